@@ -1,3 +1,7 @@
-fn main() {
-    println!("Hello, world!");
+//! The `regionsim` command: argument parsing only; everything else is the library.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    regionsim::cli::main()
 }

@@ -186,7 +186,10 @@ mod tests {
         }
         let total = 15 * MB;
         let ideal = SimTime::ZERO + pipe.solo_duration(total);
-        assert!(last >= ideal && last <= ideal + SimDuration::from_nanos(5), "{last} vs {ideal}");
+        assert!(
+            last >= ideal && last <= ideal + SimDuration::from_nanos(5),
+            "{last} vs {ideal}"
+        );
     }
 
     #[test]

@@ -125,7 +125,10 @@ mod tests {
         for _ in 0..7000 {
             seen[stream.below(7) as usize] += 1;
         }
-        assert!(seen.iter().all(|&count| count > 800 && count < 1200), "{seen:?}");
+        assert!(
+            seen.iter().all(|&count| count > 800 && count < 1200),
+            "{seen:?}"
+        );
     }
 
     #[test]

@@ -279,7 +279,10 @@ mod tests {
         assert_eq!(t.as_nanos(), 5_000_000);
         assert_eq!(t.as_millis(), 5);
         assert_eq!((t - SimTime::ZERO).as_millis_f64(), 5.0);
-        assert_eq!(SimDuration::from_secs_f64(1.5), SimDuration::from_millis(1500));
+        assert_eq!(
+            SimDuration::from_secs_f64(1.5),
+            SimDuration::from_millis(1500)
+        );
         assert_eq!(SimDuration::from_secs_f64(1e300), SimDuration::MAX);
         assert_eq!(
             SimTime::from_nanos(3).saturating_duration_since(SimTime::from_nanos(5)),

@@ -1,0 +1,129 @@
+//! The command line: clap arguments become library calls; errors become messages and exit
+//! codes (0 ok, 1 the run failed, 2 bad input).
+
+mod bench;
+mod config;
+mod format;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::scenario::document::Assignment;
+use crate::scenario::error::ScenarioError;
+use crate::scenario::{LoadOptions, Scenario, load_file};
+
+/// Exit code of a run that failed (cannot keep up, results not writable).
+pub const EXIT_RUN_FAILED: u8 = 1;
+/// Exit code of bad input: a malformed scenario, an impossible setting, a bad argument.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "regionsim",
+    version,
+    about = "A deterministic simulator of an Apache HBase RegionServer's write path, flushes, WAL and compactions",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario and write its result folder.
+    Run(run::RunArgs),
+    /// Check a scenario file; exit 0 if it is good, 2 with the problem if not.
+    Validate(ScenarioArgs),
+    /// Print every HBase property in force, its value and where it came from.
+    Config(config::ConfigArgs),
+    /// Measure how fast a scenario simulates (default: scenarios/default.toml).
+    Bench(bench::BenchArgs),
+}
+
+/// How a scenario is named and adjusted on the command line.
+#[derive(Debug, Args)]
+struct ScenarioArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// Override a value: an HBase property (hbase.hstore.flusher.count=4) or a scenario key
+    /// (duration=5m, io.hdfs_write_bandwidth=100MB/s, workloads.0.arrival.rate=40k/s).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
+    /// Import properties from an hbase-site.xml (replaces the scenario's `site`).
+    #[arg(long, value_name = "FILE")]
+    site: Option<PathBuf>,
+    /// Replace the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+impl ScenarioArgs {
+    fn load(&self) -> Result<Scenario, ScenarioError> {
+        let assignments = self
+            .sets
+            .iter()
+            .map(|set| Assignment::parse(set))
+            .collect::<Result<Vec<_>, _>>()?;
+        load_file(
+            &self.scenario,
+            &LoadOptions {
+                seed: self.seed,
+                site: self.site.clone(),
+                assignments,
+            },
+        )
+    }
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate(args) => validate(args),
+        Command::Config(args) => config::config(args),
+        Command::Bench(args) => bench::bench(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// A failed command: what to print and how to exit.
+#[derive(Debug)]
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(error: ScenarioError) -> Failure {
+        Failure {
+            message: error.to_string(),
+            code: EXIT_BAD_INPUT,
+        }
+    }
+}
+
+fn validate(args: ScenarioArgs) -> Result<(), Failure> {
+    let scenario = args.load()?;
+    let regions: u32 = scenario.tables.iter().map(|table| table.regions).sum();
+    println!(
+        "{}: ok ({}, {} table(s), {} region(s), {} workload(s), {} simulated)",
+        args.scenario.display(),
+        scenario.profile,
+        scenario.tables.len(),
+        regions,
+        scenario.workloads.len(),
+        scenario.duration
+    );
+    Ok(())
+}

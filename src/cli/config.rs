@@ -1,0 +1,50 @@
+//! `regionsim config`: every property in force, its value and its source.
+
+use clap::Args;
+
+use super::format::table;
+use super::{Failure, ScenarioArgs};
+use crate::scenario::units::format_size;
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Only properties whose value differs from the profile's default.
+    #[arg(long)]
+    changed: bool,
+}
+
+pub fn config(args: ConfigArgs) -> Result<(), Failure> {
+    let scenario = args.scenario.load()?;
+    println!(
+        "# {} — profile {}, heap {}",
+        args.scenario.scenario.display(),
+        scenario.profile,
+        format_size(scenario.heap_bytes)
+    );
+    let mut rows = vec![["property", "value", "source"].map(String::from).to_vec()];
+    for property in scenario.properties.iter() {
+        let derived_or_default = matches!(
+            property.source,
+            crate::scenario::properties::Source::Profile
+                | crate::scenario::properties::Source::Derived(_)
+        );
+        if args.changed && derived_or_default {
+            continue;
+        }
+        rows.push(vec![
+            property.definition.name.to_string(),
+            property.display_value(),
+            property.source.to_string(),
+        ]);
+    }
+    print!("{}", table(&rows));
+    for ignored in scenario.properties.ignored() {
+        println!(
+            "ignored   {} = {} ({}): {}",
+            ignored.name, ignored.value, ignored.origin, ignored.reason
+        );
+    }
+    Ok(())
+}

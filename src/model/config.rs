@@ -1,0 +1,169 @@
+//! The server's settings as typed numbers, read once from the scenario's properties, with the
+//! arithmetic HBase itself does on them (Java float products, the lower-mark rule).
+//!
+//! Nothing on the simulation path looks a property up by name: everything it needs is here.
+
+use crate::scenario::Scenario;
+use crate::scenario::profile::ProfileId;
+use crate::scenario::workload::Durability;
+use crate::sim::SimDuration;
+
+/// Which stores a region flush writes (HBase's FlushPolicy classes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlushPolicyKind {
+    /// 2.x default: with one family, that store; else the "large" stores, or all if none is large.
+    AllLargeStores,
+    /// 1.4 default: the large stores (bound from the configuration), or all if none is.
+    LargeStores,
+    /// Every store, always.
+    AllStores,
+}
+
+/// Typed server settings for one run.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub profile: ProfileId,
+    /// hbase.hregion.memstore.block.multiplier.
+    pub block_multiplier: u64,
+    /// The global memstore upper limit: `(long) (heap × fraction)` in Java float arithmetic
+    /// (MemorySizeUtil.getOnheapGlobalMemStoreSize, MemStoreFlusher 1.4).
+    pub global_upper_bytes: u64,
+    /// The lower limit: `(long) (upper × lowMarkPercent)`, float arithmetic again.
+    pub global_lower_bytes: u64,
+    pub flusher_count: u32,
+    /// hbase.server.thread.wakefrequency: a flush handler's poll timeout.
+    pub flusher_poll_timeout: SimDuration,
+    pub flush_policy: FlushPolicyKind,
+    /// 1.4 FlushLargeStoresPolicy's bound (hbase.hregion.percolumnfamilyflush.size.lower.bound).
+    pub flush_store_lower_bound_bytes: u64,
+    /// 2.x floor of flush size ÷ families (…lower.bound.min).
+    pub flush_store_lower_bound_min_bytes: u64,
+    /// hbase.regionserver.flush.per.changes.
+    pub flush_per_changes: u64,
+    /// hbase.regionserver.optionalcacheflushinterval, if positive: a store whose oldest edit is
+    /// older than this is flushed along with the large ones.
+    pub flush_check_interval: Option<SimDuration>,
+    /// What USE_DEFAULT means for a table: SYNC_WAL, or FSYNC_WAL with hbase.wal.hsync (2.5).
+    pub default_durability: Durability,
+    /// AsyncFSWAL syncs on its own once this many bytes are unsynced (2.5 only).
+    pub wal_batch_bytes: Option<u64>,
+}
+
+impl ServerConfig {
+    pub fn new(scenario: &Scenario) -> ServerConfig {
+        let properties = &scenario.properties;
+        let memstore_fraction = properties.float("hbase.regionserver.global.memstore.size") as f32;
+        let lower_fraction = properties
+            .float("hbase.regionserver.global.memstore.size.lower.limit")
+            .min(1.0) as f32;
+        let global_upper_bytes = (scenario.heap_bytes as f32 * memstore_fraction) as u64;
+        let global_lower_bytes = (global_upper_bytes as f32 * lower_fraction) as u64;
+        let flush_policy = match properties.text("hbase.regionserver.flush.policy") {
+            "org.apache.hadoop.hbase.regionserver.FlushAllStoresPolicy" => {
+                FlushPolicyKind::AllStores
+            }
+            "org.apache.hadoop.hbase.regionserver.FlushLargeStoresPolicy" => {
+                FlushPolicyKind::LargeStores
+            }
+            // FlushNonSloppyStoresFirstPolicy only differs for CompactingMemStore, which is off.
+            _ => FlushPolicyKind::AllLargeStores,
+        };
+        let flush_check_millis = properties.int("hbase.regionserver.optionalcacheflushinterval");
+        let hsync = scenario.profile == ProfileId::Hbase25 && properties.bool("hbase.wal.hsync");
+        ServerConfig {
+            profile: scenario.profile,
+            block_multiplier: properties.bytes("hbase.hregion.memstore.block.multiplier"),
+            global_upper_bytes,
+            global_lower_bytes,
+            flusher_count: properties.int("hbase.hstore.flusher.count").max(1) as u32,
+            flusher_poll_timeout: properties.millis("hbase.server.thread.wakefrequency"),
+            flush_policy,
+            flush_store_lower_bound_bytes: properties
+                .int_opt("hbase.hregion.percolumnfamilyflush.size.lower.bound")
+                .unwrap_or(16 << 20) as u64,
+            flush_store_lower_bound_min_bytes: properties
+                .int_opt("hbase.hregion.percolumnfamilyflush.size.lower.bound.min")
+                .unwrap_or(16 << 20) as u64,
+            flush_per_changes: properties.bytes("hbase.regionserver.flush.per.changes"),
+            flush_check_interval: (flush_check_millis > 0)
+                .then(|| SimDuration::from_millis(flush_check_millis as u64)),
+            default_durability: if hsync {
+                Durability::FsyncWal
+            } else {
+                Durability::SyncWal
+            },
+            wal_batch_bytes: properties
+                .int_opt("hbase.wal.batch.size")
+                .map(|bytes| bytes as u64),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{LoadOptions, load_str};
+
+    fn scenario(heap: &str, extra: &str) -> Scenario {
+        let text = format!(
+            "name = \"c\"\nduration = \"1s\"\n[server]\nheap = \"{heap}\"\n[properties]\n{extra}\n[[tables]]\nname = \"t\"\n"
+        );
+        load_str(
+            "c.toml",
+            &text,
+            std::path::Path::new("."),
+            &LoadOptions::default(),
+        )
+        .unwrap()
+    }
+
+    // The limits come out as HBase computes them, float rounding included: 16 GiB × 0.4f is
+    // 6871947776 in float arithmetic (not 6871947673), and the lower mark is 0.95f of that.
+    #[test]
+    fn global_limits_use_java_float_arithmetic() {
+        let config = ServerConfig::new(&scenario("16GB", ""));
+        assert_eq!(config.global_upper_bytes, 6_871_947_776);
+        assert_eq!(
+            config.global_lower_bytes,
+            (6_871_947_776f32 * 0.95f32) as u64
+        );
+        // The reference's example: 32 GiB → high 12.8 GiB, low 12.16 GiB (to float precision).
+        let config = ServerConfig::new(&scenario("32GB", ""));
+        assert!((config.global_upper_bytes as f64 / (1u64 << 30) as f64 - 12.8).abs() < 1e-6);
+        assert!((config.global_lower_bytes as f64 / (1u64 << 30) as f64 - 12.16).abs() < 1e-6);
+    }
+
+    // The deprecated lowerLimit (a heap fraction) becomes a fraction of the upper limit.
+    #[test]
+    fn deprecated_lower_limit_is_converted() {
+        let config = ServerConfig::new(&scenario(
+            "10GB",
+            "\"hbase.regionserver.global.memstore.lowerLimit\" = 0.35",
+        ));
+        let expected = config.global_upper_bytes as f64 * 0.35 / 0.4;
+        assert!((config.global_lower_bytes as f64 - expected).abs() / expected < 1e-6);
+    }
+
+    // maxlogs as each line computes it: 2.5 with 32 GiB → 204; 1.4 with 32 GiB → 216; a small
+    // heap → the floor of 32 (the reference's worked examples).
+    #[test]
+    fn max_logs_follow_each_line() {
+        let max_logs = |heap: &str, profile: &str| {
+            let text = format!(
+                "name = \"c\"\nduration = \"1s\"\nprofile = \"{profile}\"\n[server]\nheap = \"{heap}\"\n[[tables]]\nname = \"t\"\n"
+            );
+            load_str(
+                "c.toml",
+                &text,
+                std::path::Path::new("."),
+                &LoadOptions::default(),
+            )
+            .unwrap()
+            .properties
+            .int("hbase.regionserver.maxlogs")
+        };
+        assert_eq!(max_logs("32GB", "hbase-2.5"), 204);
+        assert_eq!(max_logs("32GB", "hbase-1.4"), 216);
+        assert_eq!(max_logs("4GB", "hbase-2.5"), 32);
+    }
+}

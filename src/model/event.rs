@@ -1,0 +1,63 @@
+//! Every kind of thing that happens in a RegionServer run, as one closed enum: the event queue
+//! holds these, the trace hash folds them, and `--trace` prints them.
+
+/// A scheduled happening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// An open-loop client's next request is due.
+    OpenArrival { client: u32 },
+    /// A closed-loop client slot sends its next request.
+    ClosedSend { client: u32, slot: u32 },
+    /// A WAL sync completed.
+    WalSyncDone { sync: u64 },
+    /// Transfers on the HDFS write pipe may have finished (stale unless the generation matches).
+    HdfsWriteDone { generation: u64 },
+    /// A flush handler's queue poll timed out (stale unless the generation matches).
+    FlusherPoll { handler: u32, generation: u64 },
+    /// A flush handler's one-second sleep after finding nothing to flush ended.
+    FlusherWake { handler: u32 },
+    /// An operator action from the scenario's timeline.
+    Action { index: u32 },
+    /// The simulated duration is over.
+    End,
+}
+
+impl Event {
+    /// A stable name, for traces.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::OpenArrival { .. } => "open_arrival",
+            Event::ClosedSend { .. } => "closed_send",
+            Event::WalSyncDone { .. } => "wal_sync_done",
+            Event::HdfsWriteDone { .. } => "hdfs_write_done",
+            Event::FlusherPoll { .. } => "flusher_poll",
+            Event::FlusherWake { .. } => "flusher_wake",
+            Event::Action { .. } => "action",
+            Event::End => "end",
+        }
+    }
+
+    /// A stable kind code and the ids the event concerns, for the trace hash.
+    pub fn trace_fields(&self) -> (u64, [u64; 2]) {
+        match *self {
+            Event::OpenArrival { client } => (1, [u64::from(client), 0]),
+            Event::ClosedSend { client, slot } => (2, [u64::from(client), u64::from(slot)]),
+            Event::WalSyncDone { sync } => (3, [sync, 0]),
+            Event::HdfsWriteDone { generation } => (4, [generation, 0]),
+            Event::FlusherPoll {
+                handler,
+                generation,
+            } => (5, [u64::from(handler), generation]),
+            Event::FlusherWake { handler } => (6, [u64::from(handler), 0]),
+            Event::Action { index } => (7, [u64::from(index), 0]),
+            Event::End => (8, [0, 0]),
+        }
+    }
+}
+
+/// One line of the event trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceRecord {
+    pub time_nanos: u64,
+    pub event: Event,
+}

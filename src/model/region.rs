@@ -1,0 +1,333 @@
+//! HRegion: a key range of a table with one store per column family, its memstore size counter,
+//! its sequence ids, the flush flags and the updates lock.
+//!
+//! The updates lock is HBase's `updatesLock`: writers hold the read side from before the WAL
+//! append until their edit is applied (2.5: through the sync and the memstore write; 1.4: the
+//! flush's `mvcc.completeAndWait` waits for the same writers), and a flush takes the write side to
+//! snapshot the memstore. Here that is `writes_in_flight` plus a flush waiting for it to reach
+//! zero, behind which new writers queue (`lock_waiters`). The busy-wait timeout
+//! (RegionTooBusyException after hbase.busy.wait.duration) is not modelled: with the default 60 s
+//! it only matters when a snapshot waits that long.
+
+use std::collections::VecDeque;
+
+use super::cell::{KeyShape, MemSize};
+use super::config::{FlushPolicyKind, ServerConfig};
+use super::store::Store;
+use crate::sim::SimTime;
+
+/// Identifies a region across all tables.
+pub type RegionId = u32;
+/// Identifies a pending operation.
+pub type OperationId = u32;
+/// Identifies a flush in progress.
+pub type FlushId = u32;
+
+/// The key layout of one table: row names and qualifier names as byte lengths.
+#[derive(Debug, Clone)]
+pub struct TableLayout {
+    pub name: String,
+    /// Rows are `prefix` + the index zero-padded to a fixed width, this many bytes in all.
+    pub row_bytes: u32,
+    /// Rows in the key space (the largest key count of the table's workloads).
+    pub row_count: u64,
+    pub family_bytes: Vec<u32>,
+    /// Qualifier byte lengths by rank; rank 0 is the empty qualifier of a delete marker.
+    pub qualifier_bytes: Vec<u32>,
+    pub first_region: RegionId,
+    pub regions: u32,
+    pub flush_size_bytes: u64,
+}
+
+impl TableLayout {
+    /// The key shape of a cell in family `family` with qualifier rank `qualifier`.
+    pub fn shape(&self, family: usize, qualifier: u16) -> KeyShape {
+        KeyShape {
+            row_bytes: self.row_bytes,
+            family_bytes: self.family_bytes[family],
+            qualifier_bytes: self.qualifier_bytes[usize::from(qualifier)],
+        }
+    }
+
+    /// The region holding row `row`: regions split the key space evenly.
+    pub fn region_of(&self, row: u64) -> RegionId {
+        let index = u128::from(row) * u128::from(self.regions) / u128::from(self.row_count.max(1));
+        self.first_region + (index as u32).min(self.regions - 1)
+    }
+}
+
+/// One region.
+#[derive(Debug)]
+pub struct Region {
+    pub id: RegionId,
+    pub table: usize,
+    /// Index within its table.
+    pub index: u32,
+    pub stores: Vec<Store>,
+    /// The region's memstore size counter (HBase's memStoreSizing): raised when an edit is
+    /// applied, lowered when a flush commits; includes a snapshot being flushed.
+    pub size: MemSize,
+    /// The last sequence id handed out.
+    pub sequence_id: u64,
+    /// The highest sequence id made durable in a store file.
+    pub flushed_sequence_id: u64,
+    /// HBase's writestate.flushRequested: set by requestFlush, cleared when a flush ends.
+    pub flush_requested: bool,
+    /// HBase's writestate.flushing: at most one flush per region at a time.
+    pub flushing: bool,
+    /// Writers holding the updates lock's read side.
+    pub writes_in_flight: u32,
+    /// A flush waiting for the write side of the updates lock.
+    pub flush_waiting_for_lock: Option<FlushId>,
+    /// Writers queued behind that flush.
+    pub lock_waiters: VecDeque<OperationId>,
+    pub flush_size_bytes: u64,
+}
+
+impl Region {
+    pub fn new(
+        id: RegionId,
+        table: usize,
+        index: u32,
+        families: &[String],
+        flush_size_bytes: u64,
+        opened_at: SimTime,
+    ) -> Region {
+        Region {
+            id,
+            table,
+            index,
+            stores: families
+                .iter()
+                .map(|family| Store::new(family.clone(), opened_at))
+                .collect(),
+            size: MemSize::default(),
+            sequence_id: 0,
+            flushed_sequence_id: 0,
+            flush_requested: false,
+            flushing: false,
+            writes_in_flight: 0,
+            flush_waiting_for_lock: None,
+            lock_waiters: VecDeque::new(),
+            flush_size_bytes,
+        }
+    }
+
+    /// Hands out the next sequence id (the region's MVCC write number).
+    pub fn next_sequence_id(&mut self) -> u64 {
+        self.sequence_id += 1;
+        self.sequence_id
+    }
+
+    /// HRegion.isFlushSize: heap (+ off-heap, zero here) above the flush size, strictly.
+    pub fn is_above_flush_size(&self) -> bool {
+        self.size.heap > self.flush_size_bytes
+    }
+}
+
+/// What the flush policy sees of one store.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreView {
+    pub heap_bytes: u64,
+    pub data_bytes: u64,
+    pub oldest_edit_at: Option<SimTime>,
+    pub sequence_id_unflushed_min: Option<u64>,
+}
+
+/// HBase's FlushPolicy.selectStoresToFlush, as a pure function: the indexes of the stores a
+/// region flush writes. `read_point` is the region's last applied sequence id.
+pub fn select_stores_to_flush(
+    config: &ServerConfig,
+    flush_size_bytes: u64,
+    stores: &[StoreView],
+    read_point: u64,
+    now: SimTime,
+) -> Vec<usize> {
+    let all = || (0..stores.len()).collect::<Vec<usize>>();
+    let lower_bound = match config.flush_policy {
+        FlushPolicyKind::AllStores => return all(),
+        FlushPolicyKind::AllLargeStores => {
+            if stores.len() <= 1 {
+                return all();
+            }
+            (flush_size_bytes / stores.len() as u64).max(config.flush_store_lower_bound_min_bytes)
+        }
+        FlushPolicyKind::LargeStores => config.flush_store_lower_bound_bytes,
+    };
+    // HRegion.shouldFlushStore: too many edits since the store's oldest unflushed one, or an
+    // edit older than the periodic flush interval.
+    let should_flush_store = |store: &StoreView| {
+        let too_many_edits = store.sequence_id_unflushed_min.is_some_and(|earliest| {
+            earliest > 1 && earliest - 1 + config.flush_per_changes < read_point
+        });
+        let too_old = match (config.flush_check_interval, store.oldest_edit_at) {
+            (Some(interval), Some(oldest)) => now.saturating_duration_since(oldest) > interval,
+            _ => false,
+        };
+        too_many_edits || too_old
+    };
+    let selected: Vec<usize> = stores
+        .iter()
+        .enumerate()
+        .filter(|(_, store)| store.heap_bytes > lower_bound || should_flush_store(store))
+        .map(|(index, _)| index)
+        .collect();
+    if selected.is_empty() { all() } else { selected }
+}
+
+/// What the global-pressure picker sees of one region.
+#[derive(Debug, Clone, Copy)]
+pub struct RegionView {
+    pub id: RegionId,
+    pub heap_bytes: u64,
+    pub flushing: bool,
+    /// A store holds more files than hbase.hstore.blockingStoreFiles.
+    pub too_many_store_files: bool,
+}
+
+/// MemStoreFlusher.flushOneForGlobalPressure's choice, as a pure function.
+///
+/// Regions are ranked by memstore heap size, biggest first, in a map keyed by size, so regions of
+/// exactly equal size overwrite each other and only one is a candidate (HBase iterates its
+/// online-regions hash map, so which one survives is arbitrary there; here the highest id does).
+/// The best flushable region is the biggest that is not flushing and has no store over the
+/// blocking file count; the best of any is the biggest not flushing. The latter wins when it is
+/// more than twice as big.
+pub fn pick_region_for_global_pressure(regions: &[RegionView]) -> Option<RegionId> {
+    let mut by_size: std::collections::BTreeMap<u64, RegionView> =
+        std::collections::BTreeMap::new();
+    for region in regions {
+        by_size.insert(region.heap_bytes, *region);
+    }
+    let ranked = || by_size.values().rev().filter(|region| !region.flushing);
+    let best_any = ranked().next()?;
+    let best_flushable = ranked().find(|region| !region.too_many_store_files);
+    match best_flushable {
+        Some(flushable) if best_any.heap_bytes <= 2 * flushable.heap_bytes => Some(flushable.id),
+        _ => Some(best_any.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::profile::ProfileId;
+    use crate::scenario::workload::Durability;
+    use crate::sim::SimDuration;
+
+    const MB: u64 = 1 << 20;
+
+    fn config(flush_policy: FlushPolicyKind) -> ServerConfig {
+        ServerConfig {
+            profile: ProfileId::Hbase25,
+            block_multiplier: 4,
+            global_upper_bytes: 0,
+            global_lower_bytes: 0,
+            flusher_count: 2,
+            flusher_poll_timeout: SimDuration::from_secs(10),
+            flush_policy,
+            flush_store_lower_bound_bytes: 16 * MB,
+            flush_store_lower_bound_min_bytes: 16 * MB,
+            flush_per_changes: 30_000_000,
+            flush_check_interval: Some(SimDuration::from_secs(3600)),
+            default_durability: Durability::SyncWal,
+            wal_batch_bytes: None,
+        }
+    }
+
+    fn store(heap_mb: u64) -> StoreView {
+        StoreView {
+            heap_bytes: heap_mb * MB,
+            data_bytes: heap_mb * MB,
+            oldest_edit_at: Some(SimTime::ZERO),
+            sequence_id_unflushed_min: Some(1),
+        }
+    }
+
+    // FlushAllLargeStoresPolicy: the bound is max(flush size ÷ families, 16 MB); stores above it
+    // are chosen, or all when none is (the reference's example: 128 MB, 3 families → 42.67 MB).
+    #[test]
+    fn large_stores_are_selected() {
+        let config = config(FlushPolicyKind::AllLargeStores);
+        let now = SimTime::ZERO;
+        let stores = [store(50), store(40), store(10)];
+        assert_eq!(
+            select_stores_to_flush(&config, 128 * MB, &stores, 10, now),
+            vec![0]
+        );
+        let stores = [store(20), store(20), store(20)];
+        assert_eq!(
+            select_stores_to_flush(&config, 128 * MB, &stores, 10, now),
+            vec![0, 1, 2]
+        );
+        // One family: always that store, whatever its size.
+        assert_eq!(
+            select_stores_to_flush(&config, 128 * MB, &[store(1)], 10, now),
+            vec![0]
+        );
+        // 1.4's FlushLargeStoresPolicy uses the configured 16 MB bound regardless of families.
+        let old = self::config(FlushPolicyKind::LargeStores);
+        let stores = [store(20), store(10), store(17)];
+        assert_eq!(
+            select_stores_to_flush(&old, 128 * MB, &stores, 10, now),
+            vec![0, 2]
+        );
+    }
+
+    // A store with an edit older than the periodic interval is flushed with the large ones.
+    #[test]
+    fn old_edits_join_the_flush() {
+        let config = config(FlushPolicyKind::AllLargeStores);
+        let now = SimTime::ZERO + SimDuration::from_secs(4000);
+        let mut small_and_old = store(1);
+        small_and_old.oldest_edit_at = Some(SimTime::ZERO + SimDuration::from_secs(100));
+        let mut small_and_new = store(1);
+        small_and_new.oldest_edit_at = Some(SimTime::ZERO + SimDuration::from_secs(3000));
+        let stores = [store(100), small_and_old, small_and_new];
+        assert_eq!(
+            select_stores_to_flush(&config, 128 * MB, &stores, 10, now),
+            vec![0, 1]
+        );
+    }
+
+    fn view(id: RegionId, heap_mb: u64, flushing: bool, too_many_store_files: bool) -> RegionView {
+        RegionView {
+            id,
+            heap_bytes: heap_mb * MB,
+            flushing,
+            too_many_store_files,
+        }
+    }
+
+    // flushOneForGlobalPressure: the biggest non-flushing region; one with too many store files
+    // only if more than twice the best flushable one; equal sizes collapse to one candidate.
+    #[test]
+    fn global_pressure_picks_like_hbase() {
+        assert_eq!(pick_region_for_global_pressure(&[]), None);
+        let regions = [
+            view(0, 10, false, false),
+            view(1, 30, false, false),
+            view(2, 20, false, false),
+        ];
+        assert_eq!(pick_region_for_global_pressure(&regions), Some(1));
+        let regions = [
+            view(0, 10, false, false),
+            view(1, 30, true, false),
+            view(2, 20, false, false),
+        ];
+        assert_eq!(pick_region_for_global_pressure(&regions), Some(2));
+        let regions = [view(0, 10, false, false), view(1, 30, false, true)];
+        assert_eq!(pick_region_for_global_pressure(&regions), Some(1));
+        let regions = [view(0, 20, false, false), view(1, 30, false, true)];
+        assert_eq!(pick_region_for_global_pressure(&regions), Some(0));
+        // Region 0 hides behind the flushing region 1 of the same size; region 2 is chosen.
+        let regions = [
+            view(0, 30, false, false),
+            view(1, 30, true, false),
+            view(2, 5, false, false),
+        ];
+        assert_eq!(pick_region_for_global_pressure(&regions), Some(2));
+        let regions = [view(0, 30, true, false)];
+        assert_eq!(pick_region_for_global_pressure(&regions), None);
+    }
+}

@@ -1,0 +1,73 @@
+//! What a run counts while it goes: per operation kind, per flush, memstore volumes, blocked
+//! writers. These are model-side tallies; `report::summary` turns them into summary.json.
+
+use std::collections::BTreeMap;
+
+use super::flusher::FlushReason;
+use crate::metrics::{LatencyHistogram, LevelOverTime};
+use crate::scenario::workload::OpKind;
+
+/// Counts and latencies of one operation kind.
+#[derive(Debug, Clone, Default)]
+pub struct OperationStats {
+    /// Requests sent by clients.
+    pub attempted: u64,
+    pub succeeded: u64,
+    /// Failed operations by error name.
+    pub failed: BTreeMap<&'static str, u64>,
+    /// From when the request was due to be sent to its acknowledgement.
+    pub latency: LatencyHistogram,
+}
+
+/// Flushes that committed a store file.
+#[derive(Debug, Clone, Default)]
+pub struct FlushStats {
+    pub count: u64,
+    /// Cell data bytes written (the memstore data size of the snapshots).
+    pub data_bytes: u64,
+    /// Heap bytes released from the memstores.
+    pub heap_bytes: u64,
+    /// HFile bytes written.
+    pub file_bytes: u64,
+    pub by_reason: BTreeMap<FlushReason, u64>,
+    /// From the flush's start (the handler took it) to its commit.
+    pub duration: LatencyHistogram,
+    /// Time a flush waited for in-flight writes before it could snapshot (the updates lock).
+    pub snapshot_wait: LatencyHistogram,
+    /// requestFlush calls dropped because the region had a flush requested already.
+    pub requests_deduplicated: u64,
+    /// Flush attempts that found the region already flushing or its memstore empty.
+    pub skipped: u64,
+}
+
+/// Memstore volumes.
+#[derive(Debug, Clone, Default)]
+pub struct MemstoreStats {
+    pub data_bytes_added: u64,
+    pub heap_bytes_added: u64,
+    pub cells_added: u64,
+    /// The largest global heap size seen (what the water marks compare).
+    pub global_heap_peak: u64,
+}
+
+/// Writers held in reclaimMemStoreMemory above the upper limit.
+#[derive(Debug, Clone, Default)]
+pub struct BlockedStats {
+    /// Writers blocked at once, over time.
+    pub writers: LevelOverTime,
+    /// Writers that were blocked at all.
+    pub writers_blocked: u64,
+    /// Sum over writers of the time each was blocked, in nanoseconds.
+    pub writer_nanos: u128,
+}
+
+/// Everything counted in one run.
+#[derive(Debug, Clone, Default)]
+pub struct RunStats {
+    pub operations: BTreeMap<OpKind, OperationStats>,
+    pub flushes: FlushStats,
+    pub memstore: MemstoreStats,
+    pub blocked: BlockedStats,
+    /// Operations sent and not yet answered, over time (L in Little's law).
+    pub in_flight: LevelOverTime,
+}

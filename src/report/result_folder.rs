@@ -1,0 +1,78 @@
+//! A run's result folder: `summary.json`, `scenario.resolved.toml`, `latency/<op>.hgrm` and
+//! `run.json`, each written atomically.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::files::write_atomic;
+use super::hgrm::percentile_distribution;
+use super::summary::Summary;
+use crate::model::RunOutcome;
+use crate::scenario::Scenario;
+
+/// HdrHistogram's default number of rows per halving of the distance to 100%.
+const HGRM_TICKS_PER_HALF_DISTANCE: u32 = 5;
+/// `.hgrm` values are in milliseconds; the histograms record nanoseconds.
+const HGRM_NANOS_PER_UNIT: f64 = 1e6;
+
+/// Facts about the run that are not a function of the scenario and seed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub regionsim_version: &'static str,
+    pub wall_seconds: f64,
+    pub host: String,
+    /// Simulated seconds per wall-clock second.
+    pub speedup: f64,
+    pub events_per_wall_second: f64,
+    /// The command line that produced the run.
+    pub command: Vec<String>,
+}
+
+/// The default folder of a run: `results/<scenario>/seed-<N>`.
+pub fn default_folder(scenario: &Scenario) -> PathBuf {
+    Path::new("results")
+        .join(&scenario.name)
+        .join(format!("seed-{}", scenario.seed))
+}
+
+/// Writes every file of the result folder.
+pub fn write_result_folder(
+    folder: &Path,
+    scenario: &Scenario,
+    outcome: &RunOutcome,
+    summary: &Summary,
+    info: &RunInfo,
+) -> io::Result<()> {
+    write_atomic(&folder.join("summary.json"), summary.to_json().as_bytes())?;
+    write_atomic(
+        &folder.join("scenario.resolved.toml"),
+        scenario.to_resolved_toml().as_bytes(),
+    )?;
+    for (kind, stats) in &outcome.stats.operations {
+        let text = percentile_distribution(
+            stats.latency.histogram(),
+            HGRM_NANOS_PER_UNIT,
+            HGRM_TICKS_PER_HALF_DISTANCE,
+        );
+        write_atomic(
+            &folder.join("latency").join(format!("{}.hgrm", kind.name())),
+            text.as_bytes(),
+        )?;
+    }
+    let mut run = serde_json::to_string_pretty(info).expect("run info always serializes");
+    run.push('\n');
+    write_atomic(&folder.join("run.json"), run.as_bytes())
+}
+
+/// The machine's name, for run.json.
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|name| name.trim().to_string())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown".to_string())
+}

@@ -1,0 +1,8 @@
+//! Running scenarios: one run to a result folder, and the throughput benchmark. (Sweeps and
+//! seed exploration will live here too.) The simulation itself never touches the filesystem;
+//! this layer does, after it.
+
+pub mod bench;
+pub mod single;
+
+pub use single::{RunOptions, RunReport, RunnerError, run_scenario, simulate};

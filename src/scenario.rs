@@ -1,0 +1,558 @@
+//! Scenario files (TOML, version 1): what is simulated — the server, its HBase configuration,
+//! tables, workloads, faults and actions — read with errors that name the file, line, key and
+//! the expected form, and written back fully resolved so that a run can be reproduced exactly.
+//!
+//! Loading is one step from text to a checked `Scenario`: parse (`document`), read each section
+//! (`io`, `table`, `workload`, `action`, `fault`), layer the properties (profile defaults, an
+//! hbase-site.xml, `[properties]`, `--set`; see `properties`), then check the relationships
+//! between values that no single section can see (a workload's table exists, the memstore and
+//! block cache leave 20% of the heap, …).
+
+pub mod action;
+pub mod document;
+pub mod error;
+pub mod fault;
+pub mod io;
+pub mod profile;
+pub mod properties;
+
+pub mod site;
+pub mod suggest;
+pub mod table;
+pub mod units;
+pub mod workload;
+pub mod writer;
+
+use std::path::{Path, PathBuf};
+
+use self::action::ActionSpec;
+use self::document::{Assignment, Document, Node};
+use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
+use self::io::IoSpec;
+use self::profile::ProfileId;
+use self::properties::{Properties, RawValue, Setting, Source};
+use self::suggest::did_you_mean;
+use self::table::TableSpec;
+use self::units::format_size;
+use self::workload::WorkloadSpec;
+use self::writer::quote;
+use crate::sim::SimDuration;
+
+/// The longest simulated run: a bound on event counts and on what a typo ("10000h") can cost.
+pub const DURATION_MAX: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
+/// The largest heap: HBase's compressed-oops accounting assumes < 32 GB; we allow up to 1 TB.
+pub const HEAP_MAX: u64 = 1 << 40;
+
+/// Name prefixes that make a `--set` path an HBase (or HDFS, ZooKeeper) property.
+pub const PROPERTY_PREFIXES: &[&str] = &["hbase.", "zookeeper.", "dfs.", "hfile."];
+
+/// A checked scenario, every default filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub duration: SimDuration,
+    pub profile: ProfileId,
+    pub heap_bytes: u64,
+    pub properties: Properties,
+    pub io: IoSpec,
+    pub tables: Vec<TableSpec>,
+    pub workloads: Vec<WorkloadSpec>,
+    pub actions: Vec<ActionSpec>,
+}
+
+/// What the command line adds to a scenario file.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--seed`: replaces the file's seed.
+    pub seed: Option<u64>,
+    /// `--site`: an hbase-site.xml that replaces the file's `site`.
+    pub site: Option<PathBuf>,
+    /// `--set PATH=VALUE`, in order (later wins).
+    pub assignments: Vec<Assignment>,
+}
+
+/// Reads and checks the scenario file at `path`.
+pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        ScenarioError::new(
+            ErrorKind::Io,
+            format!(
+                "cannot read scenario file {display}: {}",
+                error.to_string().to_lowercase()
+            ),
+        )
+    })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_str(&display, &text, &base, options)
+}
+
+/// Reads and checks scenario `text`; `display_path` names it in errors and `base_dir` is where a
+/// relative `site` path is looked up.
+pub fn load_str(
+    display_path: &str,
+    text: &str,
+    base_dir: &Path,
+    options: &LoadOptions,
+) -> Result<Scenario, ScenarioError> {
+    let (property_assignments, path_assignments): (Vec<Assignment>, Vec<Assignment>) = options
+        .assignments
+        .iter()
+        .cloned()
+        .partition(|assignment| is_property_name(&assignment.path));
+    let document = Document::parse(display_path, text, &path_assignments)?;
+    let root = document.root();
+
+    let name_node = root.require("name", "the scenario's name")?;
+    let name = name_node.string()?;
+    if name.is_empty()
+        || name.len() > 100
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        || name.starts_with('.')
+    {
+        return Err(name_node.error(
+            ErrorKind::InvalidValue,
+            format!(
+                "\"{name}\" cannot name a results folder: use letters, digits, _ . - (at most 100)"
+            ),
+        ));
+    }
+    let description = match root.get("description") {
+        Some(node) => node.string()?,
+        None => String::new(),
+    };
+    let seed = match (options.seed, root.get("seed")) {
+        (Some(seed), _) => seed,
+        (None, Some(node)) => node.u64()?,
+        (None, None) => 1,
+    };
+    let duration_node = root.require("duration", "the simulated time, such as \"10m\"")?;
+    let duration = duration_node.duration()?;
+    if duration.is_zero() || duration > DURATION_MAX {
+        return Err(duration_node.error(
+            ErrorKind::Impossible,
+            format!("duration must be above 0 and at most {DURATION_MAX}, found {duration}"),
+        ));
+    }
+    let profile = match root.get("profile") {
+        Some(node) => {
+            let name = node.choice(&ProfileId::NAMES)?;
+            ProfileId::from_name(name).unwrap_or(ProfileId::Hbase25)
+        }
+        None => ProfileId::Hbase25,
+    };
+    let site_in_file = match root.get("site") {
+        Some(node) => Some((base_dir.join(node.string()?), node.origin())),
+        None => None,
+    };
+
+    let server = root.section("server")?;
+    let heap_bytes = match server.get("heap") {
+        Some(node) => {
+            let heap = node.size()?;
+            if !(1 << 20..=HEAP_MAX).contains(&heap) {
+                return Err(node.error(
+                    ErrorKind::Impossible,
+                    format!("heap must be 1MB to 1TB, found {}", format_size(heap)),
+                ));
+            }
+            heap
+        }
+        None => 16 << 30,
+    };
+    server.finish("[server]")?;
+
+    let mut settings = Vec::new();
+    let site = options
+        .site
+        .clone()
+        .map(|path| (path, None))
+        .or(site_in_file.map(|(path, origin)| (path, Some(origin))));
+    if let Some((path, origin)) = site {
+        settings.extend(read_site(&path, origin)?);
+    }
+    let properties_table = root.section("properties")?;
+    for (name, node) in properties_table.entries() {
+        settings.push(Setting {
+            value: raw_value(&node)?,
+            source: Source::Scenario(node.origin()),
+            name,
+        });
+    }
+    for assignment in &property_assignments {
+        settings.push(Setting {
+            name: assignment.path.clone(),
+            value: assignment_raw_value(&assignment.value),
+            source: Source::Argument(assignment.origin()),
+        });
+    }
+    let properties = Properties::resolve(profile, &settings, heap_bytes)?;
+
+    let io = IoSpec::read(&root.section("io")?)?;
+    let (tables, table_nodes) = read_array(&root, "tables", |node, _| TableSpec::read(node))?;
+    if tables.is_empty() {
+        return Err(ScenarioError::new(
+            ErrorKind::MissingKey,
+            "a scenario needs at least one [[tables]] entry",
+        )
+        .at(Some(Origin::File {
+            path: display_path.to_string(),
+            line: 1,
+            column: 1,
+        })));
+    }
+    for (index, table) in tables.iter().enumerate() {
+        if tables[..index].iter().any(|other| other.name == table.name) {
+            return Err(table_nodes[index].error(
+                ErrorKind::Impossible,
+                format!("table \"{}\" is defined twice", table.name),
+            ));
+        }
+    }
+    let (workloads, workload_nodes) = read_array(&root, "workloads", WorkloadSpec::read)?;
+    for (workload, node) in workloads.iter().zip(&workload_nodes) {
+        workload::check_against_tables(workload, node, &tables)?;
+    }
+    check_row_layouts(&workloads, &workload_nodes)?;
+    let (actions, action_nodes) = read_array(&root, "actions", |node, _| ActionSpec::read(node))?;
+    for (action, node) in actions.iter().zip(&action_nodes) {
+        check_action(action, node, &tables, duration)?;
+    }
+    if let Some(faults) = root.get("faults") {
+        for node in faults.array()? {
+            fault::read_fault(&node)?;
+        }
+    }
+    root.finish("the scenario's top level")?;
+    document.check_assignments_used()?;
+
+    let scenario = Scenario {
+        name,
+        description,
+        seed,
+        duration,
+        profile,
+        heap_bytes,
+        properties,
+        io,
+        tables,
+        workloads,
+        actions,
+    };
+    check_properties(&scenario)?;
+    Ok(scenario)
+}
+
+/// Whether a `--set` path names a property rather than a key of the scenario.
+pub fn is_property_name(path: &str) -> bool {
+    PROPERTY_PREFIXES
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// Reads `[[key]]` into specs, keeping each entry's node for later cross-checks.
+fn read_array<'d, 'a, T>(
+    root: &document::Table<'d, 'a>,
+    key: &str,
+    read: impl Fn(&Node<'d, 'a>, usize) -> Result<T, ScenarioError>,
+) -> Result<(Vec<T>, Vec<Node<'d, 'a>>), ScenarioError> {
+    let Some(node) = root.get(key) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let nodes = node.array()?;
+    let specs = nodes
+        .iter()
+        .enumerate()
+        .map(|(index, node)| read(node, index))
+        .collect::<Result<Vec<T>, _>>()?;
+    Ok((specs, nodes))
+}
+
+/// Rows are named prefix + a zero-padded index whose width comes from the key count; the
+/// workloads of one table must agree on both so that all of its rows have one layout (and index
+/// order stays byte order).
+fn check_row_layouts(
+    workloads: &[WorkloadSpec],
+    nodes: &[Node<'_, '_>],
+) -> Result<(), ScenarioError> {
+    for (index, workload) in workloads.iter().enumerate() {
+        let width = |w: &WorkloadSpec| w.keys.count.saturating_sub(1).max(1).ilog10();
+        if let Some(first) = workloads[..index]
+            .iter()
+            .find(|other| other.table == workload.table)
+            && (first.keys.prefix != workload.keys.prefix || width(first) != width(workload))
+        {
+            return Err(nodes[index].error(
+                ErrorKind::Impossible,
+                format!(
+                    "workloads \"{}\" and \"{}\" write table \"{}\" with different row names: give them the same keys.prefix and key counts of the same number of digits",
+                    first.name, workload.name, workload.table
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn raw_value(node: &Node<'_, '_>) -> Result<RawValue, ScenarioError> {
+    use toml::de::DeValue;
+    Ok(match node.raw() {
+        DeValue::String(text) => RawValue::Text(text.to_string()),
+        DeValue::Integer(_) => RawValue::Int(node.integer()?),
+        DeValue::Float(_) => RawValue::Float(node.f64()?),
+        DeValue::Boolean(flag) => RawValue::Bool(*flag),
+        _ => {
+            return Err(node.error(
+                ErrorKind::InvalidValue,
+                "a property value is a string, a number or true/false",
+            ));
+        }
+    })
+}
+
+/// A `--set` property value: a number or flag if it reads as one, else text (with units).
+fn assignment_raw_value(text: &str) -> RawValue {
+    let trimmed = text.trim().trim_matches('"');
+    if let Ok(integer) = trimmed.parse::<i128>() {
+        return RawValue::Int(integer);
+    }
+    if trimmed.contains('.')
+        && let Ok(float) = trimmed.parse::<f64>()
+        && float.is_finite()
+    {
+        return RawValue::Float(float);
+    }
+    RawValue::Text(trimmed.to_string())
+}
+
+fn read_site(path: &Path, origin: Option<Origin>) -> Result<Vec<Setting>, ScenarioError> {
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        ScenarioError::new(
+            ErrorKind::Io,
+            format!(
+                "cannot read site file {display}: {}",
+                error.to_string().to_lowercase()
+            ),
+        )
+        .at(origin.clone())
+    })?;
+    let properties = site::parse_site_xml(&text, &display)
+        .map_err(|error| ScenarioError::new(ErrorKind::Syntax, error.to_string()))?;
+    Ok(properties
+        .into_iter()
+        .map(|property| Setting {
+            source: Source::Site(Origin::File {
+                path: display.clone(),
+                line: property.line,
+                column: property.column,
+            }),
+            value: RawValue::Text(property.value),
+            name: property.name,
+        })
+        .collect())
+}
+
+fn check_action(
+    action: &ActionSpec,
+    node: &Node<'_, '_>,
+    tables: &[TableSpec],
+    duration: SimDuration,
+) -> Result<(), ScenarioError> {
+    let Some(table) = tables.iter().find(|table| table.name == action.table) else {
+        let names: Vec<&str> = tables.iter().map(|table| table.name.as_str()).collect();
+        return Err(node.error(
+            ErrorKind::Impossible,
+            with_suggestion(
+                format!("no table named \"{}\"", action.table),
+                did_you_mean(&action.table, &names),
+            ),
+        ));
+    };
+    if let Some(region) = action.region
+        && region >= table.regions
+    {
+        return Err(node.error(
+            ErrorKind::Impossible,
+            format!(
+                "table \"{}\" has regions 0 to {}, found region {region}",
+                table.name,
+                table.regions - 1
+            ),
+        ));
+    }
+    if action.at >= duration {
+        return Err(node.error(
+            ErrorKind::Impossible,
+            format!(
+                "the action at {} comes after the run ends ({duration})",
+                action.at
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Relationships between properties that HBase itself checks at startup, or that would make the
+/// model meaningless.
+fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
+    let properties = &scenario.properties;
+    let error = |name: &str, kind: ErrorKind, message: String| {
+        ScenarioError::new(kind, message)
+            .at(properties.origin(name))
+            .key(name.to_string())
+    };
+    let memstore_fraction = properties.float("hbase.regionserver.global.memstore.size") as f32;
+    let cache_fraction = properties.float("hfile.block.cache.size") as f32;
+    // HeapMemorySizeUtil.checkForClusterFreeMemoryLimit / MemorySizeUtil.validate…: integer
+    // percentages, at least 20% of the heap left free.
+    let used_percent = (memstore_fraction * 100.0) as i64 + (cache_fraction * 100.0) as i64;
+    if used_percent > 80 {
+        return Err(error(
+            "hbase.regionserver.global.memstore.size",
+            ErrorKind::Impossible,
+            format!(
+                "memstore ({memstore_fraction}) plus block cache ({cache_fraction}, hfile.block.cache.size) take {used_percent}% of the heap; HBase refuses to start above 80%"
+            ),
+        ));
+    }
+    if let Some(old_lower) = properties.float_opt("hbase.regionserver.global.memstore.lowerLimit")
+        && old_lower as f32 > memstore_fraction
+    {
+        return Err(error(
+            "hbase.regionserver.global.memstore.lowerLimit",
+            ErrorKind::Impossible,
+            format!(
+                "the lower limit ({old_lower} of the heap) is above the upper limit ({memstore_fraction}); HBase would cap it at the upper limit"
+            ),
+        ));
+    }
+    let global_limit = (scenario.heap_bytes as f32 * memstore_fraction) as u64;
+    let flush_size = properties.bytes("hbase.hregion.memstore.flush.size");
+    if flush_size > global_limit {
+        return Err(error(
+            "hbase.hregion.memstore.flush.size",
+            ErrorKind::Impossible,
+            format!(
+                "flush size {} is above the global memstore limit {} (heap {} × {memstore_fraction}): regions would never flush by size",
+                format_size(flush_size),
+                units::format_size_approx(global_limit as f64),
+                format_size(scenario.heap_bytes)
+            ),
+        ));
+    }
+    for table in &scenario.tables {
+        if let Some(size) = table.memstore_flushsize
+            && size > global_limit
+        {
+            return Err(ScenarioError::new(
+                ErrorKind::Impossible,
+                format!(
+                    "table \"{}\": memstore_flushsize {} is above the global memstore limit {}",
+                    table.name,
+                    format_size(size),
+                    units::format_size_approx(global_limit as f64)
+                ),
+            ));
+        }
+    }
+    if scenario.profile == ProfileId::Hbase25 {
+        if properties.int("hbase.regionserver.offheap.global.memstore.size") > 0 {
+            return Err(error(
+                "hbase.regionserver.offheap.global.memstore.size",
+                ErrorKind::Unsupported,
+                "off-heap memstores are not modelled yet; set it to 0".to_string(),
+            ));
+        }
+        if properties.text("hbase.hregion.compacting.memstore.type") != "NONE" {
+            return Err(error(
+                "hbase.hregion.compacting.memstore.type",
+                ErrorKind::Unsupported,
+                "in-memory compaction (CompactingMemStore) is not modelled yet; use NONE"
+                    .to_string(),
+            ));
+        }
+    }
+    if properties.text("hbase.wal.provider") == "multiwal" {
+        return Err(error(
+            "hbase.wal.provider",
+            ErrorKind::Unsupported,
+            "multiwal is not modelled yet; use the profile's default provider".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+impl Scenario {
+    /// The region flush size of a table: its MEMSTORE_FLUSHSIZE, else the server's.
+    pub fn flush_size_of(&self, table: &TableSpec) -> u64 {
+        table
+            .memstore_flushsize
+            .unwrap_or_else(|| self.properties.bytes("hbase.hregion.memstore.flush.size"))
+    }
+
+    /// The scenario as TOML with every default written out: reading it back gives an equal
+    /// scenario, so a result folder carries the exact input that reproduces it.
+    pub fn to_resolved_toml(&self) -> String {
+        let mut out = String::new();
+        out.push_str("# The exact input of this run, every default filled in.\n");
+        out.push_str("# `regionsim run` on this file reproduces the run byte for byte.\n\n");
+        out.push_str(&format!("name = {}\n", quote(&self.name)));
+        out.push_str(&format!("description = {}\n", quote(&self.description)));
+        out.push_str(&format!("seed = {}\n", self.seed));
+        out.push_str(&format!("duration = \"{}\"\n", self.duration));
+        out.push_str(&format!("profile = \"{}\"\n\n", self.profile));
+        out.push_str("[server]\n");
+        out.push_str(&format!(
+            "heap = {}\n\n",
+            quote(&format_size(self.heap_bytes))
+        ));
+        out.push_str("[properties]\n");
+        for property in self.properties.iter() {
+            let name = quote(property.definition.name);
+            match &property.value {
+                Some(value) => {
+                    let literal = match value {
+                        properties::PropertyValue::Text(text) => quote(text),
+                        properties::PropertyValue::Float(number) => writer::float(*number),
+                        other => other.to_string(),
+                    };
+                    out.push_str(&format!(
+                        "{name} = {literal}  # {}; {}\n",
+                        property.display_value(),
+                        property.source
+                    ));
+                }
+                None => out.push_str(&format!("# {name} is unset\n")),
+            }
+        }
+        for ignored in self.properties.ignored() {
+            out.push_str(&format!(
+                "# {} = {} from {} was ignored: {}\n",
+                quote(&ignored.name),
+                quote(&ignored.value),
+                ignored.origin,
+                ignored.reason
+            ));
+        }
+        out.push('\n');
+        self.io.write(&mut out);
+        for table in &self.tables {
+            table.write(&mut out);
+        }
+        for workload in &self.workloads {
+            workload.write(&mut out);
+        }
+        for action in &self.actions {
+            action.write(&mut out);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,146 @@
+//! `[io]`: the resource models that decide where time goes — the WAL sync latency distribution
+//! and the HDFS bandwidth that flushes (and later compactions and WAL writes) share.
+
+use super::document::{Node, Table};
+use super::error::{ErrorKind, ScenarioError};
+use super::units::format_bandwidth;
+use super::writer::quote;
+use crate::sim::SimDuration;
+
+/// A latency distribution, as a scenario writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LatencySpec {
+    Constant {
+        value: SimDuration,
+    },
+    Uniform {
+        min: SimDuration,
+        max: SimDuration,
+    },
+    Exponential {
+        mean: SimDuration,
+    },
+    /// Log-normal given by its median and 99th percentile, the two numbers people know.
+    Lognormal {
+        median: SimDuration,
+        p99: SimDuration,
+    },
+}
+
+const LATENCY_KINDS: &[&str] = &["constant", "uniform", "exponential", "lognormal"];
+
+impl LatencySpec {
+    pub fn read(node: &Node<'_, '_>) -> Result<LatencySpec, ScenarioError> {
+        let table = node.table()?;
+        let kind = table
+            .require("dist", "one of constant, uniform, exponential, lognormal")?
+            .choice(LATENCY_KINDS)?;
+        let duration = |key: &str, what: &str| table.require(key, what)?.duration();
+        let spec = match kind {
+            "constant" => LatencySpec::Constant {
+                value: duration("value", "the latency")?,
+            },
+            "uniform" => {
+                let min = duration("min", "the smallest latency")?;
+                let max = duration("max", "the largest latency")?;
+                if min > max {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        format!("min ({min}) is above max ({max})"),
+                    ));
+                }
+                LatencySpec::Uniform { min, max }
+            }
+            "exponential" => LatencySpec::Exponential {
+                mean: duration("mean", "the mean latency")?,
+            },
+            "lognormal" => {
+                let median = duration("median", "the median latency")?;
+                let p99 = duration("p99", "the 99th percentile latency")?;
+                if median.is_zero() || p99 <= median {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        format!("a log-normal needs 0 < median < p99, found median {median} and p99 {p99}"),
+                    ));
+                }
+                LatencySpec::Lognormal { median, p99 }
+            }
+            _ => unreachable!("choice() returned an unlisted kind"),
+        };
+        table.finish(&format!("a {kind} distribution"))?;
+        Ok(spec)
+    }
+
+    /// The inline-table form that `read` accepts.
+    pub fn to_toml(&self) -> String {
+        match self {
+            LatencySpec::Constant { value } => {
+                format!("{{ dist = \"constant\", value = \"{value}\" }}")
+            }
+            LatencySpec::Uniform { min, max } => {
+                format!("{{ dist = \"uniform\", min = \"{min}\", max = \"{max}\" }}")
+            }
+            LatencySpec::Exponential { mean } => {
+                format!("{{ dist = \"exponential\", mean = \"{mean}\" }}")
+            }
+            LatencySpec::Lognormal { median, p99 } => {
+                format!("{{ dist = \"lognormal\", median = \"{median}\", p99 = \"{p99}\" }}")
+            }
+        }
+    }
+}
+
+/// The `[io]` section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IoSpec {
+    pub wal_sync_latency: LatencySpec,
+    /// Bytes per second shared by flushes, compactions and WAL writes.
+    pub hdfs_write_bandwidth: u64,
+    /// Bytes per second shared by compaction reads.
+    pub hdfs_read_bandwidth: u64,
+}
+
+impl IoSpec {
+    pub fn read(table: &Table<'_, '_>) -> Result<IoSpec, ScenarioError> {
+        let wal_sync_latency = match table.get("wal_sync_latency") {
+            Some(node) => LatencySpec::read(&node)?,
+            None => LatencySpec::Lognormal {
+                median: SimDuration::from_millis(2),
+                p99: SimDuration::from_millis(25),
+            },
+        };
+        let bandwidth = |key: &str, default: u64| -> Result<u64, ScenarioError> {
+            let Some(node) = table.get(key) else {
+                return Ok(default);
+            };
+            let value = node.bandwidth()?;
+            if value == 0 {
+                return Err(node.error(ErrorKind::Impossible, "a bandwidth of 0 never finishes"));
+            }
+            Ok(value)
+        };
+        let spec = IoSpec {
+            wal_sync_latency,
+            hdfs_write_bandwidth: bandwidth("hdfs_write_bandwidth", 200 << 20)?,
+            hdfs_read_bandwidth: bandwidth("hdfs_read_bandwidth", 400 << 20)?,
+        };
+        table.finish("[io]")?;
+        Ok(spec)
+    }
+
+    pub fn write(&self, out: &mut String) {
+        out.push_str("[io]\n");
+        out.push_str(&format!(
+            "wal_sync_latency = {}\n",
+            self.wal_sync_latency.to_toml()
+        ));
+        out.push_str(&format!(
+            "hdfs_write_bandwidth = {}\n",
+            quote(&format_bandwidth(self.hdfs_write_bandwidth))
+        ));
+        out.push_str(&format!(
+            "hdfs_read_bandwidth = {}\n\n",
+            quote(&format_bandwidth(self.hdfs_read_bandwidth))
+        ));
+    }
+}

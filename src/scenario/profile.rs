@@ -1,0 +1,962 @@
+//! Version profiles: the HBase properties regionsim models, with each line's defaults.
+//!
+//! `hbase-2.5` and `hbase-1.4` differ in defaults (blockingStoreFiles 16 vs 10, client retries 15
+//! vs 35, the WAL roll multiplier 0.5 vs 0.95, …) and in which properties exist at all. The
+//! values are hbase-default.xml's where it sets one (it wins over the Java constant at runtime),
+//! else the code's; see shared/reference/write-path-and-flush.md §10 for the sources. Defaults that
+//! HBase computes from other settings are written as rules (`Derived`) and computed per run.
+
+use std::fmt;
+
+use super::properties::{PropertyKind, PropertyValue, Resolver};
+
+/// An HBase release line whose algorithms and defaults a run follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProfileId {
+    /// HBase 2.5 (AsyncFSWAL, sync before the memstore write, data/heap size accounting).
+    Hbase25,
+    /// HBase 1.4 (FSHLog, memstore write before the sync with rollback, one heap-size counter).
+    Hbase14,
+}
+
+impl ProfileId {
+    pub const ALL: [ProfileId; 2] = [ProfileId::Hbase25, ProfileId::Hbase14];
+    pub const NAMES: [&'static str; 2] = ["hbase-2.5", "hbase-1.4"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ProfileId::Hbase25 => "hbase-2.5",
+            ProfileId::Hbase14 => "hbase-1.4",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ProfileId> {
+        ProfileId::ALL
+            .into_iter()
+            .find(|profile| profile.name() == name)
+    }
+}
+
+impl fmt::Display for ProfileId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A fixed default value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Literal {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Text(&'static str),
+}
+
+impl Literal {
+    pub fn to_value(self) -> PropertyValue {
+        match self {
+            Literal::Int(value) => PropertyValue::Int(value),
+            Literal::Float(value) => PropertyValue::Float(value),
+            Literal::Bool(value) => PropertyValue::Bool(value),
+            Literal::Text(value) => PropertyValue::Text(value.to_string()),
+        }
+    }
+}
+
+/// A property's default in one profile.
+#[derive(Debug, Clone, Copy)]
+pub enum DefaultValue {
+    Fixed(Literal),
+    /// Computed from other settings by HBase's rule, described in words for `config`.
+    Derived {
+        rule: &'static str,
+        compute: fn(&mut Resolver) -> PropertyValue,
+    },
+    /// The property exists but has no value unless set (a deprecated name read as a fallback).
+    Unset,
+    /// The property does not exist in this line.
+    Absent,
+}
+
+impl DefaultValue {
+    pub fn exists(&self) -> bool {
+        !matches!(self, DefaultValue::Absent)
+    }
+}
+
+/// The allowed range of a numeric property.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Range {
+    Any,
+    /// ≥ 0.
+    NonNegative,
+    /// ≥ 1.
+    Positive,
+    /// In (low, high].
+    Fraction {
+        low: f64,
+        high: f64,
+    },
+    /// ≥ 0, any size.
+    NonNegativeFloat,
+}
+
+/// One modelled HBase property.
+#[derive(Debug)]
+pub struct PropertyDef {
+    pub name: &'static str,
+    pub kind: PropertyKind,
+    pub range: Range,
+    /// What it does, in a line.
+    pub meaning: &'static str,
+    pub hbase_2_5: DefaultValue,
+    pub hbase_1_4: DefaultValue,
+}
+
+/// Definitions are static and unique by name.
+impl PartialEq for PropertyDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl PropertyDef {
+    pub fn default_in(&self, profile: ProfileId) -> DefaultValue {
+        match profile {
+            ProfileId::Hbase25 => self.hbase_2_5,
+            ProfileId::Hbase14 => self.hbase_1_4,
+        }
+    }
+
+    /// Checks a value against the property's range.
+    pub fn check_range(&self, value: &PropertyValue) -> Result<(), String> {
+        let ok = match (self.range, value) {
+            (Range::Any, _) => true,
+            (Range::NonNegative, PropertyValue::Int(number)) => *number >= 0,
+            (Range::Positive, PropertyValue::Int(number)) => *number >= 1,
+            (Range::Fraction { low, high }, PropertyValue::Float(number)) => {
+                *number > low && *number <= high
+            }
+            (Range::NonNegativeFloat, PropertyValue::Float(number)) => *number >= 0.0,
+            _ => true,
+        };
+        if ok {
+            return Ok(());
+        }
+        Err(match self.range {
+            Range::NonNegative | Range::NonNegativeFloat => {
+                format!("{} must not be negative, found {value}", self.name)
+            }
+            Range::Positive => format!("{} must be at least 1, found {value}", self.name),
+            Range::Fraction { low, high } => format!(
+                "{} must be between {low} (excluded) and {high}, found {value}",
+                self.name
+            ),
+            Range::Any => unreachable!(),
+        })
+    }
+}
+
+/// The definition of a modelled property, by name.
+pub fn definition(name: &str) -> Option<&'static PropertyDef> {
+    PROPERTIES.iter().find(|def| def.name == name)
+}
+
+/// Every modelled property, grouped by subsystem (`config` lists them sorted by name).
+pub fn definitions() -> &'static [PropertyDef] {
+    PROPERTIES
+}
+
+const fn same(value: Literal) -> (DefaultValue, DefaultValue) {
+    (DefaultValue::Fixed(value), DefaultValue::Fixed(value))
+}
+
+const fn int(value: i64) -> DefaultValue {
+    DefaultValue::Fixed(Literal::Int(value))
+}
+
+const fn float(value: f64) -> DefaultValue {
+    DefaultValue::Fixed(Literal::Float(value))
+}
+
+const fn text(value: &'static str) -> DefaultValue {
+    DefaultValue::Fixed(Literal::Text(value))
+}
+
+const ABSENT: DefaultValue = DefaultValue::Absent;
+
+const fn def(
+    name: &'static str,
+    kind: PropertyKind,
+    range: Range,
+    meaning: &'static str,
+    defaults: (DefaultValue, DefaultValue),
+) -> PropertyDef {
+    PropertyDef {
+        name,
+        kind,
+        range,
+        meaning,
+        hbase_2_5: defaults.0,
+        hbase_1_4: defaults.1,
+    }
+}
+
+/// The HDFS default block size, which HBase's WAL block size is derived from.
+const HDFS_BLOCK_SIZE: i64 = 128 << 20;
+
+// Derived defaults, each HBase's rule (source in the rule text and the reference notes).
+
+fn global_memstore_size(resolver: &mut Resolver) -> PropertyValue {
+    let old = resolver.float("hbase.regionserver.global.memstore.upperLimit");
+    PropertyValue::Float(old.unwrap_or(0.4))
+}
+
+fn global_memstore_lower_limit(resolver: &mut Resolver) -> PropertyValue {
+    // MemorySizeUtil/HeapMemorySizeUtil.getGlobalMemStoreHeapLowerMark: the deprecated
+    // lowerLimit is a fraction of the heap; HBase converts it to a fraction of the upper limit.
+    match resolver.float("hbase.regionserver.global.memstore.lowerLimit") {
+        Some(old) => {
+            let upper = resolver
+                .float("hbase.regionserver.global.memstore.size")
+                .unwrap_or(0.4);
+            PropertyValue::Float(f64::from(old as f32 / upper as f32))
+        }
+        None => PropertyValue::Float(0.95),
+    }
+}
+
+/// RpcExecutor.computeNumCallQueues: max(1, Math.round(handlers × factor)), in float.
+pub fn call_queue_count(handlers: i64, factor: f64) -> i64 {
+    (libm::floorf(handlers as f32 * factor as f32 + 0.5) as i64).max(1)
+}
+
+fn callqueue_length_1_4(resolver: &mut Resolver) -> PropertyValue {
+    // SimpleRpcScheduler (1.4): handlerCount × DEFAULT_MAX_CALLQUEUE_LENGTH_PER_HANDLER (10).
+    PropertyValue::Int(resolver.int("hbase.regionserver.handler.count") * 10)
+}
+
+fn callqueue_length_2_5(resolver: &mut Resolver) -> PropertyValue {
+    // RpcExecutor since HBASE-29141 (2.5.15): (handlers ÷ call queues) × 10 per queue. Earlier
+    // 2.5 releases used handlers × 10 per queue, as 1.4 does.
+    let handlers = resolver.int("hbase.regionserver.handler.count");
+    let factor = resolver
+        .float("hbase.ipc.server.callqueue.handler.factor")
+        .unwrap_or(0.1);
+    let queues = call_queue_count(handlers, factor);
+    PropertyValue::Int((handlers.max(queues) / queues) * 10)
+}
+
+fn wal_block_size_1_4(resolver: &mut Resolver) -> PropertyValue {
+    PropertyValue::Int(resolver.int("dfs.blocksize"))
+}
+
+fn wal_block_size_2_5(resolver: &mut Resolver) -> PropertyValue {
+    PropertyValue::Int(resolver.int("dfs.blocksize") * 2)
+}
+
+/// The WAL roll size: `(long) (blocksize × multiplier)`, a Java long × float product, so the
+/// arithmetic is in `f32` as in HBase.
+fn wal_roll_size(resolver: &mut Resolver) -> i64 {
+    let block_size = resolver.int("hbase.regionserver.hlog.blocksize");
+    let multiplier = resolver
+        .float("hbase.regionserver.logroll.multiplier")
+        .unwrap_or(0.5) as f32;
+    (block_size as f32 * multiplier) as i64
+}
+
+/// The memstore fraction as the Java float HBase reads.
+fn memstore_fraction(resolver: &mut Resolver) -> f32 {
+    resolver
+        .float("hbase.regionserver.global.memstore.size")
+        .unwrap_or(0.4) as f32
+}
+
+fn max_logs_1_4(resolver: &mut Resolver) -> PropertyValue {
+    // FSHLog.calculateMaxLogFiles (1.4): Math.round(max × ratio × 2 / logRollSize), all in
+    // float; Math.round(float) is floor(x + 0.5).
+    let heap = resolver.heap_bytes() as f32;
+    let fraction = memstore_fraction(resolver);
+    let roll = wal_roll_size(resolver) as f32;
+    let computed = libm::floorf(heap * fraction * 2.0 / roll + 0.5) as i64;
+    PropertyValue::Int(computed.max(32))
+}
+
+fn max_logs_2_5(resolver: &mut Resolver) -> PropertyValue {
+    // AbstractFSWAL.calculateMaxLogFiles (2.5): (int) (globalMemStoreLimit × 2 / logRollSize) in
+    // long arithmetic, where the limit is (long) (max heap × fraction) in float.
+    let global_limit = (resolver.heap_bytes() as f32 * memstore_fraction(resolver)) as i64;
+    let roll = wal_roll_size(resolver).max(1);
+    PropertyValue::Int((global_limit * 2 / roll).max(32))
+}
+
+fn client_pause(resolver: &mut Resolver) -> PropertyValue {
+    PropertyValue::Int(resolver.int("hbase.client.pause"))
+}
+
+fn overloaded_pause(resolver: &mut Resolver) -> PropertyValue {
+    // 2.5 reads the deprecated hbase.client.pause.cqtbe as a fallback, then hbase.client.pause.
+    if resolver.is_set("hbase.client.pause.cqtbe") {
+        return PropertyValue::Int(resolver.int("hbase.client.pause.cqtbe"));
+    }
+    client_pause(resolver)
+}
+
+fn wake_frequency(resolver: &mut Resolver) -> PropertyValue {
+    PropertyValue::Int(resolver.int("hbase.server.thread.wakefrequency"))
+}
+
+use PropertyKind::{Bool, Bytes, Choice, Count, Float, Megabytes, Millis, Seconds};
+use Range::{Any, NonNegative, NonNegativeFloat, Positive};
+
+const FRACTION: Range = Range::Fraction {
+    low: 0.0,
+    high: 1.0,
+};
+
+const FLUSH_POLICIES: &[&str] = &[
+    "org.apache.hadoop.hbase.regionserver.FlushAllLargeStoresPolicy",
+    "org.apache.hadoop.hbase.regionserver.FlushLargeStoresPolicy",
+    "org.apache.hadoop.hbase.regionserver.FlushAllStoresPolicy",
+    "org.apache.hadoop.hbase.regionserver.FlushNonSloppyStoresFirstPolicy",
+];
+
+static PROPERTIES: &[PropertyDef] = &[
+    // Memstore size and flushing.
+    def(
+        "hbase.hregion.memstore.flush.size",
+        Bytes,
+        Positive,
+        "a region's memstore size that triggers a flush (the table's MEMSTORE_FLUSHSIZE overrides)",
+        same(Literal::Int(134_217_728)),
+    ),
+    def(
+        "hbase.hregion.memstore.block.multiplier",
+        Count,
+        Positive,
+        "writes to a region fail with RegionTooBusyException above flush size × this",
+        same(Literal::Int(4)),
+    ),
+    def(
+        "hbase.regionserver.global.memstore.upperLimit",
+        Float,
+        FRACTION,
+        "deprecated name of hbase.regionserver.global.memstore.size, read as a fallback",
+        (DefaultValue::Unset, DefaultValue::Unset),
+    ),
+    def(
+        "hbase.regionserver.global.memstore.size",
+        Float,
+        Range::Fraction {
+            low: 0.0,
+            high: 0.8,
+        },
+        "upper limit of all memstores, a fraction of the heap; writers block above it",
+        (
+            DefaultValue::Derived {
+                rule: "0.4, or the deprecated upperLimit if set",
+                compute: global_memstore_size,
+            },
+            DefaultValue::Derived {
+                rule: "0.4, or the deprecated upperLimit if set",
+                compute: global_memstore_size,
+            },
+        ),
+    ),
+    def(
+        "hbase.regionserver.global.memstore.lowerLimit",
+        Float,
+        FRACTION,
+        "deprecated lower limit as a fraction of the heap, converted to a fraction of the upper",
+        (DefaultValue::Unset, DefaultValue::Unset),
+    ),
+    def(
+        "hbase.regionserver.global.memstore.size.lower.limit",
+        Float,
+        FRACTION,
+        "lower limit as a fraction of the upper; the flusher flushes until below it",
+        (
+            DefaultValue::Derived {
+                rule: "0.95, or lowerLimit ÷ the upper fraction if that deprecated name is set",
+                compute: global_memstore_lower_limit,
+            },
+            DefaultValue::Derived {
+                rule: "0.95, or lowerLimit ÷ the upper fraction if that deprecated name is set",
+                compute: global_memstore_lower_limit,
+            },
+        ),
+    ),
+    def(
+        "hbase.regionserver.offheap.global.memstore.size",
+        Megabytes,
+        NonNegative,
+        "off-heap memstore limit in MB (0: memstores are on the heap)",
+        (int(0), ABSENT),
+    ),
+    def(
+        "hfile.block.cache.size",
+        Float,
+        Range::Fraction {
+            low: -1e-9,
+            high: 1.0,
+        },
+        "block cache fraction of the heap; with the memstore it must leave 20% of the heap free",
+        same(Literal::Float(0.4)),
+    ),
+    def(
+        "hbase.hstore.flusher.count",
+        Count,
+        Positive,
+        "MemStoreFlusher handler threads",
+        same(Literal::Int(2)),
+    ),
+    def(
+        "hbase.server.thread.wakefrequency",
+        Millis,
+        Positive,
+        "flush handlers' poll timeout (a global-pressure check when it expires)",
+        same(Literal::Int(10_000)),
+    ),
+    def(
+        "hbase.regionserver.flush.check.period",
+        Millis,
+        Positive,
+        "period of the periodic-flush chore",
+        (
+            DefaultValue::Derived {
+                rule: "= hbase.server.thread.wakefrequency",
+                compute: wake_frequency,
+            },
+            ABSENT,
+        ),
+    ),
+    def(
+        "hbase.regionserver.optionalcacheflushinterval",
+        Millis,
+        Any,
+        "periodic flush of a region whose oldest edit is older than this (≤ 0 disables)",
+        same(Literal::Int(3_600_000)),
+    ),
+    def(
+        "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds",
+        Seconds,
+        NonNegative,
+        "periodic flush requests are delayed uniformly in [0, this)",
+        (int(300), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.flush.per.changes",
+        Count,
+        Positive,
+        "flush a region after this many edits since its last flush",
+        same(Literal::Int(30_000_000)),
+    ),
+    def(
+        "hbase.regionserver.flush.policy",
+        Choice(FLUSH_POLICIES),
+        Any,
+        "which column families a region flush writes",
+        (
+            text("org.apache.hadoop.hbase.regionserver.FlushAllLargeStoresPolicy"),
+            text("org.apache.hadoop.hbase.regionserver.FlushLargeStoresPolicy"),
+        ),
+    ),
+    def(
+        "hbase.hregion.percolumnfamilyflush.size.lower.bound",
+        Bytes,
+        NonNegative,
+        "a store larger than this is 'large' for the flush policy (2.x reads it from the table only)",
+        (ABSENT, int(16_777_216)),
+    ),
+    def(
+        "hbase.hregion.percolumnfamilyflush.size.lower.bound.min",
+        Bytes,
+        NonNegative,
+        "floor of flush size ÷ families for the 'large store' bound",
+        (int(16_777_216), ABSENT),
+    ),
+    def(
+        "hbase.hregion.preclose.flush.size",
+        Bytes,
+        NonNegative,
+        "pre-flush before closing a region whose memstore holds more than this",
+        same(Literal::Int(5_242_880)),
+    ),
+    def(
+        "hbase.hregion.memstore.mslab.enabled",
+        Bool,
+        Any,
+        "memstore-local allocation buffers",
+        same(Literal::Bool(true)),
+    ),
+    def(
+        "hbase.hregion.memstore.mslab.chunksize",
+        Bytes,
+        Positive,
+        "MSLAB chunk size (not counted in memstore size)",
+        same(Literal::Int(2_097_152)),
+    ),
+    def(
+        "hbase.hregion.memstore.mslab.max.allocation",
+        Bytes,
+        Positive,
+        "cells larger than this are not copied into MSLAB chunks",
+        same(Literal::Int(262_144)),
+    ),
+    def(
+        "hbase.hregion.memstore.chunkpool.maxsize",
+        Float,
+        Range::Fraction {
+            low: -1e-9,
+            high: 1.0,
+        },
+        "MSLAB chunk pool size, a fraction of the global memstore limit",
+        (float(1.0), float(0.0)),
+    ),
+    def(
+        "hbase.hregion.compacting.memstore.type",
+        Choice(&["NONE", "BASIC", "EAGER", "ADAPTIVE"]),
+        Any,
+        "in-memory compaction (NONE: the default memstore)",
+        (text("NONE"), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.flush.throughput.controller",
+        Choice(&[
+            "org.apache.hadoop.hbase.regionserver.throttle.NoLimitThroughputController",
+            "org.apache.hadoop.hbase.regionserver.throttle.PressureAwareFlushThroughputController",
+        ]),
+        Any,
+        "flush I/O throttle (none by default)",
+        same(Literal::Text(
+            "org.apache.hadoop.hbase.regionserver.throttle.NoLimitThroughputController",
+        )),
+    ),
+    def(
+        "hbase.hstore.blockingStoreFiles",
+        Count,
+        Positive,
+        "a store with more files than this delays its region's flushes",
+        (int(16), int(10)),
+    ),
+    def(
+        "hbase.hstore.blockingWaitTime",
+        Millis,
+        NonNegative,
+        "how long a flush waits for a compaction when its store has too many files",
+        same(Literal::Int(90_000)),
+    ),
+    def(
+        "hbase.hstore.compactionThreshold",
+        Count,
+        Positive,
+        "store files that make a store need a minor compaction",
+        same(Literal::Int(3)),
+    ),
+    // Locks on the write path.
+    def(
+        "hbase.busy.wait.duration",
+        Millis,
+        NonNegative,
+        "wait for a region's updates lock per row, times min(rows, the multiplier)",
+        same(Literal::Int(60_000)),
+    ),
+    def(
+        "hbase.busy.wait.multiplier.max",
+        Count,
+        Positive,
+        "cap on the row multiplier of the busy wait",
+        same(Literal::Int(2)),
+    ),
+    def(
+        "hbase.ipc.client.call.purge.timeout",
+        Millis,
+        NonNegative,
+        "cap on the busy wait",
+        same(Literal::Int(120_000)),
+    ),
+    def(
+        "hbase.rowlock.wait.duration",
+        Millis,
+        NonNegative,
+        "row-lock wait before a TimeoutIOException",
+        same(Literal::Int(30_000)),
+    ),
+    def(
+        "hbase.region.store.parallel.put.limit",
+        Count,
+        NonNegative,
+        "StoreHotnessProtector: concurrent writers per store (0: off)",
+        (int(0), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.minibatch.size",
+        Count,
+        Positive,
+        "most operations in one mini-batch",
+        (int(20_000), ABSENT),
+    ),
+    // The WAL.
+    def(
+        "hbase.wal.provider",
+        Choice(&["asyncfs", "filesystem", "multiwal"]),
+        Any,
+        "WAL implementation (asyncfs: AsyncFSWAL; filesystem: FSHLog)",
+        (text("asyncfs"), text("filesystem")),
+    ),
+    def(
+        "dfs.blocksize",
+        Bytes,
+        Positive,
+        "HDFS block size, the base of the WAL block size",
+        same(Literal::Int(HDFS_BLOCK_SIZE)),
+    ),
+    def(
+        "hbase.regionserver.hlog.blocksize",
+        Bytes,
+        Positive,
+        "WAL block size",
+        (
+            DefaultValue::Derived {
+                rule: "2 × dfs.blocksize",
+                compute: wal_block_size_2_5,
+            },
+            DefaultValue::Derived {
+                rule: "= dfs.blocksize",
+                compute: wal_block_size_1_4,
+            },
+        ),
+    ),
+    def(
+        "hbase.regionserver.logroll.multiplier",
+        Float,
+        Range::Fraction {
+            low: 0.0,
+            high: 1.0,
+        },
+        "roll the WAL when its file passes block size × this",
+        (float(0.5), float(0.95)),
+    ),
+    def(
+        "hbase.regionserver.logroll.period",
+        Millis,
+        Positive,
+        "roll the WAL at least this often",
+        same(Literal::Int(3_600_000)),
+    ),
+    def(
+        "hbase.regionserver.maxlogs",
+        Count,
+        Positive,
+        "more WAL files than this force flushes of the regions in the oldest",
+        (
+            DefaultValue::Derived {
+                rule: "max(32, global memstore limit × 2 ÷ WAL roll size)",
+                compute: max_logs_2_5,
+            },
+            DefaultValue::Derived {
+                rule: "max(32, round(heap × memstore fraction × 2 ÷ WAL roll size))",
+                compute: max_logs_1_4,
+            },
+        ),
+    ),
+    def(
+        "hbase.regionserver.logroll.errors.tolerated",
+        Count,
+        NonNegative,
+        "WAL close errors tolerated before the server aborts",
+        same(Literal::Int(2)),
+    ),
+    def(
+        "hbase.regionserver.logroll.retries",
+        Count,
+        NonNegative,
+        "WAL roll retries before the server aborts",
+        (int(0), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.logroll.wait.timeout.ms",
+        Millis,
+        NonNegative,
+        "time allowed for WAL roll retries",
+        (int(30_000), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.hlog.syncer.count",
+        Count,
+        Positive,
+        "FSHLog sync runner threads",
+        same(Literal::Int(5)),
+    ),
+    def(
+        "hbase.regionserver.wal.disruptor.event.count",
+        Count,
+        Positive,
+        "WAL ring buffer slots",
+        same(Literal::Int(16_384)),
+    ),
+    def(
+        "hbase.wal.batch.size",
+        Bytes,
+        NonNegative,
+        "AsyncFSWAL syncs on its own once this much is unsynced",
+        (int(65_536), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.hlog.slowsync.ms",
+        Millis,
+        NonNegative,
+        "a WAL sync slower than this is logged as slow",
+        (ABSENT, int(100)),
+    ),
+    def(
+        "hbase.regionserver.wal.slowsync.ms",
+        Millis,
+        NonNegative,
+        "a WAL sync slower than this is logged as slow",
+        (int(100), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.wal.roll.on.sync.ms",
+        Millis,
+        NonNegative,
+        "roll the WAL if one sync takes longer than this",
+        (int(10_000), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.wal.slowsync.roll.threshold",
+        Count,
+        Positive,
+        "roll the WAL after this many slow syncs within the interval",
+        (int(100), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.wal.slowsync.roll.interval.ms",
+        Millis,
+        Positive,
+        "the interval of the slow-sync roll threshold",
+        (int(60_000), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.hlog.sync.timeout",
+        Millis,
+        Positive,
+        "a handler gives up waiting for a WAL sync after this",
+        (ABSENT, int(300_000)),
+    ),
+    def(
+        "hbase.regionserver.wal.sync.timeout",
+        Millis,
+        Positive,
+        "a handler gives up waiting for a WAL sync after this",
+        (int(300_000), ABSENT),
+    ),
+    def(
+        "hbase.wal.hsync",
+        Bool,
+        Any,
+        "default durability FSYNC_WAL (hsync) instead of SYNC_WAL (hflush)",
+        (DefaultValue::Fixed(Literal::Bool(false)), ABSENT),
+    ),
+    // The client.
+    def(
+        "hbase.client.pause",
+        Millis,
+        NonNegative,
+        "base retry pause, times HBase's backoff table",
+        same(Literal::Int(100)),
+    ),
+    def(
+        "hbase.client.pause.cqtbe",
+        Millis,
+        NonNegative,
+        "retry pause after CallQueueTooBigException (2.x: deprecated fallback name)",
+        (
+            DefaultValue::Unset,
+            DefaultValue::Derived {
+                rule: "= hbase.client.pause",
+                compute: client_pause,
+            },
+        ),
+    ),
+    def(
+        "hbase.client.pause.server.overloaded",
+        Millis,
+        NonNegative,
+        "retry pause after CallQueueTooBigException or CallDroppedException",
+        (
+            DefaultValue::Derived {
+                rule: "hbase.client.pause.cqtbe if set, else hbase.client.pause",
+                compute: overloaded_pause,
+            },
+            ABSENT,
+        ),
+    ),
+    def(
+        "hbase.client.retries.number",
+        Count,
+        NonNegative,
+        "retries of an operation (attempts = retries + 1)",
+        (int(15), int(35)),
+    ),
+    def(
+        "hbase.client.operation.timeout",
+        Millis,
+        Positive,
+        "overall client operation timeout",
+        same(Literal::Int(1_200_000)),
+    ),
+    def(
+        "hbase.rpc.timeout",
+        Millis,
+        Positive,
+        "timeout of one RPC",
+        same(Literal::Int(60_000)),
+    ),
+    def(
+        "hbase.client.max.total.tasks",
+        Count,
+        Positive,
+        "concurrent RPCs of one client",
+        same(Literal::Int(100)),
+    ),
+    def(
+        "hbase.client.max.perserver.tasks",
+        Count,
+        Positive,
+        "concurrent RPCs of one client to one server",
+        (int(2), int(5)),
+    ),
+    def(
+        "hbase.client.max.perregion.tasks",
+        Count,
+        Positive,
+        "concurrent RPCs of one client to one region",
+        same(Literal::Int(1)),
+    ),
+    def(
+        "hbase.client.write.buffer",
+        Bytes,
+        Positive,
+        "BufferedMutator buffer",
+        same(Literal::Int(2_097_152)),
+    ),
+    // The RPC server.
+    def(
+        "hbase.regionserver.handler.count",
+        Count,
+        Positive,
+        "RPC handler threads",
+        same(Literal::Int(30)),
+    ),
+    def(
+        "hbase.regionserver.metahandler.count",
+        Count,
+        Positive,
+        "priority (meta and admin) handler threads",
+        same(Literal::Int(20)),
+    ),
+    def(
+        "hbase.ipc.server.callqueue.handler.factor",
+        Float,
+        NonNegativeFloat,
+        "call queues per handler: queues = max(1, round(handlers × this))",
+        same(Literal::Float(0.1)),
+    ),
+    def(
+        "hbase.ipc.server.max.callqueue.length",
+        Count,
+        Positive,
+        "calls per call queue before CallQueueTooBigException",
+        (
+            DefaultValue::Derived {
+                rule: "(handlers ÷ call queues) × 10, per queue (HBASE-29141)",
+                compute: callqueue_length_2_5,
+            },
+            DefaultValue::Derived {
+                rule: "hbase.regionserver.handler.count × 10, per queue",
+                compute: callqueue_length_1_4,
+            },
+        ),
+    ),
+    def(
+        "hbase.ipc.server.max.callqueue.size",
+        Bytes,
+        Positive,
+        "bytes of queued calls before CallQueueTooBigException",
+        same(Literal::Int(1_073_741_824)),
+    ),
+    def(
+        "hbase.ipc.server.callqueue.type",
+        Choice(&["fifo", "deadline", "codel", "pluggable"]),
+        Any,
+        "call queue discipline",
+        same(Literal::Text("fifo")),
+    ),
+    // ZooKeeper.
+    def(
+        "zookeeper.session.timeout",
+        Millis,
+        Positive,
+        "after this the master considers a silent server dead",
+        same(Literal::Int(90_000)),
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Names are unique, and every default satisfies its own range.
+    #[test]
+    fn table_is_consistent() {
+        for (index, def) in PROPERTIES.iter().enumerate() {
+            assert!(
+                PROPERTIES[..index]
+                    .iter()
+                    .all(|other| other.name != def.name),
+                "{} is listed twice",
+                def.name
+            );
+            for profile in ProfileId::ALL {
+                if let DefaultValue::Fixed(literal) = def.default_in(profile) {
+                    def.check_range(&literal.to_value())
+                        .unwrap_or_else(|message| panic!("{profile}: {message}"));
+                }
+            }
+        }
+    }
+
+    // HBase's documented defaults, spot-checked against the reference table.
+    #[test]
+    fn defaults_match_hbase() {
+        let fixed = |name, profile| match definition(name).unwrap().default_in(profile) {
+            DefaultValue::Fixed(literal) => literal,
+            other => panic!("{name}: {other:?}"),
+        };
+        assert_eq!(
+            fixed("hbase.hstore.blockingStoreFiles", ProfileId::Hbase25),
+            Literal::Int(16)
+        );
+        assert_eq!(
+            fixed("hbase.hstore.blockingStoreFiles", ProfileId::Hbase14),
+            Literal::Int(10)
+        );
+        assert_eq!(
+            fixed("hbase.client.retries.number", ProfileId::Hbase25),
+            Literal::Int(15)
+        );
+        assert_eq!(
+            fixed("hbase.client.retries.number", ProfileId::Hbase14),
+            Literal::Int(35)
+        );
+        assert_eq!(
+            fixed("hbase.regionserver.logroll.multiplier", ProfileId::Hbase14),
+            Literal::Float(0.95)
+        );
+        assert_eq!(
+            fixed("hbase.client.max.perserver.tasks", ProfileId::Hbase25),
+            Literal::Int(2)
+        );
+    }
+}

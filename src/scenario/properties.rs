@@ -1,0 +1,702 @@
+//! HBase properties in force for a run: each value, its unit and where it came from.
+//!
+//! A property is addressed by its real HBase name and holds a value in HBase's own unit (bytes,
+//! milliseconds, seconds, a count, a fraction, a flag or a class name), exactly what an
+//! `hbase-site.xml` would say. Values are layered, later over earlier: the profile's default
+//! (`profile.rs`), an `hbase-site.xml`, the scenario's `[properties]`, then `--set`. Defaults
+//! that HBase computes from other settings (`hbase.ipc.server.max.callqueue.length` from the
+//! handler count) are computed after the layers, from the final values they depend on.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
+use super::profile::{DefaultValue, ProfileId, PropertyDef, definition, definitions};
+use super::suggest::did_you_mean;
+use super::units;
+use crate::sim::SimDuration;
+
+/// What a property's number means, and so which units a scenario may write it in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PropertyKind {
+    /// Bytes; a scenario may write "128MB".
+    Bytes,
+    /// Megabytes as a plain count (HBase's off-heap size is in MB); "4GB" is accepted too.
+    Megabytes,
+    /// Milliseconds; a scenario may write "90s".
+    Millis,
+    /// Seconds; a scenario may write "5m".
+    Seconds,
+    /// A whole number.
+    Count,
+    /// A floating-point number (HBase reads these as Java floats).
+    Float,
+    Bool,
+    /// One of a fixed set of names (enum values, class names).
+    Choice(&'static [&'static str]),
+}
+
+impl PropertyKind {
+    fn expected(self) -> String {
+        match self {
+            PropertyKind::Bytes => format!("{} (bytes)", units::SIZE_EXPECTED),
+            PropertyKind::Megabytes => {
+                "a number of megabytes or a size such as \"4GB\"".to_string()
+            }
+            PropertyKind::Millis => {
+                format!("{} or a number of milliseconds", units::DURATION_EXPECTED)
+            }
+            PropertyKind::Seconds => format!("{} or a number of seconds", units::DURATION_EXPECTED),
+            PropertyKind::Count => "a whole number".to_string(),
+            PropertyKind::Float => "a number".to_string(),
+            PropertyKind::Bool => "true or false".to_string(),
+            PropertyKind::Choice(names) => format!("one of {}", names.join(", ")),
+        }
+    }
+}
+
+/// A property value in HBase's own unit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropertyValue {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Text(String),
+}
+
+impl fmt::Display for PropertyValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PropertyValue::Int(value) => write!(f, "{value}"),
+            PropertyValue::Float(value) => write!(f, "{value:?}"),
+            PropertyValue::Bool(value) => write!(f, "{value}"),
+            PropertyValue::Text(value) => f.write_str(value),
+        }
+    }
+}
+
+/// A value as written, before it is checked against the property's kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawValue {
+    Text(String),
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+}
+
+/// Where a property's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The profile's fixed default.
+    Profile,
+    /// Computed by HBase's rule from other settings (the rule in words).
+    Derived(&'static str),
+    /// An hbase-site.xml.
+    Site(Origin),
+    /// The scenario's `[properties]`.
+    Scenario(Origin),
+    /// A `--set` argument.
+    Argument(Origin),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Profile => f.write_str("profile default"),
+            Source::Derived(rule) => write!(f, "derived: {rule}"),
+            Source::Site(origin) => write!(f, "site file {origin}"),
+            Source::Scenario(origin) => write!(f, "scenario {origin}"),
+            Source::Argument(origin) => write!(f, "{origin}"),
+        }
+    }
+}
+
+/// One property in force.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Property {
+    pub definition: &'static PropertyDef,
+    /// `None` for a property with no value (a deprecated name nobody set).
+    pub value: Option<PropertyValue>,
+    pub source: Source,
+}
+
+impl Property {
+    /// The value with its unit, for people: "134217728 (128MB)", "90000 (90s)".
+    pub fn display_value(&self) -> String {
+        let Some(value) = &self.value else {
+            return "(unset)".to_string();
+        };
+        match (self.definition.kind, value) {
+            (PropertyKind::Bytes, PropertyValue::Int(bytes)) if *bytes > 0 => {
+                format!("{bytes} ({})", units::format_size_approx(*bytes as f64))
+            }
+            (PropertyKind::Millis, PropertyValue::Int(millis)) if *millis > 0 => {
+                format!(
+                    "{millis} ({})",
+                    SimDuration::from_millis(*millis as u64).approx()
+                )
+            }
+            (PropertyKind::Seconds, PropertyValue::Int(secs)) if *secs > 0 => {
+                format!("{secs} ({})", SimDuration::from_secs(*secs as u64).approx())
+            }
+            _ => value.to_string(),
+        }
+    }
+}
+
+/// A property from an hbase-site.xml that regionsim does not model, kept so `config` can show
+/// that it was seen and ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredProperty {
+    pub name: String,
+    pub value: String,
+    pub origin: Origin,
+    pub reason: String,
+}
+
+/// A value set by a site file, the scenario or `--set`, in order of precedence (later wins).
+#[derive(Debug, Clone)]
+pub struct Setting {
+    pub name: String,
+    pub value: RawValue,
+    pub source: Source,
+}
+
+impl Setting {
+    fn origin(&self) -> Option<Origin> {
+        match &self.source {
+            Source::Site(origin) | Source::Scenario(origin) | Source::Argument(origin) => {
+                Some(origin.clone())
+            }
+            Source::Profile | Source::Derived(_) => None,
+        }
+    }
+
+    fn key(&self) -> String {
+        match &self.source {
+            Source::Scenario(_) => format!("properties.\"{}\"", self.name),
+            _ => self.name.clone(),
+        }
+    }
+
+    fn error(&self, kind: ErrorKind, message: String) -> ScenarioError {
+        ScenarioError::new(kind, message)
+            .at(self.origin())
+            .key(self.key())
+    }
+}
+
+/// Every property of the profile with its value in force.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Properties {
+    profile: ProfileId,
+    entries: BTreeMap<&'static str, Property>,
+    ignored: Vec<IgnoredProperty>,
+}
+
+impl Properties {
+    /// Resolves the profile's properties with `settings` layered on top (later wins), then
+    /// computes the derived defaults. `heap_bytes` is the base of HBase's heap fractions.
+    pub fn resolve(
+        profile: ProfileId,
+        settings: &[Setting],
+        heap_bytes: u64,
+    ) -> Result<Properties, ScenarioError> {
+        let mut explicit: BTreeMap<&'static str, (PropertyValue, Source)> = BTreeMap::new();
+        let mut ignored = Vec::new();
+        for setting in settings {
+            let from_site = matches!(setting.source, Source::Site(_));
+            let known = definition(&setting.name).filter(|def| def.default_in(profile).exists());
+            let Some(def) = known else {
+                let reason = unknown_property_reason(&setting.name, profile);
+                if from_site {
+                    ignored.push(IgnoredProperty {
+                        name: setting.name.clone(),
+                        value: match &setting.value {
+                            RawValue::Text(text) => text.clone(),
+                            other => format!("{other:?}"),
+                        },
+                        origin: setting.origin().unwrap_or(Origin::Argument(String::new())),
+                        reason,
+                    });
+                    continue;
+                }
+                return Err(setting.error(ErrorKind::UnknownKey, reason));
+            };
+            // An empty value in a site file means "use the default", as in hbase-default.xml.
+            if from_site && setting.value == RawValue::Text(String::new()) {
+                explicit.remove(def.name);
+                continue;
+            }
+            let value = parse_value(def, &setting.value)
+                .map_err(|message| setting.error(ErrorKind::InvalidValue, message))?;
+            explicit.insert(def.name, (value, setting.source.clone()));
+        }
+        let mut resolver = Resolver {
+            profile,
+            heap_bytes,
+            explicit,
+            resolved: BTreeMap::new(),
+            in_progress: Vec::new(),
+        };
+        for def in definitions() {
+            if def.default_in(profile).exists() {
+                resolver.resolve(def);
+            }
+        }
+        Ok(Properties {
+            profile,
+            entries: resolver.resolved,
+            ignored,
+        })
+    }
+
+    pub fn profile(&self) -> ProfileId {
+        self.profile
+    }
+
+    /// Every property in force, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Property> {
+        self.entries.values()
+    }
+
+    /// Site-file properties that regionsim does not model.
+    pub fn ignored(&self) -> &[IgnoredProperty] {
+        &self.ignored
+    }
+
+    /// The property, if the profile has it.
+    pub fn get(&self, name: &str) -> Option<&Property> {
+        self.entries.get(name)
+    }
+
+    fn value(&self, name: &str) -> Option<&PropertyValue> {
+        assert!(
+            definition(name).is_some(),
+            "property {name} is not in the property table"
+        );
+        self.entries.get(name)?.value.as_ref()
+    }
+
+    /// An integer-valued property (bytes, milliseconds, seconds, counts), if set.
+    pub fn int_opt(&self, name: &str) -> Option<i64> {
+        match self.value(name)? {
+            PropertyValue::Int(value) => Some(*value),
+            other => panic!("property {name} holds {other:?}, not an integer"),
+        }
+    }
+
+    /// An integer-valued property that the profile always has.
+    pub fn int(&self, name: &str) -> i64 {
+        self.int_opt(name)
+            .unwrap_or_else(|| panic!("property {name} has no value in {}", self.profile))
+    }
+
+    /// A property in bytes that the profile always has; negative values are rejected at load.
+    pub fn bytes(&self, name: &str) -> u64 {
+        u64::try_from(self.int(name)).unwrap_or(0)
+    }
+
+    /// A property in milliseconds, as a duration.
+    pub fn millis(&self, name: &str) -> SimDuration {
+        SimDuration::from_millis(u64::try_from(self.int(name)).unwrap_or(0))
+    }
+
+    pub fn float_opt(&self, name: &str) -> Option<f64> {
+        match self.value(name)? {
+            PropertyValue::Float(value) => Some(*value),
+            other => panic!("property {name} holds {other:?}, not a number"),
+        }
+    }
+
+    pub fn float(&self, name: &str) -> f64 {
+        self.float_opt(name)
+            .unwrap_or_else(|| panic!("property {name} has no value in {}", self.profile))
+    }
+
+    pub fn bool(&self, name: &str) -> bool {
+        match self.value(name) {
+            Some(PropertyValue::Bool(value)) => *value,
+            other => panic!("property {name} holds {other:?}, not a flag"),
+        }
+    }
+
+    pub fn text(&self, name: &str) -> &str {
+        match self.value(name) {
+            Some(PropertyValue::Text(value)) => value,
+            other => panic!("property {name} holds {other:?}, not text"),
+        }
+    }
+
+    /// The origin of a property's value, for errors about settings that clash.
+    pub fn origin(&self, name: &str) -> Option<Origin> {
+        match &self.entries.get(name)?.source {
+            Source::Site(origin) | Source::Scenario(origin) | Source::Argument(origin) => {
+                Some(origin.clone())
+            }
+            Source::Profile | Source::Derived(_) => None,
+        }
+    }
+}
+
+/// Why a name is not a property of this profile, with a suggestion.
+fn unknown_property_reason(name: &str, profile: ProfileId) -> String {
+    if let Some(def) = definition(name) {
+        let elsewhere: Vec<String> = ProfileId::ALL
+            .iter()
+            .filter(|other| def.default_in(**other).exists())
+            .map(ToString::to_string)
+            .collect();
+        return format!(
+            "\"{name}\" is not a property of {profile} (it exists in {})",
+            elsewhere.join(", ")
+        );
+    }
+    let names: Vec<&str> = definitions()
+        .iter()
+        .filter(|def| def.default_in(profile).exists())
+        .map(|def| def.name)
+        .collect();
+    with_suggestion(
+        format!(
+            "unknown property \"{name}\" (regionsim models the properties `regionsim config` lists)"
+        ),
+        did_you_mean(name, &names),
+    )
+}
+
+/// Checks a raw value against the property's kind and range, converting units to HBase's.
+fn parse_value(def: &PropertyDef, raw: &RawValue) -> Result<PropertyValue, String> {
+    let wrong = || {
+        format!(
+            "expected {} for {}, found {}",
+            def.kind.expected(),
+            def.name,
+            describe(raw)
+        )
+    };
+    let value = match (def.kind, raw) {
+        (PropertyKind::Bytes, RawValue::Text(text)) => {
+            PropertyValue::Int(to_i64(units::parse_size(text)?)?)
+        }
+        (PropertyKind::Megabytes, RawValue::Text(text)) => match text.trim().parse::<i64>() {
+            Ok(megabytes) => PropertyValue::Int(megabytes),
+            Err(_) => {
+                let bytes = units::parse_size(text)?;
+                if bytes % (1 << 20) != 0 {
+                    return Err(format!("{text} is not a whole number of megabytes"));
+                }
+                PropertyValue::Int(to_i64(bytes >> 20)?)
+            }
+        },
+        (PropertyKind::Millis | PropertyKind::Seconds, RawValue::Text(text)) => {
+            match text.trim().parse::<i64>() {
+                Ok(number) => PropertyValue::Int(number),
+                Err(_) => {
+                    let duration = units::parse_duration(text)?;
+                    let unit = if def.kind == PropertyKind::Millis {
+                        SimDuration::from_millis(1)
+                    } else {
+                        SimDuration::from_secs(1)
+                    };
+                    if duration.as_nanos() % unit.as_nanos() != 0 {
+                        return Err(format!(
+                            "{text} is not a whole number of {} ({} takes {})",
+                            if def.kind == PropertyKind::Millis {
+                                "milliseconds"
+                            } else {
+                                "seconds"
+                            },
+                            def.name,
+                            if def.kind == PropertyKind::Millis {
+                                "milliseconds"
+                            } else {
+                                "seconds"
+                            },
+                        ));
+                    }
+                    PropertyValue::Int(to_i64(duration.as_nanos() / unit.as_nanos())?)
+                }
+            }
+        }
+        (
+            PropertyKind::Bytes
+            | PropertyKind::Megabytes
+            | PropertyKind::Millis
+            | PropertyKind::Seconds
+            | PropertyKind::Count,
+            RawValue::Int(number),
+        ) => PropertyValue::Int(i64::try_from(*number).map_err(|_| wrong())?),
+        (PropertyKind::Count, RawValue::Text(text)) => {
+            PropertyValue::Int(text.trim().parse().map_err(|_| wrong())?)
+        }
+        (PropertyKind::Float, RawValue::Float(number)) => PropertyValue::Float(*number),
+        (PropertyKind::Float, RawValue::Int(number)) => PropertyValue::Float(*number as f64),
+        (PropertyKind::Float, RawValue::Text(text)) => {
+            let number: f64 = text.trim().parse().map_err(|_| wrong())?;
+            if !number.is_finite() {
+                return Err(wrong());
+            }
+            PropertyValue::Float(number)
+        }
+        (PropertyKind::Bool, RawValue::Bool(flag)) => PropertyValue::Bool(*flag),
+        // Hadoop's getBoolean ignores case.
+        (PropertyKind::Bool, RawValue::Text(text)) => match text.trim().to_lowercase().as_str() {
+            "true" => PropertyValue::Bool(true),
+            "false" => PropertyValue::Bool(false),
+            _ => return Err(wrong()),
+        },
+        (PropertyKind::Choice(names), RawValue::Text(text)) => {
+            let text = text.trim();
+            match names.iter().find(|name| **name == text) {
+                Some(name) => PropertyValue::Text((*name).to_string()),
+                None => {
+                    return Err(with_suggestion(
+                        format!(
+                            "\"{text}\" is not a value of {}: {}",
+                            def.name,
+                            def.kind.expected()
+                        ),
+                        did_you_mean(text, names),
+                    ));
+                }
+            }
+        }
+        _ => return Err(wrong()),
+    };
+    def.check_range(&value)?;
+    Ok(value)
+}
+
+fn to_i64(value: u64) -> Result<i64, String> {
+    i64::try_from(value).map_err(|_| format!("{value} is too large"))
+}
+
+fn describe(raw: &RawValue) -> String {
+    match raw {
+        RawValue::Text(text) => format!("\"{text}\""),
+        RawValue::Int(number) => number.to_string(),
+        RawValue::Float(number) => number.to_string(),
+        RawValue::Bool(flag) => flag.to_string(),
+    }
+}
+
+/// Computes each property's final value, resolving derived defaults on demand.
+#[derive(Debug)]
+pub struct Resolver {
+    profile: ProfileId,
+    heap_bytes: u64,
+    explicit: BTreeMap<&'static str, (PropertyValue, Source)>,
+    resolved: BTreeMap<&'static str, Property>,
+    in_progress: Vec<&'static str>,
+}
+
+impl Resolver {
+    pub fn profile(&self) -> ProfileId {
+        self.profile
+    }
+
+    pub fn heap_bytes(&self) -> u64 {
+        self.heap_bytes
+    }
+
+    /// Whether the property was set explicitly (by a site file, the scenario or `--set`).
+    pub fn is_set(&self, name: &str) -> bool {
+        self.explicit.contains_key(name)
+    }
+
+    /// The final value of another property, for a derived default.
+    pub fn value(&mut self, name: &str) -> Option<PropertyValue> {
+        let def =
+            definition(name).unwrap_or_else(|| panic!("derived default reads unknown {name}"));
+        self.resolve(def).value
+    }
+
+    pub fn int(&mut self, name: &str) -> i64 {
+        match self.value(name) {
+            Some(PropertyValue::Int(value)) => value,
+            other => panic!("derived default reads {name} = {other:?}, not an integer"),
+        }
+    }
+
+    pub fn float(&mut self, name: &str) -> Option<f64> {
+        match self.value(name) {
+            Some(PropertyValue::Float(value)) => Some(value),
+            None => None,
+            other => panic!("derived default reads {name} = {other:?}, not a number"),
+        }
+    }
+
+    fn resolve(&mut self, def: &'static PropertyDef) -> Property {
+        if let Some(done) = self.resolved.get(def.name) {
+            return done.clone();
+        }
+        assert!(
+            !self.in_progress.contains(&def.name),
+            "derived defaults form a cycle through {}",
+            def.name
+        );
+        self.in_progress.push(def.name);
+        let property = match self.explicit.get(def.name).cloned() {
+            Some((value, source)) => Property {
+                definition: def,
+                value: Some(value),
+                source,
+            },
+            None => match def.default_in(self.profile) {
+                DefaultValue::Fixed(value) => Property {
+                    definition: def,
+                    value: Some(value.to_value()),
+                    source: Source::Profile,
+                },
+                DefaultValue::Derived { rule, compute } => Property {
+                    definition: def,
+                    value: Some(compute(self)),
+                    source: Source::Derived(rule),
+                },
+                DefaultValue::Unset => Property {
+                    definition: def,
+                    value: None,
+                    source: Source::Profile,
+                },
+                DefaultValue::Absent => unreachable!("absent properties are skipped"),
+            },
+        };
+        self.in_progress.pop();
+        self.resolved.insert(def.name, property.clone());
+        property
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAP: u64 = 16 << 30;
+
+    fn scenario_setting(name: &str, value: RawValue) -> Setting {
+        Setting {
+            name: name.to_string(),
+            value,
+            source: Source::Scenario(Origin::File {
+                path: "s.toml".into(),
+                line: 3,
+                column: 1,
+            }),
+        }
+    }
+
+    // With nothing set, every property takes the profile's default or HBase's derived rule.
+    #[test]
+    fn defaults_and_derived_values() {
+        let properties = Properties::resolve(ProfileId::Hbase25, &[], HEAP).unwrap();
+        assert_eq!(
+            properties.bytes("hbase.hregion.memstore.flush.size"),
+            128 << 20
+        );
+        // 30 handlers over 3 queues, 10 calls per handler per queue (2.5.15+).
+        assert_eq!(properties.int("hbase.ipc.server.max.callqueue.length"), 100);
+        assert_eq!(properties.int("hbase.hstore.blockingStoreFiles"), 16);
+        let old = Properties::resolve(ProfileId::Hbase14, &[], HEAP).unwrap();
+        assert_eq!(old.int("hbase.hstore.blockingStoreFiles"), 10);
+        assert_eq!(old.int("hbase.ipc.server.max.callqueue.length"), 300);
+        assert_eq!(old.int("hbase.client.retries.number"), 35);
+    }
+
+    // A derived default follows the setting it is derived from.
+    #[test]
+    fn derived_defaults_follow_their_inputs() {
+        let settings = [scenario_setting(
+            "hbase.regionserver.handler.count",
+            RawValue::Int(50),
+        )];
+        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        // 50 handlers → 5 queues of 10 handlers → 100 calls per queue; 45 handlers → round(4.5)
+        // = 5 queues of 9 → 90.
+        assert_eq!(properties.int("hbase.ipc.server.max.callqueue.length"), 100);
+        let settings = [scenario_setting(
+            "hbase.regionserver.handler.count",
+            RawValue::Int(45),
+        )];
+        let fewer = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        assert_eq!(fewer.int("hbase.ipc.server.max.callqueue.length"), 90);
+        assert!(matches!(
+            properties
+                .get("hbase.ipc.server.max.callqueue.length")
+                .unwrap()
+                .source,
+            Source::Derived(_)
+        ));
+    }
+
+    // Units are converted to HBase's: "256MB" → bytes, "90s" → milliseconds.
+    #[test]
+    fn units_convert_to_hbase_units() {
+        let settings = [
+            scenario_setting(
+                "hbase.hregion.memstore.flush.size",
+                RawValue::Text("256MB".into()),
+            ),
+            scenario_setting("hbase.hstore.blockingWaitTime", RawValue::Text("2m".into())),
+        ];
+        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        assert_eq!(
+            properties.int("hbase.hregion.memstore.flush.size"),
+            256 << 20
+        );
+        assert_eq!(properties.int("hbase.hstore.blockingWaitTime"), 120_000);
+    }
+
+    // A misspelt property is an error with a suggestion; one from the other line says where it lives.
+    #[test]
+    fn unknown_properties_are_errors_with_suggestions() {
+        let settings = [scenario_setting(
+            "hbase.hregion.memstore.flsh.size",
+            RawValue::Int(1),
+        )];
+        let error = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::UnknownKey);
+        assert!(
+            error
+                .to_string()
+                .contains("did you mean \"hbase.hregion.memstore.flush.size\"?"),
+            "{error}"
+        );
+        let settings = [scenario_setting("hbase.wal.batch.size", RawValue::Int(1))];
+        let error = Properties::resolve(ProfileId::Hbase14, &settings, HEAP).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("not a property of hbase-1.4 (it exists in hbase-2.5)")
+        );
+    }
+
+    // Out-of-range values are rejected with the range.
+    #[test]
+    fn ranges_are_checked() {
+        let settings = [scenario_setting(
+            "hbase.regionserver.global.memstore.size",
+            RawValue::Float(1.5),
+        )];
+        let error = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::InvalidValue);
+        assert!(error.to_string().contains("between"), "{error}");
+    }
+
+    // Site files may carry properties regionsim does not model: they are kept as ignored.
+    #[test]
+    fn unknown_site_properties_are_ignored_not_fatal() {
+        let settings = [Setting {
+            name: "hbase.rootdir".into(),
+            value: RawValue::Text("hdfs://nn/hbase".into()),
+            source: Source::Site(Origin::File {
+                path: "hbase-site.xml".into(),
+                line: 4,
+                column: 3,
+            }),
+        }];
+        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        assert_eq!(properties.ignored().len(), 1);
+        assert_eq!(properties.ignored()[0].name, "hbase.rootdir");
+    }
+}

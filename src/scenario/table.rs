@@ -1,0 +1,138 @@
+//! `[[tables]]`: the tables the server hosts, each pre-split into regions, with the table
+//! descriptor settings the write path reads (MEMSTORE_FLUSHSIZE, DURABILITY).
+
+use super::document::Node;
+use super::error::{ErrorKind, ScenarioError};
+use super::units::format_size;
+use super::workload::Durability;
+use super::writer::{quote, quote_list};
+
+/// Most regions one table may have: a bound on memory and on `config` output, far above what one
+/// RegionServer hosts in practice (a few hundred).
+pub const REGIONS_MAX: u64 = 100_000;
+
+/// One table and its regions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableSpec {
+    pub name: String,
+    /// Regions, pre-split evenly over the key space.
+    pub regions: u32,
+    /// Column families, sorted by name as HBase orders stores.
+    pub families: Vec<String>,
+    /// The table descriptor's MEMSTORE_FLUSHSIZE, overriding hbase.hregion.memstore.flush.size.
+    pub memstore_flushsize: Option<u64>,
+    /// The table descriptor's DURABILITY (USE_DEFAULT: the server's, SYNC_WAL).
+    pub durability: Durability,
+}
+
+impl TableSpec {
+    pub fn read(node: &Node<'_, '_>) -> Result<TableSpec, ScenarioError> {
+        let table = node.table()?;
+        let name_node = table.require("name", "the table's name")?;
+        let name = name_node.string()?;
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c))
+        {
+            return Err(name_node.error(
+                ErrorKind::InvalidValue,
+                format!("\"{name}\" is not a table name HBase accepts (letters, digits, _ - . and a namespace:)"),
+            ));
+        }
+        let regions = match table.get("regions") {
+            Some(node) => {
+                let regions = node.u64()?;
+                if !(1..=REGIONS_MAX).contains(&regions) {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        format!("a table has 1 to {REGIONS_MAX} regions, found {regions}"),
+                    ));
+                }
+                regions as u32
+            }
+            None => 1,
+        };
+        let families = match table.get("families") {
+            Some(node) => {
+                let mut families = Vec::new();
+                for item in node.array()? {
+                    let family = item.string()?;
+                    if family.is_empty()
+                        || family.starts_with('.')
+                        || family.contains(':')
+                        || family.chars().any(|c| c.is_control())
+                    {
+                        return Err(item.error(
+                            ErrorKind::InvalidValue,
+                            format!("\"{family}\" is not a column family name HBase accepts"),
+                        ));
+                    }
+                    if families.contains(&family) {
+                        return Err(item.error(
+                            ErrorKind::InvalidValue,
+                            format!("column family \"{family}\" is listed twice"),
+                        ));
+                    }
+                    families.push(family);
+                }
+                if families.is_empty() {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        "a table needs at least one column family",
+                    ));
+                }
+                if families.len() > u8::MAX as usize {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        "a table has at most 255 column families here",
+                    ));
+                }
+                families.sort();
+                families
+            }
+            None => vec!["cf".to_string()],
+        };
+        let memstore_flushsize = match table.get("memstore_flushsize") {
+            Some(node) => {
+                let size = node.size()?;
+                if size == 0 {
+                    return Err(
+                        node.error(ErrorKind::Impossible, "memstore_flushsize must be above 0")
+                    );
+                }
+                Some(size)
+            }
+            None => None,
+        };
+        let durability = match table.get("durability") {
+            Some(node) => Durability::read(&node)?,
+            None => Durability::UseDefault,
+        };
+        table.finish("[[tables]]")?;
+        Ok(TableSpec {
+            name,
+            regions,
+            families,
+            memstore_flushsize,
+            durability,
+        })
+    }
+
+    pub fn write(&self, out: &mut String) {
+        out.push_str("[[tables]]\n");
+        out.push_str(&format!("name = {}\n", quote(&self.name)));
+        out.push_str(&format!("regions = {}\n", self.regions));
+        out.push_str(&format!("families = {}\n", quote_list(&self.families)));
+        if let Some(size) = self.memstore_flushsize {
+            out.push_str(&format!(
+                "memstore_flushsize = {}\n",
+                quote(&format_size(size))
+            ));
+        }
+        out.push_str(&format!(
+            "durability = {}\n\n",
+            quote(self.durability.name())
+        ));
+    }
+}

@@ -1,0 +1,244 @@
+//! Loading scenarios: the happy path, each kind of bad input, and the resolved round trip.
+
+use std::path::Path;
+
+use super::*;
+
+const GOOD: &str = r#"
+name = "t"
+description = "a test"
+seed = 7
+duration = "1m"
+profile = "hbase-2.5"
+
+[server]
+heap = "16GB"
+
+[properties]
+"hbase.hregion.memstore.flush.size" = "64MB"
+"hbase.hstore.flusher.count" = 3
+
+[io]
+wal_sync_latency = { dist = "lognormal", median = "2ms", p99 = "25ms" }
+hdfs_write_bandwidth = "200MB/s"
+
+[[tables]]
+name = "usertable"
+regions = 4
+families = ["cf"]
+
+[[workloads]]
+table = "usertable"
+arrival = { kind = "open", rate = "1k/s" }
+mix = { put = 0.9, delete = 0.1 }
+keys = { dist = "zipfian", count = 1000, theta = 0.99 }
+value_size = { dist = "constant", bytes = 100 }
+"#;
+
+fn load(text: &str) -> Result<Scenario, ScenarioError> {
+    load_str("t.toml", text, Path::new("."), &LoadOptions::default())
+}
+
+fn load_with(text: &str, sets: &[&str]) -> Result<Scenario, ScenarioError> {
+    let options = LoadOptions {
+        assignments: sets
+            .iter()
+            .map(|set| Assignment::parse(set).unwrap())
+            .collect(),
+        ..LoadOptions::default()
+    };
+    load_str("t.toml", text, Path::new("."), &options)
+}
+
+/// The error's text, checked to carry the file and the given line.
+fn error_at_line(text: &str, line: u32) -> String {
+    let error = load(text).expect_err("the scenario should be rejected");
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!("t.toml:{line}:")),
+        "expected an error at line {line}, got: {message}"
+    );
+    message
+}
+
+// A good file loads with its values, the profile's defaults and the table's families sorted.
+#[test]
+fn a_good_scenario_loads() {
+    let scenario = load(GOOD).unwrap();
+    assert_eq!(scenario.name, "t");
+    assert_eq!(scenario.seed, 7);
+    assert_eq!(scenario.duration, SimDuration::from_secs(60));
+    assert_eq!(scenario.heap_bytes, 16 << 30);
+    assert_eq!(
+        scenario
+            .properties
+            .bytes("hbase.hregion.memstore.flush.size"),
+        64 << 20
+    );
+    assert_eq!(scenario.properties.int("hbase.hstore.flusher.count"), 3);
+    assert_eq!(
+        scenario.properties.int("hbase.regionserver.handler.count"),
+        30
+    );
+    assert_eq!(scenario.tables[0].regions, 4);
+    assert_eq!(scenario.workloads[0].name, "workload-0");
+    assert_eq!(scenario.workloads[0].mix.len(), 2);
+}
+
+// --set reaches properties and scenario keys alike, and --seed replaces the seed.
+#[test]
+fn command_line_overrides() {
+    let scenario = load_with(
+        GOOD,
+        &[
+            "hbase.hstore.flusher.count=5",
+            "duration=2m",
+            "workloads.0.arrival.rate=5k/s",
+            "tables.usertable.regions=8",
+        ],
+    )
+    .unwrap();
+    assert_eq!(scenario.properties.int("hbase.hstore.flusher.count"), 5);
+    assert_eq!(scenario.duration, SimDuration::from_secs(120));
+    assert_eq!(scenario.tables[0].regions, 8);
+    match &scenario.workloads[0].arrival {
+        workload::Arrival::Open { rate, .. } => assert_eq!(*rate, 5000.0),
+        other => panic!("{other:?}"),
+    }
+    let source = &scenario
+        .properties
+        .get("hbase.hstore.flusher.count")
+        .unwrap()
+        .source;
+    assert_eq!(source.to_string(), "--set hbase.hstore.flusher.count=5");
+}
+
+// An unknown top-level key names its line and suggests the right one.
+#[test]
+fn unknown_keys_are_errors_with_suggestions() {
+    let text = GOOD.replace("duration = \"1m\"", "duraton = \"1m\"");
+    let error = load(&text).unwrap_err();
+    // duration is required and missing: that is reported first, at the table.
+    assert_eq!(error.kind, ErrorKind::MissingKey);
+    let text = GOOD.replace("seed = 7", "sead = 7");
+    let message = error_at_line(&text, 4);
+    assert!(message.contains("unknown key \"sead\""), "{message}");
+    assert!(message.contains("did you mean \"seed\"?"), "{message}");
+}
+
+// A misspelt property is reported at its line in [properties], with the property it meant.
+#[test]
+fn misspelt_properties_are_errors() {
+    let text = GOOD.replace("memstore.flush.size", "memstore.flsh.size");
+    let message = error_at_line(&text, 12);
+    assert!(
+        message.contains("did you mean \"hbase.hregion.memstore.flush.size\"?"),
+        "{message}"
+    );
+}
+
+// Impossible values: a negative size, a probability over 1, a mix that does not add up,
+// a workload naming a table that does not exist, a lower limit above the upper.
+#[test]
+fn impossible_settings_are_errors() {
+    let text = GOOD.replace("heap = \"16GB\"", "heap = -5");
+    let message = error_at_line(&text, 9);
+    assert!(message.contains("server.heap"), "{message}");
+    assert!(message.contains("non-negative"), "{message}");
+
+    let text = GOOD.replace("put = 0.9, delete = 0.1", "put = 1.5");
+    let message = error_at_line(&text, 27);
+    assert!(
+        message.contains("probability from 0 to 1, found 1.5"),
+        "{message}"
+    );
+
+    let text = GOOD.replace("put = 0.9, delete = 0.1", "put = 0.5");
+    let message = error_at_line(&text, 27);
+    assert!(message.contains("add up to 1"), "{message}");
+
+    let text = GOOD.replace("table = \"usertable\"", "table = \"usertabel\"");
+    let message = error_at_line(&text, 25);
+    assert!(
+        message.contains("no table named \"usertabel\""),
+        "{message}"
+    );
+    assert!(message.contains("did you mean \"usertable\"?"), "{message}");
+
+    let text = GOOD.replace(
+        "\"hbase.hstore.flusher.count\" = 3",
+        "\"hbase.regionserver.global.memstore.lowerLimit\" = 0.5",
+    );
+    let message = error_at_line(&text, 13);
+    assert!(message.contains("above the upper limit"), "{message}");
+
+    let text = GOOD.replace(
+        "\"hbase.hstore.flusher.count\" = 3",
+        "\"hbase.regionserver.global.memstore.size\" = 0.5",
+    );
+    let message = error_at_line(&text, 13);
+    assert!(
+        message.contains("HBase refuses to start above 80%"),
+        "{message}"
+    );
+}
+
+// Syntax errors carry a position too.
+#[test]
+fn syntax_errors_name_the_line() {
+    let text = GOOD.replace("regions = 4", "regions = = 4");
+    error_at_line(&text, 21);
+}
+
+// A fault or an unmodelled operation is refused clearly rather than ignored.
+#[test]
+fn unmodelled_input_is_refused() {
+    let text = format!("{GOOD}\n[[faults]]\nkind = \"crash\"\nat = \"30s\"\n");
+    let error = load(&text).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Unsupported);
+    let text = GOOD.replace("put = 0.9, delete = 0.1", "put = 0.9, increment = 0.1");
+    let error = load(&text).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Unsupported);
+    assert!(
+        error
+            .to_string()
+            .contains("increment operations are not modelled")
+    );
+}
+
+// An unused --set is an error that suggests the key it probably meant.
+#[test]
+fn unused_assignments_are_errors() {
+    let error = load_with(GOOD, &["workloads.0.arival.rate=5k/s"]).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::UnknownKey);
+    assert!(
+        error
+            .to_string()
+            .starts_with("--set workloads.0.arival.rate=5k/s")
+    );
+    let error = load_with(GOOD, &["hbase.hstore.flusher.cont=4"]).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("did you mean \"hbase.hstore.flusher.count\"?")
+    );
+}
+
+// The resolved file reads back to the same scenario (comments aside, the same text again).
+#[test]
+fn resolved_scenario_round_trips() {
+    let scenario = load(GOOD).unwrap();
+    let resolved = scenario.to_resolved_toml();
+    let again = load(&resolved).unwrap_or_else(|error| panic!("{error}\n{resolved}"));
+    let strip = |text: &str| -> String {
+        text.lines()
+            .map(|line| line.split("  #").next().unwrap_or(""))
+            .filter(|line| !line.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&again.to_resolved_toml()), strip(&resolved));
+    assert_eq!(again.workloads, scenario.workloads);
+    assert_eq!(again.tables, scenario.tables);
+    assert_eq!(again.io, scenario.io);
+}

@@ -1,0 +1,581 @@
+//! `[[workloads]]`: who writes, how often, to which keys, with what values and durability.
+//!
+//! An open-loop workload sends at its rate whatever happens to the server (as a fleet of
+//! independent clients does), so a stall shows up as queueing and latency rather than as a lower
+//! send rate; a closed-loop one has N clients that each wait for an answer and think before the
+//! next request.
+
+use std::fmt;
+
+use super::document::{Node, Table};
+use super::error::{ErrorKind, ScenarioError, with_suggestion};
+use super::suggest::did_you_mean;
+use super::units::{format_rate, format_size};
+use super::writer::{float, quote, quote_list};
+use crate::sim::SimDuration;
+
+/// Most keys a workload may address (rows are named with up to 19 digits).
+pub const KEY_COUNT_MAX: u64 = 1_000_000_000_000_000_000;
+/// Most cells one operation may write per family.
+pub const COLUMNS_MAX: u64 = 1000;
+/// Most closed-loop clients in one workload.
+pub const CLIENTS_MAX: u64 = 1_000_000;
+/// The largest value one cell may hold (HBase's default hbase.client.keyvalue.maxsize is 10 MiB).
+pub const VALUE_BYTES_MAX: u64 = 10 << 20;
+
+/// A mutation kind a client sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OpKind {
+    Put,
+    Delete,
+    Increment,
+    Append,
+    CheckAndPut,
+    Batch,
+}
+
+impl OpKind {
+    pub const ALL: [OpKind; 6] = [
+        OpKind::Put,
+        OpKind::Delete,
+        OpKind::Increment,
+        OpKind::Append,
+        OpKind::CheckAndPut,
+        OpKind::Batch,
+    ];
+    const NAMES: [&'static str; 6] = [
+        "put",
+        "delete",
+        "increment",
+        "append",
+        "check_and_put",
+        "batch",
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// Whether the write path models this kind yet.
+    pub fn is_modelled(self) -> bool {
+        matches!(self, OpKind::Put | OpKind::Delete)
+    }
+}
+
+impl fmt::Display for OpKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// HBase's Durability enum, in its ordinal order (a batch takes the highest of its mutations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Durability {
+    UseDefault,
+    SkipWal,
+    AsyncWal,
+    SyncWal,
+    FsyncWal,
+}
+
+impl Durability {
+    const NAMES: [&'static str; 5] = [
+        "USE_DEFAULT",
+        "SKIP_WAL",
+        "ASYNC_WAL",
+        "SYNC_WAL",
+        "FSYNC_WAL",
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn read(node: &Node<'_, '_>) -> Result<Durability, ScenarioError> {
+        let name = node.choice(&Self::NAMES)?;
+        let index = Self::NAMES.iter().position(|n| *n == name).unwrap_or(0);
+        Ok([
+            Durability::UseDefault,
+            Durability::SkipWal,
+            Durability::AsyncWal,
+            Durability::SyncWal,
+            Durability::FsyncWal,
+        ][index])
+    }
+}
+
+/// When requests are sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arrival {
+    /// At `rate` per second regardless of responses.
+    Open { rate: f64, process: ArrivalProcess },
+    /// `clients` each send, wait for the answer, then think.
+    Closed { clients: u32, think: SimDuration },
+}
+
+/// The spacing of open-loop arrivals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrivalProcess {
+    /// Exponential gaps: many independent clients.
+    Poisson,
+    /// Equal gaps: a metronome.
+    Uniform,
+}
+
+/// How keys are drawn, over `count` rows named `prefix` + a zero-padded index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeySpec {
+    pub dist: KeyDist,
+    pub count: u64,
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyDist {
+    Uniform,
+    /// YCSB's Zipfian (Gray et al.) with exponent `theta`; `scrambled` spreads the popular keys
+    /// over the key space by hashing, as YCSB's default "zipfian" does.
+    Zipfian {
+        theta: f64,
+        scrambled: bool,
+    },
+    /// 0, 1, 2, … wrapping at `count`: inserts in key order, all into the last region in turn.
+    Sequential,
+    /// YCSB's hotspot: `hot_op_fraction` of operations go to the first `hot_set_fraction` of keys.
+    Hotspot {
+        hot_set_fraction: f64,
+        hot_op_fraction: f64,
+    },
+}
+
+/// Value sizes in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeSpec {
+    Constant {
+        bytes: u64,
+    },
+    /// Uniform over [min, max].
+    Uniform {
+        min: u64,
+        max: u64,
+    },
+}
+
+/// One workload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadSpec {
+    pub name: String,
+    pub table: String,
+    pub start: SimDuration,
+    /// No more requests after this (the run's end if absent).
+    pub end: Option<SimDuration>,
+    pub arrival: Arrival,
+    /// Probability of each kind, in `OpKind::ALL` order, summing to 1.
+    pub mix: Vec<(OpKind, f64)>,
+    pub keys: KeySpec,
+    pub value_size: SizeSpec,
+    /// Cells written per family by one operation (qualifiers field0, field1, …).
+    pub columns: u32,
+    /// Families written (all of the table's if absent).
+    pub families: Option<Vec<String>>,
+    pub durability: Durability,
+}
+
+impl WorkloadSpec {
+    pub fn read(node: &Node<'_, '_>, index: usize) -> Result<WorkloadSpec, ScenarioError> {
+        let table = node.table()?;
+        let name = match table.get("name") {
+            Some(node) => node.string()?,
+            None => format!("workload-{index}"),
+        };
+        let table_name = table
+            .require("table", "the name of a [[tables]] entry")?
+            .string()?;
+        let start = match table.get("start") {
+            Some(node) => node.duration()?,
+            None => SimDuration::ZERO,
+        };
+        let end = match table.get("end") {
+            Some(node) => {
+                let end = node.duration()?;
+                if end <= start {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        format!("end ({end}) must come after start ({start})"),
+                    ));
+                }
+                Some(end)
+            }
+            None => None,
+        };
+        let arrival =
+            read_arrival(&table.require("arrival", "{ kind = \"open\", rate = \"20k/s\" }")?)?;
+        let mix = match table.get("mix") {
+            Some(node) => read_mix(&node)?,
+            None => vec![(OpKind::Put, 1.0)],
+        };
+        let keys = read_keys(&table.require("keys", "{ dist = \"uniform\", count = 1000000 }")?)?;
+        let value_size = match table.get("value_size") {
+            Some(node) => read_size(&node)?,
+            None => SizeSpec::Constant { bytes: 1000 },
+        };
+        let columns = match table.get("columns") {
+            Some(node) => {
+                let columns = node.u64()?;
+                if !(1..=COLUMNS_MAX).contains(&columns) {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        format!("columns must be 1 to {COLUMNS_MAX}, found {columns}"),
+                    ));
+                }
+                columns as u32
+            }
+            None => 1,
+        };
+        let families = match table.get("families") {
+            Some(node) => {
+                let items = node.array()?;
+                if items.is_empty() {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        "families, if given, lists at least one",
+                    ));
+                }
+                let mut families = items
+                    .iter()
+                    .map(Node::string)
+                    .collect::<Result<Vec<_>, _>>()?;
+                families.sort();
+                families.dedup();
+                Some(families)
+            }
+            None => None,
+        };
+        let durability = match table.get("durability") {
+            Some(node) => Durability::read(&node)?,
+            None => Durability::UseDefault,
+        };
+        table.finish("[[workloads]]")?;
+        Ok(WorkloadSpec {
+            name,
+            table: table_name,
+            start,
+            end,
+            arrival,
+            mix,
+            keys,
+            value_size,
+            columns,
+            families,
+            durability,
+        })
+    }
+
+    pub fn write(&self, out: &mut String) {
+        out.push_str("[[workloads]]\n");
+        out.push_str(&format!("name = {}\n", quote(&self.name)));
+        out.push_str(&format!("table = {}\n", quote(&self.table)));
+        out.push_str(&format!("start = \"{}\"\n", self.start));
+        if let Some(end) = self.end {
+            out.push_str(&format!("end = \"{end}\"\n"));
+        }
+        let arrival = match &self.arrival {
+            Arrival::Open { rate, process } => format!(
+                "{{ kind = \"open\", rate = {}, process = \"{}\" }}",
+                quote(&format_rate(*rate)),
+                match process {
+                    ArrivalProcess::Poisson => "poisson",
+                    ArrivalProcess::Uniform => "uniform",
+                }
+            ),
+            Arrival::Closed { clients, think } => {
+                format!("{{ kind = \"closed\", clients = {clients}, think = \"{think}\" }}")
+            }
+        };
+        out.push_str(&format!("arrival = {arrival}\n"));
+        let mix: Vec<String> = self
+            .mix
+            .iter()
+            .map(|(kind, share)| format!("{kind} = {}", float(*share)))
+            .collect();
+        out.push_str(&format!("mix = {{ {} }}\n", mix.join(", ")));
+        let keys = &self.keys;
+        let dist = match &keys.dist {
+            KeyDist::Uniform => "dist = \"uniform\"".to_string(),
+            KeyDist::Zipfian { theta, scrambled } => format!(
+                "dist = \"zipfian\", theta = {}, scrambled = {scrambled}",
+                float(*theta)
+            ),
+            KeyDist::Sequential => "dist = \"sequential\"".to_string(),
+            KeyDist::Hotspot {
+                hot_set_fraction,
+                hot_op_fraction,
+            } => format!(
+                "dist = \"hotspot\", hot_set_fraction = {}, hot_op_fraction = {}",
+                float(*hot_set_fraction),
+                float(*hot_op_fraction)
+            ),
+        };
+        out.push_str(&format!(
+            "keys = {{ {dist}, count = {}, prefix = {} }}\n",
+            keys.count,
+            quote(&keys.prefix)
+        ));
+        let size = match self.value_size {
+            SizeSpec::Constant { bytes } => {
+                format!(
+                    "{{ dist = \"constant\", bytes = {} }}",
+                    quote(&format_size(bytes))
+                )
+            }
+            SizeSpec::Uniform { min, max } => format!(
+                "{{ dist = \"uniform\", min = {}, max = {} }}",
+                quote(&format_size(min)),
+                quote(&format_size(max))
+            ),
+        };
+        out.push_str(&format!("value_size = {size}\n"));
+        out.push_str(&format!("columns = {}\n", self.columns));
+        if let Some(families) = &self.families {
+            out.push_str(&format!("families = {}\n", quote_list(families)));
+        }
+        out.push_str(&format!(
+            "durability = {}\n\n",
+            quote(self.durability.name())
+        ));
+    }
+}
+
+fn read_arrival(node: &Node<'_, '_>) -> Result<Arrival, ScenarioError> {
+    let table = node.table()?;
+    let kind = table
+        .require("kind", "\"open\" or \"closed\"")?
+        .choice(&["open", "closed"])?;
+    let arrival = if kind == "open" {
+        let rate_node = table.require("rate", "requests per second, such as \"20k/s\"")?;
+        let rate = rate_node.rate()?;
+        if !(rate > 0.0 && rate <= 1e9) {
+            return Err(rate_node.error(
+                ErrorKind::Impossible,
+                format!("an open-loop rate must be above 0 and at most 1G/s, found {rate}/s"),
+            ));
+        }
+        let process = match table.get("process") {
+            Some(node) => match node.choice(&["poisson", "uniform"])? {
+                "poisson" => ArrivalProcess::Poisson,
+                _ => ArrivalProcess::Uniform,
+            },
+            None => ArrivalProcess::Poisson,
+        };
+        Arrival::Open { rate, process }
+    } else {
+        let clients_node = table.require("clients", "the number of clients")?;
+        let clients = clients_node.u64()?;
+        if !(1..=CLIENTS_MAX).contains(&clients) {
+            return Err(clients_node.error(
+                ErrorKind::Impossible,
+                format!("clients must be 1 to {CLIENTS_MAX}, found {clients}"),
+            ));
+        }
+        let think = match table.get("think") {
+            Some(node) => node.duration()?,
+            None => SimDuration::ZERO,
+        };
+        Arrival::Closed {
+            clients: clients as u32,
+            think,
+        }
+    };
+    table.finish(&format!("an {kind}-loop arrival"))?;
+    Ok(arrival)
+}
+
+fn read_mix(node: &Node<'_, '_>) -> Result<Vec<(OpKind, f64)>, ScenarioError> {
+    let table = node.table()?;
+    let mut mix = Vec::new();
+    for kind in OpKind::ALL {
+        let Some(share_node) = table.get(kind.name()) else {
+            continue;
+        };
+        let share = share_node.f64()?;
+        if !(0.0..=1.0).contains(&share) {
+            return Err(share_node.error(
+                ErrorKind::Impossible,
+                format!("a share of the mix is a probability from 0 to 1, found {share}"),
+            ));
+        }
+        if share > 0.0 && !kind.is_modelled() {
+            return Err(share_node.error(
+                ErrorKind::Unsupported,
+                format!(
+                    "{kind} operations are not modelled by this version of regionsim yet (modelled: put, delete)"
+                ),
+            ));
+        }
+        if share > 0.0 {
+            mix.push((kind, share));
+        }
+    }
+    table.finish("the operation mix (put, delete, increment, append, check_and_put, batch)")?;
+    let total: f64 = mix.iter().map(|(_, share)| share).sum();
+    if (total - 1.0).abs() > 1e-9 {
+        return Err(node.error(
+            ErrorKind::Impossible,
+            format!("the shares of the mix must add up to 1, found {total}"),
+        ));
+    }
+    Ok(mix)
+}
+
+fn read_keys(node: &Node<'_, '_>) -> Result<KeySpec, ScenarioError> {
+    let table = node.table()?;
+    let dist_name = table
+        .require("dist", "uniform, zipfian, sequential or hotspot")?
+        .choice(&["uniform", "zipfian", "sequential", "hotspot", "latest"])?;
+    let count_node = table.require("count", "how many distinct rows")?;
+    let count = count_node.u64()?;
+    if !(1..=KEY_COUNT_MAX).contains(&count) {
+        return Err(count_node.error(
+            ErrorKind::Impossible,
+            format!("count must be 1 to {KEY_COUNT_MAX}, found {count}"),
+        ));
+    }
+    let fraction = |key: &str, default: f64, table: &Table<'_, '_>| -> Result<f64, ScenarioError> {
+        let Some(node) = table.get(key) else {
+            return Ok(default);
+        };
+        let value = node.f64()?;
+        if !(value > 0.0 && value <= 1.0) {
+            return Err(node.error(
+                ErrorKind::Impossible,
+                format!("{key} is a fraction above 0 and at most 1, found {value}"),
+            ));
+        }
+        Ok(value)
+    };
+    let dist = match dist_name {
+        "uniform" => KeyDist::Uniform,
+        "zipfian" => {
+            let theta = match table.get("theta") {
+                Some(node) => {
+                    let theta = node.f64()?;
+                    if !(theta > 0.0 && theta < 1.0) {
+                        return Err(node.error(
+                            ErrorKind::Impossible,
+                            format!("theta must be between 0 and 1 (both excluded), found {theta}"),
+                        ));
+                    }
+                    theta
+                }
+                None => 0.99,
+            };
+            let scrambled = match table.get("scrambled") {
+                Some(node) => node.bool()?,
+                None => true,
+            };
+            KeyDist::Zipfian { theta, scrambled }
+        }
+        "sequential" => KeyDist::Sequential,
+        "hotspot" => KeyDist::Hotspot {
+            hot_set_fraction: fraction("hot_set_fraction", 0.2, &table)?,
+            hot_op_fraction: fraction("hot_op_fraction", 0.8, &table)?,
+        },
+        _ => {
+            return Err(table.require("dist", "")?.error(
+                ErrorKind::Unsupported,
+                "the \"latest\" key distribution is not modelled yet (it needs inserts to track)",
+            ));
+        }
+    };
+    let prefix = match table.get("prefix") {
+        Some(node) => node.string()?,
+        None => "user".to_string(),
+    };
+    table.finish(&format!("a {dist_name} key distribution"))?;
+    Ok(KeySpec {
+        dist,
+        count,
+        prefix,
+    })
+}
+
+fn read_size(node: &Node<'_, '_>) -> Result<SizeSpec, ScenarioError> {
+    let table = node.table()?;
+    let dist = table
+        .require("dist", "\"constant\" or \"uniform\"")?
+        .choice(&["constant", "uniform"])?;
+    let size = |key: &str, what: &str| -> Result<u64, ScenarioError> {
+        let node = table.require(key, what)?;
+        let bytes = node.size()?;
+        if bytes > VALUE_BYTES_MAX {
+            return Err(node.error(
+                ErrorKind::Impossible,
+                format!(
+                    "a value is at most 10MB (hbase.client.keyvalue.maxsize), found {bytes} bytes"
+                ),
+            ));
+        }
+        Ok(bytes)
+    };
+    let spec = if dist == "constant" {
+        SizeSpec::Constant {
+            bytes: size("bytes", "the value size")?,
+        }
+    } else {
+        let min = size("min", "the smallest value size")?;
+        let max = size("max", "the largest value size")?;
+        if min > max {
+            return Err(node.error(
+                ErrorKind::Impossible,
+                format!("min ({min}) is above max ({max})"),
+            ));
+        }
+        SizeSpec::Uniform { min, max }
+    };
+    table.finish(&format!("a {dist} size distribution"))?;
+    Ok(spec)
+}
+
+/// Checks what needs the whole scenario: the table exists, the families belong to it.
+pub fn check_against_tables(
+    workload: &WorkloadSpec,
+    node: &Node<'_, '_>,
+    tables: &[super::table::TableSpec],
+) -> Result<(), ScenarioError> {
+    let workload_table = node.table()?;
+    let Some(table) = tables.iter().find(|table| table.name == workload.table) else {
+        let names: Vec<&str> = tables.iter().map(|table| table.name.as_str()).collect();
+        let table_node = workload_table.require("table", "")?;
+        return Err(table_node.error(
+            ErrorKind::Impossible,
+            with_suggestion(
+                format!(
+                    "no table named \"{}\" (tables: {})",
+                    workload.table,
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+                did_you_mean(&workload.table, &names),
+            ),
+        ));
+    };
+    if let Some(families) = &workload.families {
+        for family in families {
+            if !table.families.contains(family) {
+                let known: Vec<&str> = table.families.iter().map(String::as_str).collect();
+                let families_node = workload_table.require("families", "")?;
+                return Err(families_node.error(
+                    ErrorKind::Impossible,
+                    with_suggestion(
+                        format!("table \"{}\" has no column family \"{family}\"", table.name),
+                        did_you_mean(family, &known),
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

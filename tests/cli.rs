@@ -1,0 +1,323 @@
+//! The `regionsim` binary: exit codes, messages and the result folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn regionsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_regionsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("regionsim-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn default_text() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml"))
+        .unwrap()
+}
+
+/// Writes a variant of the default scenario and validates it: exit code and stderr.
+fn validate_variant(name: &str, from: &str, to: &str) -> (i32, String) {
+    let text = default_text();
+    assert!(text.contains(from), "the default scenario has no {from:?}");
+    let path = scratch(name).join("bad.toml");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let output = regionsim(&["validate", path.to_str().unwrap()]);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The 1-based line of the first occurrence of `needle` in the default scenario.
+fn line_of(needle: &str) -> usize {
+    default_text()
+        .lines()
+        .position(|line| line.contains(needle))
+        .expect("needle in the default scenario")
+        + 1
+}
+
+// The bundled scenario validates.
+#[test]
+fn the_default_scenario_is_valid() {
+    let output = regionsim(&["validate", "scenarios/default.toml"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ok"));
+}
+
+// Bad files exit with 2 and a message naming the file, the line, the key and a suggestion.
+#[test]
+fn bad_scenarios_exit_2_with_the_key_and_line() {
+    let cases = [
+        (
+            "misspelt-key",
+            "regions = 20",
+            "regoins = 20",
+            "regoins",
+            "did you mean \"regions\"?",
+        ),
+        (
+            "misspelt-property",
+            "\"hbase.hstore.flusher.count\" = 2",
+            "\"hbase.hstore.flusher.cont\" = 2",
+            "hbase.hstore.flusher.cont",
+            "did you mean \"hbase.hstore.flusher.count\"?",
+        ),
+        (
+            "negative-size",
+            "heap = \"16GB\"",
+            "heap = -16",
+            "server.heap",
+            "non-negative",
+        ),
+        (
+            "bad-unit",
+            "heap = \"16GB\"",
+            "heap = \"16 GQ\"",
+            "server.heap",
+            "unknown size unit",
+        ),
+        (
+            "missing-table",
+            "table = \"usertable\"",
+            "table = \"usertabel\"",
+            "workloads[0].table",
+            "did you mean \"usertable\"?",
+        ),
+        (
+            "probability",
+            "mix = { put = 1.0 }",
+            "mix = { put = 1.5 }",
+            "workloads[0].mix.put",
+            "from 0 to 1",
+        ),
+    ];
+    for (name, from, to, key, hint) in cases {
+        let (code, stderr) = validate_variant(name, from, to);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        let line = line_of(from);
+        assert!(
+            stderr.contains(&format!("bad.toml:{line}:")),
+            "{name}: no line {line} in {stderr}"
+        );
+        assert!(stderr.contains(key), "{name}: no key {key} in {stderr}");
+        assert!(
+            stderr.contains(hint),
+            "{name}: no hint {hint:?} in {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn a_missing_file_is_bad_input() {
+    let output = regionsim(&["validate", "no/such/file.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("cannot read scenario file no/such/file.toml")
+    );
+}
+
+// `run` writes the result folder; summary.json is byte-identical across runs.
+#[test]
+fn run_writes_the_result_folder() {
+    let out = scratch("run");
+    let run = |folder: &str| {
+        let folder = out.join(folder);
+        let output = regionsim(&[
+            "run",
+            "scenarios/default.toml",
+            "--set",
+            "duration=20s",
+            "--seed",
+            "7",
+            "--out",
+            folder.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.stdout.is_empty(), "--quiet prints nothing");
+        folder
+    };
+    let first = run("a");
+    let second = run("b");
+    for file in [
+        "summary.json",
+        "scenario.resolved.toml",
+        "latency/put.hgrm",
+        "run.json",
+    ] {
+        assert!(first.join(file).is_file(), "{file} is missing");
+    }
+    let summary = std::fs::read(first.join("summary.json")).unwrap();
+    assert_eq!(summary, std::fs::read(second.join("summary.json")).unwrap());
+    let json: serde_json::Value = serde_json::from_slice(&summary).unwrap();
+    for path in [
+        "/scenario",
+        "/seed",
+        "/profile",
+        "/trace_hash",
+        "/events",
+        "/simulated_seconds",
+        "/operations/put/attempted",
+        "/operations/put/succeeded",
+        "/operations/put/failed",
+        "/operations/put/latency_ms/p50",
+        "/operations/put/latency_ms/p90",
+        "/operations/put/latency_ms/p99",
+        "/operations/put/latency_ms/p999",
+        "/operations/put/latency_ms/max",
+        "/operations/put/latency_ms/mean",
+        "/flushes/count",
+        "/flushes/bytes",
+        "/flushes/by_reason",
+        "/memstore/global_peak_bytes",
+        "/memstore/bytes_added",
+        "/memstore/bytes_at_end",
+    ] {
+        assert!(json.pointer(path).is_some(), "summary.json lacks {path}");
+    }
+    assert_eq!(json["seed"], 7);
+    let hgrm = std::fs::read_to_string(first.join("latency/put.hgrm")).unwrap();
+    assert!(hgrm.starts_with("       Value     Percentile TotalCount 1/(1-Percentile)\n\n"));
+    // The resolved scenario runs again to the same summary.
+    let again = out.join("again");
+    let output = regionsim(&[
+        "run",
+        first.join("scenario.resolved.toml").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(summary, std::fs::read(again.join("summary.json")).unwrap());
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+// `config` lists every property with its source.
+#[test]
+fn config_shows_values_and_sources() {
+    let output = regionsim(&[
+        "config",
+        "scenarios/default.toml",
+        "--set",
+        "hbase.hstore.blockingStoreFiles=20",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|line| line.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} missing from\n{stdout}"))
+            .to_string()
+    };
+    assert!(
+        line("hbase.hstore.blockingStoreFiles ")
+            .contains("--set hbase.hstore.blockingStoreFiles=20")
+    );
+    assert!(
+        line("hbase.hregion.memstore.flush.size ").contains("scenario scenarios/default.toml:")
+    );
+    assert!(line("hbase.client.retries.number ").contains("profile default"));
+    assert!(line("hbase.ipc.server.max.callqueue.length ").contains("derived"));
+}
+
+// An unwritable result folder is an operating error: exit 1 and a message, no panic.
+#[test]
+fn an_unwritable_folder_is_reported() {
+    let file = scratch("unwritable").join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let output = regionsim(&[
+        "run",
+        "scenarios/default.toml",
+        "--set",
+        "duration=1s",
+        "--out",
+        file.join("inside").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
+}
+
+// --site imports an hbase-site.xml: its values show with their file and line, properties
+// regionsim does not model are listed as ignored, and [properties] in the scenario win over it.
+#[test]
+fn site_files_are_imported() {
+    let dir = scratch("site");
+    let site = dir.join("hbase-site.xml");
+    std::fs::write(
+        &site,
+        "<?xml version=\"1.0\"?>\n<configuration>\n  <property>\n    <name>hbase.hstore.blockingStoreFiles</name>\n    <value>32</value>\n  </property>\n  <property>\n    <name>hbase.rootdir</name>\n    <value>hdfs://nn/hbase</value>\n  </property>\n  <property>\n    <name>hbase.hstore.flusher.count</name>\n    <value>8</value>\n  </property>\n</configuration>\n",
+    )
+    .unwrap();
+    let output = regionsim(&[
+        "config",
+        "scenarios/default.toml",
+        "--site",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let blocking = stdout
+        .lines()
+        .find(|l| l.starts_with("hbase.hstore.blockingStoreFiles "))
+        .unwrap();
+    assert!(
+        blocking.contains("32") && blocking.contains("hbase-site.xml:3:3"),
+        "{blocking}"
+    );
+    // The scenario sets the flusher count itself, which wins over the site file.
+    let flushers = stdout
+        .lines()
+        .find(|l| l.starts_with("hbase.hstore.flusher.count "))
+        .unwrap();
+    assert!(
+        flushers.contains("scenario scenarios/default.toml"),
+        "{flushers}"
+    );
+    assert!(stdout.contains("ignored   hbase.rootdir"), "{stdout}");
+    // A bad value in the site file is bad input, located in the site file.
+    std::fs::write(&site, "<configuration><property><name>hbase.hstore.blockingStoreFiles</name><value>many</value></property></configuration>").unwrap();
+    let output = regionsim(&[
+        "validate",
+        "scenarios/default.toml",
+        "--site",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("hbase-site.xml:1:16") && stderr.contains("expected a whole number"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
