@@ -8,11 +8,18 @@ pub mod event;
 pub mod flusher;
 pub mod io;
 pub mod keys;
+pub mod layout;
 pub mod memstore;
+pub mod mvcc;
 pub mod region;
+pub mod request;
+pub mod retry;
+pub mod row_lock;
+pub mod rpc;
 pub mod server;
 pub mod stats;
 pub mod store;
+pub mod value_index;
 pub mod wal;
 
 pub use server::{RegionServer, RunError, RunOutcome};

@@ -98,9 +98,9 @@ fn bad_scenarios_exit_2_with_the_key_and_line() {
         ),
         (
             "probability",
-            "mix = { put = 1.0 }",
-            "mix = { put = 1.5 }",
-            "workloads[0].mix.put",
+            "mix = { batch = 1.0 }",
+            "mix = { batch = 1.5 }",
+            "workloads[0].mix.batch",
             "from 0 to 1",
         ),
     ];
@@ -162,7 +162,7 @@ fn run_writes_the_result_folder() {
     for file in [
         "summary.json",
         "scenario.resolved.toml",
-        "latency/put.hgrm",
+        "latency/batch.hgrm",
         "run.json",
     ] {
         assert!(first.join(file).is_file(), "{file} is missing");
@@ -177,15 +177,15 @@ fn run_writes_the_result_folder() {
         "/trace_hash",
         "/events",
         "/simulated_seconds",
-        "/operations/put/attempted",
-        "/operations/put/succeeded",
-        "/operations/put/failed",
-        "/operations/put/latency_ms/p50",
-        "/operations/put/latency_ms/p90",
-        "/operations/put/latency_ms/p99",
-        "/operations/put/latency_ms/p999",
-        "/operations/put/latency_ms/max",
-        "/operations/put/latency_ms/mean",
+        "/operations/batch/attempted",
+        "/operations/batch/succeeded",
+        "/operations/batch/failed",
+        "/operations/batch/latency_ms/p50",
+        "/operations/batch/latency_ms/p90",
+        "/operations/batch/latency_ms/p99",
+        "/operations/batch/latency_ms/p999",
+        "/operations/batch/latency_ms/max",
+        "/operations/batch/latency_ms/mean",
         "/flushes/count",
         "/flushes/bytes",
         "/flushes/by_reason",
@@ -196,7 +196,7 @@ fn run_writes_the_result_folder() {
         assert!(json.pointer(path).is_some(), "summary.json lacks {path}");
     }
     assert_eq!(json["seed"], 7);
-    let hgrm = std::fs::read_to_string(first.join("latency/put.hgrm")).unwrap();
+    let hgrm = std::fs::read_to_string(first.join("latency/batch.hgrm")).unwrap();
     assert!(hgrm.starts_with("       Value     Percentile TotalCount 1/(1-Percentile)\n\n"));
     // The resolved scenario runs again to the same summary.
     let again = out.join("again");

@@ -57,8 +57,8 @@ fn another_seed_changes_the_trace_hash() {
     ));
     assert_ne!(a.trace_hash, b.trace_hash);
     assert_ne!(
-        a.operations["put"].latency_ms,
-        b.operations["put"].latency_ms
+        a.operations["batch"].latency_ms,
+        b.operations["batch"].latency_ms
     );
 }
 

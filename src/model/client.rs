@@ -11,14 +11,6 @@ use crate::scenario::workload::{Arrival, ArrivalProcess, OpKind, SizeSpec, Workl
 use crate::sim::distribution::exponential;
 use crate::sim::{RandomStream, SimDuration, SimTime};
 
-/// One request as drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Draw {
-    pub kind: OpKind,
-    pub row: u64,
-    pub value_bytes: u32,
-}
-
 /// A workload's request generator.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -103,9 +95,9 @@ impl Client {
         }
     }
 
-    /// Draws the next request's kind, row and value size.
-    pub fn draw(&mut self) -> Draw {
-        let kind = match self.mix_cumulative.as_slice() {
+    /// Draws the next request's kind.
+    pub fn draw_kind(&mut self) -> OpKind {
+        match self.mix_cumulative.as_slice() {
             [(only, _)] => *only,
             kinds => {
                 let u = self.mix_stream.next_f64();
@@ -116,17 +108,17 @@ impl Client {
                     .map(|(kind, _)| *kind)
                     .expect("a mix has at least one kind")
             }
-        };
+        }
+    }
+
+    /// Draws a row and the value size written to it.
+    pub fn draw_row(&mut self) -> (u64, u32) {
         let row = self.keys.next(&mut self.key_stream);
         let value_bytes = match self.value_size {
             SizeSpec::Constant { bytes } => bytes,
             SizeSpec::Uniform { min, max } => min + self.value_stream.below(max - min + 1),
         };
-        Draw {
-            kind,
-            row,
-            value_bytes: value_bytes as u32,
-        }
+        (row, value_bytes as u32)
     }
 }
 
@@ -154,6 +146,7 @@ mod tests {
             value_size: SizeSpec::Uniform { min: 10, max: 20 },
             columns: 1,
             families: None,
+            batch_rows: 1,
             durability: Durability::UseDefault,
         }
     }
@@ -183,13 +176,13 @@ mod tests {
     fn draws_follow_the_mix() {
         let end = SimTime::ZERO + SimDuration::from_secs(1);
         let mut client = Client::new(&spec(ArrivalProcess::Poisson), 0, 1, end);
-        let draws: Vec<Draw> = (0..10_000).map(|_| client.draw()).collect();
-        let deletes = draws.iter().filter(|d| d.kind == OpKind::Delete).count();
+        let kinds: Vec<OpKind> = (0..10_000).map(|_| client.draw_kind()).collect();
+        let deletes = kinds.iter().filter(|kind| **kind == OpKind::Delete).count();
         assert!((2300..2700).contains(&deletes), "{deletes}");
+        let rows: Vec<(u64, u32)> = (0..1000).map(|_| client.draw_row()).collect();
         assert!(
-            draws
-                .iter()
-                .all(|d| (10..=20).contains(&d.value_bytes) && d.row < 100)
+            rows.iter()
+                .all(|(row, bytes)| (10..=20).contains(bytes) && *row < 100)
         );
     }
 }

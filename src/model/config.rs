@@ -3,8 +3,9 @@
 //!
 //! Nothing on the simulation path looks a property up by name: everything it needs is here.
 
+use super::retry::RetryPolicy;
 use crate::scenario::Scenario;
-use crate::scenario::profile::ProfileId;
+use crate::scenario::profile::{ProfileId, call_queue_count};
 use crate::scenario::workload::Durability;
 use crate::sim::SimDuration;
 
@@ -47,6 +48,38 @@ pub struct ServerConfig {
     pub default_durability: Durability,
     /// AsyncFSWAL syncs on its own once this many bytes are unsynced (2.5 only).
     pub wal_batch_bytes: Option<u64>,
+    /// hbase.regionserver.handler.count.
+    pub handlers: usize,
+    /// RpcExecutor.computeNumCallQueues.
+    pub call_queues: usize,
+    /// hbase.ipc.server.max.callqueue.length, per queue.
+    pub call_queue_length_max: usize,
+    /// hbase.ipc.server.max.callqueue.size.
+    pub call_queue_bytes_max: u64,
+    pub retry: RetryPolicy,
+    /// hbase.rowlock.wait.duration.
+    pub row_lock_wait: SimDuration,
+    /// hbase.busy.wait.duration, hbase.busy.wait.multiplier.max and the cap
+    /// hbase.ipc.client.call.purge.timeout: the updates-lock wait is
+    /// min(cap, duration × min(rows, multiplier)).
+    pub busy_wait: SimDuration,
+    pub busy_wait_multiplier_max: u64,
+    pub busy_wait_max: SimDuration,
+    /// hbase.regionserver.minibatch.size (2.5); 1.4 has no cap.
+    pub minibatch_rows_max: usize,
+    /// WAL syncs in flight at once: unbounded for AsyncFSWAL (it pipelines them), the
+    /// SyncRunner count (hbase.regionserver.hlog.syncer.count) for FSHLog.
+    pub wal_syncs_in_flight_max: usize,
+    /// hbase.hregion.memstore.mslab.enabled: decides how a duplicate cell is counted.
+    pub mslab: bool,
+}
+
+impl ServerConfig {
+    /// HRegion.lock's wait for the updates lock, for a mini-batch of `rows` rows.
+    pub fn updates_lock_wait(&self, rows: u64) -> SimDuration {
+        let multiplier = rows.clamp(1, self.busy_wait_multiplier_max.max(1));
+        (self.busy_wait * multiplier).min(self.busy_wait_max)
+    }
 }
 
 impl ServerConfig {
@@ -70,6 +103,18 @@ impl ServerConfig {
         };
         let flush_check_millis = properties.int("hbase.regionserver.optionalcacheflushinterval");
         let hsync = scenario.profile == ProfileId::Hbase25 && properties.bool("hbase.wal.hsync");
+        let handlers = properties.int("hbase.regionserver.handler.count").max(1) as usize;
+        let call_queues = call_queue_count(
+            handlers as i64,
+            properties.float("hbase.ipc.server.callqueue.handler.factor"),
+        ) as usize;
+        let overloaded_pause = match scenario.profile {
+            ProfileId::Hbase25 => "hbase.client.pause.server.overloaded",
+            ProfileId::Hbase14 => "hbase.client.pause.cqtbe",
+        };
+        // 1.4 raises a cqtbe pause below hbase.client.pause to it (HBASE-17114).
+        let pause = properties.millis("hbase.client.pause");
+        let pause_server_overloaded = properties.millis(overloaded_pause).max(pause);
         ServerConfig {
             profile: scenario.profile,
             block_multiplier: properties.bytes("hbase.hregion.memstore.block.multiplier"),
@@ -95,6 +140,31 @@ impl ServerConfig {
             wal_batch_bytes: properties
                 .int_opt("hbase.wal.batch.size")
                 .map(|bytes| bytes as u64),
+            handlers,
+            call_queues,
+            call_queue_length_max: properties.int("hbase.ipc.server.max.callqueue.length") as usize,
+            call_queue_bytes_max: properties.bytes("hbase.ipc.server.max.callqueue.size"),
+            retry: RetryPolicy {
+                pause,
+                pause_server_overloaded,
+                attempts_max: properties.int("hbase.client.retries.number") as u32 + 1,
+                operation_timeout: properties.millis("hbase.client.operation.timeout"),
+                rpc_timeout: properties.millis("hbase.rpc.timeout"),
+            },
+            row_lock_wait: properties.millis("hbase.rowlock.wait.duration"),
+            busy_wait: properties.millis("hbase.busy.wait.duration"),
+            busy_wait_multiplier_max: properties.bytes("hbase.busy.wait.multiplier.max"),
+            busy_wait_max: properties.millis("hbase.ipc.client.call.purge.timeout"),
+            minibatch_rows_max: properties
+                .int_opt("hbase.regionserver.minibatch.size")
+                .map_or(usize::MAX, |rows| rows as usize),
+            wal_syncs_in_flight_max: match properties.text("hbase.wal.provider") {
+                "filesystem" => properties
+                    .int("hbase.regionserver.hlog.syncer.count")
+                    .max(1) as usize,
+                _ => usize::MAX,
+            },
+            mslab: properties.bool("hbase.hregion.memstore.mslab.enabled"),
         }
     }
 }

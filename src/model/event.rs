@@ -8,6 +8,13 @@ pub enum Event {
     OpenArrival { client: u32 },
     /// A closed-loop client slot sends its next request.
     ClosedSend { client: u32, slot: u32 },
+    /// A request's pause before its next attempt is over.
+    ClientRetry { request: u32 },
+    /// The earliest outstanding RPC deadline has come.
+    RpcDeadlines,
+    /// A handler's wait for a row lock or the updates lock has run out (stale unless the
+    /// call's wait generation matches).
+    LockWaitTimeout { call: u32, generation: u64 },
     /// A WAL sync completed.
     WalSyncDone { sync: u64 },
     /// Transfers on the HDFS write pipe may have finished (stale unless the generation matches).
@@ -28,6 +35,9 @@ impl Event {
         match self {
             Event::OpenArrival { .. } => "open_arrival",
             Event::ClosedSend { .. } => "closed_send",
+            Event::ClientRetry { .. } => "client_retry",
+            Event::RpcDeadlines => "rpc_deadlines",
+            Event::LockWaitTimeout { .. } => "lock_wait_timeout",
             Event::WalSyncDone { .. } => "wal_sync_done",
             Event::HdfsWriteDone { .. } => "hdfs_write_done",
             Event::FlusherPoll { .. } => "flusher_poll",
@@ -51,6 +61,9 @@ impl Event {
             Event::FlusherWake { handler } => (6, [u64::from(handler), 0]),
             Event::Action { index } => (7, [u64::from(index), 0]),
             Event::End => (8, [0, 0]),
+            Event::ClientRetry { request } => (9, [u64::from(request), 0]),
+            Event::RpcDeadlines => (10, [0, 0]),
+            Event::LockWaitTimeout { call, generation } => (11, [u64::from(call), generation]),
         }
     }
 }

@@ -60,13 +60,21 @@ pub struct MemStore {
 
 impl MemStore {
     /// Adds a cell whose serialized length is `data_bytes`; returns what it adds to the sizes.
-    pub fn add(&mut self, cell: Cell, data_bytes: u64, now: SimTime) -> MemSize {
-        let added = MemSize::of_cell(data_bytes);
-        let inserted = self.active.cells.insert(cell);
-        assert!(
-            inserted,
-            "two cells with the same key and sequence id: {cell:?}"
-        );
+    ///
+    /// A cell equal to one already there (same key, timestamp and sequence id: the same row
+    /// written twice in one mini-batch) replaces it, as ConcurrentSkipListMap.put does. With
+    /// MSLAB its bytes are still counted, since its chunk space is taken (Segment.updateMetaInfo),
+    /// but the cell count is not; without MSLAB it adds nothing.
+    pub fn add(&mut self, cell: Cell, data_bytes: u64, now: SimTime, mslab: bool) -> MemSize {
+        let new = self.active.cells.replace(cell).is_none();
+        let added = match (new, mslab) {
+            (true, _) => MemSize::of_cell(data_bytes),
+            (false, true) => MemSize {
+                cells: 0,
+                ..MemSize::of_cell(data_bytes)
+            },
+            (false, false) => MemSize::default(),
+        };
         self.active.size.add(added);
         self.active.oldest_edit_at.get_or_insert(now);
         let sequence_id = cell.sequence_id;
@@ -157,13 +165,21 @@ mod tests {
     fn snapshot_and_clear() {
         let mut memstore = MemStore::default();
         let t = SimTime::from_nanos(5);
-        memstore.add(put(2, 1), 100, t);
-        memstore.add(put(1, 2), 100, t);
+        memstore.add(put(2, 1), 100, t, true);
+        memstore.add(put(1, 2), 100, t, true);
         let snapshot = memstore.snapshot();
         assert_eq!(snapshot.cells, 2);
         assert_eq!(memstore.oldest_edit_at(), None);
-        memstore.add(put(3, 3), 100, SimTime::from_nanos(9));
+        memstore.add(put(3, 3), 100, SimTime::from_nanos(9), true);
+        // The same cell again replaces it: bytes counted (MSLAB), cell count not.
+        let again = memstore.add(put(3, 3), 100, SimTime::from_nanos(9), true);
+        assert_eq!((again.cells, again.data), (0, 100));
+        assert_eq!(
+            memstore.add(put(3, 3), 100, SimTime::from_nanos(9), false),
+            MemSize::default()
+        );
         assert_eq!(memstore.size().cells, 3);
+        assert_eq!(memstore.size().data, 400);
         assert_eq!(memstore.sequence_id_unflushed_min(), Some(1));
         // A second snapshot while one is pending keeps the first (a failed flush's retry).
         assert_eq!(memstore.snapshot().cells, 2);

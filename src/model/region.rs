@@ -13,13 +13,15 @@ use std::collections::VecDeque;
 
 use super::cell::{KeyShape, MemSize};
 use super::config::{FlushPolicyKind, ServerConfig};
+use super::mvcc::Mvcc;
+use super::row_lock::RowLocks;
+use super::rpc::CallId;
 use super::store::Store;
+use super::value_index::ValueIndex;
 use crate::sim::SimTime;
 
 /// Identifies a region across all tables.
 pub type RegionId = u32;
-/// Identifies a pending operation.
-pub type OperationId = u32;
 /// Identifies a flush in progress.
 pub type FlushId = u32;
 
@@ -37,6 +39,8 @@ pub struct TableLayout {
     pub first_region: RegionId,
     pub regions: u32,
     pub flush_size_bytes: u64,
+    /// Whether its workloads read-modify-write, so that its regions keep a value index.
+    pub tracks_values: bool,
 }
 
 impl TableLayout {
@@ -75,22 +79,32 @@ pub struct Region {
     pub flush_requested: bool,
     /// HBase's writestate.flushing: at most one flush per region at a time.
     pub flushing: bool,
-    /// Writers holding the updates lock's read side.
+    /// Writes begun and not yet complete: they hold the updates lock's read side (2.5) or are
+    /// what a 1.4 flush's MVCC wait waits for.
     pub writes_in_flight: u32,
     /// A flush waiting for the write side of the updates lock.
     pub flush_waiting_for_lock: Option<FlushId>,
-    /// Writers queued behind that flush.
-    pub lock_waiters: VecDeque<OperationId>,
+    /// Calls queued behind that flush.
+    pub lock_waiters: VecDeque<CallId>,
     pub flush_size_bytes: u64,
+    /// checkResources' limit: flush size × hbase.hregion.memstore.block.multiplier.
+    pub blocking_size_bytes: u64,
+    pub row_locks: RowLocks,
+    pub mvcc: Mvcc,
+    /// Current values, for tables whose workloads read-modify-write.
+    pub values: Option<ValueIndex>,
 }
 
 impl Region {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: RegionId,
         table: usize,
         index: u32,
         families: &[String],
         flush_size_bytes: u64,
+        block_multiplier: u64,
+        tracks_values: bool,
         opened_at: SimTime,
     ) -> Region {
         Region {
@@ -110,6 +124,10 @@ impl Region {
             flush_waiting_for_lock: None,
             lock_waiters: VecDeque::new(),
             flush_size_bytes,
+            blocking_size_bytes: flush_size_bytes.saturating_mul(block_multiplier),
+            row_locks: RowLocks::default(),
+            mvcc: Mvcc::default(),
+            values: tracks_values.then(ValueIndex::default),
         }
     }
 
@@ -122,6 +140,11 @@ impl Region {
     /// HRegion.isFlushSize: heap (+ off-heap, zero here) above the flush size, strictly.
     pub fn is_above_flush_size(&self) -> bool {
         self.size.heap > self.flush_size_bytes
+    }
+
+    /// checkResources: heap (+ off-heap) above flush size × block multiplier, strictly.
+    pub fn is_above_blocking_size(&self) -> bool {
+        self.size.heap > self.blocking_size_bytes
     }
 }
 
@@ -232,6 +255,24 @@ mod tests {
             flush_check_interval: Some(SimDuration::from_secs(3600)),
             default_durability: Durability::SyncWal,
             wal_batch_bytes: None,
+            handlers: 30,
+            call_queues: 3,
+            call_queue_length_max: 100,
+            call_queue_bytes_max: 1 << 30,
+            retry: crate::model::retry::RetryPolicy {
+                pause: SimDuration::from_millis(100),
+                pause_server_overloaded: SimDuration::from_millis(100),
+                attempts_max: 16,
+                operation_timeout: SimDuration::from_secs(1200),
+                rpc_timeout: SimDuration::from_secs(60),
+            },
+            row_lock_wait: SimDuration::from_secs(30),
+            busy_wait: SimDuration::from_secs(60),
+            busy_wait_multiplier_max: 2,
+            busy_wait_max: SimDuration::from_secs(120),
+            minibatch_rows_max: 20_000,
+            wal_syncs_in_flight_max: usize::MAX,
+            mslab: true,
         }
     }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::flusher::FlushReason;
+use super::request::ServerError;
 use crate::metrics::{LatencyHistogram, LevelOverTime};
 use crate::scenario::workload::OpKind;
 
@@ -13,9 +14,13 @@ pub struct OperationStats {
     /// Requests sent by clients.
     pub attempted: u64,
     pub succeeded: u64,
+    /// Rows written by the succeeded requests (a batch's rows; one for a single operation).
+    pub rows_succeeded: u64,
     /// Failed operations by error name.
     pub failed: BTreeMap<&'static str, u64>,
-    /// From when the request was due to be sent to its acknowledgement.
+    /// Check-and-puts whose check failed (answered; nothing written).
+    pub checks_failed: u64,
+    /// From when the request was due to be sent to its acknowledgement, retries included.
     pub latency: LatencyHistogram,
 }
 
@@ -46,11 +51,13 @@ pub struct MemstoreStats {
     pub data_bytes_added: u64,
     pub heap_bytes_added: u64,
     pub cells_added: u64,
+    /// Cells that replaced an equal one (the same row twice in a mini-batch).
+    pub cells_replaced: u64,
     /// The largest global heap size seen (what the water marks compare).
     pub global_heap_peak: u64,
 }
 
-/// Writers held in reclaimMemStoreMemory above the upper limit.
+/// Handlers held in reclaimMemStoreMemory above the upper limit.
 #[derive(Debug, Clone, Default)]
 pub struct BlockedStats {
     /// Writers blocked at once, over time.
@@ -68,6 +75,22 @@ pub struct RunStats {
     pub flushes: FlushStats,
     pub memstore: MemstoreStats,
     pub blocked: BlockedStats,
-    /// Operations sent and not yet answered, over time (L in Little's law).
+    /// Requests sent and not yet finished, over time (L in Little's law).
     pub in_flight: LevelOverTime,
+    /// The global memstore heap size over time.
+    pub global_heap: LevelOverTime,
+    /// RegionTooBusyException thrown (HBase's blockedRequestsCount).
+    pub region_too_busy: u64,
+    /// Calls rejected with CallQueueTooBigException.
+    pub call_queue_too_big: u64,
+    /// Attempts the client gave up on after hbase.rpc.timeout.
+    pub call_timeouts: u64,
+    /// Calls dropped unrun because their deadline passed in the queue.
+    pub calls_dropped_stale: u64,
+    /// Row-lock waits that ran out.
+    pub row_lock_timeouts: u64,
+    /// Failed attempts by error.
+    pub errors: BTreeMap<ServerError, u64>,
+    /// Retries the clients made.
+    pub retries: u64,
 }

@@ -1,18 +1,31 @@
-//! The write-ahead log as the write path sees it: appends, and syncs shared by every writer
-//! waiting at the time (group commit).
+//! The write-ahead log as the write path sees it: appends, and syncs that acknowledge every
+//! writer appended before them (group commit), several in flight at once.
 //!
-//! As in AsyncFSWAL (and FSHLog's ring buffer with its sync runners, to first order), a writer
-//! appends its edit and waits for a sync that covers it; while one sync is in flight, later
-//! appends gather and the next sync covers them all, so at high rates one sync acknowledges many
-//! writes. An ASYNC_WAL edit is appended without waiting and becomes durable with the next sync;
-//! in 2.5 AsyncFSWAL also syncs on its own once `hbase.wal.batch.size` bytes are unsynced. The
-//! sync's duration is drawn by the caller from the `[io]` latency distribution.
+//! 2.5's AsyncFSWAL: the consumer thread takes every append published so far and, once the
+//! ring buffer is drained and a writer has asked for a sync, issues one sync for all unsynced
+//! data — without waiting for syncs already in flight (the fan-out output pipelines them). It
+//! also syncs on its own once `hbase.wal.batch.size` bytes are unsynced. 1.4's FSHLog hands sync
+//! requests to `hbase.regionserver.hlog.syncer.count` SyncRunner threads; each syncs everything
+//! appended so far, so at most that many syncs are in flight and later requests gather behind
+//! them. Here a sync covers the appends made while one event was processed (the consumer runs
+//! after them), and its duration is drawn by the caller from the `[io]` distribution, which
+//! describes what one writer waits for a sync: each sync releases its own writers when its own
+//! time is up. Two other readings were tried and rejected. Forcing completions into start order
+//! (as HDFS acknowledges packets) turns every slow draw into a convoy for all syncs behind it, so
+//! that more syncs per second mean more stalls per second, though a stall belongs to time (a GC
+//! pause, a slow disk), not to a sync; releasing earlier writers when a later sync completes
+//! (HBase's cumulative highestSyncedTxid) makes every writer wait for the fastest of many draws.
+//! Both distort the distribution the scenario states; stalls in time come as faults.
+//! An ASYNC_WAL edit is appended without waiting and becomes durable with the next sync.
 //!
 //! Left for the WAL model to come: WAL files as real bytes, rolling and archiving, maxlogs, sync
-//! failures. Entry sizes here are the cells' KeyValue bytes, a 4-byte length per cell and an
-//! estimated `WAL_ENTRY_KEY_BYTES` for the WALKey.
+//! failures, WAL bytes on the shared HDFS bandwidth. Entry sizes here are the cells' KeyValue
+//! bytes, a 4-byte length per cell and an estimated `WAL_ENTRY_KEY_BYTES` for the WALKey.
 
-use super::region::OperationId;
+use std::collections::BTreeMap;
+
+use super::rpc::CallId;
+use crate::sim::{SimDuration, SimTime};
 
 /// An estimate of one WAL entry's key (encoded region name, table, sequence id, write time,
 /// cluster ids, nonces as protobuf) until WAL entries are real bytes.
@@ -23,76 +36,97 @@ pub const WAL_CELL_FRAMING_BYTES: u64 = 4;
 /// A sync in flight and the writers it will acknowledge.
 #[derive(Debug, Clone)]
 struct SyncInFlight {
-    id: u64,
-    waiters: Vec<OperationId>,
+    waiters: Vec<CallId>,
+    appends: u64,
 }
 
 /// The server's single WAL (one per RegionServer with the default provider).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Wal {
+    /// Syncs that may be in flight at once (unbounded for AsyncFSWAL).
+    syncs_in_flight_max: usize,
     /// Writers whose edit is appended and not yet covered by a started sync.
-    waiting: Vec<OperationId>,
+    waiting: Vec<CallId>,
     /// Appends since the last sync started (including ASYNC_WAL ones).
     appends_unsynced: u64,
     bytes_unsynced: u64,
-    in_flight: Option<SyncInFlight>,
+    /// By id, which is start order.
+    in_flight: BTreeMap<u64, SyncInFlight>,
     next_sync_id: u64,
     pub appends: u64,
     pub syncs: u64,
     pub bytes: u64,
     /// Appends covered by completed syncs, for appends-per-sync.
     pub appends_synced: u64,
-    appends_in_flight: u64,
+    pub syncs_in_flight_peak: usize,
 }
 
 impl Wal {
+    pub fn new(syncs_in_flight_max: usize) -> Wal {
+        Wal {
+            syncs_in_flight_max: syncs_in_flight_max.max(1),
+            waiting: Vec::new(),
+            appends_unsynced: 0,
+            bytes_unsynced: 0,
+            in_flight: BTreeMap::new(),
+            next_sync_id: 0,
+            appends: 0,
+            syncs: 0,
+            bytes: 0,
+            appends_synced: 0,
+            syncs_in_flight_peak: 0,
+        }
+    }
+
     /// Appends an edit of `bytes`; `waiter` waits for the sync that covers it.
-    pub fn append(&mut self, bytes: u64, waiter: Option<OperationId>) {
+    pub fn append(&mut self, bytes: u64, waiter: Option<CallId>) {
         self.appends += 1;
         self.bytes += bytes;
         self.appends_unsynced += 1;
         self.bytes_unsynced += bytes;
-        if let Some(operation) = waiter {
-            self.waiting.push(operation);
+        if let Some(call) = waiter {
+            self.waiting.push(call);
         }
     }
 
-    /// Whether a sync should start now: none in flight, and a writer waiting or (AsyncFSWAL)
-    /// at least `batch_bytes` unsynced.
+    /// Whether a sync should start now: a writer is waiting (or, for AsyncFSWAL, at least
+    /// `batch_bytes` are unsynced) and fewer than the maximum syncs are in flight.
     pub fn wants_sync(&self, batch_bytes: Option<u64>) -> bool {
-        self.in_flight.is_none()
+        self.in_flight.len() < self.syncs_in_flight_max
             && (!self.waiting.is_empty()
                 || batch_bytes.is_some_and(|batch| batch > 0 && self.bytes_unsynced >= batch))
     }
 
-    /// Starts a sync covering every append so far; returns its id.
-    pub fn start_sync(&mut self) -> u64 {
+    /// Starts a sync covering every append so far; it completes after `latency`. Returns its id
+    /// and completion time.
+    pub fn start_sync(&mut self, now: SimTime, latency: SimDuration) -> (u64, SimTime) {
         assert!(
-            self.in_flight.is_none(),
-            "a WAL sync started while another is in flight"
+            self.in_flight.len() < self.syncs_in_flight_max,
+            "too many WAL syncs in flight"
         );
         let id = self.next_sync_id;
         self.next_sync_id += 1;
-        self.in_flight = Some(SyncInFlight {
+        self.in_flight.insert(
             id,
-            waiters: std::mem::take(&mut self.waiting),
-        });
-        self.appends_in_flight = self.appends_unsynced;
+            SyncInFlight {
+                waiters: std::mem::take(&mut self.waiting),
+                appends: self.appends_unsynced,
+            },
+        );
+        self.syncs_in_flight_peak = self.syncs_in_flight_peak.max(self.in_flight.len());
         self.appends_unsynced = 0;
         self.bytes_unsynced = 0;
-        id
+        (id, now + latency)
     }
 
     /// Completes sync `id`; returns the writers it acknowledges, in append order.
-    pub fn complete_sync(&mut self, id: u64) -> Vec<OperationId> {
+    pub fn complete_sync(&mut self, id: u64) -> Vec<CallId> {
         let sync = self
             .in_flight
-            .take()
+            .remove(&id)
             .expect("a WAL sync completed that was not in flight");
-        assert_eq!(sync.id, id, "WAL syncs complete in the order they started");
         self.syncs += 1;
-        self.appends_synced += self.appends_in_flight;
-        self.appends_in_flight = 0;
+        self.appends_synced += sync.appends;
         sync.waiters
     }
 }
@@ -101,32 +135,55 @@ impl Wal {
 mod tests {
     use super::*;
 
-    // Appends that arrive during a sync wait for the next one, which covers them all.
+    fn ms(millis: u64) -> SimDuration {
+        SimDuration::from_millis(millis)
+    }
+
+    // Appends gathered before a sync starts share it; with one sync allowed in flight (FSHLog
+    // with one syncer), later appends wait for the next one, which covers them all.
     #[test]
-    fn group_commit() {
-        let mut wal = Wal::default();
+    fn group_commit_with_one_sync_in_flight() {
+        let t = SimTime::ZERO;
+        let mut wal = Wal::new(1);
         wal.append(100, Some(1));
-        assert!(wal.wants_sync(None));
-        let first = wal.start_sync();
         wal.append(100, Some(2));
-        wal.append(100, None);
-        wal.append(100, Some(3));
-        assert!(!wal.wants_sync(None));
-        assert_eq!(wal.complete_sync(first), vec![1]);
         assert!(wal.wants_sync(None));
-        let second = wal.start_sync();
-        assert_eq!(wal.complete_sync(second), vec![2, 3]);
+        let (first, _) = wal.start_sync(t, ms(2));
+        wal.append(100, Some(3));
+        wal.append(100, None);
+        wal.append(100, Some(4));
+        assert!(!wal.wants_sync(None));
+        assert_eq!(wal.complete_sync(first), vec![1, 2]);
+        assert!(wal.wants_sync(None));
+        let (second, _) = wal.start_sync(t, ms(2));
+        assert_eq!(wal.complete_sync(second), vec![3, 4]);
         assert_eq!(
             (wal.appends, wal.syncs, wal.appends_synced, wal.bytes),
-            (4, 2, 4, 400)
+            (5, 2, 5, 500)
         );
         assert!(!wal.wants_sync(None));
+    }
+
+    // Syncs in flight together each release their own writers, when their own time is up.
+    #[test]
+    fn pipelined_syncs_release_their_own_writers() {
+        let t = SimTime::ZERO;
+        let mut wal = Wal::new(usize::MAX);
+        wal.append(100, Some(1));
+        let (slow, slow_done) = wal.start_sync(t, ms(10));
+        wal.append(100, Some(2));
+        let (fast, fast_done) = wal.start_sync(t + ms(1), ms(2));
+        assert_eq!((slow_done, fast_done), (t + ms(10), t + ms(3)));
+        assert_eq!(wal.syncs_in_flight_peak, 2);
+        assert_eq!(wal.complete_sync(fast), vec![2]);
+        assert_eq!(wal.complete_sync(slow), vec![1]);
+        assert_eq!(wal.syncs, 2);
     }
 
     // AsyncFSWAL syncs unasked once hbase.wal.batch.size bytes are unsynced.
     #[test]
     fn async_appends_sync_at_the_batch_size() {
-        let mut wal = Wal::default();
+        let mut wal = Wal::new(usize::MAX);
         wal.append(40_000, None);
         assert!(!wal.wants_sync(Some(65_536)));
         wal.append(40_000, None);

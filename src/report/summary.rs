@@ -51,6 +51,10 @@ pub struct OperationSummary {
     pub attempted: u64,
     /// Requests acknowledged to the client.
     pub succeeded: u64,
+    /// Rows those requests wrote (a batch's rows; 1 for a single operation).
+    pub rows_succeeded: u64,
+    /// Check-and-puts answered "check failed" (nothing written; counted as succeeded).
+    pub checks_failed: u64,
     /// Requests that failed for good (after any retries).
     pub failed: u64,
     /// Failures by error name.
@@ -126,6 +130,9 @@ pub struct MemstoreSummary {
     pub bytes_added: u64,
     pub heap_bytes_added: u64,
     pub cells_added: u64,
+    /// Cells that replaced an equal one: the same row twice in one mini-batch (same key,
+    /// timestamp and sequence id). With MSLAB their bytes still count, as in HBase.
+    pub cells_replaced: u64,
     /// Cell data bytes still in memstores when the run ended (bytes_added − flushes.bytes).
     pub bytes_at_end: u64,
     pub heap_bytes_at_end: u64,
@@ -165,9 +172,9 @@ pub struct StoreFileSummary {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LimitsSummary {
-    pub operations_in_flight_peak: u64,
-    /// Time-averaged operations in flight (Little's law: ≈ throughput × mean latency).
-    pub operations_in_flight_mean: f64,
+    pub requests_in_flight_peak: u64,
+    /// Time-averaged requests in flight (Little's law: ≈ throughput × mean latency).
+    pub requests_in_flight_mean: f64,
     pub event_queue_peak: u64,
 }
 
@@ -185,6 +192,8 @@ impl Summary {
                     OperationSummary {
                         attempted: operation.attempted,
                         succeeded: operation.succeeded,
+                        rows_succeeded: operation.rows_succeeded,
+                        checks_failed: operation.checks_failed,
                         failed,
                         failed_by_error: operation
                             .failed
@@ -192,7 +201,7 @@ impl Summary {
                             .map(|(error, count)| (error.to_string(), *count))
                             .collect(),
                         in_flight_at_end: outcome
-                            .operations_in_flight_at_end
+                            .requests_in_flight_at_end
                             .get(kind)
                             .copied()
                             .unwrap_or(0),
@@ -246,6 +255,7 @@ impl Summary {
                 bytes_added: stats.memstore.data_bytes_added,
                 heap_bytes_added: stats.memstore.heap_bytes_added,
                 cells_added: stats.memstore.cells_added,
+                cells_replaced: stats.memstore.cells_replaced,
                 bytes_at_end: outcome.memstore_at_end.data,
                 heap_bytes_at_end: outcome.memstore_at_end.heap,
                 cells_at_end: outcome.memstore_at_end.cells,
@@ -276,8 +286,8 @@ impl Summary {
                 peak_per_store: outcome.store_files_per_store_max as u64,
             },
             limits: LimitsSummary {
-                operations_in_flight_peak: outcome.operations_in_flight_peak as u64,
-                operations_in_flight_mean: stats.in_flight.mean(outcome.end),
+                requests_in_flight_peak: outcome.requests_in_flight_peak as u64,
+                requests_in_flight_mean: stats.in_flight.mean(outcome.end),
                 event_queue_peak: outcome.event_queue_peak as u64,
             },
         }

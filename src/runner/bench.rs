@@ -14,11 +14,12 @@ use super::simulate;
 pub struct BenchFigures {
     pub wall_seconds: f64,
     pub simulated_seconds: f64,
+    /// Rows written (puts, deletes, … a batch counts its rows).
     pub operations: u64,
     pub events: u64,
     /// Peak resident memory of the process so far (Linux VmHWM), if known.
     pub peak_rss_bytes: Option<u64>,
-    pub operations_in_flight_peak: usize,
+    pub requests_in_flight_peak: usize,
     pub event_queue_peak: usize,
 }
 
@@ -47,7 +48,7 @@ impl BenchFigures {
             self.speedup(),
             self.simulated_seconds,
             self.wall_seconds,
-            self.operations_in_flight_peak,
+            self.requests_in_flight_peak,
             self.event_queue_peak,
         )
     }
@@ -70,7 +71,7 @@ pub fn bench(scenario: &Scenario) -> Result<BenchFigures, RunError> {
         operations,
         events: outcome.trace_hash.events(),
         peak_rss_bytes: peak_rss_bytes(),
-        operations_in_flight_peak: outcome.operations_in_flight_peak,
+        requests_in_flight_peak: outcome.requests_in_flight_peak,
         event_queue_peak: outcome.event_queue_peak,
     })
 }

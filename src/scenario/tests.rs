@@ -190,20 +190,12 @@ fn syntax_errors_name_the_line() {
     error_at_line(&text, 21);
 }
 
-// A fault or an unmodelled operation is refused clearly rather than ignored.
+// A fault is refused clearly rather than ignored.
 #[test]
 fn unmodelled_input_is_refused() {
     let text = format!("{GOOD}\n[[faults]]\nkind = \"crash\"\nat = \"30s\"\n");
     let error = load(&text).unwrap_err();
     assert_eq!(error.kind, ErrorKind::Unsupported);
-    let text = GOOD.replace("put = 0.9, delete = 0.1", "put = 0.9, increment = 0.1");
-    let error = load(&text).unwrap_err();
-    assert_eq!(error.kind, ErrorKind::Unsupported);
-    assert!(
-        error
-            .to_string()
-            .contains("increment operations are not modelled")
-    );
 }
 
 // An unused --set is an error that suggests the key it probably meant.

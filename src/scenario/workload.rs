@@ -20,6 +20,8 @@ pub const KEY_COUNT_MAX: u64 = 1_000_000_000_000_000_000;
 pub const COLUMNS_MAX: u64 = 1000;
 /// Most closed-loop clients in one workload.
 pub const CLIENTS_MAX: u64 = 1_000_000;
+/// Most rows in one batch request.
+pub const BATCH_ROWS_MAX: u64 = 100_000;
 /// The largest value one cell may hold (HBase's default hbase.client.keyvalue.maxsize is 10 MiB).
 pub const VALUE_BYTES_MAX: u64 = 10 << 20;
 
@@ -54,11 +56,6 @@ impl OpKind {
 
     pub fn name(self) -> &'static str {
         Self::NAMES[self as usize]
-    }
-
-    /// Whether the write path models this kind yet.
-    pub fn is_modelled(self) -> bool {
-        matches!(self, OpKind::Put | OpKind::Delete)
     }
 }
 
@@ -178,6 +175,8 @@ pub struct WorkloadSpec {
     pub columns: u32,
     /// Families written (all of the table's if absent).
     pub families: Option<Vec<String>>,
+    /// Rows per `batch` request (a multi RPC of puts, as a BufferedMutator flush sends).
+    pub batch_rows: u32,
     pub durability: Durability,
 }
 
@@ -255,6 +254,19 @@ impl WorkloadSpec {
             Some(node) => Durability::read(&node)?,
             None => Durability::UseDefault,
         };
+        let batch_rows = match table.get("batch_rows") {
+            Some(node) => {
+                let rows = node.u64()?;
+                if !(1..=BATCH_ROWS_MAX).contains(&rows) {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        format!("batch_rows must be 1 to {BATCH_ROWS_MAX}, found {rows}"),
+                    ));
+                }
+                rows as u32
+            }
+            None => 100,
+        };
         table.finish("[[workloads]]")?;
         Ok(WorkloadSpec {
             name,
@@ -267,6 +279,7 @@ impl WorkloadSpec {
             value_size,
             columns,
             families,
+            batch_rows,
             durability,
         })
     }
@@ -339,6 +352,7 @@ impl WorkloadSpec {
         if let Some(families) = &self.families {
             out.push_str(&format!("families = {}\n", quote_list(families)));
         }
+        out.push_str(&format!("batch_rows = {}\n", self.batch_rows));
         out.push_str(&format!(
             "durability = {}\n\n",
             quote(self.durability.name())
@@ -402,14 +416,6 @@ fn read_mix(node: &Node<'_, '_>) -> Result<Vec<(OpKind, f64)>, ScenarioError> {
             return Err(share_node.error(
                 ErrorKind::Impossible,
                 format!("a share of the mix is a probability from 0 to 1, found {share}"),
-            ));
-        }
-        if share > 0.0 && !kind.is_modelled() {
-            return Err(share_node.error(
-                ErrorKind::Unsupported,
-                format!(
-                    "{kind} operations are not modelled by this version of regionsim yet (modelled: put, delete)"
-                ),
             ));
         }
         if share > 0.0 {

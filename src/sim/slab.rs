@@ -55,6 +55,12 @@ impl<T> Slab<T> {
             .unwrap_or_else(|| panic!("slab handle {handle} is not live"))
     }
 
+    /// The value, if the handle is live (handles are reused, so callers that keep handles
+    /// across removals check an id of their own too).
+    pub fn try_get(&self, handle: u32) -> Option<&T> {
+        self.items.get(handle as usize)?.as_ref()
+    }
+
     pub fn get_mut(&mut self, handle: u32) -> &mut T {
         self.items[handle as usize]
             .as_mut()

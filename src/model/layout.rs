@@ -1,0 +1,179 @@
+//! The key layout of each table and the cell layout of each workload, computed once per run:
+//! row widths, qualifier ranks, and the key bytes of every (family, column) a workload writes.
+
+use super::cell::data_bytes;
+use super::config::ServerConfig;
+use super::region::TableLayout;
+use crate::scenario::Scenario;
+use crate::scenario::workload::{Durability, OpKind};
+
+/// How one workload's operations turn into cells.
+#[derive(Debug, Clone)]
+pub struct ClientCells {
+    pub table: usize,
+    /// Indexes of the table's families the workload writes.
+    pub families: Vec<usize>,
+    /// Qualifier ranks of its columns field0, field1, ….
+    pub qualifiers: Vec<u16>,
+    /// [family position][column]: the cell's bytes other than the value, 20 + R + F + Q.
+    pub key_bytes: Vec<Vec<u64>>,
+    /// Per family position: a DeleteFamily marker's bytes (no qualifier, no value).
+    pub delete_bytes: Vec<u64>,
+    /// The durability its mutations get (USE_DEFAULT resolved through the table's to the server's).
+    pub durability: Durability,
+    /// Rows per batch request.
+    pub batch_rows: u32,
+}
+
+/// Decimal digits of the largest row index, the zero-padded width of row names.
+pub fn row_digits(row_count: u64) -> u32 {
+    let largest = row_count.saturating_sub(1);
+    if largest == 0 {
+        1
+    } else {
+        largest.ilog10() + 1
+    }
+}
+
+/// Each table's layout: one row width and one sorted qualifier set per table (the scenario
+/// checks that a table's workloads agree on the width), regions numbered across tables.
+pub fn table_layouts(scenario: &Scenario) -> Vec<TableLayout> {
+    let mut first_region = 0;
+    scenario
+        .tables
+        .iter()
+        .map(|table| {
+            let workloads: Vec<_> = scenario
+                .workloads
+                .iter()
+                .filter(|workload| workload.table == table.name)
+                .collect();
+            let row_count = workloads.iter().map(|w| w.keys.count).max().unwrap_or(1);
+            let prefix_bytes = workloads.first().map_or(4, |w| w.keys.prefix.len()) as u32;
+            let columns = workloads.iter().map(|w| w.columns).max().unwrap_or(0);
+            let mut qualifiers: Vec<String> = (0..columns).map(|c| format!("field{c}")).collect();
+            qualifiers.sort();
+            let mut qualifier_bytes = vec![0u32];
+            qualifier_bytes.extend(qualifiers.iter().map(|name| name.len() as u32));
+            let read_modify_write = workloads.iter().any(|workload| {
+                workload.mix.iter().any(|(kind, _)| {
+                    matches!(
+                        kind,
+                        OpKind::Increment | OpKind::Append | OpKind::CheckAndPut
+                    )
+                })
+            });
+            let layout = TableLayout {
+                name: table.name.clone(),
+                row_bytes: prefix_bytes + row_digits(row_count),
+                row_count,
+                family_bytes: table.families.iter().map(|f| f.len() as u32).collect(),
+                qualifier_bytes,
+                first_region,
+                regions: table.regions,
+                flush_size_bytes: scenario.flush_size_of(table),
+                tracks_values: read_modify_write,
+            };
+            first_region += table.regions;
+            layout
+        })
+        .collect()
+}
+
+/// The qualifier rank of column `column` among a table's sorted names "field0", "field1", ….
+fn qualifier_rank(columns_in_table: u32, column: u32) -> u16 {
+    let mut names: Vec<String> = (0..columns_in_table).map(|c| format!("field{c}")).collect();
+    names.sort();
+    let name = format!("field{column}");
+    1 + names
+        .iter()
+        .position(|n| *n == name)
+        .expect("column within the table's columns") as u16
+}
+
+/// Each workload's cell layout.
+pub fn client_cells(
+    scenario: &Scenario,
+    config: &ServerConfig,
+    tables: &[TableLayout],
+) -> Vec<ClientCells> {
+    scenario
+        .workloads
+        .iter()
+        .map(|workload| {
+            let table_index = scenario
+                .tables
+                .iter()
+                .position(|table| table.name == workload.table)
+                .expect("the scenario checked that the table exists");
+            let table = &scenario.tables[table_index];
+            let layout = &tables[table_index];
+            let families: Vec<usize> = match &workload.families {
+                Some(names) => names
+                    .iter()
+                    .map(|name| {
+                        table
+                            .families
+                            .iter()
+                            .position(|f| f == name)
+                            .expect("checked family")
+                    })
+                    .collect(),
+                None => (0..table.families.len()).collect(),
+            };
+            let columns_in_table = (layout.qualifier_bytes.len() - 1) as u32;
+            let qualifiers: Vec<u16> = (0..workload.columns)
+                .map(|column| qualifier_rank(columns_in_table, column))
+                .collect();
+            let key_bytes = families
+                .iter()
+                .map(|&family| {
+                    qualifiers
+                        .iter()
+                        .map(|&qualifier| data_bytes(layout.shape(family, qualifier), 0))
+                        .collect()
+                })
+                .collect();
+            let delete_bytes = families
+                .iter()
+                .map(|&family| data_bytes(layout.shape(family, 0), 0))
+                .collect();
+            let durability = match (workload.durability, table.durability) {
+                (Durability::UseDefault, Durability::UseDefault) => config.default_durability,
+                (Durability::UseDefault, table_durability) => table_durability,
+                (own, _) => own,
+            };
+            ClientCells {
+                table: table_index,
+                families,
+                qualifiers,
+                key_bytes,
+                delete_bytes,
+                durability,
+                batch_rows: workload.batch_rows,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_widths() {
+        assert_eq!(row_digits(1), 1);
+        assert_eq!(row_digits(10), 1);
+        assert_eq!(row_digits(11), 2);
+        assert_eq!(row_digits(10_000_000), 7);
+    }
+
+    // Qualifiers sort as bytes: field10 comes before field2.
+    #[test]
+    fn qualifier_ranks_follow_byte_order() {
+        assert_eq!(qualifier_rank(11, 0), 1);
+        assert_eq!(qualifier_rank(11, 1), 2);
+        assert_eq!(qualifier_rank(11, 10), 3);
+        assert_eq!(qualifier_rank(11, 2), 4);
+    }
+}

@@ -1,0 +1,108 @@
+//! A client request as the HBase client sees it: one operation (a put, a delete, an increment,
+//! an append, a check-and-put) or a multi-row batch, with its actions, its attempts and the
+//! errors that came back.
+//!
+//! A batch retries only its failed actions, as AsyncProcess resubmits them; a single operation
+//! retries as a whole (RpcRetryingCallerImpl). Either way, latency is measured from when the
+//! request was due to be sent until the last of its actions succeeded.
+
+use super::region::RegionId;
+use crate::scenario::workload::{Durability, OpKind};
+use crate::sim::SimTime;
+
+/// What one action does to its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutation {
+    Put,
+    /// A Delete of the whole row: one DeleteFamily marker per family.
+    Delete,
+    /// Adds to an 8-byte counter in field0 of each family.
+    Increment,
+    /// Appends bytes to field0's value in each family.
+    Append,
+    /// Puts field0 in each family if it holds no value (checkAndPut with an empty expected value).
+    CheckAndPut,
+}
+
+impl Mutation {
+    /// Read-modify-write mutations take the row lock's exclusive side and read the current value.
+    pub fn is_read_modify_write(self) -> bool {
+        matches!(
+            self,
+            Mutation::Increment | Mutation::Append | Mutation::CheckAndPut
+        )
+    }
+
+    pub fn of(kind: OpKind) -> Mutation {
+        match kind {
+            OpKind::Put | OpKind::Batch => Mutation::Put,
+            OpKind::Delete => Mutation::Delete,
+            OpKind::Increment => Mutation::Increment,
+            OpKind::Append => Mutation::Append,
+            OpKind::CheckAndPut => Mutation::CheckAndPut,
+        }
+    }
+}
+
+/// An error the server (or the client's own timer) reports for an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ServerError {
+    /// checkResources: the region's memstore is above flush size × block multiplier, or the
+    /// updates lock could not be had within the busy wait.
+    RegionTooBusy,
+    /// The call queue was full.
+    CallQueueTooBig,
+    /// No answer within hbase.rpc.timeout (the client gives up on the attempt).
+    CallTimeout,
+    /// A row lock was not granted within hbase.rowlock.wait.duration.
+    RowLockTimeout,
+}
+
+impl ServerError {
+    /// The Java exception name, as summary.json counts errors.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerError::RegionTooBusy => "RegionTooBusyException",
+            ServerError::CallQueueTooBig => "CallQueueTooBigException",
+            ServerError::CallTimeout => "CallTimeoutException",
+            ServerError::RowLockTimeout => "TimeoutIOException",
+        }
+    }
+
+    /// HBaseServerException.isServerOverloaded: these retry after the overloaded pause.
+    pub fn is_server_overloaded(self) -> bool {
+        matches!(self, ServerError::CallQueueTooBig)
+    }
+}
+
+/// One row's mutation within a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Action {
+    pub mutation: Mutation,
+    pub row: u64,
+    pub region: RegionId,
+    pub value_bytes: u32,
+    pub done: bool,
+}
+
+/// A request in flight at the client.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub kind: OpKind,
+    pub client: u32,
+    /// The closed-loop client slot, or `u32::MAX` for open loop.
+    pub slot: u32,
+    pub durability: Durability,
+    /// When the request was due to be sent: latency counts from here.
+    pub due: SimTime,
+    pub actions: Vec<Action>,
+    /// Actions not yet done.
+    pub remaining: u32,
+    /// Failed attempts so far.
+    pub tries: u32,
+    /// The id of the attempt in flight (unique across the run), if one is.
+    pub attempt: Option<u64>,
+    pub last_error: Option<ServerError>,
+    /// Check-and-puts whose check failed (answered, nothing written).
+    pub checks_failed: u32,
+}

@@ -1,0 +1,246 @@
+//! The client side of a run: sending requests, each attempt's RPC, its deadline, the answer, and
+//! the retries that follow HBase's client (see `retry.rs`).
+
+use super::write_path::Outcome;
+use super::{RegionServer, RequestId};
+use crate::model::event::Event;
+use crate::model::request::{Action, Mutation, Request, ServerError};
+use crate::model::retry::pause_before_retry;
+use crate::model::rpc::Dispatch;
+use crate::scenario::workload::{Arrival, OpKind};
+
+/// Request bytes an RPC carries besides its cells (header, region specifiers).
+const RPC_REQUEST_OVERHEAD_BYTES: u64 = 100;
+
+impl RegionServer<'_> {
+    pub(super) fn on_open_arrival(&mut self, client: u32) {
+        self.send_request(client, u32::MAX);
+        let now = self.now();
+        let next = self.clients[client as usize].next_open_arrival(now);
+        if next < self.clients[client as usize].end {
+            self.queue.schedule_at(next, Event::OpenArrival { client });
+        }
+    }
+
+    /// A client starts a request (`slot` is the closed-loop client, or `u32::MAX`).
+    pub(super) fn send_request(&mut self, client: u32, slot: u32) {
+        let now = self.now();
+        let kind = self.clients[client as usize].draw_kind();
+        let table = self.clients[client as usize].table;
+        let rows = if kind == OpKind::Batch {
+            self.client_cells[client as usize].batch_rows
+        } else {
+            1
+        };
+        let mutation = Mutation::of(kind);
+        let actions: Vec<Action> = (0..rows)
+            .map(|_| {
+                let (row, value_bytes) = self.clients[client as usize].draw_row();
+                Action {
+                    mutation,
+                    row,
+                    region: self.tables[table].region_of(row),
+                    value_bytes,
+                    done: false,
+                }
+            })
+            .collect();
+        let request = Request {
+            kind,
+            client,
+            slot,
+            durability: self.client_cells[client as usize].durability,
+            due: now,
+            remaining: actions.len() as u32,
+            actions,
+            tries: 0,
+            attempt: None,
+            last_error: None,
+            checks_failed: 0,
+        };
+        self.stats.operations.entry(kind).or_default().attempted += 1;
+        let id = self.requests.insert(request);
+        self.stats.in_flight.set(now, self.requests.len() as u64);
+        self.send_attempt(id);
+    }
+
+    /// Sends the request's pending actions as one RPC.
+    pub(super) fn send_attempt(&mut self, request: RequestId) {
+        let now = self.now();
+        let attempt = self.next_attempt_id;
+        self.next_attempt_id += 1;
+        let deadline = now + self.config.retry.rpc_timeout;
+        let (actions, bytes) = {
+            let state = self.requests.get_mut(request);
+            state.attempt = Some(attempt);
+            let mut actions: Vec<u32> = (0..state.actions.len() as u32)
+                .filter(|&index| !state.actions[index as usize].done)
+                .collect();
+            // A multi request groups its actions by region (MultiAction keeps them in a map
+            // sorted by region name); the sort is stable, so rows keep their order within one.
+            actions.sort_by_key(|&index| state.actions[index as usize].region);
+            let bytes: u64 = actions
+                .iter()
+                .map(|&index| u64::from(state.actions[index as usize].value_bytes) + 50)
+                .sum();
+            (actions, bytes + RPC_REQUEST_OVERHEAD_BYTES)
+        };
+        let call = self.new_call(request, attempt, actions, deadline);
+        let queue = self.rpc_balancer.below(self.rpc.queue_count() as u64) as usize;
+        match self.rpc.dispatch(now, call, queue, bytes) {
+            Dispatch::Handler(handler) => {
+                self.calls.get_mut(call).handler = handler;
+                self.ready.push_back(call);
+            }
+            Dispatch::Queued => {}
+            Dispatch::Rejected => {
+                self.stats.call_queue_too_big += 1;
+                let call_state = self.calls.remove(call);
+                let results =
+                    vec![Outcome::Failed(ServerError::CallQueueTooBig); call_state.actions.len()];
+                self.on_answer(request, attempt, &call_state.actions, &results);
+                return;
+            }
+        }
+        self.rpc_deadlines.push_back((deadline, request, attempt));
+        self.schedule_rpc_deadline();
+    }
+
+    /// Keeps one event pending for the earliest deadline of an attempt still outstanding.
+    fn schedule_rpc_deadline(&mut self) {
+        if self.rpc_deadline_scheduled {
+            return;
+        }
+        while let Some(&(deadline, request, attempt)) = self.rpc_deadlines.front() {
+            if self.attempt_is_current(request, attempt) {
+                self.queue.schedule_at(deadline, Event::RpcDeadlines);
+                self.rpc_deadline_scheduled = true;
+                return;
+            }
+            self.rpc_deadlines.pop_front();
+        }
+    }
+
+    fn attempt_is_current(&self, request: RequestId, attempt: u64) -> bool {
+        self.requests
+            .try_get(request)
+            .is_some_and(|state| state.attempt == Some(attempt))
+    }
+
+    /// Attempts whose RPC timeout passed without an answer fail with CallTimeoutException; the
+    /// server may still be working on them, and will apply their writes, unseen.
+    pub(super) fn on_rpc_deadlines(&mut self) {
+        self.rpc_deadline_scheduled = false;
+        let now = self.now();
+        while let Some(&(deadline, request, attempt)) = self.rpc_deadlines.front() {
+            if deadline > now {
+                break;
+            }
+            self.rpc_deadlines.pop_front();
+            if self.attempt_is_current(request, attempt) {
+                let pending: Vec<u32> = {
+                    let state = self.requests.get(request);
+                    (0..state.actions.len() as u32)
+                        .filter(|&index| !state.actions[index as usize].done)
+                        .collect()
+                };
+                let results = vec![Outcome::Failed(ServerError::CallTimeout); pending.len()];
+                self.stats.call_timeouts += 1;
+                self.on_answer(request, attempt, &pending, &results);
+            }
+        }
+        self.schedule_rpc_deadline();
+    }
+
+    /// The answer to an attempt (from the server, or the client's own timeout): record what
+    /// succeeded, then finish the request or retry what failed.
+    pub(super) fn on_answer(
+        &mut self,
+        request: RequestId,
+        attempt: u64,
+        actions: &[u32],
+        results: &[Outcome],
+    ) {
+        if !self.attempt_is_current(request, attempt) {
+            return;
+        }
+        let now = self.now();
+        let state = self.requests.get_mut(request);
+        state.attempt = None;
+        let mut error = None;
+        for (&index, result) in actions.iter().zip(results) {
+            match result {
+                Outcome::Success | Outcome::CheckFailed => {
+                    let action = &mut state.actions[index as usize];
+                    if !action.done {
+                        action.done = true;
+                        state.remaining -= 1;
+                        if *result == Outcome::CheckFailed {
+                            state.checks_failed += 1;
+                        }
+                    }
+                }
+                Outcome::Failed(failure) => error = Some(*failure),
+                Outcome::Pending => {
+                    unreachable!("a call answers only when every action is decided")
+                }
+            }
+        }
+        if state.remaining == 0 {
+            self.complete_request(request);
+            return;
+        }
+        let failure = error.expect("a request with actions left had a failure");
+        state.last_error = Some(failure);
+        *self.stats.errors.entry(failure).or_default() += 1;
+        let base = if failure.is_server_overloaded() {
+            self.config.retry.pause_server_overloaded
+        } else {
+            self.config.retry.pause
+        };
+        let tries = state.tries;
+        let pause = pause_before_retry(base, tries, &mut self.retry_jitter);
+        let elapsed = now - self.requests.get(request).due;
+        if self.config.retry.may_retry(tries, elapsed, pause) {
+            let state = self.requests.get_mut(request);
+            state.tries += 1;
+            self.stats.retries += 1;
+            self.queue
+                .schedule_in(pause, Event::ClientRetry { request });
+        } else {
+            self.fail_request(request, failure);
+        }
+    }
+
+    fn complete_request(&mut self, request: RequestId) {
+        let now = self.now();
+        let state = self.requests.remove(request);
+        self.stats.in_flight.set(now, self.requests.len() as u64);
+        let stats = self.stats.operations.entry(state.kind).or_default();
+        stats.succeeded += 1;
+        stats.rows_succeeded += state.actions.len() as u64;
+        stats.checks_failed += u64::from(state.checks_failed);
+        stats.latency.record(now - state.due);
+        self.next_from_client(state.client, state.slot);
+    }
+
+    fn fail_request(&mut self, request: RequestId, error: ServerError) {
+        let now = self.now();
+        let state = self.requests.remove(request);
+        self.stats.in_flight.set(now, self.requests.len() as u64);
+        let stats = self.stats.operations.entry(state.kind).or_default();
+        *stats.failed.entry(error.name()).or_default() += 1;
+        self.next_from_client(state.client, state.slot);
+    }
+
+    /// A closed-loop client thinks, then sends again.
+    fn next_from_client(&mut self, client: u32, slot: u32) {
+        if let Arrival::Closed { think, .. } = self.clients[client as usize].arrival {
+            let next = self.now() + think;
+            if next < self.clients[client as usize].end {
+                self.queue
+                    .schedule_at(next, Event::ClosedSend { client, slot });
+            }
+        }
+    }
+}

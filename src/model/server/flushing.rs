@@ -1,0 +1,290 @@
+//! Flushing: the MemStoreFlusher's handlers and queue, flushOneForGlobalPressure, and a region
+//! flush from the updates-lock snapshot to the committed store files.
+//!
+//! A flush (HRegion.flushcache): refused if the region is already flushing or empty; the stores
+//! chosen by the flush policy (all of them for an admin flush); the snapshot taken under the
+//! updates lock's write side, which waits for in-flight writes and holds new ones back; the
+//! HFiles written at the shared HDFS write bandwidth; then the commit: store files added,
+//! snapshots dropped, size counters lowered, blocked handlers woken.
+
+use super::{Executor, FlushJob, RegionServer};
+use crate::model::cell::MemSize;
+use crate::model::event::Event;
+use crate::model::flusher::{FlushReason, FlusherWork, HandlerState};
+use crate::model::region::{
+    FlushId, RegionId, RegionView, StoreView, pick_region_for_global_pressure,
+    select_stores_to_flush,
+};
+use crate::model::store::hfile_bytes;
+use crate::sim::SimDuration;
+
+impl RegionServer<'_> {
+    /// HRegion.requestFlush: deduplicated by the region's flushRequested flag.
+    pub(super) fn request_flush(&mut self, region: RegionId, reason: FlushReason) {
+        let now = self.now();
+        let state = &mut self.regions[region as usize];
+        if state.flush_requested {
+            self.stats.flushes.requests_deduplicated += 1;
+            return;
+        }
+        state.flush_requested = true;
+        self.flusher.enqueue(region, reason, now);
+        self.dispatch_flusher();
+    }
+
+    /// Idle handlers take work until there is none or no handler is idle.
+    pub(super) fn dispatch_flusher(&mut self) {
+        while let Some(handler) = self.flusher.idle_handler() {
+            let now = self.now();
+            let Some(work) = self.flusher.take_work(now) else {
+                break;
+            };
+            match work {
+                FlusherWork::GlobalPressureCheck => self.flush_one_for_global_pressure(handler),
+                FlusherWork::Region(request) => {
+                    if !self.start_flush(request.region, request.reason, Executor::Handler(handler))
+                    {
+                        self.handler_idle(handler);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A handler polls again, with a fresh timeout.
+    pub(super) fn handler_idle(&mut self, handler: usize) {
+        let generation = self.flusher.new_poll_generation();
+        self.flusher.handlers[handler] = HandlerState::Idle {
+            poll_generation: generation,
+        };
+        self.queue.schedule_in(
+            self.config.flusher_poll_timeout,
+            Event::FlusherPoll {
+                handler: handler as u32,
+                generation,
+            },
+        );
+    }
+
+    pub(super) fn on_flusher_poll(&mut self, handler: usize, generation: u64) {
+        if self.flusher.handlers[handler]
+            != (HandlerState::Idle {
+                poll_generation: generation,
+            })
+        {
+            return;
+        }
+        self.flusher.clear_wakeup();
+        self.flush_one_for_global_pressure(handler);
+        self.dispatch_flusher();
+    }
+
+    pub(super) fn on_flusher_wake(&mut self, handler: usize) {
+        self.release_blocked_calls();
+        self.flusher.post_wakeup();
+        self.handler_idle(handler);
+        self.dispatch_flusher();
+    }
+
+    /// The handler's global-pressure check: below the lower limit nothing happens; above it the
+    /// handler flushes the region HBase would pick, or sleeps a second if none can be flushed.
+    pub(super) fn flush_one_for_global_pressure(&mut self, handler: usize) {
+        if self.global.heap < self.config.global_lower_bytes {
+            self.handler_idle(handler);
+            return;
+        }
+        let views: Vec<RegionView> = self
+            .regions
+            .iter()
+            .map(|region| RegionView {
+                id: region.id,
+                heap_bytes: region.size.heap,
+                flushing: region.flushing,
+                too_many_store_files: false,
+            })
+            .collect();
+        match pick_region_for_global_pressure(&views) {
+            Some(region) => {
+                let now = self.now();
+                self.flusher.remove(region, now);
+                if !self.start_flush(
+                    region,
+                    FlushReason::GlobalPressure,
+                    Executor::Handler(handler),
+                ) {
+                    // HBase counts CANNOT_FLUSH as done and wakes itself again at once, which
+                    // would spin here; it is treated as "nothing flushable" instead.
+                    self.handler_sleeps(handler);
+                }
+            }
+            None => self.handler_sleeps(handler),
+        }
+    }
+
+    /// Nothing could be flushed under pressure: HBase's handler sleeps a second.
+    pub(super) fn handler_sleeps(&mut self, handler: usize) {
+        self.flusher.handlers[handler] = HandlerState::Sleeping;
+        self.queue.schedule_in(
+            SimDuration::from_secs(1),
+            Event::FlusherWake {
+                handler: handler as u32,
+            },
+        );
+    }
+
+    /// HRegion.flushcache up to the snapshot: returns false when the region is already flushing
+    /// or has nothing to flush (CANNOT_FLUSH).
+    pub(super) fn start_flush(
+        &mut self,
+        region_id: RegionId,
+        reason: FlushReason,
+        executor: Executor,
+    ) -> bool {
+        let now = self.now();
+        let region = &mut self.regions[region_id as usize];
+        if region.flushing {
+            self.stats.flushes.skipped += 1;
+            return false;
+        }
+        if region.size.data == 0 {
+            // CANNOT_FLUSH_MEMSTORE_EMPTY, after which flushcache's finally clears the flag.
+            region.flush_requested = false;
+            self.stats.flushes.skipped += 1;
+            return false;
+        }
+        region.flushing = true;
+        let stores = if reason == FlushReason::Admin {
+            (0..region.stores.len()).collect()
+        } else {
+            let views: Vec<StoreView> = region
+                .stores
+                .iter()
+                .map(|store| {
+                    let size = store.memstore.size();
+                    StoreView {
+                        heap_bytes: size.heap,
+                        data_bytes: size.data,
+                        oldest_edit_at: store.memstore.oldest_edit_at(),
+                        sequence_id_unflushed_min: store.memstore.sequence_id_unflushed_min(),
+                    }
+                })
+                .collect();
+            select_stores_to_flush(
+                &self.config,
+                region.flush_size_bytes,
+                &views,
+                region.sequence_id,
+                now,
+            )
+        };
+        let waits_for_lock = region.writes_in_flight > 0;
+        let flush = self.flushes.insert(FlushJob {
+            region: region_id,
+            reason,
+            executor,
+            stores,
+            started_at: now,
+        });
+        if let Executor::Handler(handler) = executor {
+            self.flusher.handlers[handler] = HandlerState::Flushing(flush);
+        }
+        if waits_for_lock {
+            self.regions[region_id as usize].flush_waiting_for_lock = Some(flush);
+        } else {
+            self.take_snapshot(flush);
+        }
+        true
+    }
+
+    /// Under the updates lock's write side: snapshot the chosen stores, release the lock (the
+    /// writers queued behind it go on), and start writing the HFiles.
+    pub(super) fn take_snapshot(&mut self, flush: FlushId) {
+        let now = self.now();
+        let job = self.flushes.get(flush).clone();
+        self.stats
+            .flushes
+            .snapshot_wait
+            .record(now - job.started_at);
+        let region = &mut self.regions[job.region as usize];
+        region.flush_waiting_for_lock = None;
+        let mut file_bytes = 0;
+        for &store in &job.stores {
+            let memstore = &mut region.stores[store].memstore;
+            let snapshot = memstore.snapshot();
+            if let Some(segment) = memstore.snapshot_segment()
+                && !segment.is_empty()
+            {
+                file_bytes += hfile_bytes(snapshot.data, segment.cells());
+            }
+        }
+        let transfer = self.hdfs_write.start(now, file_bytes);
+        self.transfers.insert(transfer, flush);
+        self.schedule_hdfs_write_done();
+        self.updates_lock_released(job.region);
+    }
+
+    pub(super) fn schedule_hdfs_write_done(&mut self) {
+        if let Some(at) = self.hdfs_write.next_completion() {
+            let generation = self.hdfs_write.generation();
+            self.queue
+                .schedule_at(at, Event::HdfsWriteDone { generation });
+        }
+    }
+
+    pub(super) fn on_hdfs_write_done(&mut self, generation: u64) {
+        if generation != self.hdfs_write.generation() {
+            return;
+        }
+        let now = self.now();
+        for transfer in self.hdfs_write.take_finished(now) {
+            let flush = self
+                .transfers
+                .remove(&transfer)
+                .expect("every HDFS write belongs to a flush");
+            self.commit_flush(flush);
+        }
+        self.schedule_hdfs_write_done();
+    }
+
+    /// The HFiles are written: commit them, drop the snapshots, lower the size counters, and
+    /// wake whoever waits on memory.
+    pub(super) fn commit_flush(&mut self, flush: FlushId) {
+        let now = self.now();
+        let job = self.flushes.remove(flush);
+        let region = &mut self.regions[job.region as usize];
+        let mut released = MemSize::default();
+        let mut file_bytes = 0;
+        for &store_index in &job.stores {
+            let store = &mut region.stores[store_index];
+            let segment = store.memstore.clear_snapshot();
+            store.last_flush_at = job.started_at;
+            if segment.is_empty() {
+                continue;
+            }
+            released.add(segment.size());
+            let file = store.commit_flush(&segment, self.next_file_id, now);
+            self.next_file_id += 1;
+            region.flushed_sequence_id = region.flushed_sequence_id.max(file.sequence_id_max);
+            file_bytes += file.size_bytes;
+        }
+        region.size.subtract(released);
+        region.flushing = false;
+        region.flush_requested = false;
+        self.global.subtract(released);
+        let stats = &mut self.stats.flushes;
+        stats.count += 1;
+        stats.data_bytes += released.data;
+        stats.heap_bytes += released.heap;
+        stats.file_bytes += file_bytes;
+        *stats.by_reason.entry(job.reason).or_default() += 1;
+        stats.duration.record(now - job.started_at);
+        if let Executor::Handler(handler) = job.executor {
+            self.handler_idle(handler);
+            if job.reason == FlushReason::GlobalPressure {
+                self.flusher.post_wakeup();
+            }
+        }
+        self.release_blocked_calls();
+        self.dispatch_flusher();
+    }
+}

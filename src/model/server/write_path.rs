@@ -1,0 +1,707 @@
+//! A call on an RPC handler: RSRpcServices.mutate/multi → reclaimMemStoreMemory →
+//! HRegion.batchMutate, mini-batch by mini-batch, in the profile's order
+//! (shared/reference/write-path-and-flush.md §1).
+//!
+//! For each region's group of actions: reclaimMemStoreMemory (the handler blocks while the
+//! global memstore heap is at or above the upper limit, and wakes the flusher above the lower
+//! one); then per mini-batch: checkResources (above flush size × block multiplier: request a
+//! flush and fail the group's remaining actions with RegionTooBusyException); row locks (1.4
+//! waits only for the first row and tries the others, stopping the mini-batch at the first one
+//! taken elsewhere; 2.5 waits for every row, at most `hbase.regionserver.minibatch.size`); the
+//! updates lock's read side (behind a flush waiting for its write side, for at most the busy
+//! wait); a sequence id (= the MVCC write number) and timestamp for the mini-batch; the WAL
+//! append; then 1.4 writes the memstore, releases the row locks and waits for the sync, while
+//! 2.5 waits for the sync holding its locks and writes the memstore after; the size counters
+//! rise after the sync in both; MVCC completeAndWait; requestFlushIfNeeded.
+//!
+//! Read-modify-write mutations (increment, append, check-and-put) take the row lock's exclusive
+//! side and read the current value under it; 1.4's separate increment/append code paths are
+//! approximated by this same sequence. A row-lock wait that times out fails the group's
+//! remaining actions with TimeoutIOException (2.5 would stop the mini-batch and try again).
+
+use super::{RegionServer, RequestId};
+use crate::model::cell::{Cell, CellType, MemSize};
+use crate::model::flusher::FlushReason;
+use crate::model::region::RegionId;
+use crate::model::request::{Mutation, ServerError};
+use crate::model::row_lock::LockMode;
+use crate::model::rpc::CallId;
+use crate::model::wal::{WAL_CELL_FRAMING_BYTES, WAL_ENTRY_KEY_BYTES};
+use crate::scenario::profile::ProfileId;
+use crate::scenario::workload::Durability;
+use crate::sim::SimTime;
+
+/// What became of one action of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Pending,
+    Success,
+    /// A check-and-put whose check failed: answered, nothing written.
+    CheckFailed,
+    Failed(ServerError),
+}
+
+/// Where a call stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Just taken by a handler.
+    Start,
+    /// Next: the global pressure check for the next region group.
+    Reclaim,
+    /// Next: checkResources and a new mini-batch.
+    Batch,
+    RowLocks,
+    UpdatesLock,
+    /// Waiting for the WAL sync.
+    Sync,
+    /// Waiting for the MVCC read point.
+    Mvcc,
+}
+
+/// What a waiting call waits for, so that a timeout can withdraw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    Nothing,
+    RowLock(u64),
+    UpdatesLock,
+}
+
+/// The mini-batch a call is writing.
+#[derive(Debug, Clone, Default)]
+struct MiniBatch {
+    region: RegionId,
+    /// One past the last action (index into the call's actions) with its row locked.
+    end: usize,
+    locks: Vec<(u64, LockMode)>,
+    sequence_id: u64,
+    timestamp_ms: u64,
+    /// Value bytes each action writes (`None`: a failed check writes nothing).
+    values: Vec<Option<u32>>,
+    edit: MemSize,
+    cells_inserted: bool,
+}
+
+/// One RPC at the server.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub(super) request: RequestId,
+    pub(super) attempt: u64,
+    /// The handler running it (`usize::MAX` while queued).
+    pub(super) handler: usize,
+    deadline: SimTime,
+    /// Indexes into the request's actions, grouped by region.
+    pub(super) actions: Vec<u32>,
+    results: Vec<Outcome>,
+    cursor: usize,
+    group_end: usize,
+    phase: Phase,
+    batch: MiniBatch,
+    blocked_at: Option<SimTime>,
+    wait: Wait,
+    wait_generation: u64,
+}
+
+impl RegionServer<'_> {
+    pub(super) fn new_call(
+        &mut self,
+        request: RequestId,
+        attempt: u64,
+        actions: Vec<u32>,
+        deadline: SimTime,
+    ) -> CallId {
+        let count = actions.len();
+        self.calls.insert(Call {
+            request,
+            attempt,
+            handler: usize::MAX,
+            deadline,
+            actions,
+            results: vec![Outcome::Pending; count],
+            cursor: 0,
+            group_end: 0,
+            phase: Phase::Start,
+            batch: MiniBatch::default(),
+            blocked_at: None,
+            wait: Wait::Nothing,
+            wait_generation: 0,
+        })
+    }
+
+    /// Runs every call that can make progress.
+    pub(super) fn drain_ready(&mut self) {
+        while let Some(call) = self.ready.pop_front() {
+            self.advance(call);
+        }
+    }
+
+    fn region_of_action(&self, call: CallId, position: usize) -> RegionId {
+        let state = self.calls.get(call);
+        let index = state.actions[position] as usize;
+        self.requests.get(state.request).actions[index].region
+    }
+
+    /// Moves a call forward until it waits or answers.
+    fn advance(&mut self, call: CallId) {
+        loop {
+            let phase = self.calls.get(call).phase;
+            match phase {
+                Phase::Start => {
+                    // CallRunner drops a call whose deadline passed while it was queued; the
+                    // client is no longer listening.
+                    if self.now() > self.calls.get(call).deadline {
+                        self.stats.calls_dropped_stale += 1;
+                        let state = self.calls.remove(call);
+                        self.release_handler(state.handler);
+                        return;
+                    }
+                    self.calls.get_mut(call).phase = Phase::Reclaim;
+                }
+                Phase::Reclaim => {
+                    let state = self.calls.get(call);
+                    if state.cursor == state.actions.len() {
+                        self.respond(call);
+                        return;
+                    }
+                    let region = self.region_of_action(call, state.cursor);
+                    let mut group_end = state.cursor + 1;
+                    while group_end < state.actions.len()
+                        && self.region_of_action(call, group_end) == region
+                    {
+                        group_end += 1;
+                    }
+                    let state = self.calls.get_mut(call);
+                    state.group_end = group_end;
+                    state.phase = Phase::Batch;
+                    if self.global.heap >= self.config.global_upper_bytes {
+                        self.block_on_global_pressure(call);
+                        return;
+                    }
+                    if self.global.heap >= self.config.global_lower_bytes {
+                        self.flusher.post_wakeup();
+                        self.dispatch_flusher();
+                    }
+                }
+                Phase::Batch => {
+                    let state = self.calls.get(call);
+                    if state.cursor == state.group_end {
+                        self.calls.get_mut(call).phase = Phase::Reclaim;
+                        continue;
+                    }
+                    let region = self.region_of_action(call, state.cursor);
+                    if self.regions[region as usize].is_above_blocking_size() {
+                        // checkResources: HBase requests a flush, then refuses the write.
+                        self.stats.region_too_busy += 1;
+                        self.request_flush(region, FlushReason::MemstoreSize);
+                        self.fail_rest_of_group(call, ServerError::RegionTooBusy);
+                        continue;
+                    }
+                    let state = self.calls.get_mut(call);
+                    state.batch = MiniBatch {
+                        region,
+                        end: state.cursor,
+                        ..MiniBatch::default()
+                    };
+                    state.phase = Phase::RowLocks;
+                }
+                Phase::RowLocks => {
+                    if !self.lock_rows(call) {
+                        return;
+                    }
+                    self.calls.get_mut(call).phase = Phase::UpdatesLock;
+                }
+                Phase::UpdatesLock => {
+                    let region = self.calls.get(call).batch.region;
+                    if self.regions[region as usize]
+                        .flush_waiting_for_lock
+                        .is_some()
+                    {
+                        self.wait_for_updates_lock(call, region);
+                        return;
+                    }
+                    self.regions[region as usize].writes_in_flight += 1;
+                    if self.write_mini_batch(call) {
+                        return;
+                    }
+                }
+                Phase::Sync => {
+                    self.apply_after_sync(call);
+                    self.calls.get_mut(call).phase = Phase::Mvcc;
+                }
+                Phase::Mvcc => {
+                    let state = self.calls.get(call);
+                    let (region, sequence_id) = (state.batch.region, state.batch.sequence_id);
+                    if !self.regions[region as usize]
+                        .mvcc
+                        .wait_for(sequence_id, call)
+                    {
+                        return;
+                    }
+                    self.finish_mini_batch(call);
+                }
+            }
+        }
+    }
+
+    /// reclaimMemStoreMemory: the handler waits, holding its call, until the global size is
+    /// below the upper limit again; it wakes the flusher first.
+    fn block_on_global_pressure(&mut self, call: CallId) {
+        let now = self.now();
+        self.calls.get_mut(call).blocked_at = Some(now);
+        self.blocked_calls.push_back(call);
+        self.stats.blocked.writers_blocked += 1;
+        self.stats
+            .blocked
+            .writers
+            .set(now, self.blocked_calls.len() as u64);
+        self.flusher.post_wakeup();
+        self.dispatch_flusher();
+    }
+
+    /// wakeUpIfBlocking: handlers blocked on global pressure re-check the upper limit.
+    pub(super) fn release_blocked_calls(&mut self) {
+        let now = self.now();
+        while !self.blocked_calls.is_empty() && self.global.heap < self.config.global_upper_bytes {
+            let call = self.blocked_calls.pop_front().expect("checked non-empty");
+            let blocked_at = self
+                .calls
+                .get_mut(call)
+                .blocked_at
+                .take()
+                .expect("a blocked call records when it blocked");
+            self.stats.blocked.writer_nanos += u128::from((now - blocked_at).as_nanos());
+            self.stats
+                .blocked
+                .writers
+                .set(now, self.blocked_calls.len() as u64);
+            self.ready.push_back(call);
+        }
+    }
+
+    /// Takes the mini-batch's row locks; returns false if the call now waits for one.
+    fn lock_rows(&mut self, call: CallId) -> bool {
+        loop {
+            let state = self.calls.get(call);
+            let position = state.batch.end;
+            let taken = position - state.cursor;
+            if position == state.group_end || taken >= self.config.minibatch_rows_max {
+                return true;
+            }
+            let action = self.requests.get(state.request).actions[state.actions[position] as usize];
+            // A read-modify-write mutation is atomic and goes alone.
+            if taken > 0 && action.mutation.is_read_modify_write() {
+                return true;
+            }
+            let mode = if action.mutation.is_read_modify_write() {
+                LockMode::Exclusive
+            } else {
+                LockMode::Shared
+            };
+            let region = state.batch.region as usize;
+            let waits = taken == 0 || self.config.profile == ProfileId::Hbase25;
+            let granted = if waits {
+                self.regions[region]
+                    .row_locks
+                    .lock_or_wait(action.row, mode, call)
+            } else {
+                self.regions[region]
+                    .row_locks
+                    .try_lock(action.row, mode, call)
+            };
+            if granted {
+                let state = self.calls.get_mut(call);
+                state.batch.locks.push((action.row, mode));
+                state.batch.end += 1;
+                continue;
+            }
+            if !waits {
+                // 1.4 (HBASE-18233): only the first row is waited for; the mini-batch stops here.
+                return true;
+            }
+            let wait = self.config.row_lock_wait;
+            self.start_wait(call, Wait::RowLock(action.row), wait);
+            return false;
+        }
+    }
+
+    /// A row lock this call waited for was granted.
+    fn row_lock_granted(&mut self, call: CallId, row: u64) {
+        let state = self.calls.get_mut(call);
+        assert_eq!(
+            state.wait,
+            Wait::RowLock(row),
+            "a row lock granted to a call not waiting for it"
+        );
+        let mode = {
+            let action_index = state.actions[state.batch.end] as usize;
+            let request = self.requests.get(state.request);
+            if request.actions[action_index]
+                .mutation
+                .is_read_modify_write()
+            {
+                LockMode::Exclusive
+            } else {
+                LockMode::Shared
+            }
+        };
+        let state = self.calls.get_mut(call);
+        state.batch.locks.push((row, mode));
+        state.batch.end += 1;
+        state.wait = Wait::Nothing;
+        state.wait_generation += 1;
+        self.ready.push_back(call);
+    }
+
+    fn wait_for_updates_lock(&mut self, call: CallId, region: RegionId) {
+        self.regions[region as usize].lock_waiters.push_back(call);
+        let state = self.calls.get(call);
+        let rows = (state.batch.end - state.cursor) as u64;
+        let wait = self.config.updates_lock_wait(rows);
+        self.start_wait(call, Wait::UpdatesLock, wait);
+    }
+
+    /// A flush took its snapshot and released the updates lock: its waiters go on.
+    pub(super) fn updates_lock_released(&mut self, region: RegionId) {
+        let waiters = std::mem::take(&mut self.regions[region as usize].lock_waiters);
+        for call in waiters {
+            let state = self.calls.get_mut(call);
+            state.wait = Wait::Nothing;
+            state.wait_generation += 1;
+            self.ready.push_back(call);
+        }
+    }
+
+    fn start_wait(&mut self, call: CallId, wait: Wait, limit: crate::sim::SimDuration) {
+        let state = self.calls.get_mut(call);
+        state.wait = wait;
+        state.wait_generation += 1;
+        let generation = state.wait_generation;
+        self.queue.schedule_in(
+            limit,
+            crate::model::event::Event::LockWaitTimeout { call, generation },
+        );
+    }
+
+    /// A lock wait ran out: a row lock → TimeoutIOException, the updates lock →
+    /// RegionTooBusyException ("failed to get a lock"), for the group's remaining actions.
+    pub(super) fn on_lock_wait_timeout(&mut self, call: CallId, generation: u64) {
+        let Some(state) = self.calls.try_get(call) else {
+            return;
+        };
+        if state.wait_generation != generation {
+            return;
+        }
+        let region = state.batch.region;
+        let error = match state.wait {
+            Wait::RowLock(row) => {
+                self.regions[region as usize].row_locks.cancel(row, call);
+                self.stats.row_lock_timeouts += 1;
+                ServerError::RowLockTimeout
+            }
+            Wait::UpdatesLock => {
+                self.regions[region as usize]
+                    .lock_waiters
+                    .retain(|waiter| *waiter != call);
+                self.stats.region_too_busy += 1;
+                ServerError::RegionTooBusy
+            }
+            Wait::Nothing => unreachable!("a current wait generation has a wait"),
+        };
+        let state = self.calls.get_mut(call);
+        state.wait = Wait::Nothing;
+        state.wait_generation += 1;
+        self.release_row_locks(call);
+        self.fail_rest_of_group(call, error);
+        self.ready.push_back(call);
+    }
+
+    fn fail_rest_of_group(&mut self, call: CallId, error: ServerError) {
+        let state = self.calls.get_mut(call);
+        for position in state.cursor..state.group_end {
+            state.results[position] = Outcome::Failed(error);
+        }
+        state.cursor = state.group_end;
+        state.phase = Phase::Reclaim;
+    }
+
+    fn release_row_locks(&mut self, call: CallId) {
+        let state = self.calls.get_mut(call);
+        let region = state.batch.region as usize;
+        let locks = std::mem::take(&mut state.batch.locks);
+        for (row, mode) in locks {
+            for granted in self.regions[region].row_locks.unlock(row, mode, call) {
+                self.row_lock_granted(granted, row);
+            }
+        }
+    }
+
+    /// Assigns the sequence id, reads what read-modify-write needs, appends to the WAL and, as
+    /// durability and profile say, writes the memstore. Returns true if the call now waits for
+    /// the sync.
+    fn write_mini_batch(&mut self, call: CallId) -> bool {
+        let now = self.now();
+        let (region_id, start, end, request_id) = {
+            let state = self.calls.get(call);
+            (
+                state.batch.region,
+                state.cursor,
+                state.batch.end,
+                state.request,
+            )
+        };
+        let region = &mut self.regions[region_id as usize];
+        let sequence_id = region.next_sequence_id();
+        region.mvcc.begin(sequence_id);
+        let request = self.requests.get(request_id);
+        let cells = &self.client_cells[request.client as usize];
+        let state = self.calls.get(call);
+        let values: Vec<Option<u32>> = (start..end)
+            .map(|position| {
+                let action = request.actions[state.actions[position] as usize];
+                match action.mutation {
+                    Mutation::Put | Mutation::Delete => Some(action.value_bytes),
+                    Mutation::Increment => Some(8),
+                    Mutation::Append | Mutation::CheckAndPut => {
+                        let current = region.values.as_ref().and_then(|index| {
+                            index.get(action.row, cells.families[0], cells.qualifiers[0])
+                        });
+                        match (action.mutation, current) {
+                            (Mutation::Append, current) => {
+                                Some(current.unwrap_or(0).saturating_add(action.value_bytes))
+                            }
+                            (_, None) => Some(action.value_bytes),
+                            (_, Some(_)) => None,
+                        }
+                    }
+                }
+            })
+            .collect();
+        let mut edit = MemSize::default();
+        for (position, value) in (start..end).zip(&values) {
+            if let Some(value_bytes) = value {
+                let action = request.actions[state.actions[position] as usize];
+                edit.add(self.action_edit_size(request.client, action.mutation, *value_bytes));
+            }
+        }
+        let durability = request.durability;
+        let state = self.calls.get_mut(call);
+        state.batch.sequence_id = sequence_id;
+        state.batch.timestamp_ms = now.as_millis();
+        state.batch.values = values;
+        state.batch.edit = edit;
+        let wal_bytes = WAL_ENTRY_KEY_BYTES + edit.data + edit.cells * WAL_CELL_FRAMING_BYTES;
+        match durability {
+            Durability::SkipWal => {
+                self.apply_cells(call, true);
+                self.complete_write(call);
+                self.calls.get_mut(call).phase = Phase::Mvcc;
+                false
+            }
+            Durability::AsyncWal => {
+                self.wal.append(wal_bytes, None);
+                self.apply_cells(call, true);
+                self.complete_write(call);
+                self.calls.get_mut(call).phase = Phase::Mvcc;
+                false
+            }
+            Durability::SyncWal | Durability::FsyncWal => {
+                self.wal.append(wal_bytes, Some(call));
+                if self.config.profile == ProfileId::Hbase14 {
+                    // 1.4: memstore first (rolled back if the sync fails), locks released before
+                    // the sync; the size counters rise only after it.
+                    self.apply_cells(call, false);
+                    self.release_row_locks(call);
+                }
+                self.calls.get_mut(call).phase = Phase::Sync;
+                true
+            }
+            Durability::UseDefault => {
+                unreachable!("durability is resolved when the client is built")
+            }
+        }
+    }
+
+    /// The sync covering the call's edit completed.
+    fn apply_after_sync(&mut self, call: CallId) {
+        if self.config.profile == ProfileId::Hbase25 {
+            self.apply_cells(call, true);
+        } else {
+            let state = self.calls.get(call);
+            let (region, edit) = (state.batch.region, state.batch.edit);
+            self.add_to_memstore_size(region, edit);
+        }
+        self.complete_write(call);
+    }
+
+    /// MVCC complete: later writes waiting for this one go on; a flush waiting for the updates
+    /// lock may snapshot.
+    fn complete_write(&mut self, call: CallId) {
+        let state = self.calls.get(call);
+        let (region_id, sequence_id) = (state.batch.region, state.batch.sequence_id);
+        let region = &mut self.regions[region_id as usize];
+        for waiter in region.mvcc.complete(sequence_id) {
+            self.ready.push_back(waiter);
+        }
+        region.writes_in_flight -= 1;
+        if region.writes_in_flight == 0
+            && let Some(flush) = region.flush_waiting_for_lock
+        {
+            self.take_snapshot(flush);
+        }
+    }
+
+    /// The mini-batch is visible: release what is held, record the results, and request a
+    /// flush if the region passed its flush size.
+    fn finish_mini_batch(&mut self, call: CallId) {
+        self.release_row_locks(call);
+        let state = self.calls.get_mut(call);
+        for position in state.cursor..state.batch.end {
+            state.results[position] = match state.batch.values[position - state.cursor] {
+                Some(_) => Outcome::Success,
+                None => Outcome::CheckFailed,
+            };
+        }
+        state.cursor = state.batch.end;
+        state.phase = Phase::Batch;
+        let region = state.batch.region;
+        if self.regions[region as usize].is_above_flush_size() {
+            self.request_flush(region, FlushReason::MemstoreSize);
+        }
+    }
+
+    /// The answer goes back; the handler takes its next call.
+    fn respond(&mut self, call: CallId) {
+        let state = self.calls.remove(call);
+        self.release_handler(state.handler);
+        self.on_answer(state.request, state.attempt, &state.actions, &state.results);
+    }
+
+    fn release_handler(&mut self, handler: usize) {
+        let now = self.now();
+        if let Some(next) = self.rpc.release(now, handler) {
+            self.calls.get_mut(next).handler = handler;
+            self.ready.push_back(next);
+        }
+    }
+
+    /// What one action's cells add to the memstore.
+    fn action_edit_size(&self, client: u32, mutation: Mutation, value_bytes: u32) -> MemSize {
+        let cells = &self.client_cells[client as usize];
+        let mut size = MemSize::default();
+        for position in 0..cells.families.len() {
+            match mutation {
+                Mutation::Delete => size.add(MemSize::of_cell(cells.delete_bytes[position])),
+                Mutation::Put => {
+                    for key_bytes in &cells.key_bytes[position] {
+                        size.add(MemSize::of_cell(key_bytes + u64::from(value_bytes)));
+                    }
+                }
+                Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
+                    size.add(MemSize::of_cell(
+                        cells.key_bytes[position][0] + u64::from(value_bytes),
+                    ));
+                }
+            }
+        }
+        size
+    }
+
+    /// Writes the mini-batch's cells into the memstores (and the value index), and, if
+    /// `count_size`, raises the size counters. Bytes are counted here as cells enter, apart
+    /// from the counters, so that byte conservation is a real check.
+    fn apply_cells(&mut self, call: CallId, count_size: bool) {
+        let now = self.now();
+        let state = self.calls.get(call);
+        assert!(
+            !state.batch.cells_inserted,
+            "a mini-batch's cells are inserted once"
+        );
+        let request = self.requests.get(state.request);
+        let cells = &self.client_cells[request.client as usize];
+        let region = &mut self.regions[state.batch.region as usize];
+        let mslab = self.config.mslab;
+        let mut inserted = MemSize::default();
+        let mut written = 0;
+        for (offset, value) in state.batch.values.iter().enumerate() {
+            let Some(value_bytes) = *value else {
+                continue;
+            };
+            let action = request.actions[state.actions[state.cursor + offset] as usize];
+            for (position, &family) in cells.families.iter().enumerate() {
+                let memstore = &mut region.stores[family].memstore;
+                let put_cell = |qualifier: u16| Cell {
+                    row: action.row,
+                    timestamp_ms: state.batch.timestamp_ms,
+                    sequence_id: state.batch.sequence_id,
+                    qualifier,
+                    cell_type: CellType::Put,
+                    value_bytes,
+                };
+                match action.mutation {
+                    Mutation::Delete => {
+                        let cell = Cell {
+                            row: action.row,
+                            timestamp_ms: state.batch.timestamp_ms,
+                            sequence_id: state.batch.sequence_id,
+                            qualifier: 0,
+                            cell_type: CellType::DeleteFamily,
+                            value_bytes: 0,
+                        };
+                        inserted.add(memstore.add(cell, cells.delete_bytes[position], now, mslab));
+                        written += 1;
+                        if let Some(index) = region.values.as_mut() {
+                            index.delete_family(action.row, family);
+                        }
+                    }
+                    Mutation::Put => {
+                        for (column, &qualifier) in cells.qualifiers.iter().enumerate() {
+                            let bytes = cells.key_bytes[position][column] + u64::from(value_bytes);
+                            inserted.add(memstore.add(put_cell(qualifier), bytes, now, mslab));
+                            written += 1;
+                            if let Some(index) = region.values.as_mut() {
+                                index.put(action.row, family, qualifier, value_bytes);
+                            }
+                        }
+                    }
+                    Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
+                        let qualifier = cells.qualifiers[0];
+                        let bytes = cells.key_bytes[position][0] + u64::from(value_bytes);
+                        inserted.add(memstore.add(put_cell(qualifier), bytes, now, mslab));
+                        written += 1;
+                        if let Some(index) = region.values.as_mut() {
+                            index.put(action.row, family, qualifier, value_bytes);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            inserted.data <= state.batch.edit.data && inserted.cells <= state.batch.edit.cells,
+            "the memstore took more than the edit that was logged"
+        );
+        let region_id = state.batch.region;
+        // What the memstore took (a row twice in one mini-batch counts its cell once) is what
+        // the size counters get, now or after the sync.
+        let batch = &mut self.calls.get_mut(call).batch;
+        batch.cells_inserted = true;
+        batch.edit = inserted;
+        let edit = inserted;
+        let memstore = &mut self.stats.memstore;
+        memstore.data_bytes_added += inserted.data;
+        memstore.heap_bytes_added += inserted.heap;
+        memstore.cells_added += inserted.cells;
+        memstore.cells_replaced += written - inserted.cells;
+        if count_size {
+            self.add_to_memstore_size(region_id, edit);
+        }
+    }
+
+    /// Raises the region's and the server's memstore size counters together.
+    pub(super) fn add_to_memstore_size(&mut self, region: RegionId, edit: MemSize) {
+        self.regions[region as usize].size.add(edit);
+        self.global.add(edit);
+        let now = self.now();
+        self.stats.global_heap.set(now, self.global.heap);
+        let memstore = &mut self.stats.memstore;
+        memstore.global_heap_peak = memstore.global_heap_peak.max(self.global.heap);
+    }
+}
