@@ -192,6 +192,12 @@ fn run_writes_the_result_folder() {
         "/memstore/global_peak_bytes",
         "/memstore/bytes_added",
         "/memstore/bytes_at_end",
+        "/region_too_busy",
+        "/blocked/global_pressure_seconds",
+        "/blocked/writes_blocked",
+        "/flush_queue/arrivals",
+        "/flush_queue/mean_wait_ms",
+        "/flush_queue/time_avg_length",
     ] {
         assert!(json.pointer(path).is_some(), "summary.json lacks {path}");
     }

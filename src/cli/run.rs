@@ -107,10 +107,22 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
     ));
     let blocked = &summary.blocked;
     out.push_str(&format!(
-        "blocked   {:.1}s with writers blocked on global memstore pressure ({} writers, peak {} at once)\n",
+        "blocked   global pressure {:.1}s ({} writes), regions too busy {:.1}s ({} RegionTooBusyException), flushes waiting on store files {:.1}s\n",
         blocked.global_pressure_seconds,
-        count(blocked.writers_blocked),
-        count(blocked.writers_blocked_peak)
+        count(blocked.writes_blocked),
+        blocked.region_too_busy_seconds,
+        count(summary.region_too_busy),
+        blocked.store_files_seconds,
+    ));
+    let rpc = &summary.rpc;
+    out.push_str(&format!(
+        "rpc       {} handlers {:.0}% busy, {:.1} calls queued on average (peak {}), {} CallQueueTooBigException, {} client retries\n",
+        rpc.handlers,
+        rpc.handler_utilisation * 100.0,
+        rpc.queue_time_avg_length,
+        count(rpc.queue_max_length),
+        count(rpc.call_queue_too_big),
+        count(summary.client.retries),
     ));
     out.push_str(&format!(
         "memstore  peak {} of {} upper limit (lower {})\n",

@@ -72,6 +72,19 @@ pub struct ServerConfig {
     pub wal_syncs_in_flight_max: usize,
     /// hbase.hregion.memstore.mslab.enabled: decides how a duplicate cell is counted.
     pub mslab: bool,
+    /// hbase.hstore.blockingStoreFiles: more files than this in a store put its flushes off.
+    pub blocking_store_files: usize,
+    /// hbase.hstore.blockingWaitTime: how long at most.
+    pub blocking_wait_time: SimDuration,
+    /// hbase.hstore.compactionThreshold: a flushed store with this many files asks for a
+    /// compaction.
+    pub compaction_threshold: usize,
+    /// The periodic flusher chore's period: hbase.regionserver.flush.check.period (2.5),
+    /// hbase.server.thread.wakefrequency (1.4).
+    pub periodic_flush_period: SimDuration,
+    /// Periodic flush requests are delayed uniformly in [0, this): 2.5's
+    /// …periodicmemstoreflusher.rangeofdelayseconds, 1.4's hard-coded 5 minutes.
+    pub periodic_flush_delay_range: SimDuration,
 }
 
 impl ServerConfig {
@@ -165,6 +178,21 @@ impl ServerConfig {
                 _ => usize::MAX,
             },
             mslab: properties.bool("hbase.hregion.memstore.mslab.enabled"),
+            blocking_store_files: properties.int("hbase.hstore.blockingStoreFiles").max(0) as usize,
+            blocking_wait_time: properties.millis("hbase.hstore.blockingWaitTime"),
+            compaction_threshold: properties.int("hbase.hstore.compactionThreshold").max(2)
+                as usize,
+            periodic_flush_period: match scenario.profile {
+                ProfileId::Hbase25 => properties.millis("hbase.regionserver.flush.check.period"),
+                ProfileId::Hbase14 => properties.millis("hbase.server.thread.wakefrequency"),
+            },
+            periodic_flush_delay_range: match scenario.profile {
+                ProfileId::Hbase25 => SimDuration::from_secs(
+                    properties.int("hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds")
+                        as u64,
+                ),
+                ProfileId::Hbase14 => SimDuration::from_secs(300),
+            },
         }
     }
 }

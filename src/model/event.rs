@@ -25,6 +25,10 @@ pub enum Event {
     FlusherWake { handler: u32 },
     /// An operator action from the scenario's timeline.
     Action { index: u32 },
+    /// A delayed flush-queue entry is due.
+    FlushQueueDue,
+    /// The periodic flusher chore runs.
+    PeriodicFlushCheck,
     /// The simulated duration is over.
     End,
 }
@@ -44,6 +48,8 @@ impl Event {
             Event::FlusherWake { .. } => "flusher_wake",
             Event::Action { .. } => "action",
             Event::End => "end",
+            Event::FlushQueueDue => "flush_queue_due",
+            Event::PeriodicFlushCheck => "periodic_flush_check",
         }
     }
 
@@ -64,6 +70,8 @@ impl Event {
             Event::ClientRetry { request } => (9, [u64::from(request), 0]),
             Event::RpcDeadlines => (10, [0, 0]),
             Event::LockWaitTimeout { call, generation } => (11, [u64::from(call), generation]),
+            Event::FlushQueueDue => (12, [0, 0]),
+            Event::PeriodicFlushCheck => (13, [0, 0]),
         }
     }
 }

@@ -1,54 +1,88 @@
-//! MemStoreFlusher: the flush queue, its handler threads, and the wake-up token that makes a
-//! handler check global memstore pressure.
+//! MemStoreFlusher: the flush queue (a delay queue, one entry per region), its handler threads,
+//! and the wake-up token that makes a handler check global memstore pressure.
 //!
-//! HBase keeps a DelayQueue of region entries (at most one per region, `regionsInQueue`) and a
-//! WAKEUP token (at most one pending, `wakeupPending`). `hbase.hstore.flusher.count` handlers
-//! poll it with a `hbase.server.thread.wakefrequency` timeout; a token or a timeout makes the
-//! handler flush the biggest region while the global size is at or above the lower limit
-//! (flushOneForGlobalPressure), a region entry makes it flush that region. Entries due now are
-//! taken in the order they were queued; a pending token is taken before them (in HBase the two
-//! compare by delay and then by identity hash, so their relative order is arbitrary there).
+//! HBase keeps a DelayQueue of FlushRegionEntry (at most one per region, `regionsInQueue`) and a
+//! WAKEUP token (at most one pending, `wakeupPending`). An entry is due at `whenToExpire`: at
+//! once for requestFlush, after a random delay for the periodic flusher (requestDelayedFlush,
+//! only if the region has no entry), and `blockingWaitTime / 100` later each time a flush is put
+//! off because a store has too many files (`requeue`, which keeps the entry's creation time, so
+//! the wait is bounded by `hbase.hstore.blockingWaitTime` from the first request). In 2.5 a
+//! requestFlush replaces a delayed entry that is not yet due with an immediate one (resetting
+//! that creation time); in 1.4 it is dropped. `hbase.hstore.flusher.count` handlers poll the
+//! queue with a `hbase.server.thread.wakefrequency` timeout; a token or a timeout makes the
+//! handler flush the biggest region while the global size is at or above the lower limit, a due
+//! entry makes it flush that region. Due entries are taken in due-time order, ties in the order
+//! queued (HBase breaks them by identity hash); a pending token is taken first.
 
-use std::collections::VecDeque;
+use std::collections::BTreeMap;
 
 use super::region::{FlushId, RegionId};
 use crate::metrics::LevelOverTime;
-use crate::sim::SimTime;
+use crate::sim::{SimDuration, SimTime};
 
 /// Why a region was flushed; the names are those of `flushes.by_reason` in summary.json.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FlushReason {
-    /// The region's memstore passed its flush size (HRegion.requestFlushIfNeeded).
+    /// The region's memstore passed its flush size (HRegion.requestFlushIfNeeded), or
+    /// checkResources found it above the blocking size.
     MemstoreSize,
-    /// Chosen by flushOneForGlobalPressure: the biggest region while the global size is at or
-    /// above the lower limit.
-    GlobalPressure,
+    /// Chosen by flushOneForGlobalPressure while the global size was at or above the lower limit.
+    GlobalPressureLower,
+    /// Chosen while the global size was at or above the upper limit (writers blocked).
+    GlobalPressureUpper,
+    /// The periodic flusher: an edit older than hbase.regionserver.optionalcacheflushinterval.
+    Periodic,
+    /// The periodic flusher: more than hbase.regionserver.flush.per.changes edits since the
+    /// region's last flush.
+    TooManyChanges,
     /// An operator's Admin.flush.
     Admin,
 }
 
 impl FlushReason {
-    pub const ALL: [FlushReason; 3] = [
+    pub const ALL: [FlushReason; 6] = [
         FlushReason::MemstoreSize,
-        FlushReason::GlobalPressure,
+        FlushReason::GlobalPressureLower,
+        FlushReason::GlobalPressureUpper,
+        FlushReason::Periodic,
+        FlushReason::TooManyChanges,
         FlushReason::Admin,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
             FlushReason::MemstoreSize => "memstore_size",
-            FlushReason::GlobalPressure => "global_pressure",
+            FlushReason::GlobalPressureLower => "global_pressure_lower",
+            FlushReason::GlobalPressureUpper => "global_pressure_upper",
+            FlushReason::Periodic => "periodic",
+            FlushReason::TooManyChanges => "too_many_changes",
             FlushReason::Admin => "admin_flush",
         }
     }
 }
 
-/// A region waiting in the flush queue.
+/// A region waiting in the flush queue (FlushRegionEntry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlushRequest {
     pub region: RegionId,
     pub reason: FlushReason,
+    /// When the entry was created: the blocking-files wait is measured from here.
+    pub created_at: SimTime,
+    /// When it is due.
+    pub due_at: SimTime,
+    /// Times it was put off for too many store files.
+    pub requeues: u32,
+    /// When it entered the queue this time, for the queue's wait statistics.
     pub queued_at: SimTime,
+    /// When it was first put off for too many store files.
+    pub deferred_since: Option<SimTime>,
+}
+
+impl FlushRequest {
+    /// FlushRegionEntry.isDelay: due later than created.
+    pub fn is_delayed(&self) -> bool {
+        self.due_at > self.created_at
+    }
 }
 
 /// What a flush handler is doing.
@@ -73,27 +107,37 @@ pub enum FlusherWork {
 
 #[derive(Debug, Clone)]
 pub struct Flusher {
-    queue: VecDeque<FlushRequest>,
-    in_queue: Vec<bool>,
+    /// Entries by (due time, sequence of queueing).
+    queue: BTreeMap<(SimTime, u64), FlushRequest>,
+    /// Each region's key in `queue`, if it has an entry.
+    in_queue: Vec<Option<(SimTime, u64)>>,
+    next_sequence: u64,
     wakeup_pending: bool,
     pub handlers: Vec<HandlerState>,
     next_poll_generation: u64,
     /// Region entries in the queue over time.
     pub queue_length: LevelOverTime,
-    /// Entries added to the queue.
+    /// Entries added to the queue (re-queued entries count again).
     pub enqueued: u64,
+    /// Total time entries spent queued (nanoseconds), for entries that have left.
+    wait_nanos: u128,
+    /// Handlers flushing, over time.
+    pub handlers_busy: LevelOverTime,
 }
 
 impl Flusher {
     pub fn new(handlers: u32, regions: usize) -> Flusher {
         let mut flusher = Flusher {
-            queue: VecDeque::new(),
-            in_queue: vec![false; regions],
+            queue: BTreeMap::new(),
+            in_queue: vec![None; regions],
+            next_sequence: 0,
             wakeup_pending: false,
             handlers: Vec::new(),
             next_poll_generation: 0,
             queue_length: LevelOverTime::default(),
             enqueued: 0,
+            wait_nanos: 0,
+            handlers_busy: LevelOverTime::default(),
         };
         for _ in 0..handlers {
             let generation = flusher.new_poll_generation();
@@ -110,35 +154,114 @@ impl Flusher {
         self.next_poll_generation
     }
 
-    /// MemStoreFlusher.requestFlush: queues the region unless it is already queued.
-    pub fn enqueue(&mut self, region: RegionId, reason: FlushReason, now: SimTime) -> bool {
-        if self.in_queue[region as usize] {
-            return false;
+    /// Sets a handler's state, keeping the count of busy handlers.
+    pub fn set_handler(&mut self, now: SimTime, handler: usize, state: HandlerState) {
+        let was_busy = matches!(self.handlers[handler], HandlerState::Flushing(_));
+        let is_busy = matches!(state, HandlerState::Flushing(_));
+        self.handlers[handler] = state;
+        if was_busy != is_busy {
+            let busy = self.handlers_busy.level();
+            self.handlers_busy
+                .set(now, if is_busy { busy + 1 } else { busy - 1 });
         }
-        self.in_queue[region as usize] = true;
-        self.queue.push_back(FlushRequest {
+    }
+
+    fn insert(&mut self, request: FlushRequest) {
+        let key = (request.due_at, self.next_sequence);
+        self.next_sequence += 1;
+        let region = request.region as usize;
+        assert!(
+            self.in_queue[region].is_none(),
+            "region {} is already in the flush queue",
+            request.region
+        );
+        self.in_queue[region] = Some(key);
+        self.queue.insert(key, request);
+        self.enqueued += 1;
+        self.queue_length
+            .set(request.queued_at, self.queue.len() as u64);
+    }
+
+    fn take(&mut self, now: SimTime, region: RegionId) -> Option<FlushRequest> {
+        let key = self.in_queue[region as usize].take()?;
+        let request = self.queue.remove(&key).expect("an indexed entry is queued");
+        self.wait_nanos += u128::from((now - request.queued_at).as_nanos());
+        self.queue_length.set(now, self.queue.len() as u64);
+        Some(request)
+    }
+
+    /// MemStoreFlusher.requestFlush: an immediate entry unless the region has one. With
+    /// `replace_delayed` (2.5), a delayed entry not yet due gives way to an immediate one.
+    pub fn request(
+        &mut self,
+        region: RegionId,
+        reason: FlushReason,
+        now: SimTime,
+        replace_delayed: bool,
+    ) -> bool {
+        if let Some(key) = self.in_queue[region as usize] {
+            let existing = self.queue[&key];
+            if !(replace_delayed && existing.is_delayed() && existing.due_at > now) {
+                return false;
+            }
+            self.take(now, region);
+        }
+        self.insert(FlushRequest {
             region,
             reason,
+            created_at: now,
+            due_at: now,
+            requeues: 0,
             queued_at: now,
+            deferred_since: None,
         });
-        self.enqueued += 1;
-        self.queue_length.set(now, self.queue.len() as u64);
         true
+    }
+
+    /// MemStoreFlusher.requestDelayedFlush: only if the region has no entry.
+    pub fn request_delayed(
+        &mut self,
+        region: RegionId,
+        reason: FlushReason,
+        now: SimTime,
+        delay: SimDuration,
+    ) -> bool {
+        if self.in_queue[region as usize].is_some() {
+            return false;
+        }
+        self.insert(FlushRequest {
+            region,
+            reason,
+            created_at: now,
+            due_at: now + delay,
+            requeues: 1,
+            queued_at: now,
+            deferred_since: None,
+        });
+        true
+    }
+
+    /// Puts a taken entry back, due `delay` from now (FlushRegionEntry.requeue).
+    pub fn requeue(&mut self, mut request: FlushRequest, now: SimTime, delay: SimDuration) {
+        request.due_at = now + delay;
+        request.requeues += 1;
+        request.queued_at = now;
+        self.insert(request);
     }
 
     /// Removes a region's entry, as an emergency (global-pressure) flush of it does.
     pub fn remove(&mut self, region: RegionId, now: SimTime) {
-        if !self.in_queue[region as usize] {
-            return;
-        }
-        self.in_queue[region as usize] = false;
-        self.queue.retain(|request| request.region != region);
-        self.queue_length.set(now, self.queue.len() as u64);
+        self.take(now, region);
     }
 
     /// wakeupFlushThread: posts the WAKEUP token unless one is pending.
     pub fn post_wakeup(&mut self) {
         self.wakeup_pending = true;
+    }
+
+    /// A poll timeout also clears the token, as HBase's handler loop does.
+    pub fn clear_wakeup(&mut self) {
+        self.wakeup_pending = false;
     }
 
     /// The first idle handler, if any.
@@ -148,25 +271,43 @@ impl Flusher {
             .position(|state| matches!(state, HandlerState::Idle { .. }))
     }
 
-    /// Takes the next piece of work for a handler: the token first, then the oldest entry.
+    /// Takes the next piece of work for a handler: the token first, then the entry due first,
+    /// if it is due.
     pub fn take_work(&mut self, now: SimTime) -> Option<FlusherWork> {
         if self.wakeup_pending {
             self.wakeup_pending = false;
             return Some(FlusherWork::GlobalPressureCheck);
         }
-        let request = self.queue.pop_front()?;
-        self.in_queue[request.region as usize] = false;
-        self.queue_length.set(now, self.queue.len() as u64);
-        Some(FlusherWork::Region(request))
+        let (&(due_at, _), request) = self.queue.first_key_value()?;
+        if due_at > now {
+            return None;
+        }
+        let region = request.region;
+        self.take(now, region).map(FlusherWork::Region)
     }
 
-    /// A poll timeout also clears the token, as HBase's handler loop does.
-    pub fn clear_wakeup(&mut self) {
-        self.wakeup_pending = false;
+    /// When the earliest entry not yet due becomes due.
+    pub fn next_due(&self, now: SimTime) -> Option<SimTime> {
+        let (&(due_at, _), _) = self.queue.first_key_value()?;
+        (due_at > now).then_some(due_at)
+    }
+
+    pub fn is_queued(&self, region: RegionId) -> bool {
+        self.in_queue[region as usize].is_some()
     }
 
     pub fn queue_len(&self) -> usize {
         self.queue.len()
+    }
+
+    /// Total time entries spent queued up to `now`, counting those still queued.
+    pub fn wait_nanos_until(&self, now: SimTime) -> u128 {
+        let open: u128 = self
+            .queue
+            .values()
+            .map(|request| u128::from(now.saturating_duration_since(request.queued_at).as_nanos()))
+            .sum();
+        self.wait_nanos + open
     }
 }
 
@@ -174,15 +315,26 @@ impl Flusher {
 mod tests {
     use super::*;
 
+    fn at(millis: u64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_millis(millis)
+    }
+
+    fn next_region(flusher: &mut Flusher, now: SimTime) -> Option<RegionId> {
+        match flusher.take_work(now) {
+            Some(FlusherWork::Region(request)) => Some(request.region),
+            _ => None,
+        }
+    }
+
     // One entry per region; the token goes first; removal takes a region out of the queue.
     #[test]
     fn queue_rules() {
-        let now = SimTime::ZERO;
+        let now = at(0);
         let mut flusher = Flusher::new(2, 4);
-        assert!(flusher.enqueue(2, FlushReason::MemstoreSize, now));
-        assert!(!flusher.enqueue(2, FlushReason::MemstoreSize, now));
-        assert!(flusher.enqueue(1, FlushReason::MemstoreSize, now));
-        assert!(flusher.enqueue(3, FlushReason::MemstoreSize, now));
+        assert!(flusher.request(2, FlushReason::MemstoreSize, now, true));
+        assert!(!flusher.request(2, FlushReason::MemstoreSize, now, true));
+        assert!(flusher.request(1, FlushReason::MemstoreSize, now, true));
+        assert!(flusher.request(3, FlushReason::MemstoreSize, now, true));
         flusher.post_wakeup();
         flusher.post_wakeup();
         flusher.remove(1, now);
@@ -190,15 +342,47 @@ mod tests {
             flusher.take_work(now),
             Some(FlusherWork::GlobalPressureCheck)
         );
-        let next = |flusher: &mut Flusher| match flusher.take_work(now) {
-            Some(FlusherWork::Region(request)) => Some(request.region),
-            _ => None,
-        };
-        assert_eq!(next(&mut flusher), Some(2));
-        assert_eq!(next(&mut flusher), Some(3));
-        assert_eq!(next(&mut flusher), None);
-        assert!(flusher.enqueue(2, FlushReason::MemstoreSize, now));
+        assert_eq!(next_region(&mut flusher, now), Some(2));
+        assert_eq!(next_region(&mut flusher, now), Some(3));
+        assert_eq!(next_region(&mut flusher, now), None);
         assert_eq!(flusher.queue_length.peak(), 3);
         assert_eq!(flusher.idle_handler(), Some(0));
+    }
+
+    // Delayed entries wait for their time; in 2.5 an immediate request replaces one not yet due,
+    // in 1.4 it is dropped; a delayed request never replaces anything.
+    #[test]
+    fn delayed_entries() {
+        let mut flusher = Flusher::new(1, 3);
+        assert!(flusher.request_delayed(
+            0,
+            FlushReason::Periodic,
+            at(0),
+            SimDuration::from_secs(100)
+        ));
+        assert!(!flusher.request_delayed(
+            0,
+            FlushReason::Periodic,
+            at(0),
+            SimDuration::from_secs(5)
+        ));
+        assert_eq!(flusher.take_work(at(50)), None);
+        assert_eq!(flusher.next_due(at(50)), Some(at(100_000)));
+        assert!(!flusher.request(0, FlushReason::MemstoreSize, at(60), false));
+        assert!(flusher.request(0, FlushReason::MemstoreSize, at(60), true));
+        assert_eq!(next_region(&mut flusher, at(60)), Some(0));
+        // A requeued entry keeps its creation time and comes back after its delay.
+        assert!(flusher.request(1, FlushReason::MemstoreSize, at(60), true));
+        let Some(FlusherWork::Region(request)) = flusher.take_work(at(60)) else {
+            panic!("the entry is due")
+        };
+        flusher.requeue(request, at(70), SimDuration::from_millis(900));
+        assert_eq!(flusher.take_work(at(500)), None);
+        let Some(FlusherWork::Region(again)) = flusher.take_work(at(970)) else {
+            panic!("the entry is due again")
+        };
+        assert_eq!((again.created_at, again.requeues), (at(60), 1));
+        // Queue time: 0 → 60 ms for region 0, 70 → 970 ms for region 1 (and 0 before).
+        assert_eq!(flusher.wait_nanos_until(at(970)), 960 * 1_000_000);
     }
 }

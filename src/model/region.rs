@@ -273,6 +273,11 @@ mod tests {
             minibatch_rows_max: 20_000,
             wal_syncs_in_flight_max: usize::MAX,
             mslab: true,
+            blocking_store_files: 16,
+            blocking_wait_time: SimDuration::from_secs(90),
+            compaction_threshold: 3,
+            periodic_flush_period: SimDuration::from_secs(10),
+            periodic_flush_delay_range: SimDuration::from_secs(300),
         }
     }
 

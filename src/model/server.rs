@@ -69,6 +69,8 @@ struct FlushJob {
     executor: Executor,
     stores: Vec<usize>,
     started_at: SimTime,
+    /// The region's flushed sequence id once this flush commits.
+    flushed_sequence_id: u64,
 }
 
 /// What a finished run leaves for the report.
@@ -87,11 +89,12 @@ pub struct RunOutcome {
     pub store_file_bytes: u64,
     pub store_files_per_store_max: usize,
     pub wal: Wal,
-    pub flush_queue_peak: u64,
-    pub flush_queue_mean: f64,
-    pub flush_queue_enqueued: u64,
+    pub flusher: Flusher,
     pub event_queue_peak: usize,
     pub rpc: RpcScheduler,
+    pub handlers: usize,
+    pub call_queues: usize,
+    pub flusher_handlers: usize,
 }
 
 /// The simulation of one RegionServer.
@@ -123,6 +126,10 @@ pub struct RegionServer<'s> {
     blocked_calls: VecDeque<CallId>,
     flushes: Slab<FlushJob>,
     flusher: Flusher,
+    /// When the pending FlushQueueDue event fires, if one is pending.
+    flush_queue_due_scheduled: Option<SimTime>,
+    /// The periodic flusher's random delays.
+    periodic_flush_delay: RandomStream,
     wal: Wal,
     wal_sync_latency: LatencySampler,
     hdfs_write: SharedBandwidth,
@@ -171,6 +178,7 @@ impl<'s> RegionServer<'s> {
             .map(|(workload, cells)| Client::new(workload, cells.table, scenario.seed, end))
             .collect();
         let flusher = Flusher::new(config.flusher_count, regions.len());
+        let region_count = regions.len();
         let config_wal_syncs = config.wal_syncs_in_flight_max;
         let rpc = RpcScheduler::new(
             config.handlers,
@@ -205,10 +213,12 @@ impl<'s> RegionServer<'s> {
             blocked_calls: VecDeque::new(),
             flushes: Slab::default(),
             flusher,
+            flush_queue_due_scheduled: None,
+            periodic_flush_delay: RandomStream::new(scenario.seed, "flusher.periodic_delay"),
             wal: Wal::new(config_wal_syncs),
             transfers: BTreeMap::new(),
             global: MemSize::default(),
-            stats: RunStats::default(),
+            stats: RunStats::new(region_count),
             next_file_id: 0,
             end,
         }
@@ -252,6 +262,8 @@ impl<'s> RegionServer<'s> {
                 } => self.on_flusher_poll(handler as usize, generation),
                 Event::FlusherWake { handler } => self.on_flusher_wake(handler as usize),
                 Event::Action { index } => self.on_action(index as usize),
+                Event::FlushQueueDue => self.on_flush_queue_due(),
+                Event::PeriodicFlushCheck => self.on_periodic_flush_check(),
                 Event::End => break,
             }
             self.drain_ready();
@@ -308,7 +320,38 @@ impl<'s> RegionServer<'s> {
         for handler in 0..self.flusher.handlers.len() {
             self.handler_idle(handler);
         }
+        self.queue
+            .schedule_at(SimTime::ZERO, Event::PeriodicFlushCheck);
         self.queue.schedule_at(self.end, Event::End);
+    }
+
+    // ---- memstore accounting -------------------------------------------------------------
+
+    /// RegionServerAccounting: moves a region's and the server's memstore size counters
+    /// together (up when an edit is applied, down when a flush commits), and keeps the levels
+    /// over time that the summary reports.
+    fn change_memstore_size(&mut self, region_id: RegionId, delta: MemSize, up: bool) {
+        let now = self.now();
+        let region = &mut self.regions[region_id as usize];
+        let was_blocking = region.is_above_blocking_size();
+        if up {
+            region.size.add(delta);
+            self.global.add(delta);
+        } else {
+            region.size.subtract(delta);
+            self.global.subtract(delta);
+        }
+        let is_blocking = region.is_above_blocking_size();
+        let heap = region.size.heap;
+        self.stats.region_heap[region_id as usize].set(now, heap);
+        if was_blocking != is_blocking {
+            let level = self.stats.regions_above_blocking.level();
+            let level = if is_blocking { level + 1 } else { level - 1 };
+            self.stats.regions_above_blocking.set(now, level);
+        }
+        self.stats.global_heap.set(now, self.global.heap);
+        let memstore = &mut self.stats.memstore;
+        memstore.global_heap_peak = memstore.global_heap_peak.max(self.global.heap);
     }
 
     // ---- the WAL ------------------------------------------------------------------------
@@ -383,10 +426,11 @@ impl<'s> RegionServer<'s> {
             store_files,
             store_file_bytes,
             store_files_per_store_max,
-            flush_queue_peak: self.flusher.queue_length.peak(),
-            flush_queue_mean: self.flusher.queue_length.mean(end),
-            flush_queue_enqueued: self.flusher.enqueued,
             event_queue_peak: self.queue.length_peak(),
+            handlers: self.rpc.handler_count(),
+            call_queues: self.rpc.queue_count(),
+            flusher_handlers: self.flusher.handlers.len(),
+            flusher: self.flusher,
             rpc: self.rpc,
             wal: self.wal,
             stats: self.stats,

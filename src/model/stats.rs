@@ -43,6 +43,10 @@ pub struct FlushStats {
     pub requests_deduplicated: u64,
     /// Flush attempts that found the region already flushing or its memstore empty.
     pub skipped: u64,
+    /// Times a flush was put off because a store had too many files.
+    pub delayed_for_store_files: u64,
+    /// Delayed flush requests the periodic flusher queued.
+    pub periodic_requests: u64,
 }
 
 /// Memstore volumes.
@@ -66,10 +70,12 @@ pub struct BlockedStats {
     pub writers_blocked: u64,
     /// Sum over writers of the time each was blocked, in nanoseconds.
     pub writer_nanos: u128,
+    /// Time flushes were put off for too many store files, summed over flushes.
+    pub store_files_nanos: u128,
 }
 
 /// Everything counted in one run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RunStats {
     pub operations: BTreeMap<OpKind, OperationStats>,
     pub flushes: FlushStats,
@@ -79,6 +85,10 @@ pub struct RunStats {
     pub in_flight: LevelOverTime,
     /// The global memstore heap size over time.
     pub global_heap: LevelOverTime,
+    /// Each region's memstore heap size over time.
+    pub region_heap: Vec<LevelOverTime>,
+    /// Regions above their blocking size (checkResources refuses writes), over time.
+    pub regions_above_blocking: LevelOverTime,
     /// RegionTooBusyException thrown (HBase's blockedRequestsCount).
     pub region_too_busy: u64,
     /// Calls rejected with CallQueueTooBigException.
@@ -93,4 +103,29 @@ pub struct RunStats {
     pub errors: BTreeMap<ServerError, u64>,
     /// Retries the clients made.
     pub retries: u64,
+    /// Compactions requested (after flushes, and by flushes put off for too many files).
+    pub compaction_requests: u64,
+}
+
+impl RunStats {
+    pub fn new(regions: usize) -> RunStats {
+        RunStats {
+            operations: BTreeMap::new(),
+            flushes: FlushStats::default(),
+            memstore: MemstoreStats::default(),
+            blocked: BlockedStats::default(),
+            in_flight: LevelOverTime::default(),
+            global_heap: LevelOverTime::default(),
+            region_heap: vec![LevelOverTime::default(); regions],
+            regions_above_blocking: LevelOverTime::default(),
+            region_too_busy: 0,
+            call_queue_too_big: 0,
+            call_timeouts: 0,
+            calls_dropped_stale: 0,
+            row_lock_timeouts: 0,
+            errors: BTreeMap::new(),
+            retries: 0,
+            compaction_requests: 0,
+        }
+    }
 }

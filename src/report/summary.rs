@@ -36,9 +36,16 @@ pub struct Summary {
     pub simulated_seconds: f64,
     /// Per operation kind ("put", "delete", …), only kinds the workloads send.
     pub operations: BTreeMap<String, OperationSummary>,
+    /// RegionTooBusyException thrown by checkResources or an updates-lock wait (HBase's
+    /// blockedRequestsCount).
+    pub region_too_busy: u64,
+    pub client: ClientSummary,
+    pub rpc: RpcSummary,
     pub flushes: FlushSummary,
+    pub flush_queue: FlushQueueSummary,
     pub memstore: MemstoreSummary,
     pub blocked: BlockedSummary,
+    pub compactions: CompactionSummary,
     pub wal: WalSummary,
     pub store_files: StoreFileSummary,
     /// Bounds the run stayed within (memory follows these, not the run length).
@@ -101,7 +108,8 @@ pub struct FlushSummary {
     pub heap_bytes: u64,
     /// HFile bytes written.
     pub file_bytes: u64,
-    /// Committed flushes by reason: memstore_size, global_pressure, admin_flush.
+    /// Committed flushes by reason: memstore_size, global_pressure_lower, global_pressure_upper,
+    /// periodic, too_many_changes, admin_flush.
     pub by_reason: BTreeMap<String, u64>,
     /// From a handler taking the flush to its commit.
     pub duration_ms: LatencySummary,
@@ -111,11 +119,66 @@ pub struct FlushSummary {
     pub requests_deduplicated: u64,
     /// Flush attempts that found the region already flushing or empty.
     pub skipped: u64,
-    /// Region entries added to the MemStoreFlusher's queue.
-    pub queue_enqueued: u64,
-    pub queue_peak: u64,
-    /// Time-averaged queue length.
-    pub queue_mean: f64,
+    /// Times a flush was put off because a store had more than hbase.hstore.blockingStoreFiles.
+    pub delayed_for_store_files: u64,
+    /// Delayed requests queued by the periodic flusher.
+    pub periodic_requests: u64,
+    /// Flush handlers (hbase.hstore.flusher.count) and the share of time they were flushing.
+    pub handlers: u64,
+    pub handler_utilisation: f64,
+}
+
+/// The MemStoreFlusher's queue of region entries (delayed entries included).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FlushQueueSummary {
+    /// Entries added (an entry put off and re-queued counts again).
+    pub arrivals: u64,
+    /// Mean time an entry spent in the queue.
+    pub mean_wait_ms: f64,
+    /// Time-averaged number of entries (Little's law: arrivals per second × mean wait).
+    pub time_avg_length: f64,
+    pub max_length: u64,
+}
+
+/// The client side: retries and the errors that caused them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ClientSummary {
+    pub retries: u64,
+    /// Failed attempts by error name (each retry follows one).
+    pub errors: BTreeMap<String, u64>,
+}
+
+/// The RPC server: call queues and handlers.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RpcSummary {
+    pub handlers: u64,
+    pub call_queues: u64,
+    /// Calls taken by a handler or queued.
+    pub calls: u64,
+    /// Calls rejected with CallQueueTooBigException.
+    pub call_queue_too_big: u64,
+    /// Calls dropped unrun because their deadline passed while queued.
+    pub calls_dropped_stale: u64,
+    /// Attempts the client gave up on after hbase.rpc.timeout.
+    pub call_timeouts: u64,
+    /// Mean time a call waited in a queue (zero for calls an idle handler took at once).
+    pub queue_mean_wait_ms: f64,
+    /// Time-averaged number of queued calls, all queues together.
+    pub queue_time_avg_length: f64,
+    pub queue_max_length: u64,
+    /// Time-averaged busy handlers, and that divided by the handler count.
+    pub handlers_busy_mean: f64,
+    pub handler_utilisation: f64,
+    /// Row-lock waits that ran out (TimeoutIOException).
+    pub row_lock_timeouts: u64,
+}
+
+/// Compaction requests (compactions themselves are modelled later).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CompactionSummary {
+    /// Requested after flushes that left a store at hbase.hstore.compactionThreshold files, and
+    /// by flushes put off for too many files.
+    pub requested: u64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -135,20 +198,32 @@ pub struct MemstoreSummary {
     pub cells_replaced: u64,
     /// Cell data bytes still in memstores when the run ended (bytes_added − flushes.bytes).
     pub bytes_at_end: u64,
+    /// Time-averaged global heap size.
+    pub global_mean_bytes: f64,
+    /// The largest and the mean over regions of each region's time-averaged heap size.
+    pub region_mean_bytes_max: f64,
+    pub region_mean_bytes_mean: f64,
     pub heap_bytes_at_end: u64,
     pub cells_at_end: u64,
 }
 
+/// Blocked time by cause.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct BlockedSummary {
-    /// Time during which at least one writer was blocked on global memstore pressure.
+    /// Time during which at least one handler was blocked on global memstore pressure
+    /// (reclaimMemStoreMemory above the upper limit).
     pub global_pressure_seconds: f64,
-    /// Sum over writers of the time each was blocked.
+    /// Handler-seconds blocked there, summed over writes.
     pub writer_seconds: f64,
-    /// Writers that blocked at all.
-    pub writers_blocked: u64,
-    /// The most writers blocked at once.
-    pub writers_blocked_peak: u64,
+    /// Writes (region groups of calls) that blocked there.
+    pub writes_blocked: u64,
+    /// The most handlers blocked there at once.
+    pub writes_blocked_peak: u64,
+    /// Time during which at least one region was above its blocking size (checkResources
+    /// refusing writes with RegionTooBusyException).
+    pub region_too_busy_seconds: f64,
+    /// Time flushes were put off for too many store files, summed over flushes.
+    pub store_files_seconds: f64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -176,6 +251,15 @@ pub struct LimitsSummary {
     /// Time-averaged requests in flight (Little's law: ≈ throughput × mean latency).
     pub requests_in_flight_mean: f64,
     pub event_queue_peak: u64,
+}
+
+/// A total in nanoseconds over a count, in milliseconds; 0 for none.
+fn mean_ms(total_nanos: u128, count: u64) -> f64 {
+    if count == 0 {
+        0.0
+    } else {
+        total_nanos as f64 / count as f64 / 1e6
+    }
 }
 
 impl Summary {
@@ -216,6 +300,11 @@ impl Summary {
             })
             .collect();
         let flushes = &stats.flushes;
+        let region_means: Vec<f64> = stats
+            .region_heap
+            .iter()
+            .map(|level| level.mean(outcome.end))
+            .collect();
         Summary {
             format: SUMMARY_FORMAT,
             regionsim_version: env!("CARGO_PKG_VERSION"),
@@ -244,9 +333,50 @@ impl Summary {
                 snapshot_wait_ms: LatencySummary::of(&flushes.snapshot_wait),
                 requests_deduplicated: flushes.requests_deduplicated,
                 skipped: flushes.skipped,
-                queue_enqueued: outcome.flush_queue_enqueued,
-                queue_peak: outcome.flush_queue_peak,
-                queue_mean: outcome.flush_queue_mean,
+                delayed_for_store_files: flushes.delayed_for_store_files,
+                periodic_requests: flushes.periodic_requests,
+                handlers: outcome.flusher_handlers as u64,
+                handler_utilisation: outcome.flusher.handlers_busy.mean(outcome.end)
+                    / outcome.flusher_handlers.max(1) as f64,
+            },
+            flush_queue: FlushQueueSummary {
+                arrivals: outcome.flusher.enqueued,
+                mean_wait_ms: mean_ms(
+                    outcome.flusher.wait_nanos_until(outcome.end),
+                    outcome.flusher.enqueued,
+                ),
+                time_avg_length: outcome.flusher.queue_length.mean(outcome.end),
+                max_length: outcome.flusher.queue_length.peak(),
+            },
+            region_too_busy: stats.region_too_busy,
+            client: ClientSummary {
+                retries: stats.retries,
+                errors: stats
+                    .errors
+                    .iter()
+                    .map(|(error, count)| (error.name().to_string(), *count))
+                    .collect(),
+            },
+            rpc: RpcSummary {
+                handlers: outcome.handlers as u64,
+                call_queues: outcome.call_queues as u64,
+                calls: outcome.rpc.accepted,
+                call_queue_too_big: outcome.rpc.rejected,
+                calls_dropped_stale: stats.calls_dropped_stale,
+                call_timeouts: stats.call_timeouts,
+                queue_mean_wait_ms: mean_ms(
+                    outcome.rpc.wait_nanos_until(outcome.end),
+                    outcome.rpc.accepted,
+                ),
+                queue_time_avg_length: outcome.rpc.queued.mean(outcome.end),
+                queue_max_length: outcome.rpc.queued.peak(),
+                handlers_busy_mean: outcome.rpc.handlers_busy.mean(outcome.end),
+                handler_utilisation: outcome.rpc.handlers_busy.mean(outcome.end)
+                    / outcome.handlers.max(1) as f64,
+                row_lock_timeouts: stats.row_lock_timeouts,
+            },
+            compactions: CompactionSummary {
+                requested: stats.compaction_requests,
             },
             memstore: MemstoreSummary {
                 global_peak_bytes: stats.memstore.global_heap_peak,
@@ -257,6 +387,10 @@ impl Summary {
                 cells_added: stats.memstore.cells_added,
                 cells_replaced: stats.memstore.cells_replaced,
                 bytes_at_end: outcome.memstore_at_end.data,
+                global_mean_bytes: stats.global_heap.mean(outcome.end),
+                region_mean_bytes_max: region_means.iter().copied().fold(0.0, f64::max),
+                region_mean_bytes_mean: region_means.iter().sum::<f64>()
+                    / region_means.len().max(1) as f64,
                 heap_bytes_at_end: outcome.memstore_at_end.heap,
                 cells_at_end: outcome.memstore_at_end.cells,
             },
@@ -267,8 +401,13 @@ impl Summary {
                     .time_above_zero(outcome.end)
                     .as_secs_f64(),
                 writer_seconds: stats.blocked.writer_nanos as f64 / 1e9,
-                writers_blocked: stats.blocked.writers_blocked,
-                writers_blocked_peak: stats.blocked.writers.peak(),
+                writes_blocked: stats.blocked.writers_blocked,
+                writes_blocked_peak: stats.blocked.writers.peak(),
+                region_too_busy_seconds: stats
+                    .regions_above_blocking
+                    .time_above_zero(outcome.end)
+                    .as_secs_f64(),
+                store_files_seconds: stats.blocked.store_files_nanos as f64 / 1e9,
             },
             wal: WalSummary {
                 appends: outcome.wal.appends,

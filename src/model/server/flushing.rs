@@ -10,16 +10,18 @@
 use super::{Executor, FlushJob, RegionServer};
 use crate::model::cell::MemSize;
 use crate::model::event::Event;
-use crate::model::flusher::{FlushReason, FlusherWork, HandlerState};
+use crate::model::flusher::{FlushReason, FlushRequest, FlusherWork, HandlerState};
 use crate::model::region::{
     FlushId, RegionId, RegionView, StoreView, pick_region_for_global_pressure,
     select_stores_to_flush,
 };
 use crate::model::store::hfile_bytes;
-use crate::sim::SimDuration;
+use crate::scenario::profile::ProfileId;
+use crate::sim::{SimDuration, SimTime};
 
 impl RegionServer<'_> {
-    /// HRegion.requestFlush: deduplicated by the region's flushRequested flag.
+    /// HRegion.requestFlush: deduplicated by the region's flushRequested flag, then by the
+    /// flusher's one entry per region.
     pub(super) fn request_flush(&mut self, region: RegionId, reason: FlushReason) {
         let now = self.now();
         let state = &mut self.regions[region as usize];
@@ -28,11 +30,14 @@ impl RegionServer<'_> {
             return;
         }
         state.flush_requested = true;
-        self.flusher.enqueue(region, reason, now);
+        let replace_delayed = self.config.profile == ProfileId::Hbase25;
+        if !self.flusher.request(region, reason, now, replace_delayed) {
+            self.stats.flushes.requests_deduplicated += 1;
+        }
         self.dispatch_flusher();
     }
 
-    /// Idle handlers take work until there is none or no handler is idle.
+    /// Idle handlers take work until there is none (or none due) or no handler is idle.
     pub(super) fn dispatch_flusher(&mut self) {
         while let Some(handler) = self.flusher.idle_handler() {
             let now = self.now();
@@ -41,22 +46,125 @@ impl RegionServer<'_> {
             };
             match work {
                 FlusherWork::GlobalPressureCheck => self.flush_one_for_global_pressure(handler),
-                FlusherWork::Region(request) => {
-                    if !self.start_flush(request.region, request.reason, Executor::Handler(handler))
-                    {
-                        self.handler_idle(handler);
+                FlusherWork::Region(request) => self.flush_region_entry(handler, request),
+            }
+        }
+        self.schedule_flush_queue_due();
+    }
+
+    /// Keeps an event pending for when the earliest delayed entry becomes due.
+    fn schedule_flush_queue_due(&mut self) {
+        let now = self.now();
+        let Some(due) = self.flusher.next_due(now) else {
+            return;
+        };
+        if self
+            .flush_queue_due_scheduled
+            .is_some_and(|scheduled| scheduled > now && scheduled <= due)
+        {
+            return;
+        }
+        self.flush_queue_due_scheduled = Some(due);
+        self.queue.schedule_at(due, Event::FlushQueueDue);
+    }
+
+    pub(super) fn on_flush_queue_due(&mut self) {
+        self.flush_queue_due_scheduled = None;
+        self.dispatch_flusher();
+    }
+
+    /// MemStoreFlusher.flushRegion(FlushRegionEntry): a region with a store over
+    /// hbase.hstore.blockingStoreFiles is put off (a compaction requested the first time) and
+    /// retried every blockingWaitTime/100, until blockingWaitTime has passed since the entry was
+    /// created; then it is flushed anyway.
+    fn flush_region_entry(&mut self, handler: usize, mut request: FlushRequest) {
+        let now = self.now();
+        let region = &self.regions[request.region as usize];
+        let blocking_files = self.config.blocking_store_files;
+        let too_many_files = region
+            .stores
+            .iter()
+            .any(|store| store.files.len() > blocking_files);
+        if too_many_files && now - request.created_at <= self.config.blocking_wait_time {
+            if request.requeues == 0 {
+                self.stats.compaction_requests += 1;
+            }
+            request.deferred_since.get_or_insert(now);
+            self.stats.flushes.delayed_for_store_files += 1;
+            let delay = SimDuration::from_nanos(self.config.blocking_wait_time.as_nanos() / 100);
+            self.flusher.requeue(request, now, delay);
+            self.handler_idle(handler);
+            return;
+        }
+        if let Some(since) = request.deferred_since {
+            self.stats.blocked.store_files_nanos += u128::from((now - since).as_nanos());
+        }
+        if !self.start_flush(request.region, request.reason, Executor::Handler(handler)) {
+            self.handler_idle(handler);
+        }
+    }
+
+    /// The periodic flusher chore (HRegionServer.PeriodicMemStoreFlusher): each region that
+    /// HRegion.shouldFlush picks gets a delayed flush request, the delay uniform in
+    /// [0, range of delay).
+    pub(super) fn on_periodic_flush_check(&mut self) {
+        let now = self.now();
+        for index in 0..self.regions.len() {
+            let region = &self.regions[index];
+            let reason = if region.flushed_sequence_id > 0
+                && region.flushed_sequence_id + self.config.flush_per_changes
+                    < region.mvcc.read_point()
+            {
+                Some(FlushReason::TooManyChanges)
+            } else {
+                match self.config.flush_check_interval {
+                    Some(interval) => {
+                        let earliest_flush = region
+                            .stores
+                            .iter()
+                            .map(|store| store.last_flush_at)
+                            .min()
+                            .unwrap_or(SimTime::ZERO);
+                        let recently_flushed =
+                            now.saturating_duration_since(earliest_flush) < interval;
+                        let old_edit = region.stores.iter().any(|store| {
+                            store.memstore.oldest_edit_at().is_some_and(|oldest| {
+                                now.saturating_duration_since(oldest) > interval
+                            })
+                        });
+                        (!recently_flushed && old_edit).then_some(FlushReason::Periodic)
                     }
+                    None => None,
+                }
+            };
+            if let Some(reason) = reason {
+                let range = self.config.periodic_flush_delay_range.as_nanos();
+                let delay = SimDuration::from_nanos(if range == 0 {
+                    0
+                } else {
+                    self.periodic_flush_delay.below(range / 1_000_000) * 1_000_000
+                });
+                if self.flusher.request_delayed(region.id, reason, now, delay) {
+                    self.stats.flushes.periodic_requests += 1;
                 }
             }
         }
+        self.queue
+            .schedule_in(self.config.periodic_flush_period, Event::PeriodicFlushCheck);
+        self.dispatch_flusher();
     }
 
     /// A handler polls again, with a fresh timeout.
     pub(super) fn handler_idle(&mut self, handler: usize) {
+        let now = self.now();
         let generation = self.flusher.new_poll_generation();
-        self.flusher.handlers[handler] = HandlerState::Idle {
-            poll_generation: generation,
-        };
+        self.flusher.set_handler(
+            now,
+            handler,
+            HandlerState::Idle {
+                poll_generation: generation,
+            },
+        );
         self.queue.schedule_in(
             self.config.flusher_poll_timeout,
             Event::FlusherPoll {
@@ -100,18 +208,22 @@ impl RegionServer<'_> {
                 id: region.id,
                 heap_bytes: region.size.heap,
                 flushing: region.flushing,
-                too_many_store_files: false,
+                too_many_store_files: region
+                    .stores
+                    .iter()
+                    .any(|store| store.files.len() > self.config.blocking_store_files),
             })
             .collect();
+        let reason = if self.global.heap >= self.config.global_upper_bytes {
+            FlushReason::GlobalPressureUpper
+        } else {
+            FlushReason::GlobalPressureLower
+        };
         match pick_region_for_global_pressure(&views) {
             Some(region) => {
                 let now = self.now();
                 self.flusher.remove(region, now);
-                if !self.start_flush(
-                    region,
-                    FlushReason::GlobalPressure,
-                    Executor::Handler(handler),
-                ) {
+                if !self.start_flush(region, reason, Executor::Handler(handler)) {
                     // HBase counts CANNOT_FLUSH as done and wakes itself again at once, which
                     // would spin here; it is treated as "nothing flushable" instead.
                     self.handler_sleeps(handler);
@@ -123,7 +235,9 @@ impl RegionServer<'_> {
 
     /// Nothing could be flushed under pressure: HBase's handler sleeps a second.
     pub(super) fn handler_sleeps(&mut self, handler: usize) {
-        self.flusher.handlers[handler] = HandlerState::Sleeping;
+        let now = self.now();
+        self.flusher
+            .set_handler(now, handler, HandlerState::Sleeping);
         self.queue.schedule_in(
             SimDuration::from_secs(1),
             Event::FlusherWake {
@@ -184,9 +298,11 @@ impl RegionServer<'_> {
             executor,
             stores,
             started_at: now,
+            flushed_sequence_id: 0,
         });
         if let Executor::Handler(handler) = executor {
-            self.flusher.handlers[handler] = HandlerState::Flushing(flush);
+            self.flusher
+                .set_handler(now, handler, HandlerState::Flushing(flush));
         }
         if waits_for_lock {
             self.regions[region_id as usize].flush_waiting_for_lock = Some(flush);
@@ -207,6 +323,28 @@ impl RegionServer<'_> {
             .record(now - job.started_at);
         let region = &mut self.regions[job.region as usize];
         region.flush_waiting_for_lock = None;
+        // HRegion.internalPrepareFlushCache: flushedSeqId is one below the earliest edit left
+        // unflushed in the stores not flushed, or the flush's own sequence id if none is.
+        let unflushed_elsewhere = region
+            .stores
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !job.stores.contains(index))
+            .filter_map(|(_, store)| store.memstore.sequence_id_unflushed_min())
+            .min();
+        let flushed_sequence_id = match unflushed_elsewhere {
+            Some(earliest) => earliest - 1,
+            None => {
+                let flush_sequence_id = region.next_sequence_id();
+                region.mvcc.begin(flush_sequence_id);
+                for waiter in region.mvcc.complete(flush_sequence_id) {
+                    self.ready.push_back(waiter);
+                }
+                flush_sequence_id
+            }
+        };
+        self.flushes.get_mut(flush).flushed_sequence_id = flushed_sequence_id;
+        let region = &mut self.regions[job.region as usize];
         let mut file_bytes = 0;
         for &store in &job.stores {
             let memstore = &mut region.stores[store].memstore;
@@ -254,6 +392,7 @@ impl RegionServer<'_> {
         let region = &mut self.regions[job.region as usize];
         let mut released = MemSize::default();
         let mut file_bytes = 0;
+        let mut compaction_needed = false;
         for &store_index in &job.stores {
             let store = &mut region.stores[store_index];
             let segment = store.memstore.clear_snapshot();
@@ -264,13 +403,15 @@ impl RegionServer<'_> {
             released.add(segment.size());
             let file = store.commit_flush(&segment, self.next_file_id, now);
             self.next_file_id += 1;
-            region.flushed_sequence_id = region.flushed_sequence_id.max(file.sequence_id_max);
             file_bytes += file.size_bytes;
+            if store.files.len() >= self.config.compaction_threshold {
+                compaction_needed = true;
+            }
         }
-        region.size.subtract(released);
+        region.flushed_sequence_id = region.flushed_sequence_id.max(job.flushed_sequence_id);
         region.flushing = false;
         region.flush_requested = false;
-        self.global.subtract(released);
+        self.change_memstore_size(job.region, released, false);
         let stats = &mut self.stats.flushes;
         stats.count += 1;
         stats.data_bytes += released.data;
@@ -278,9 +419,17 @@ impl RegionServer<'_> {
         stats.file_bytes += file_bytes;
         *stats.by_reason.entry(job.reason).or_default() += 1;
         stats.duration.record(now - job.started_at);
+        // After a flush, HBase asks for a split if the policy wants one, else a compaction if a
+        // flushed store has reached hbase.hstore.compactionThreshold files.
+        if compaction_needed {
+            self.stats.compaction_requests += 1;
+        }
         if let Executor::Handler(handler) = job.executor {
             self.handler_idle(handler);
-            if job.reason == FlushReason::GlobalPressure {
+            if matches!(
+                job.reason,
+                FlushReason::GlobalPressureLower | FlushReason::GlobalPressureUpper
+            ) {
                 self.flusher.post_wakeup();
             }
         }

@@ -697,11 +697,6 @@ impl RegionServer<'_> {
 
     /// Raises the region's and the server's memstore size counters together.
     pub(super) fn add_to_memstore_size(&mut self, region: RegionId, edit: MemSize) {
-        self.regions[region as usize].size.add(edit);
-        self.global.add(edit);
-        let now = self.now();
-        self.stats.global_heap.set(now, self.global.heap);
-        let memstore = &mut self.stats.memstore;
-        memstore.global_heap_peak = memstore.global_heap_peak.max(self.global.heap);
+        self.change_memstore_size(region, edit, true);
     }
 }

@@ -1,0 +1,190 @@
+//! The write path and the MemStoreFlusher against laws and HBase's rules: queues obey Little's
+//! law, stalls appear exactly when flushes cannot keep up, the periodic flusher's timing, row
+//! locks per profile, and the two profiles' limits and flush selections.
+
+mod common;
+
+use common::{bundled, run, scenario};
+use regionsim::model::config::ServerConfig;
+use regionsim::model::region::{StoreView, select_stores_to_flush};
+use regionsim::sim::SimTime;
+
+// Little's law for the MemStoreFlusher's queue and the RPC call queues: the time-averaged
+// length equals arrivals per second × mean wait (within 2%), in a run where both are busy.
+#[test]
+fn littles_law_holds_for_the_flush_and_call_queues() {
+    let scenario = bundled("scenarios/write-stall.toml", &["duration=3m"]);
+    let (_, summary) = run(&scenario);
+    let seconds = summary.simulated_seconds;
+    let queue = &summary.flush_queue;
+    assert!(queue.arrivals > 10, "{queue:?}");
+    let predicted = queue.arrivals as f64 / seconds * queue.mean_wait_ms / 1000.0;
+    assert!(
+        (queue.time_avg_length - predicted).abs() <= 0.02 * queue.time_avg_length,
+        "flush queue: L = {}, λW = {predicted}",
+        queue.time_avg_length
+    );
+    let rpc = &summary.rpc;
+    assert!(rpc.queue_time_avg_length > 0.5, "{rpc:?}");
+    let predicted = rpc.calls as f64 / seconds * rpc.queue_mean_wait_ms / 1000.0;
+    assert!(
+        (rpc.queue_time_avg_length - predicted).abs() <= 0.02 * rpc.queue_time_avg_length,
+        "call queue: L = {}, λW = {predicted}",
+        rpc.queue_time_avg_length
+    );
+}
+
+// With write bandwidth below the ingest rate, memstores outgrow flush size × block multiplier:
+// RegionTooBusyException, retries and blocked time appear. With ample bandwidth, none do.
+#[test]
+fn stalls_appear_exactly_when_flushes_cannot_keep_up() {
+    let starved = bundled("scenarios/write-stall.toml", &["duration=6m"]);
+    let (_, summary) = run(&starved);
+    assert!(summary.region_too_busy > 0);
+    assert!(summary.blocked.region_too_busy_seconds > 10.0);
+    assert!(summary.client.errors["RegionTooBusyException"] > 0);
+    assert!(summary.client.retries > 0);
+    let ample = bundled(
+        "scenarios/write-stall.toml",
+        &["duration=6m", "io.hdfs_write_bandwidth=200MB/s"],
+    );
+    let (_, summary) = run(&ample);
+    assert_eq!(summary.region_too_busy, 0);
+    assert_eq!(summary.blocked.region_too_busy_seconds, 0.0);
+    assert_eq!(summary.blocked.global_pressure_seconds, 0.0);
+    assert_eq!(summary.client.retries, 0);
+    assert_eq!(summary.operations["batch"].failed, 0);
+}
+
+/// One region written for ten seconds, then left alone.
+const IDLE_REGION: &str = r#"
+name = "idle-region"
+seed = 3
+duration = "10m"
+[properties]
+"hbase.regionserver.optionalcacheflushinterval" = "60s"
+[[tables]]
+name = "t"
+regions = 1
+[[workloads]]
+table = "t"
+end = "10s"
+arrival = { kind = "open", rate = "100/s" }
+keys = { dist = "uniform", count = 1000 }
+"#;
+
+// The periodic flusher: an edit older than the interval makes the chore (every 10 s) request a
+// flush delayed by up to 300 s, so the idle region is flushed — by reason "periodic" — before
+// interval + chore period + the maximum delay, and not before the interval.
+#[test]
+fn the_periodic_flusher_flushes_an_idle_region_in_time() {
+    for profile in ["hbase-2.5", "hbase-1.4"] {
+        let profile = format!("profile={profile}");
+        let bound = 60 + 10 + 300 + 1;
+        let (_, summary) = run(&scenario(
+            IDLE_REGION,
+            &[&profile, &format!("duration={bound}s")],
+        ));
+        assert_eq!(summary.flushes.by_reason["periodic"], 1, "{profile}");
+        assert_eq!(summary.memstore.bytes_at_end, 0, "{profile}");
+        let (_, early) = run(&scenario(IDLE_REGION, &[&profile, "duration=59s"]));
+        assert_eq!(early.flushes.count, 0, "{profile}");
+        assert!(early.memstore.bytes_at_end > 0, "{profile}");
+    }
+}
+
+/// Closed-loop clients incrementing one counter, with a constant 1 ms WAL sync.
+const ONE_COUNTER: &str = r#"
+name = "one-counter"
+seed = 5
+duration = "10s"
+[io]
+wal_sync_latency = { dist = "constant", value = "1ms" }
+[[tables]]
+name = "t"
+regions = 1
+[[workloads]]
+table = "t"
+arrival = { kind = "closed", clients = 20 }
+mix = { increment = 1.0 }
+keys = { dist = "uniform", count = 1 }
+"#;
+
+// Increments take the row lock's exclusive side, so writers of one row take turns. 2.5 holds
+// the lock through the WAL sync: one increment per sync, about 1000/s with a 1 ms sync. 1.4
+// releases the row lock before the sync, so the next increment overlaps it and many more get
+// through.
+#[test]
+fn writers_of_one_row_take_turns_as_each_profile_locks() {
+    let (_, modern) = run(&scenario(ONE_COUNTER, &["profile=hbase-2.5"]));
+    let rate = modern.operations["increment"].throughput_per_sec;
+    assert!((900.0..=1001.0).contains(&rate), "2.5: {rate}/s");
+    let (_, old) = run(&scenario(ONE_COUNTER, &["profile=hbase-1.4"]));
+    let old_rate = old.operations["increment"].throughput_per_sec;
+    assert!(
+        old_rate > 3.0 * rate,
+        "1.4: {old_rate}/s against 2.5's {rate}/s"
+    );
+}
+
+// The two profiles on the same heap: both take the upper limit as 0.4 of the heap and the lower
+// as 0.95 of that (32 GB → 12.8 GB and 12.16 GB), but choose different stores to flush — 2.5's
+// FlushAllLargeStoresPolicy bounds "large" at max(flush size ÷ families, 16 MB), 1.4's
+// FlushLargeStoresPolicy at 16 MB regardless.
+#[test]
+fn profiles_compute_limits_and_flush_selection_as_hbase_does() {
+    const MB: u64 = 1 << 20;
+    let text = "name = \"p\"\nduration = \"1s\"\n[server]\nheap = \"32GB\"\n[[tables]]\nname = \"t\"\nfamilies = [\"a\", \"b\", \"c\"]\n";
+    let stores = [50 * MB, 20 * MB, 10 * MB].map(|heap_bytes| StoreView {
+        heap_bytes,
+        data_bytes: heap_bytes,
+        oldest_edit_at: Some(SimTime::ZERO),
+        sequence_id_unflushed_min: Some(1),
+    });
+    let mut chosen = Vec::new();
+    for profile in ["hbase-2.5", "hbase-1.4"] {
+        let config = ServerConfig::new(&scenario(text, &[&format!("profile={profile}")]));
+        let gib = (1u64 << 30) as f64;
+        assert!(
+            (config.global_upper_bytes as f64 / gib - 12.8).abs() < 1e-6,
+            "{profile}"
+        );
+        assert!(
+            (config.global_lower_bytes as f64 / gib - 12.16).abs() < 1e-6,
+            "{profile}"
+        );
+        chosen.push(select_stores_to_flush(
+            &config,
+            128 * MB,
+            &stores,
+            10,
+            SimTime::ZERO,
+        ));
+    }
+    assert_eq!(chosen, vec![vec![0], vec![0, 1]]);
+}
+
+// With more store files than hbase.hstore.blockingStoreFiles (and no compaction to remove
+// them), each flush is put off every blockingWaitTime/100 until blockingWaitTime (90 s) has
+// passed since it was requested, a compaction is requested, and writes back up behind the
+// memstore. The flusher asserts that no region is ever in its queue twice through all of it.
+#[test]
+fn too_many_store_files_put_flushes_off_for_up_to_the_blocking_wait() {
+    let scenario = bundled(
+        "scenarios/write-stall.toml",
+        &[
+            "duration=12m",
+            "hbase.hstore.blockingStoreFiles=1",
+            "io.hdfs_write_bandwidth=200MB/s",
+        ],
+    );
+    let (_, summary) = run(&scenario);
+    let flushes = &summary.flushes;
+    assert!(flushes.delayed_for_store_files > 0);
+    assert!(summary.compactions.requested > 0);
+    // Each put-off flush waits at most 90 s (plus one 0.9 s retry step).
+    let delayed_flushes = flushes.delayed_for_store_files.div_ceil(100);
+    assert!(summary.blocked.store_files_seconds > 0.0);
+    assert!(summary.blocked.store_files_seconds <= flushes.count as f64 * 91.0);
+    assert!(delayed_flushes <= flushes.count + summary.flush_queue.max_length);
+}
