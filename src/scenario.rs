@@ -25,7 +25,7 @@ pub mod writer;
 
 use std::path::{Path, PathBuf};
 
-use self::action::ActionSpec;
+use self::action::{ActionKind, ActionSpec};
 use self::document::{Assignment, Document, Node};
 use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use self::io::IoSpec;
@@ -219,8 +219,19 @@ pub fn load_str(
     }
     check_row_layouts(&workloads, &workload_nodes)?;
     let (actions, action_nodes) = read_array(&root, "actions", |node, _| ActionSpec::read(node))?;
-    for (action, node) in actions.iter().zip(&action_nodes) {
-        check_action(action, node, &tables, duration)?;
+    for (index, (action, node)) in actions.iter().zip(&action_nodes).enumerate() {
+        // A split or merge before this action changes the table's regions; their indexes are
+        // then checked when the action runs.
+        let topology_changes_first = actions.iter().enumerate().any(|(other, earlier)| {
+            other != index
+                && earlier.table == action.table
+                && (earlier.at, other) < (action.at, index)
+                && matches!(
+                    earlier.kind,
+                    ActionKind::Split { .. } | ActionKind::Merge { .. }
+                )
+        });
+        check_action(action, node, &tables, duration, !topology_changes_first)?;
     }
     if let Some(faults) = root.get("faults") {
         for node in faults.array()? {
@@ -362,6 +373,7 @@ fn check_action(
     node: &Node<'_, '_>,
     tables: &[TableSpec],
     duration: SimDuration,
+    check_region: bool,
 ) -> Result<(), ScenarioError> {
     let Some(table) = tables.iter().find(|table| table.name == action.table) else {
         let names: Vec<&str> = tables.iter().map(|table| table.name.as_str()).collect();
@@ -373,15 +385,22 @@ fn check_action(
             ),
         ));
     };
-    if let Some(region) = action.region
-        && region >= table.regions
+    let last_region = match action.kind {
+        // A merge takes `region` and the one after it.
+        ActionKind::Merge { .. } => table.regions.saturating_sub(1),
+        _ => table.regions,
+    };
+    if check_region
+        && let Some(region) = action.region
+        && region >= last_region
     {
         return Err(node.error(
             ErrorKind::Impossible,
             format!(
-                "table \"{}\" has regions 0 to {}, found region {region}",
+                "table \"{}\" has regions 0 to {} for a {}, found region {region}",
                 table.name,
-                table.regions - 1
+                last_region.saturating_sub(1),
+                action.kind.name()
             ),
         ));
     }

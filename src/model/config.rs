@@ -85,6 +85,8 @@ pub struct ServerConfig {
     /// Periodic flush requests are delayed uniformly in [0, this): 2.5's
     /// …periodicmemstoreflusher.rangeofdelayseconds, 1.4's hard-coded 5 minutes.
     pub periodic_flush_delay_range: SimDuration,
+    /// hbase.hregion.preclose.flush.size: a close pre-flushes a memstore holding more data.
+    pub preclose_flush_bytes: u64,
 }
 
 impl ServerConfig {
@@ -193,6 +195,7 @@ impl ServerConfig {
                 ),
                 ProfileId::Hbase14 => SimDuration::from_secs(300),
             },
+            preclose_flush_bytes: properties.bytes("hbase.hregion.preclose.flush.size"),
         }
     }
 }

@@ -29,6 +29,8 @@ pub enum Event {
     FlushQueueDue,
     /// The periodic flusher chore runs.
     PeriodicFlushCheck,
+    /// A region opens (after a move, a split or a merge).
+    RegionOpen { region: u32 },
     /// The simulated duration is over.
     End,
 }
@@ -50,6 +52,7 @@ impl Event {
             Event::End => "end",
             Event::FlushQueueDue => "flush_queue_due",
             Event::PeriodicFlushCheck => "periodic_flush_check",
+            Event::RegionOpen { .. } => "region_open",
         }
     }
 
@@ -72,6 +75,7 @@ impl Event {
             Event::LockWaitTimeout { call, generation } => (11, [u64::from(call), generation]),
             Event::FlushQueueDue => (12, [0, 0]),
             Event::PeriodicFlushCheck => (13, [0, 0]),
+            Event::RegionOpen { region } => (14, [u64::from(region), 0]),
         }
     }
 }

@@ -37,16 +37,34 @@ pub enum FlushReason {
     TooManyChanges,
     /// An operator's Admin.flush.
     Admin,
+    /// A close's pre-close flush (memstore above hbase.hregion.preclose.flush.size).
+    ClosePreFlush,
+    /// A close's final flush.
+    Close,
+    /// The flushes of a region closing to split.
+    Split,
+    /// The flushes of a region closing to merge.
+    Merge,
+    /// The flush before a bulk load (with assigned sequence ids).
+    BulkLoad,
+    /// A table snapshot's flush.
+    Snapshot,
 }
 
 impl FlushReason {
-    pub const ALL: [FlushReason; 6] = [
+    pub const ALL: [FlushReason; 12] = [
         FlushReason::MemstoreSize,
         FlushReason::GlobalPressureLower,
         FlushReason::GlobalPressureUpper,
         FlushReason::Periodic,
         FlushReason::TooManyChanges,
         FlushReason::Admin,
+        FlushReason::ClosePreFlush,
+        FlushReason::Close,
+        FlushReason::Split,
+        FlushReason::Merge,
+        FlushReason::BulkLoad,
+        FlushReason::Snapshot,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +75,12 @@ impl FlushReason {
             FlushReason::Periodic => "periodic",
             FlushReason::TooManyChanges => "too_many_changes",
             FlushReason::Admin => "admin_flush",
+            FlushReason::ClosePreFlush => "close_preflush",
+            FlushReason::Close => "close",
+            FlushReason::Split => "split",
+            FlushReason::Merge => "merge",
+            FlushReason::BulkLoad => "bulk_load",
+            FlushReason::Snapshot => "snapshot",
         }
     }
 }
@@ -146,6 +170,11 @@ impl Flusher {
             });
         }
         flusher
+    }
+
+    /// Makes room for a region created during the run (a daughter, a merged region).
+    pub fn add_region(&mut self) {
+        self.in_queue.push(None);
     }
 
     /// A fresh generation for an idle handler's poll timeout.

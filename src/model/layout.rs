@@ -63,14 +63,17 @@ pub fn table_layouts(scenario: &Scenario) -> Vec<TableLayout> {
                     )
                 })
             });
+            let region_map = TableLayout::even_split(row_count, table.regions)
+                .into_iter()
+                .zip(first_region..)
+                .collect();
             let layout = TableLayout {
                 name: table.name.clone(),
                 row_bytes: prefix_bytes + row_digits(row_count),
                 row_count,
                 family_bytes: table.families.iter().map(|f| f.len() as u32).collect(),
                 qualifier_bytes,
-                first_region,
-                regions: table.regions,
+                region_map,
                 flush_size_bytes: scenario.flush_size_of(table),
                 tracks_values: read_modify_write,
             };

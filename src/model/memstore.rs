@@ -66,7 +66,11 @@ impl MemStore {
     /// MSLAB its bytes are still counted, since its chunk space is taken (Segment.updateMetaInfo),
     /// but the cell count is not; without MSLAB it adds nothing.
     pub fn add(&mut self, cell: Cell, data_bytes: u64, now: SimTime, mslab: bool) -> MemSize {
-        let new = self.active.cells.replace(cell).is_none();
+        // One search in the common case; a second only for the rare equal cell.
+        let new = self.active.cells.insert(cell);
+        if !new {
+            self.active.cells.replace(cell);
+        }
         let added = match (new, mslab) {
             (true, _) => MemSize::of_cell(data_bytes),
             (false, true) => MemSize {

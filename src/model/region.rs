@@ -36,8 +36,9 @@ pub struct TableLayout {
     pub family_bytes: Vec<u32>,
     /// Qualifier byte lengths by rank; rank 0 is the empty qualifier of a delete marker.
     pub qualifier_bytes: Vec<u32>,
-    pub first_region: RegionId,
-    pub regions: u32,
+    /// The table's regions by first row, in key order (what hbase:meta says); splits and
+    /// merges change it.
+    pub region_map: Vec<(u64, RegionId)>,
     pub flush_size_bytes: u64,
     /// Whether its workloads read-modify-write, so that its regions keep a value index.
     pub tracks_values: bool,
@@ -53,11 +54,35 @@ impl TableLayout {
         }
     }
 
-    /// The region holding row `row`: regions split the key space evenly.
+    /// The region holding row `row`: the last whose first row is at or before it.
     pub fn region_of(&self, row: u64) -> RegionId {
-        let index = u128::from(row) * u128::from(self.regions) / u128::from(self.row_count.max(1));
-        self.first_region + (index as u32).min(self.regions - 1)
+        let after = self.region_map.partition_point(|&(start, _)| start <= row);
+        self.region_map[after.max(1) - 1].1
     }
+
+    /// The table's regions in key order.
+    pub fn regions_in_order(&self) -> impl Iterator<Item = RegionId> + '_ {
+        self.region_map.iter().map(|&(_, region)| region)
+    }
+
+    /// First rows of `regions` regions splitting [0, rows) evenly (a pre-split table).
+    pub fn even_split(rows: u64, regions: u32) -> Vec<u64> {
+        (0..u64::from(regions))
+            .map(|index| {
+                (u128::from(index) * u128::from(rows)).div_ceil(u128::from(regions)) as u64
+            })
+            .collect()
+    }
+}
+
+/// Whether a region takes requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionState {
+    Open,
+    /// Closing (HRegion.doClose has set `closing`): requests get NotServingRegionException.
+    Closing,
+    /// Closed, or not yet opened: requests get NotServingRegionException.
+    Offline,
 }
 
 /// One region.
@@ -65,8 +90,19 @@ impl TableLayout {
 pub struct Region {
     pub id: RegionId,
     pub table: usize,
-    /// Index within its table.
-    pub index: u32,
+    /// Its rows: [start_row, end_row).
+    pub start_row: u64,
+    pub end_row: u64,
+    pub state: RegionState,
+    /// HBase's writestate.writesEnabled: a closing region refuses background flushes.
+    pub writes_enabled: bool,
+    /// Calls inside HRegion.batchMutate here (holding the region lock's read side); a close
+    /// takes the write side and waits for them.
+    pub calls_inside: u32,
+    /// Operator tasks waiting for a flush to end or for the calls inside to leave.
+    pub waiting_tasks: Vec<u32>,
+    /// When it went offline, while it is.
+    pub offline_since: Option<SimTime>,
     pub stores: Vec<Store>,
     /// The region's memstore size counter (HBase's memStoreSizing): raised when an edit is
     /// applied, lowered when a flush commits; includes a snapshot being flushed.
@@ -100,7 +136,7 @@ impl Region {
     pub fn new(
         id: RegionId,
         table: usize,
-        index: u32,
+        rows: (u64, u64),
         families: &[String],
         flush_size_bytes: u64,
         block_multiplier: u64,
@@ -110,7 +146,13 @@ impl Region {
         Region {
             id,
             table,
-            index,
+            start_row: rows.0,
+            end_row: rows.1,
+            state: RegionState::Open,
+            writes_enabled: true,
+            calls_inside: 0,
+            waiting_tasks: Vec::new(),
+            offline_since: None,
             stores: families
                 .iter()
                 .map(|family| Store::new(family.clone(), opened_at))
@@ -203,6 +245,7 @@ pub fn select_stores_to_flush(
 pub struct RegionView {
     pub id: RegionId,
     pub heap_bytes: u64,
+    /// Flushing already, or not flushable (writes disabled by a close).
     pub flushing: bool,
     /// A store holds more files than hbase.hstore.blockingStoreFiles.
     pub too_many_store_files: bool,
@@ -278,6 +321,7 @@ mod tests {
             compaction_threshold: 3,
             periodic_flush_period: SimDuration::from_secs(10),
             periodic_flush_delay_range: SimDuration::from_secs(300),
+            preclose_flush_bytes: 5 << 20,
         }
     }
 

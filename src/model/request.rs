@@ -56,6 +56,9 @@ pub enum ServerError {
     CallTimeout,
     /// A row lock was not granted within hbase.rowlock.wait.duration.
     RowLockTimeout,
+    /// The region is closing or closed (moved, splitting, merging): the client looks it up
+    /// again and retries.
+    NotServingRegion,
 }
 
 impl ServerError {
@@ -66,6 +69,7 @@ impl ServerError {
             ServerError::CallQueueTooBig => "CallQueueTooBigException",
             ServerError::CallTimeout => "CallTimeoutException",
             ServerError::RowLockTimeout => "TimeoutIOException",
+            ServerError::NotServingRegion => "NotServingRegionException",
         }
     }
 

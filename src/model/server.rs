@@ -11,6 +11,7 @@
 //! Not modelled yet: compactions and blocking store files, the periodic flusher, WAL files and
 //! rolling, faults and recovery, region close/split/merge.
 
+mod actions;
 mod clients;
 mod flushing;
 mod write_path;
@@ -32,7 +33,6 @@ use super::rpc::{CallId, RpcScheduler};
 use super::stats::RunStats;
 use super::wal::Wal;
 use crate::scenario::Scenario;
-use crate::scenario::action::ActionKind;
 use crate::scenario::workload::OpKind;
 use crate::sim::{EventQueue, RandomStream, SharedBandwidth, SimTime, Slab, TraceHash, TransferId};
 
@@ -60,6 +60,8 @@ enum Executor {
     Handler(usize),
     /// An admin flush runs in the RPC handler that received it.
     Admin,
+    /// An operator task (close, split, merge, bulk load, snapshot) runs it and goes on after.
+    Task(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +97,10 @@ pub struct RunOutcome {
     pub handlers: usize,
     pub call_queues: usize,
     pub flusher_handlers: usize,
+    /// Regions in the tables' maps at the end.
+    pub regions_at_end: usize,
+    /// Time regions spent offline, summed, counting regions still offline up to the end.
+    pub region_offline_nanos: u128,
 }
 
 /// The simulation of one RegionServer.
@@ -125,6 +131,8 @@ pub struct RegionServer<'s> {
     /// Calls whose handler waits in reclaimMemStoreMemory above the upper limit.
     blocked_calls: VecDeque<CallId>,
     flushes: Slab<FlushJob>,
+    /// Operator actions in progress.
+    tasks: Slab<actions::OperatorTask>,
     flusher: Flusher,
     /// When the pending FlushQueueDue event fires, if one is pending.
     flush_queue_due_scheduled: Option<SimTime>,
@@ -157,11 +165,15 @@ impl<'s> RegionServer<'s> {
         let tables = table_layouts(scenario);
         let mut regions = Vec::new();
         for (table_index, (table, layout)) in scenario.tables.iter().zip(&tables).enumerate() {
-            for index in 0..table.regions {
+            for (position, &(start_row, id)) in layout.region_map.iter().enumerate() {
+                let end_row = layout
+                    .region_map
+                    .get(position + 1)
+                    .map_or(u64::MAX, |&(next, _)| next);
                 regions.push(Region::new(
-                    layout.first_region + index,
+                    id,
                     table_index,
-                    index,
+                    (start_row, end_row),
                     &table.families,
                     layout.flush_size_bytes,
                     config.block_multiplier,
@@ -212,6 +224,7 @@ impl<'s> RegionServer<'s> {
             ready: VecDeque::new(),
             blocked_calls: VecDeque::new(),
             flushes: Slab::default(),
+            tasks: Slab::default(),
             flusher,
             flush_queue_due_scheduled: None,
             periodic_flush_delay: RandomStream::new(scenario.seed, "flusher.periodic_delay"),
@@ -264,6 +277,7 @@ impl<'s> RegionServer<'s> {
                 Event::Action { index } => self.on_action(index as usize),
                 Event::FlushQueueDue => self.on_flush_queue_due(),
                 Event::PeriodicFlushCheck => self.on_periodic_flush_check(),
+                Event::RegionOpen { region } => self.on_region_open(region),
                 Event::End => break,
             }
             self.drain_ready();
@@ -372,28 +386,6 @@ impl<'s> RegionServer<'s> {
         }
     }
 
-    // ---- operator actions ---------------------------------------------------------------
-
-    fn on_action(&mut self, index: usize) {
-        let action = &self.scenario.actions[index];
-        match action.kind {
-            ActionKind::AdminFlush => {
-                let table = self
-                    .tables
-                    .iter()
-                    .find(|table| table.name == action.table)
-                    .expect("the scenario checked the action's table");
-                let regions: Vec<RegionId> = match action.region {
-                    Some(region) => vec![table.first_region + region],
-                    None => (table.first_region..table.first_region + table.regions).collect(),
-                };
-                for region in regions {
-                    self.start_flush(region, super::flusher::FlushReason::Admin, Executor::Admin);
-                }
-            }
-        }
-    }
-
     // ---- the end ------------------------------------------------------------------------
 
     fn finish(self) -> RunOutcome {
@@ -415,7 +407,17 @@ impl<'s> RegionServer<'s> {
             requests_in_flight_at_end.insert(*kind, stats.attempted - stats.succeeded - failed);
         }
         let end = self.end;
+        let regions_at_end = self.tables.iter().map(|table| table.region_map.len()).sum();
+        let still_offline: u128 = self
+            .regions
+            .iter()
+            .filter_map(|region| region.offline_since)
+            .map(|since| u128::from(end.saturating_duration_since(since).as_nanos()))
+            .sum();
+        let region_offline_nanos = self.stats.region_offline_nanos + still_offline;
         RunOutcome {
+            regions_at_end,
+            region_offline_nanos,
             trace_hash: self.trace,
             end,
             global_upper_bytes: self.config.global_upper_bytes,

@@ -99,12 +99,22 @@ pub struct RunStats {
     pub calls_dropped_stale: u64,
     /// Row-lock waits that ran out.
     pub row_lock_timeouts: u64,
+    /// Region groups refused with NotServingRegionException (closing or offline).
+    pub not_serving_region: u64,
     /// Failed attempts by error.
     pub errors: BTreeMap<ServerError, u64>,
     /// Retries the clients made.
     pub retries: u64,
     /// Compactions requested (after flushes, and by flushes put off for too many files).
     pub compaction_requests: u64,
+    /// Operator actions run, and those skipped (their region gone or out of range).
+    pub actions_run: u64,
+    pub actions_skipped: u64,
+    pub bulk_loaded_bytes: u64,
+    pub regions_split: u64,
+    pub regions_merged: u64,
+    /// Time regions spent offline (closed, or not yet opened), summed over regions.
+    pub region_offline_nanos: u128,
 }
 
 impl RunStats {
@@ -123,9 +133,21 @@ impl RunStats {
             call_timeouts: 0,
             calls_dropped_stale: 0,
             row_lock_timeouts: 0,
+            not_serving_region: 0,
             errors: BTreeMap::new(),
             retries: 0,
             compaction_requests: 0,
+            actions_run: 0,
+            actions_skipped: 0,
+            bulk_loaded_bytes: 0,
+            regions_split: 0,
+            regions_merged: 0,
+            region_offline_nanos: 0,
         }
+    }
+
+    /// Makes room for a region created during the run.
+    pub fn add_region(&mut self) {
+        self.region_heap.push(LevelOverTime::default());
     }
 }

@@ -97,11 +97,16 @@ impl Store {
             reference: false,
             created_at: now,
         };
+        self.add_file(file.clone());
+        file
+    }
+
+    /// Adds a file in DefaultStoreFileManager's order (by max sequence id, oldest first).
+    pub fn add_file(&mut self, file: StoreFile) {
         let position = self
             .files
             .partition_point(|existing| existing.sequence_id_max <= file.sequence_id_max);
-        self.files.insert(position, file.clone());
-        file
+        self.files.insert(position, file);
     }
 }
 

@@ -46,6 +46,7 @@ pub struct Summary {
     pub memstore: MemstoreSummary,
     pub blocked: BlockedSummary,
     pub compactions: CompactionSummary,
+    pub regions: RegionSummary,
     pub wal: WalSummary,
     pub store_files: StoreFileSummary,
     /// Bounds the run stayed within (memory follows these, not the run length).
@@ -171,6 +172,24 @@ pub struct RpcSummary {
     pub handler_utilisation: f64,
     /// Row-lock waits that ran out (TimeoutIOException).
     pub row_lock_timeouts: u64,
+}
+
+/// Regions and the operator actions that changed them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RegionSummary {
+    /// Regions at the end (the tables' regions after splits and merges).
+    pub count_at_end: u64,
+    pub split: u64,
+    pub merged: u64,
+    /// Time regions spent closed or not yet opened, summed over regions.
+    pub offline_seconds: f64,
+    /// Region groups refused with NotServingRegionException.
+    pub not_serving_region: u64,
+    /// Operator actions run, and skipped (their region gone, or a region that cannot split).
+    pub actions_run: u64,
+    pub actions_skipped: u64,
+    /// Bytes added by bulk loads.
+    pub bulk_loaded_bytes: u64,
 }
 
 /// Compaction requests (compactions themselves are modelled later).
@@ -377,6 +396,16 @@ impl Summary {
             },
             compactions: CompactionSummary {
                 requested: stats.compaction_requests,
+            },
+            regions: RegionSummary {
+                count_at_end: outcome.regions_at_end as u64,
+                split: stats.regions_split,
+                merged: stats.regions_merged,
+                offline_seconds: outcome.region_offline_nanos as f64 / 1e9,
+                not_serving_region: stats.not_serving_region,
+                actions_run: stats.actions_run,
+                actions_skipped: stats.actions_skipped,
+                bulk_loaded_bytes: stats.bulk_loaded_bytes,
             },
             memstore: MemstoreSummary {
                 global_peak_bytes: stats.memstore.global_heap_peak,

@@ -63,7 +63,7 @@ pub fn bench(scenario: &Scenario) -> Result<BenchFigures, RunError> {
         .stats
         .operations
         .values()
-        .map(|stats| stats.succeeded)
+        .map(|stats| stats.rows_succeeded)
         .sum();
     Ok(BenchFigures {
         wall_seconds,

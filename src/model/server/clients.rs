@@ -26,7 +26,6 @@ impl RegionServer<'_> {
     pub(super) fn send_request(&mut self, client: u32, slot: u32) {
         let now = self.now();
         let kind = self.clients[client as usize].draw_kind();
-        let table = self.clients[client as usize].table;
         let rows = if kind == OpKind::Batch {
             self.client_cells[client as usize].batch_rows
         } else {
@@ -39,7 +38,7 @@ impl RegionServer<'_> {
                 Action {
                     mutation,
                     row,
-                    region: self.tables[table].region_of(row),
+                    region: 0,
                     value_bytes,
                     done: false,
                 }
@@ -73,6 +72,12 @@ impl RegionServer<'_> {
         let (actions, bytes) = {
             let state = self.requests.get_mut(request);
             state.attempt = Some(attempt);
+            // Each attempt locates its rows' regions afresh: after a split, merge or move the
+            // client's location cache is refreshed (NotServingRegionException clears it).
+            let table = self.client_cells[state.client as usize].table;
+            for action in &mut state.actions {
+                action.region = self.tables[table].region_of(action.row);
+            }
             let mut actions: Vec<u32> = (0..state.actions.len() as u32)
                 .filter(|&index| !state.actions[index as usize].done)
                 .collect();

@@ -207,7 +207,7 @@ impl RegionServer<'_> {
             .map(|region| RegionView {
                 id: region.id,
                 heap_bytes: region.size.heap,
-                flushing: region.flushing,
+                flushing: region.flushing || !region.writes_enabled,
                 too_many_store_files: region
                     .stores
                     .iter()
@@ -256,7 +256,10 @@ impl RegionServer<'_> {
     ) -> bool {
         let now = self.now();
         let region = &mut self.regions[region_id as usize];
-        if region.flushing {
+        // A close disables background and admin flushes (writestate.writesEnabled); its own
+        // flushes (HRegion.internalFlushcache) go ahead.
+        let background = !matches!(executor, Executor::Task(_));
+        if region.flushing || (background && !region.writes_enabled) {
             self.stats.flushes.skipped += 1;
             return false;
         }
@@ -267,7 +270,9 @@ impl RegionServer<'_> {
             return false;
         }
         region.flushing = true;
-        let stores = if reason == FlushReason::Admin {
+        // Admin flushes, closes, bulk loads and snapshots flush every store; the flusher's
+        // flushes ask the flush policy.
+        let stores = if !matches!(executor, Executor::Handler(_)) {
             (0..region.stores.len()).collect()
         } else {
             let views: Vec<StoreView> = region
@@ -434,6 +439,10 @@ impl RegionServer<'_> {
             }
         }
         self.release_blocked_calls();
+        if let Executor::Task(task) = job.executor {
+            self.advance_task(task);
+        }
+        self.wake_region_tasks(job.region);
         self.dispatch_flusher();
     }
 }

@@ -22,7 +22,7 @@
 use super::{RegionServer, RequestId};
 use crate::model::cell::{Cell, CellType, MemSize};
 use crate::model::flusher::FlushReason;
-use crate::model::region::RegionId;
+use crate::model::region::{RegionId, RegionState};
 use crate::model::request::{Mutation, ServerError};
 use crate::model::row_lock::LockMode;
 use crate::model::rpc::CallId;
@@ -99,6 +99,8 @@ pub struct Call {
     blocked_at: Option<SimTime>,
     wait: Wait,
     wait_generation: u64,
+    /// The region whose batchMutate the call is in (startRegionOperation was passed).
+    inside: Option<RegionId>,
 }
 
 impl RegionServer<'_> {
@@ -124,6 +126,7 @@ impl RegionServer<'_> {
             blocked_at: None,
             wait: Wait::Nothing,
             wait_generation: 0,
+            inside: None,
         })
     }
 
@@ -184,10 +187,21 @@ impl RegionServer<'_> {
                 Phase::Batch => {
                     let state = self.calls.get(call);
                     if state.cursor == state.group_end {
+                        self.leave_region(call);
                         self.calls.get_mut(call).phase = Phase::Reclaim;
                         continue;
                     }
                     let region = self.region_of_action(call, state.cursor);
+                    if state.inside.is_none() {
+                        // startRegionOperation: a closing or closed region refuses the call.
+                        if self.regions[region as usize].state != RegionState::Open {
+                            self.stats.not_serving_region += 1;
+                            self.fail_rest_of_group(call, ServerError::NotServingRegion);
+                            continue;
+                        }
+                        self.regions[region as usize].calls_inside += 1;
+                        self.calls.get_mut(call).inside = Some(region);
+                    }
                     if self.regions[region as usize].is_above_blocking_size() {
                         // checkResources: HBase requests a flush, then refuses the write.
                         self.stats.region_too_busy += 1;
@@ -414,7 +428,21 @@ impl RegionServer<'_> {
         self.ready.push_back(call);
     }
 
+    /// The call's batchMutate on a region is over (closeRegionOperation): a close waiting for
+    /// the requests inside may go on.
+    fn leave_region(&mut self, call: CallId) {
+        let Some(region) = self.calls.get_mut(call).inside.take() else {
+            return;
+        };
+        let state = &mut self.regions[region as usize];
+        state.calls_inside -= 1;
+        if state.calls_inside == 0 && !state.waiting_tasks.is_empty() {
+            self.wake_region_tasks(region);
+        }
+    }
+
     fn fail_rest_of_group(&mut self, call: CallId, error: ServerError) {
+        self.leave_region(call);
         let state = self.calls.get_mut(call);
         for position in state.cursor..state.group_end {
             state.results[position] = Outcome::Failed(error);

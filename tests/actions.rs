@@ -1,0 +1,115 @@
+//! Operator actions: each flush trigger counted under its reason, regions that close, split and
+//! merge while clients keep writing, and the unavailability they cause.
+
+mod common;
+
+use common::{run, scenario};
+
+/// Four regions, two families, a steady batch load; actions are appended per test.
+const BASE: &str = r#"
+name = "actions"
+seed = 9
+duration = "2m"
+[io]
+wal_sync_latency = { dist = "constant", value = "2ms" }
+hdfs_write_bandwidth = "200MB/s"
+[[tables]]
+name = "t"
+regions = 4
+families = ["a", "b"]
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "100/s" }
+mix = { batch = 1.0 }
+batch_rows = 20
+keys = { dist = "uniform", count = 1_000_000 }
+"#;
+
+fn with_actions(actions: &str) -> String {
+    format!("{BASE}\n{actions}")
+}
+
+// A close pre-flushes (the regions hold more than 5 MB by then), refuses requests while it
+// closes and while the region is offline, and opens again after reopen_after: the clients'
+// retries ride it out, so nothing fails, and the region was offline for exactly that long.
+#[test]
+fn a_closed_region_is_unavailable_then_serves_again() {
+    let text = with_actions(
+        "[[actions]]\nkind = \"close\"\nat = \"60s\"\ntable = \"t\"\nregion = 1\nreopen_after = \"3s\"\n",
+    );
+    let (_, summary) = run(&scenario(&text, &[]));
+    let by_reason = &summary.flushes.by_reason;
+    assert_eq!(by_reason["close_preflush"], 1);
+    assert_eq!(by_reason["close"], 1);
+    assert_eq!(summary.regions.offline_seconds, 3.0);
+    assert!(summary.regions.not_serving_region > 0);
+    assert!(summary.client.errors["NotServingRegionException"] > 0);
+    assert_eq!(summary.operations["batch"].failed, 0);
+    assert_eq!(
+        summary.memstore.bytes_added,
+        summary.flushes.bytes + summary.memstore.bytes_at_end
+    );
+}
+
+// A close of a region holding less than hbase.hregion.preclose.flush.size skips the pre-flush.
+#[test]
+fn a_small_region_closes_without_a_pre_flush() {
+    let text =
+        with_actions("[[actions]]\nkind = \"close\"\nat = \"1s\"\ntable = \"t\"\nregion = 2\n");
+    let (_, summary) = run(&scenario(&text, &[]));
+    assert_eq!(summary.flushes.by_reason["close_preflush"], 0);
+    assert_eq!(summary.flushes.by_reason["close"], 1);
+}
+
+// A split closes the parent (its flushes counted as "split") and puts two daughters in its
+// place, each referencing the parent's files; a merge of two neighbours puts one region in their
+// place. Writes keep succeeding throughout.
+#[test]
+fn splits_and_merges_change_the_regions() {
+    let text = with_actions(
+        "[[actions]]\nkind = \"split\"\nat = \"30s\"\ntable = \"t\"\nregion = 0\n\n[[actions]]\nkind = \"merge\"\nat = \"60s\"\ntable = \"t\"\nregion = 3\n",
+    );
+    let (_, summary) = run(&scenario(&text, &[]));
+    assert_eq!(summary.regions.split, 1);
+    assert_eq!(summary.regions.merged, 1);
+    assert_eq!(summary.regions.count_at_end, 4);
+    assert_eq!(summary.flushes.by_reason["split"], 2);
+    assert_eq!(summary.flushes.by_reason["merge"], 4);
+    // Daughters and the merged region opened one second after their parents closed.
+    assert_eq!(summary.regions.offline_seconds, 3.0);
+    assert_eq!(summary.operations["batch"].failed, 0);
+    // The split parent's two store files (a, b) live on as four references; the merged pair's
+    // four as four more; every region's own flushes add the rest.
+    assert!(summary.store_files.count >= 8 + 4);
+}
+
+// A merge of the last region has no neighbour: refused when the scenario is read.
+#[test]
+fn merging_the_last_region_is_refused() {
+    let text =
+        with_actions("[[actions]]\nkind = \"merge\"\nat = \"10s\"\ntable = \"t\"\nregion = 3\n");
+    let error = regionsim::scenario::load_str(
+        "t.toml",
+        &text,
+        std::path::Path::new("."),
+        &regionsim::scenario::LoadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("regions 0 to 2 for a merge"),
+        "{error}"
+    );
+}
+
+// A snapshot flushes every region; a bulk load flushes its region and adds one file per family.
+#[test]
+fn snapshots_and_bulk_loads_flush_first() {
+    let text = with_actions(
+        "[[actions]]\nkind = \"snapshot\"\nat = \"30s\"\ntable = \"t\"\n\n[[actions]]\nkind = \"bulk_load\"\nat = \"40s\"\ntable = \"t\"\nregion = 2\nsize = \"64MB\"\n",
+    );
+    let (_, summary) = run(&scenario(&text, &[]));
+    assert_eq!(summary.flushes.by_reason["snapshot"], 4);
+    assert_eq!(summary.flushes.by_reason["bulk_load"], 1);
+    assert_eq!(summary.regions.bulk_loaded_bytes, 2 * (64 << 20));
+    assert_eq!(summary.regions.offline_seconds, 0.0);
+}
