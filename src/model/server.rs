@@ -4,12 +4,13 @@
 //!
 //! The pieces live in submodules that share this struct: `clients` (requests, retries, RPC
 //! timeouts), `write_path` (a call on a handler: reclaimMemStoreMemory, checkResources, row
-//! locks, the updates lock, the WAL, the memstore, MVCC), and `flushing` (the flusher, flushes,
-//! global pressure). Calls that become runnable (a lock granted, a sync done, a handler free)
-//! go on a ready list drained after each event, so no wake-up recurses into another.
+//! locks, the updates lock, the WAL, the memstore, MVCC), `flushing` (the flusher, flushes,
+//! global pressure, the periodic flusher) and `actions` (operator actions). Calls that become
+//! runnable (a lock granted, a sync done, a handler free) go on a ready list drained after each
+//! event, so no wake-up recurses into another.
 //!
-//! Not modelled yet: compactions and blocking store files, the periodic flusher, WAL files and
-//! rolling, faults and recovery, region close/split/merge.
+//! Not modelled yet: compactions (flushes count store files and request them), WAL files and
+//! rolling, faults and recovery.
 
 mod actions;
 mod clients;
