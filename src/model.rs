@@ -5,6 +5,7 @@ pub mod cell;
 pub mod client;
 pub mod config;
 pub mod event;
+pub mod faults;
 pub mod flusher;
 pub mod io;
 pub mod keys;

@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use self::action::{ActionKind, ActionSpec};
 use self::document::{Assignment, Document, Node};
 use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
+use self::fault::FaultSpec;
 use self::io::IoSpec;
 use self::profile::ProfileId;
 use self::properties::{Properties, RawValue, Setting, Source};
@@ -60,6 +61,7 @@ pub struct Scenario {
     pub tables: Vec<TableSpec>,
     pub workloads: Vec<WorkloadSpec>,
     pub actions: Vec<ActionSpec>,
+    pub faults: Vec<FaultSpec>,
 }
 
 /// What the command line adds to a scenario file.
@@ -233,11 +235,7 @@ pub fn load_str(
         });
         check_action(action, node, &tables, duration, !topology_changes_first)?;
     }
-    if let Some(faults) = root.get("faults") {
-        for node in faults.array()? {
-            fault::read_fault(&node)?;
-        }
-    }
+    let (faults, _) = read_array(&root, "faults", |node, _| FaultSpec::read(node, duration))?;
     root.finish("the scenario's top level")?;
     document.check_assignments_used()?;
 
@@ -253,6 +251,7 @@ pub fn load_str(
         tables,
         workloads,
         actions,
+        faults,
     };
     check_properties(&scenario)?;
     Ok(scenario)
@@ -568,6 +567,9 @@ impl Scenario {
         }
         for action in &self.actions {
             action.write(&mut out);
+        }
+        for fault in &self.faults {
+            fault.write(&mut out);
         }
         out
     }

@@ -87,6 +87,11 @@ pub struct ServerConfig {
     pub periodic_flush_delay_range: SimDuration,
     /// hbase.hregion.preclose.flush.size: a close pre-flushes a memstore holding more data.
     pub preclose_flush_bytes: u64,
+    /// The AsyncFSWAL provider (2.x default) rather than FSHLog: decides how a failed sync is
+    /// handled.
+    pub wal_async: bool,
+    /// hbase.regionserver.wal.sync.timeout (2.5) / hbase.regionserver.hlog.sync.timeout (1.4).
+    pub wal_sync_timeout: SimDuration,
 }
 
 impl ServerConfig {
@@ -196,6 +201,11 @@ impl ServerConfig {
                 ProfileId::Hbase14 => SimDuration::from_secs(300),
             },
             preclose_flush_bytes: properties.bytes("hbase.hregion.preclose.flush.size"),
+            wal_async: properties.text("hbase.wal.provider") == "asyncfs",
+            wal_sync_timeout: match scenario.profile {
+                ProfileId::Hbase25 => properties.millis("hbase.regionserver.wal.sync.timeout"),
+                ProfileId::Hbase14 => properties.millis("hbase.regionserver.hlog.sync.timeout"),
+            },
         }
     }
 }

@@ -31,6 +31,8 @@ pub enum Event {
     PeriodicFlushCheck,
     /// A region opens (after a move, a split or a merge).
     RegionOpen { region: u32 },
+    /// The WAL roll requested after a sync failure is done: a new writer takes syncs.
+    WalRollDone,
     /// The simulated duration is over.
     End,
 }
@@ -53,6 +55,7 @@ impl Event {
             Event::FlushQueueDue => "flush_queue_due",
             Event::PeriodicFlushCheck => "periodic_flush_check",
             Event::RegionOpen { .. } => "region_open",
+            Event::WalRollDone => "wal_roll_done",
         }
     }
 
@@ -76,6 +79,7 @@ impl Event {
             Event::FlushQueueDue => (12, [0, 0]),
             Event::PeriodicFlushCheck => (13, [0, 0]),
             Event::RegionOpen { region } => (14, [u64::from(region), 0]),
+            Event::WalRollDone => (15, [0, 0]),
         }
     }
 }

@@ -95,6 +95,15 @@ impl MemStore {
         added
     }
 
+    /// Takes a rolled-back edit's cells out of the active segment (1.4's rollbackMemstore after a
+    /// failed WAL sync), with the size they added.
+    pub fn rollback(&mut self, cells: &[Cell], size: MemSize) {
+        for cell in cells {
+            self.active.cells.remove(cell);
+        }
+        self.active.size.subtract(size);
+    }
+
     /// Moves the active segment to the snapshot and returns the snapshot's size. An existing
     /// snapshot is kept as it is, as HBase does after a failed flush.
     pub fn snapshot(&mut self) -> MemSize {

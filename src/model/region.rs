@@ -322,6 +322,8 @@ mod tests {
             periodic_flush_period: SimDuration::from_secs(10),
             periodic_flush_delay_range: SimDuration::from_secs(300),
             preclose_flush_bytes: 5 << 20,
+            wal_async: true,
+            wal_sync_timeout: SimDuration::from_secs(300),
         }
     }
 

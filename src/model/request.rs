@@ -59,6 +59,10 @@ pub enum ServerError {
     /// The region is closing or closed (moved, splitting, merging): the client looks it up
     /// again and retries.
     NotServingRegion,
+    /// FSHLog: the WAL sync failed, or the writer is broken until the roll replaces it.
+    WalSyncFailed,
+    /// AsyncFSWAL: the edit was not synced within hbase.regionserver.wal.sync.timeout.
+    WalSyncTimeout,
 }
 
 impl ServerError {
@@ -70,6 +74,8 @@ impl ServerError {
             ServerError::CallTimeout => "CallTimeoutException",
             ServerError::RowLockTimeout => "TimeoutIOException",
             ServerError::NotServingRegion => "NotServingRegionException",
+            ServerError::WalSyncFailed => "DamagedWALException",
+            ServerError::WalSyncTimeout => "WALSyncTimeoutIOException",
         }
     }
 

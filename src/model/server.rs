@@ -9,8 +9,8 @@
 //! runnable (a lock granted, a sync done, a handler free) go on a ready list drained after each
 //! event, so no wake-up recurses into another.
 //!
-//! Not modelled yet: compactions (flushes count store files and request them), WAL files and
-//! rolling, faults and recovery.
+//! Not modelled yet: compactions (flushes count store files and request them), WAL files as
+//! bytes with their rolling and archiving, faults other than WAL sync failures, recovery.
 
 mod actions;
 mod clients;
@@ -25,11 +25,13 @@ use super::cell::MemSize;
 use super::client::Client;
 use super::config::ServerConfig;
 use super::event::{Event, TraceRecord};
+use super::faults::FaultPlan;
 use super::flusher::Flusher;
 use super::io::LatencySampler;
 use super::layout::{ClientCells, client_cells, table_layouts};
 use super::region::{FlushId, Region, RegionId, TableLayout};
 use super::request::Request;
+use super::request::ServerError;
 use super::rpc::{CallId, RpcScheduler};
 use super::stats::RunStats;
 use super::wal::Wal;
@@ -141,6 +143,9 @@ pub struct RegionServer<'s> {
     periodic_flush_delay: RandomStream,
     wal: Wal,
     wal_sync_latency: LatencySampler,
+    /// A WAL roll is under way after a sync failure (the writer is broken until it is done).
+    wal_rolling: bool,
+    faults: FaultPlan,
     hdfs_write: SharedBandwidth,
     transfers: BTreeMap<TransferId, FlushId>,
     /// RegionServerAccounting: every region's memstore size.
@@ -230,6 +235,8 @@ impl<'s> RegionServer<'s> {
             flush_queue_due_scheduled: None,
             periodic_flush_delay: RandomStream::new(scenario.seed, "flusher.periodic_delay"),
             wal: Wal::new(config_wal_syncs),
+            wal_rolling: false,
+            faults: FaultPlan::new(&scenario.faults, scenario.seed),
             transfers: BTreeMap::new(),
             global: MemSize::default(),
             stats: RunStats::new(region_count),
@@ -279,6 +286,7 @@ impl<'s> RegionServer<'s> {
                 Event::FlushQueueDue => self.on_flush_queue_due(),
                 Event::PeriodicFlushCheck => self.on_periodic_flush_check(),
                 Event::RegionOpen { region } => self.on_region_open(region),
+                Event::WalRollDone => self.on_wal_roll_done(),
                 Event::End => break,
             }
             self.drain_ready();
@@ -372,19 +380,73 @@ impl<'s> RegionServer<'s> {
     // ---- the WAL ------------------------------------------------------------------------
 
     fn maybe_start_wal_sync(&mut self) {
+        if self.wal_rolling {
+            // The writer is broken until the roll replaces it: AsyncFSWAL holds the edits for
+            // the new writer; FSHLog fails every sync meanwhile with DamagedWALException.
+            if !self.config.wal_async {
+                for call in self.wal.take_waiting() {
+                    self.sync_failed(call, ServerError::WalSyncFailed);
+                }
+                self.drain_ready();
+            }
+            return;
+        }
         if !self.wal.wants_sync(self.config.wal_batch_bytes) {
             return;
         }
+        let now = self.now();
         let latency = self.wal_sync_latency.sample();
-        let (sync, completes_at) = self.wal.start_sync(self.now(), latency);
+        let (sync, completes_at) = self.wal.start_sync(now, latency);
         self.queue
             .schedule_at(completes_at, Event::WalSyncDone { sync });
     }
 
     fn on_wal_sync_done(&mut self, sync: u64) {
-        for call in self.wal.complete_sync(sync) {
-            self.ready.push_back(call);
+        if !self.wal.is_in_flight(sync) {
+            return;
         }
+        // A failure is decided as the sync ends, so that `count` counts failures seen.
+        let now = self.now();
+        let failed = self.faults.wal_sync_fails(now);
+        let Some(mut writers) = self.wal.end_sync(sync, failed) else {
+            return;
+        };
+        if !failed {
+            self.ready.extend(writers);
+            return;
+        }
+        // The sync failed: the writer is broken and a roll is requested. The other syncs in
+        // flight on it are lost too.
+        writers.extend(self.wal.abandon_in_flight());
+        if !self.wal_rolling {
+            self.wal_rolling = true;
+            self.stats.wal_rolls_for_errors += 1;
+            let roll = self.wal_sync_latency.sample();
+            self.queue.schedule_in(roll, Event::WalRollDone);
+        }
+        if self.config.wal_async {
+            // AsyncFSWAL.syncFailed: unacknowledged entries are written again to the new file;
+            // their writers keep waiting, up to the sync timeout.
+            let timeout = self.config.wal_sync_timeout;
+            let (expired, waiting): (Vec<CallId>, Vec<CallId>) =
+                writers.into_iter().partition(|&call| {
+                    self.waiting_for_sync_since(call)
+                        .is_some_and(|since| now - since >= timeout)
+                });
+            self.wal.requeue(waiting);
+            for call in expired {
+                self.sync_failed(call, ServerError::WalSyncTimeout);
+            }
+        } else {
+            for call in writers {
+                self.sync_failed(call, ServerError::WalSyncFailed);
+            }
+        }
+    }
+
+    /// The new WAL writer is ready: edits held for it are synced (after this event).
+    fn on_wal_roll_done(&mut self) {
+        self.wal_rolling = false;
     }
 
     // ---- the end ------------------------------------------------------------------------

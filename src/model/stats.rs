@@ -57,6 +57,10 @@ pub struct MemstoreStats {
     pub cells_added: u64,
     /// Cells that replaced an equal one (the same row twice in a mini-batch).
     pub cells_replaced: u64,
+    /// Taken back out after a failed WAL sync (1.4's rollbackMemstore).
+    pub data_bytes_rolled_back: u64,
+    pub heap_bytes_rolled_back: u64,
+    pub cells_rolled_back: u64,
     /// The largest global heap size seen (what the water marks compare).
     pub global_heap_peak: u64,
 }
@@ -115,6 +119,8 @@ pub struct RunStats {
     pub regions_merged: u64,
     /// Time regions spent offline (closed, or not yet opened), summed over regions.
     pub region_offline_nanos: u128,
+    /// WAL rolls requested because a sync failed.
+    pub wal_rolls_for_errors: u64,
 }
 
 impl RunStats {
@@ -143,6 +149,7 @@ impl RunStats {
             regions_split: 0,
             regions_merged: 0,
             region_offline_nanos: 0,
+            wal_rolls_for_errors: 0,
         }
     }
 

@@ -59,6 +59,7 @@ pub struct Wal {
     /// Appends covered by completed syncs, for appends-per-sync.
     pub appends_synced: u64,
     pub syncs_in_flight_peak: usize,
+    pub sync_failures: u64,
 }
 
 impl Wal {
@@ -75,6 +76,7 @@ impl Wal {
             bytes: 0,
             appends_synced: 0,
             syncs_in_flight_peak: 0,
+            sync_failures: 0,
         }
     }
 
@@ -97,8 +99,8 @@ impl Wal {
                 || batch_bytes.is_some_and(|batch| batch > 0 && self.bytes_unsynced >= batch))
     }
 
-    /// Starts a sync covering every append so far; it completes after `latency`. Returns its id
-    /// and completion time.
+    /// Starts a sync covering every append so far; it ends after `latency`. Returns its id and
+    /// when it ends.
     pub fn start_sync(&mut self, now: SimTime, latency: SimDuration) -> (u64, SimTime) {
         assert!(
             self.in_flight.len() < self.syncs_in_flight_max,
@@ -119,15 +121,46 @@ impl Wal {
         (id, now + latency)
     }
 
-    /// Completes sync `id`; returns the writers it acknowledges, in append order.
-    pub fn complete_sync(&mut self, id: u64) -> Vec<CallId> {
-        let sync = self
-            .in_flight
-            .remove(&id)
-            .expect("a WAL sync completed that was not in flight");
-        self.syncs += 1;
-        self.appends_synced += sync.appends;
-        sync.waiters
+    /// Ends sync `id`, completed or (an injected fault) failed; returns its writers. `None` if
+    /// the sync was abandoned (a failure broke the writer it was on).
+    pub fn end_sync(&mut self, id: u64, failed: bool) -> Option<Vec<CallId>> {
+        let sync = self.in_flight.remove(&id)?;
+        if failed {
+            self.sync_failures += 1;
+        } else {
+            self.syncs += 1;
+            self.appends_synced += sync.appends;
+        }
+        Some(sync.waiters)
+    }
+
+    /// Whether sync `id` is still in flight (not abandoned).
+    pub fn is_in_flight(&self, id: u64) -> bool {
+        self.in_flight.contains_key(&id)
+    }
+
+    /// The writer broke: every other sync in flight is abandoned; returns their writers.
+    pub fn abandon_in_flight(&mut self) -> Vec<CallId> {
+        let abandoned = std::mem::take(&mut self.in_flight);
+        abandoned
+            .into_values()
+            .flat_map(|sync| sync.waiters)
+            .collect()
+    }
+
+    /// AsyncFSWAL puts unacknowledged entries back to be written again after the roll: their
+    /// writers wait for the next sync, ahead of newer ones.
+    pub fn requeue(&mut self, mut writers: Vec<CallId>) {
+        self.appends_unsynced += writers.len() as u64;
+        writers.append(&mut self.waiting);
+        self.waiting = writers;
+    }
+
+    /// Writers waiting for a sync not started yet (taken, as FSHLog fails them during a roll).
+    pub fn take_waiting(&mut self) -> Vec<CallId> {
+        self.appends_unsynced = 0;
+        self.bytes_unsynced = 0;
+        std::mem::take(&mut self.waiting)
     }
 }
 
@@ -153,10 +186,10 @@ mod tests {
         wal.append(100, None);
         wal.append(100, Some(4));
         assert!(!wal.wants_sync(None));
-        assert_eq!(wal.complete_sync(first), vec![1, 2]);
+        assert_eq!(wal.end_sync(first, false).unwrap(), vec![1, 2]);
         assert!(wal.wants_sync(None));
         let (second, _) = wal.start_sync(t, ms(2));
-        assert_eq!(wal.complete_sync(second), vec![3, 4]);
+        assert_eq!(wal.end_sync(second, false).unwrap(), vec![3, 4]);
         assert_eq!(
             (wal.appends, wal.syncs, wal.appends_synced, wal.bytes),
             (5, 2, 5, 500)
@@ -175,9 +208,30 @@ mod tests {
         let (fast, fast_done) = wal.start_sync(t + ms(1), ms(2));
         assert_eq!((slow_done, fast_done), (t + ms(10), t + ms(3)));
         assert_eq!(wal.syncs_in_flight_peak, 2);
-        assert_eq!(wal.complete_sync(fast), vec![2]);
-        assert_eq!(wal.complete_sync(slow), vec![1]);
+        assert_eq!(wal.end_sync(fast, false).unwrap(), vec![2]);
+        assert_eq!(wal.end_sync(slow, false).unwrap(), vec![1]);
         assert_eq!(wal.syncs, 2);
+    }
+
+    // A failure breaks the writer: the other syncs in flight are abandoned (their writers
+    // returned to the caller), and requeued writers go ahead of newer ones.
+    #[test]
+    fn failures_abandon_and_requeue() {
+        let t = SimTime::ZERO;
+        let mut wal = Wal::new(usize::MAX);
+        wal.append(100, Some(1));
+        let (first, _) = wal.start_sync(t, ms(2));
+        wal.append(100, Some(2));
+        let (second, _) = wal.start_sync(t, ms(2));
+        wal.append(100, Some(3));
+        assert_eq!(wal.end_sync(first, true), Some(vec![1]));
+        assert_eq!(wal.abandon_in_flight(), vec![2]);
+        assert!(!wal.is_in_flight(second));
+        assert_eq!(wal.end_sync(second, false), None);
+        wal.requeue(vec![1, 2]);
+        let (third, _) = wal.start_sync(t, ms(2));
+        assert_eq!(wal.end_sync(third, false), Some(vec![1, 2, 3]));
+        assert_eq!((wal.syncs, wal.sync_failures), (1, 1));
     }
 
     // AsyncFSWAL syncs unasked once hbase.wal.batch.size bytes are unsynced.

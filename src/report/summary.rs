@@ -215,7 +215,11 @@ pub struct MemstoreSummary {
     /// Cells that replaced an equal one: the same row twice in one mini-batch (same key,
     /// timestamp and sequence id). With MSLAB their bytes still count, as in HBase.
     pub cells_replaced: u64,
-    /// Cell data bytes still in memstores when the run ended (bytes_added − flushes.bytes).
+    /// Cell data bytes taken back out of memstores after failed WAL syncs (1.4's rollback).
+    pub bytes_rolled_back: u64,
+    pub cells_rolled_back: u64,
+    /// Cell data bytes still in memstores when the run ended
+    /// (bytes_added − flushes.bytes − bytes_rolled_back).
     pub bytes_at_end: u64,
     /// Time-averaged global heap size.
     pub global_mean_bytes: f64,
@@ -251,6 +255,11 @@ pub struct WalSummary {
     pub syncs: u64,
     /// Appends covered per completed sync (group commit).
     pub appends_per_sync: f64,
+    /// Syncs that failed (injected faults), and the WAL rolls they requested.
+    pub sync_failures: u64,
+    pub rolls_for_errors: u64,
+    /// The most syncs in flight at once.
+    pub syncs_in_flight_peak: u64,
     /// Bytes appended.
     pub bytes: u64,
 }
@@ -415,6 +424,8 @@ impl Summary {
                 heap_bytes_added: stats.memstore.heap_bytes_added,
                 cells_added: stats.memstore.cells_added,
                 cells_replaced: stats.memstore.cells_replaced,
+                bytes_rolled_back: stats.memstore.data_bytes_rolled_back,
+                cells_rolled_back: stats.memstore.cells_rolled_back,
                 bytes_at_end: outcome.memstore_at_end.data,
                 global_mean_bytes: stats.global_heap.mean(outcome.end),
                 region_mean_bytes_max: region_means.iter().copied().fold(0.0, f64::max),
@@ -447,6 +458,9 @@ impl Summary {
                     0.0
                 },
                 bytes: outcome.wal.bytes,
+                sync_failures: outcome.wal.sync_failures,
+                rolls_for_errors: stats.wal_rolls_for_errors,
+                syncs_in_flight_peak: outcome.wal.syncs_in_flight_peak as u64,
             },
             store_files: StoreFileSummary {
                 count: outcome.store_files,

@@ -190,12 +190,20 @@ fn syntax_errors_name_the_line() {
     error_at_line(&text, 21);
 }
 
-// A fault is refused clearly rather than ignored.
+// A fault not modelled yet is refused clearly rather than ignored; a modelled one needs a time.
 #[test]
-fn unmodelled_input_is_refused() {
+fn faults_are_checked() {
     let text = format!("{GOOD}\n[[faults]]\nkind = \"crash\"\nat = \"30s\"\n");
     let error = load(&text).unwrap_err();
     assert_eq!(error.kind, ErrorKind::Unsupported);
+    let text = format!("{GOOD}\n[[faults]]\nkind = \"wal_sync_failure\"\n");
+    assert_eq!(load(&text).unwrap_err().kind, ErrorKind::MissingKey);
+    let text = format!("{GOOD}\n[[faults]]\nkind = \"wal_sync_failure\"\nprobability = 1.5\n");
+    assert!(load(&text).unwrap_err().to_string().contains("from 0 to 1"));
+    let text =
+        format!("{GOOD}\n[[faults]]\nkind = \"wal_sync_failure\"\nat = \"30s\"\ncount = 2\n");
+    let scenario = load(&text).unwrap();
+    assert_eq!(scenario.faults.len(), 1);
 }
 
 // An unused --set is an error that suggests the key it probably meant.

@@ -26,6 +26,7 @@ use crate::model::region::{RegionId, RegionState};
 use crate::model::request::{Mutation, ServerError};
 use crate::model::row_lock::LockMode;
 use crate::model::rpc::CallId;
+use crate::model::value_index::Undo;
 use crate::model::wal::{WAL_CELL_FRAMING_BYTES, WAL_ENTRY_KEY_BYTES};
 use crate::scenario::profile::ProfileId;
 use crate::scenario::workload::Durability;
@@ -79,6 +80,18 @@ struct MiniBatch {
     values: Vec<Option<u32>>,
     edit: MemSize,
     cells_inserted: bool,
+    /// When the edit started waiting for a WAL sync.
+    sync_since: SimTime,
+    /// 1.4: what to take back out of the memstore if the sync fails.
+    rollback: Option<Rollback>,
+}
+
+/// Cells written before the sync (1.4), and the value-index changes, to undo if it fails.
+#[derive(Debug, Clone, Default)]
+struct Rollback {
+    /// (store, cell, what it added to the sizes).
+    cells: Vec<(usize, Cell, MemSize)>,
+    values: Undo,
 }
 
 /// One RPC at the server.
@@ -532,6 +545,7 @@ impl RegionServer<'_> {
                 false
             }
             Durability::SyncWal | Durability::FsyncWal => {
+                self.calls.get_mut(call).batch.sync_since = now;
                 self.wal.append(wal_bytes, Some(call));
                 if self.config.profile == ProfileId::Hbase14 {
                     // 1.4: memstore first (rolled back if the sync fails), locks released before
@@ -635,7 +649,8 @@ impl RegionServer<'_> {
 
     /// Writes the mini-batch's cells into the memstores (and the value index), and, if
     /// `count_size`, raises the size counters. Bytes are counted here as cells enter, apart
-    /// from the counters, so that byte conservation is a real check.
+    /// from the counters, so that byte conservation is a real check. Without `count_size` (1.4,
+    /// before the sync) the cells are remembered so that a failed sync can roll them back.
     fn apply_cells(&mut self, call: CallId, count_size: bool) {
         let now = self.now();
         let state = self.calls.get(call);
@@ -649,6 +664,18 @@ impl RegionServer<'_> {
         let mslab = self.config.mslab;
         let mut inserted = MemSize::default();
         let mut written = 0;
+        let mut rollback = Rollback::default();
+        let mut write = |store: usize,
+                         memstore: &mut crate::model::memstore::MemStore,
+                         cell: Cell,
+                         bytes: u64| {
+            let added = memstore.add(cell, bytes, now, mslab);
+            inserted.add(added);
+            written += 1;
+            if !count_size {
+                rollback.cells.push((store, cell, added));
+            }
+        };
         for (offset, value) in state.batch.values.iter().enumerate() {
             let Some(value_bytes) = *value else {
                 continue;
@@ -656,47 +683,59 @@ impl RegionServer<'_> {
             let action = request.actions[state.actions[state.cursor + offset] as usize];
             for (position, &family) in cells.families.iter().enumerate() {
                 let memstore = &mut region.stores[family].memstore;
-                let put_cell = |qualifier: u16| Cell {
+                let cell = |qualifier: u16, cell_type: CellType, value_bytes: u32| Cell {
                     row: action.row,
                     timestamp_ms: state.batch.timestamp_ms,
                     sequence_id: state.batch.sequence_id,
                     qualifier,
-                    cell_type: CellType::Put,
+                    cell_type,
                     value_bytes,
                 };
                 match action.mutation {
                     Mutation::Delete => {
-                        let cell = Cell {
-                            row: action.row,
-                            timestamp_ms: state.batch.timestamp_ms,
-                            sequence_id: state.batch.sequence_id,
-                            qualifier: 0,
-                            cell_type: CellType::DeleteFamily,
-                            value_bytes: 0,
-                        };
-                        inserted.add(memstore.add(cell, cells.delete_bytes[position], now, mslab));
-                        written += 1;
+                        let marker = cell(0, CellType::DeleteFamily, 0);
+                        write(family, memstore, marker, cells.delete_bytes[position]);
                         if let Some(index) = region.values.as_mut() {
-                            index.delete_family(action.row, family);
+                            rollback
+                                .values
+                                .extend(index.delete_family(action.row, family));
                         }
                     }
                     Mutation::Put => {
                         for (column, &qualifier) in cells.qualifiers.iter().enumerate() {
                             let bytes = cells.key_bytes[position][column] + u64::from(value_bytes);
-                            inserted.add(memstore.add(put_cell(qualifier), bytes, now, mslab));
-                            written += 1;
+                            write(
+                                family,
+                                memstore,
+                                cell(qualifier, CellType::Put, value_bytes),
+                                bytes,
+                            );
                             if let Some(index) = region.values.as_mut() {
-                                index.put(action.row, family, qualifier, value_bytes);
+                                rollback.values.extend(index.put(
+                                    action.row,
+                                    family,
+                                    qualifier,
+                                    value_bytes,
+                                ));
                             }
                         }
                     }
                     Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
                         let qualifier = cells.qualifiers[0];
                         let bytes = cells.key_bytes[position][0] + u64::from(value_bytes);
-                        inserted.add(memstore.add(put_cell(qualifier), bytes, now, mslab));
-                        written += 1;
+                        write(
+                            family,
+                            memstore,
+                            cell(qualifier, CellType::Put, value_bytes),
+                            bytes,
+                        );
                         if let Some(index) = region.values.as_mut() {
-                            index.put(action.row, family, qualifier, value_bytes);
+                            rollback.values.extend(index.put(
+                                action.row,
+                                family,
+                                qualifier,
+                                value_bytes,
+                            ));
                         }
                     }
                 }
@@ -712,15 +751,59 @@ impl RegionServer<'_> {
         let batch = &mut self.calls.get_mut(call).batch;
         batch.cells_inserted = true;
         batch.edit = inserted;
-        let edit = inserted;
+        if !count_size {
+            batch.rollback = Some(rollback);
+        }
         let memstore = &mut self.stats.memstore;
         memstore.data_bytes_added += inserted.data;
         memstore.heap_bytes_added += inserted.heap;
         memstore.cells_added += inserted.cells;
         memstore.cells_replaced += written - inserted.cells;
         if count_size {
-            self.add_to_memstore_size(region_id, edit);
+            self.add_to_memstore_size(region_id, inserted);
         }
+    }
+
+    /// When the call's edit started waiting for a WAL sync (AsyncFSWAL's sync timeout counts
+    /// from here), if it is waiting.
+    pub(super) fn waiting_for_sync_since(&self, call: CallId) -> Option<SimTime> {
+        let state = self.calls.get(call);
+        (state.phase == Phase::Sync).then_some(state.batch.sync_since)
+    }
+
+    /// The WAL sync covering the call's edit failed (FSHLog) or timed out (AsyncFSWAL): 1.4
+    /// rolls the cells it wrote back out of the memstore (rollbackMemstore); MVCC completes
+    /// without waiting; the locks go; the exception leaves batchMutate, failing the region
+    /// group's remaining actions, and the client retries.
+    pub(super) fn sync_failed(&mut self, call: CallId, error: ServerError) {
+        let state = self.calls.get_mut(call);
+        assert_eq!(
+            state.phase,
+            Phase::Sync,
+            "only a call waiting for a sync can lose it"
+        );
+        let region_id = state.batch.region;
+        if let Some(rollback) = state.batch.rollback.take() {
+            let region = &mut self.regions[region_id as usize];
+            let mut removed = MemSize::default();
+            for &(store, cell, added) in &rollback.cells {
+                region.stores[store]
+                    .memstore
+                    .rollback(std::slice::from_ref(&cell), added);
+                removed.add(added);
+            }
+            if let Some(index) = region.values.as_mut() {
+                index.undo(rollback.values);
+            }
+            let memstore = &mut self.stats.memstore;
+            memstore.data_bytes_rolled_back += removed.data;
+            memstore.heap_bytes_rolled_back += removed.heap;
+            memstore.cells_rolled_back += removed.cells;
+        }
+        self.complete_write(call);
+        self.release_row_locks(call);
+        self.fail_rest_of_group(call, error);
+        self.ready.push_back(call);
     }
 
     /// Raises the region's and the server's memstore size counters together.

@@ -1,0 +1,100 @@
+//! WAL sync failures as each line handles them: 1.4 rolls the edit back out of the memstore and
+//! fails the write; 2.5's AsyncFSWAL writes it again after a roll and the writer waits (up to
+//! the sync timeout); FSHLog fails writes until the roll is done.
+
+mod common;
+
+use common::{run, scenario};
+
+/// One region, a steady load of single puts, and three failing syncs at 30 s.
+const FAILING_SYNCS: &str = r#"
+name = "failing-syncs"
+seed = 13
+duration = "1m"
+[io]
+wal_sync_latency = { dist = "constant", value = "2ms" }
+[[tables]]
+name = "t"
+regions = 2
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "1k/s" }
+keys = { dist = "uniform", count = 100_000 }
+value_size = { dist = "constant", bytes = 100 }
+[[faults]]
+kind = "wal_sync_failure"
+at = "30s"
+count = 3
+"#;
+
+// 1.4 wrote the memstore before the sync: a failed sync takes those cells back out
+// (rollbackMemstore), the client gets the exception and retries, and the bytes still add up:
+// added = flushed + in memstores + rolled back.
+#[test]
+fn hbase_1_4_rolls_a_failed_edit_back() {
+    let (_, summary) = run(&scenario(FAILING_SYNCS, &["profile=hbase-1.4"]));
+    assert_eq!(summary.wal.sync_failures, 3);
+    assert!(summary.wal.rolls_for_errors >= 1);
+    assert!(summary.memstore.cells_rolled_back > 0);
+    assert!(summary.client.errors["DamagedWALException"] > 0);
+    let memstore = &summary.memstore;
+    assert_eq!(
+        memstore.bytes_added,
+        summary.flushes.bytes + memstore.bytes_at_end + memstore.bytes_rolled_back
+    );
+    // Every put got through in the end, and each row is in the memstore once per success.
+    let put = &summary.operations["put"];
+    assert_eq!(put.failed, 0);
+    assert_eq!(
+        memstore.cells_added - memstore.cells_rolled_back,
+        memstore.cells_at_end
+    );
+    assert!(memstore.cells_at_end >= put.succeeded - memstore.cells_replaced);
+}
+
+// 2.5's AsyncFSWAL keeps the writer waiting: the entries are written again after the roll, so
+// nothing is rolled back and no client sees an error, only a longer wait.
+#[test]
+fn hbase_2_5_asyncfs_rewrites_after_the_roll() {
+    let (_, summary) = run(&scenario(FAILING_SYNCS, &["profile=hbase-2.5"]));
+    assert_eq!(summary.wal.sync_failures, 3);
+    assert_eq!(summary.memstore.cells_rolled_back, 0);
+    assert!(
+        summary.client.errors.is_empty(),
+        "{:?}",
+        summary.client.errors
+    );
+    assert_eq!(summary.operations["put"].failed, 0);
+    // A failed sync costs its writers the failure, the roll and the sync again: well over
+    // the 2 ms a sync takes.
+    assert!(summary.operations["put"].latency_ms.max >= 5.9);
+}
+
+// 2.5 with FSHLog fails the writes (DamagedWALException) but had written nothing to the
+// memstore, so there is nothing to roll back.
+#[test]
+fn hbase_2_5_fshlog_fails_without_rollback() {
+    let (_, summary) = run(&scenario(
+        FAILING_SYNCS,
+        &["profile=hbase-2.5", "hbase.wal.provider=filesystem"],
+    ));
+    assert!(summary.client.errors["DamagedWALException"] > 0);
+    assert_eq!(summary.memstore.cells_rolled_back, 0);
+    assert_eq!(summary.operations["put"].failed, 0);
+}
+
+// With every sync failing for a while, AsyncFSWAL writers give up after
+// hbase.regionserver.wal.sync.timeout with WALSyncTimeoutIOException, and retry.
+#[test]
+fn asyncfs_writers_time_out() {
+    let text = FAILING_SYNCS.replace(
+        "at = \"30s\"\ncount = 3",
+        "start = \"30s\"\nend = \"35s\"\nprobability = 1.0",
+    );
+    let (_, summary) = run(&scenario(
+        &text,
+        &["hbase.regionserver.wal.sync.timeout=1s"],
+    ));
+    assert!(summary.client.errors["WALSyncTimeoutIOException"] > 0);
+    assert_eq!(summary.operations["put"].failed, 0);
+}
