@@ -4,7 +4,9 @@
 mod bench;
 mod config;
 mod format;
+mod progress;
 mod run;
+mod sweep;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +44,10 @@ enum Command {
     Config(config::ConfigArgs),
     /// Measure how fast a scenario simulates (default: scenarios/default.toml).
     Bench(bench::BenchArgs),
+    /// Run a grid of settings × seeds in parallel and tabulate the results.
+    Sweep(sweep::SweepArgs),
+    /// Join the shard folders of a sweep into the whole sweep.
+    Merge(sweep::MergeArgs),
 }
 
 /// How a scenario is named and adjusted on the command line.
@@ -87,6 +93,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Config(args) => config::config(args),
         Command::Bench(args) => bench::bench(args),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Merge(args) => sweep::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

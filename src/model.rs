@@ -20,6 +20,7 @@ pub mod rpc;
 pub mod server;
 pub mod stats;
 pub mod store;
+pub mod timeline;
 pub mod value_index;
 pub mod wal;
 

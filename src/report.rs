@@ -5,5 +5,6 @@ pub mod files;
 pub mod hgrm;
 pub mod result_folder;
 pub mod summary;
+pub mod timeseries;
 
 pub use summary::Summary;

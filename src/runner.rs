@@ -4,5 +4,8 @@
 
 pub mod bench;
 pub mod single;
+pub mod sweep;
 
-pub use single::{RunOptions, RunReport, RunnerError, run_scenario, simulate};
+pub use single::{
+    RunOptions, RunReport, RunnerError, run_scenario, run_scenario_with_progress, simulate,
+};

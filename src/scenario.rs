@@ -44,6 +44,24 @@ pub const DURATION_MAX: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
 /// The largest heap: HBase's compressed-oops accounting assumes < 32 GB; we allow up to 1 TB.
 pub const HEAP_MAX: u64 = 1 << 40;
 
+/// Most time-series samples a run may take (a bound on memory: about 200 bytes each).
+pub const SAMPLES_MAX: u64 = 1_000_000;
+
+/// The time series' interval when the scenario sets none: one second, or longer for runs so
+/// long that one second would pass `SAMPLES_MAX`.
+fn default_interval(duration: SimDuration) -> SimDuration {
+    let second = SimDuration::from_secs(1);
+    if duration.as_nanos() / second.as_nanos() <= SAMPLES_MAX {
+        second
+    } else {
+        SimDuration::from_secs(
+            duration
+                .as_nanos()
+                .div_ceil(SAMPLES_MAX * second.as_nanos()),
+        )
+    }
+}
+
 /// Name prefixes that make a `--set` path an HBase (or HDFS, ZooKeeper) property.
 pub const PROPERTY_PREFIXES: &[&str] = &["hbase.", "zookeeper.", "dfs.", "hfile."];
 
@@ -62,6 +80,8 @@ pub struct Scenario {
     pub workloads: Vec<WorkloadSpec>,
     pub actions: Vec<ActionSpec>,
     pub faults: Vec<FaultSpec>,
+    /// The time series' interval (`[report] interval`).
+    pub sample_interval: SimDuration,
 }
 
 /// What the command line adds to a scenario file.
@@ -195,6 +215,30 @@ pub fn load_str(
     let properties = Properties::resolve(profile, &settings, heap_bytes)?;
 
     let io = IoSpec::read(&root.section("io")?)?;
+    let report = root.section("report")?;
+    let sample_interval = match report.get("interval") {
+        Some(node) => {
+            let interval = node.duration()?;
+            let samples = if interval.is_zero() {
+                u64::MAX
+            } else {
+                duration.as_nanos() / interval.as_nanos()
+            };
+            if samples > SAMPLES_MAX {
+                let least = SimDuration::from_nanos(duration.as_nanos().div_ceil(SAMPLES_MAX));
+                return Err(node.error(
+                    ErrorKind::Impossible,
+                    format!(
+                        "an interval of {interval} gives {samples} samples over {duration}; use at least {}",
+                        least.approx()
+                    ),
+                ));
+            }
+            interval
+        }
+        None => default_interval(duration),
+    };
+    report.finish("[report]")?;
     let (tables, table_nodes) = read_array(&root, "tables", |node, _| TableSpec::read(node))?;
     if tables.is_empty() {
         return Err(ScenarioError::new(
@@ -252,6 +296,7 @@ pub fn load_str(
         workloads,
         actions,
         faults,
+        sample_interval,
     };
     check_properties(&scenario)?;
     Ok(scenario)
@@ -528,6 +573,10 @@ impl Scenario {
         out.push_str(&format!(
             "heap = {}\n\n",
             quote(&format_size(self.heap_bytes))
+        ));
+        out.push_str(&format!(
+            "[report]\ninterval = \"{}\"\n\n",
+            self.sample_interval
         ));
         out.push_str("[properties]\n");
         for property in self.properties.iter() {

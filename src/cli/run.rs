@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::format::{count, millis, table};
+use super::progress::RunProgress;
 use super::{EXIT_RUN_FAILED, Failure, ScenarioArgs};
 use crate::report::Summary;
-use crate::runner::{RunOptions, run_scenario};
+use crate::runner::{RunOptions, run_scenario_with_progress};
 use crate::scenario::units::format_size_approx;
 
 #[derive(Debug, Args)]
@@ -32,7 +33,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         trace: args.trace,
         command: std::env::args().collect(),
     };
-    let report = run_scenario(&scenario, &options).map_err(|error| Failure {
+    let mut progress = RunProgress::new(scenario.duration, args.quiet);
+    let report = run_scenario_with_progress(&scenario, &options, &mut |time| progress.update(time));
+    progress.finish();
+    let report = report.map_err(|error| Failure {
         message: format!(
             "{error} (scenario {}, seed {})",
             scenario.name, scenario.seed

@@ -34,6 +34,7 @@ use super::request::Request;
 use super::request::ServerError;
 use super::rpc::{CallId, RpcScheduler};
 use super::stats::RunStats;
+use super::timeline::{MarkerKind, Sample, Timeline};
 use super::wal::Wal;
 use crate::scenario::Scenario;
 use crate::scenario::workload::OpKind;
@@ -44,6 +45,9 @@ pub use write_path::Call;
 /// Most requests in flight at once before a run is stopped: an open-loop workload far above
 /// what the server drains would otherwise grow without bound.
 pub const REQUESTS_IN_FLIGHT_MAX: usize = 20_000_000;
+
+/// How often (in events) a progress sink hears of the run.
+const PROGRESS_EVERY_EVENTS: u64 = 1 << 16;
 
 /// Identifies a request at the client.
 pub type RequestId = u32;
@@ -104,6 +108,7 @@ pub struct RunOutcome {
     pub regions_at_end: usize,
     /// Time regions spent offline, summed, counting regions still offline up to the end.
     pub region_offline_nanos: u128,
+    pub timeline: Timeline,
 }
 
 /// The simulation of one RegionServer.
@@ -113,6 +118,8 @@ pub struct RegionServer<'s> {
     queue: EventQueue<Event>,
     trace: TraceHash,
     trace_sink: Option<&'s mut dyn FnMut(TraceRecord)>,
+    /// Told the simulated time every `PROGRESS_EVERY_EVENTS` events (for a progress bar).
+    progress_sink: Option<&'s mut dyn FnMut(SimTime)>,
     tables: Vec<TableLayout>,
     regions: Vec<Region>,
     clients: Vec<Client>,
@@ -151,6 +158,7 @@ pub struct RegionServer<'s> {
     /// RegionServerAccounting: every region's memstore size.
     global: MemSize,
     stats: RunStats,
+    timeline: Timeline,
     next_file_id: u64,
     end: SimTime,
 }
@@ -217,6 +225,7 @@ impl<'s> RegionServer<'s> {
             queue: EventQueue::new(),
             trace: TraceHash::default(),
             trace_sink: None,
+            progress_sink: None,
             tables,
             regions,
             clients,
@@ -240,6 +249,7 @@ impl<'s> RegionServer<'s> {
             transfers: BTreeMap::new(),
             global: MemSize::default(),
             stats: RunStats::new(region_count),
+            timeline: Timeline::new(scenario.sample_interval, scenario.duration, region_count),
             next_file_id: 0,
             end,
         }
@@ -251,6 +261,12 @@ impl<'s> RegionServer<'s> {
         self
     }
 
+    /// Tells `sink` how far the run has got, now and then (it must not affect the run).
+    pub fn with_progress_sink(mut self, sink: &'s mut dyn FnMut(SimTime)) -> Self {
+        self.progress_sink = Some(sink);
+        self
+    }
+
     fn now(&self) -> SimTime {
         self.queue.now()
     }
@@ -259,8 +275,16 @@ impl<'s> RegionServer<'s> {
     pub fn run(mut self) -> Result<RunOutcome, RunError> {
         self.schedule_start();
         while let Some((time, event)) = self.queue.pop() {
+            while let Some(boundary) = self.timeline.due(time) {
+                self.take_sample(boundary);
+            }
             let (kind, ids) = event.trace_fields();
             self.trace.fold_event(time.as_nanos(), kind, ids);
+            if self.trace.events() % PROGRESS_EVERY_EVENTS == 0
+                && let Some(sink) = self.progress_sink.as_mut()
+            {
+                sink(time);
+            }
             if let Some(sink) = self.trace_sink.as_mut() {
                 sink(TraceRecord {
                     time_nanos: time.as_nanos(),
@@ -377,6 +401,46 @@ impl<'s> RegionServer<'s> {
         memstore.global_heap_peak = memstore.global_heap_peak.max(self.global.heap);
     }
 
+    // ---- the time series ------------------------------------------------------------------
+
+    /// Samples the gauges at an interval boundary (the state just before the next event).
+    fn take_sample(&mut self, at: SimTime) {
+        let largest_region = self
+            .regions
+            .iter()
+            .map(|region| region.size.heap)
+            .max()
+            .unwrap_or(0);
+        let store_files_max = self
+            .regions
+            .iter()
+            .flat_map(|region| region.stores.iter())
+            .map(|store| store.files.len() as u64)
+            .max()
+            .unwrap_or(0);
+        let gauges = Sample {
+            time: at,
+            global_heap_bytes: self.global.heap,
+            largest_region_heap_bytes: largest_region,
+            flush_queue_length: self.flusher.queue_len() as u64,
+            flushes_in_progress: self.flushes.len() as u64,
+            flush_handlers_busy: self.flusher.handlers_busy.level(),
+            rpc_handlers_busy: self.rpc.handlers_busy.level(),
+            call_queue_length: self.rpc.queued.level(),
+            blocked_writers: self.blocked_calls.len() as u64,
+            regions_above_blocking: self.stats.regions_above_blocking.level(),
+            store_files_max_per_store: store_files_max,
+            wal_syncs_in_flight: self.wal.syncs_in_flight() as u64,
+            ..Sample::default()
+        };
+        self.timeline.sample(
+            gauges,
+            self.regions.iter().map(|region| region.size.heap),
+            self.stats.retries,
+            self.stats.region_too_busy,
+        );
+    }
+
     // ---- the WAL ------------------------------------------------------------------------
 
     fn maybe_start_wal_sync(&mut self) {
@@ -415,6 +479,8 @@ impl<'s> RegionServer<'s> {
             self.ready.extend(writers);
             return;
         }
+        self.timeline
+            .mark(now, MarkerKind::Fault, None, "wal_sync_failure");
         // The sync failed: the writer is broken and a roll is requested. The other syncs in
         // flight on it are lost too.
         writers.extend(self.wal.abandon_in_flight());
@@ -447,6 +513,9 @@ impl<'s> RegionServer<'s> {
     /// The new WAL writer is ready: edits held for it are synced (after this event).
     fn on_wal_roll_done(&mut self) {
         self.wal_rolling = false;
+        let now = self.now();
+        self.timeline
+            .mark(now, MarkerKind::WalRoll, None, "after a sync failure");
     }
 
     // ---- the end ------------------------------------------------------------------------
@@ -479,6 +548,7 @@ impl<'s> RegionServer<'s> {
             .sum();
         let region_offline_nanos = self.stats.region_offline_nanos + still_offline;
         RunOutcome {
+            timeline: self.timeline,
             regions_at_end,
             region_offline_nanos,
             trace_hash: self.trace,

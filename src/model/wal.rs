@@ -134,6 +134,10 @@ impl Wal {
         Some(sync.waiters)
     }
 
+    pub fn syncs_in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
     /// Whether sync `id` is still in flight (not abandoned).
     pub fn is_in_flight(&self, id: u64) -> bool {
         self.in_flight.contains_key(&id)

@@ -1,5 +1,5 @@
-//! A run's result folder: `summary.json`, `scenario.resolved.toml`, `latency/<op>.hgrm` and
-//! `run.json`, each written atomically.
+//! A run's result folder: `summary.json`, `scenario.resolved.toml`, `latency/<op>.hgrm`,
+//! `timeseries.csv`, `events.csv`, `regions.csv` and `run.json`, each written atomically.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::files::write_atomic;
 use super::hgrm::percentile_distribution;
 use super::summary::Summary;
+use super::timeseries::{events_csv, regions_csv, timeseries_csv};
 use crate::model::RunOutcome;
 use crate::scenario::Scenario;
 
@@ -60,6 +61,14 @@ pub fn write_result_folder(
             &folder.join("latency").join(format!("{}.hgrm", kind.name())),
             text.as_bytes(),
         )?;
+    }
+    write_atomic(
+        &folder.join("timeseries.csv"),
+        timeseries_csv(scenario, outcome).as_bytes(),
+    )?;
+    write_atomic(&folder.join("events.csv"), events_csv(outcome).as_bytes())?;
+    if let Some(regions) = regions_csv(outcome) {
+        write_atomic(&folder.join("regions.csv"), regions.as_bytes())?;
     }
     let mut run = serde_json::to_string_pretty(info).expect("run info always serializes");
     run.push('\n');

@@ -47,6 +47,9 @@ pub struct Summary {
     pub blocked: BlockedSummary,
     pub compactions: CompactionSummary,
     pub regions: RegionSummary,
+    /// HFile bytes written (flushes; compactions when modelled) per byte of cell data written
+    /// into memstores. The WAL is left out: it is written once per edit whatever the settings.
+    pub write_amplification: f64,
     pub wal: WalSummary,
     pub store_files: StoreFileSummary,
     /// Bounds the run stayed within (memory follows these, not the run length).
@@ -405,6 +408,11 @@ impl Summary {
             },
             compactions: CompactionSummary {
                 requested: stats.compaction_requests,
+            },
+            write_amplification: if stats.memstore.data_bytes_added == 0 {
+                0.0
+            } else {
+                flushes.file_bytes as f64 / stats.memstore.data_bytes_added as f64
             },
             regions: RegionSummary {
                 count_at_end: outcome.regions_at_end as u64,

@@ -12,6 +12,7 @@ use crate::model::{RegionServer, RunError, RunOutcome};
 use crate::report::Summary;
 use crate::report::result_folder::{RunInfo, default_folder, host_name, write_result_folder};
 use crate::scenario::Scenario;
+use crate::sim::SimTime;
 
 /// How to run and where to write.
 #[derive(Debug, Clone, Default)]
@@ -52,15 +53,26 @@ pub fn simulate(scenario: &Scenario) -> Result<RunOutcome, RunError> {
 
 /// Simulates the scenario and writes its result folder.
 pub fn run_scenario(scenario: &Scenario, options: &RunOptions) -> Result<RunReport, RunnerError> {
+    run_scenario_with_progress(scenario, options, &mut |_| {})
+}
+
+/// As `run_scenario`, telling `progress` the simulated time now and then.
+pub fn run_scenario_with_progress(
+    scenario: &Scenario,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(SimTime),
+) -> Result<RunReport, RunnerError> {
     let folder = options
         .out
         .clone()
         .unwrap_or_else(|| default_folder(scenario));
     let started = Instant::now();
     let outcome = if options.trace {
-        simulate_with_trace(scenario, &folder)?
+        simulate_with_trace(scenario, &folder, progress)?
     } else {
-        simulate(scenario)?
+        RegionServer::new(scenario)
+            .with_progress_sink(progress)
+            .run()?
     };
     let wall_seconds = started.elapsed().as_secs_f64();
     let summary = Summary::new(scenario, &outcome);
@@ -88,7 +100,11 @@ pub fn run_scenario(scenario: &Scenario, options: &RunOptions) -> Result<RunRepo
 
 /// Simulates while streaming every event to `folder/trace.jsonl` (through a temporary file
 /// renamed at the end, like every result file).
-fn simulate_with_trace(scenario: &Scenario, folder: &PathBuf) -> Result<RunOutcome, RunnerError> {
+fn simulate_with_trace(
+    scenario: &Scenario,
+    folder: &PathBuf,
+    progress: &mut dyn FnMut(SimTime),
+) -> Result<RunOutcome, RunnerError> {
     let path = folder.join("trace.jsonl");
     let temporary = folder.join(".trace.jsonl.tmp");
     let write_error = |source| RunnerError::Write {
@@ -115,6 +131,7 @@ fn simulate_with_trace(scenario: &Scenario, folder: &PathBuf) -> Result<RunOutco
     };
     let outcome = RegionServer::new(scenario)
         .with_trace_sink(&mut sink)
+        .with_progress_sink(progress)
         .run()?;
     if let Some(error) = failure {
         return Err(write_error(error));

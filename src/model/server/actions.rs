@@ -16,6 +16,7 @@ use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
 use crate::model::region::{Region, RegionId, RegionState};
 use crate::model::store::StoreFile;
+use crate::model::timeline::MarkerKind;
 use crate::scenario::action::ActionKind;
 use crate::sim::SimTime;
 
@@ -63,6 +64,9 @@ impl RegionServer<'_> {
             None => in_order.clone(),
         };
         self.stats.actions_run += 1;
+        let now = self.now();
+        self.timeline
+            .mark(now, MarkerKind::Action, action.region, action.kind.name());
         match action.kind {
             ActionKind::AdminFlush => {
                 for region in chosen {
@@ -305,6 +309,8 @@ impl RegionServer<'_> {
         state.state = RegionState::Offline;
         state.offline_since = Some(now);
         self.flusher.remove(region, now);
+        self.timeline
+            .mark(now, MarkerKind::RegionOffline, Some(region), "closed");
     }
 
     /// RegionOpen: the region (moved back, a daughter, a merged region) takes requests.
@@ -317,6 +323,8 @@ impl RegionServer<'_> {
         if let Some(since) = state.offline_since.take() {
             self.stats.region_offline_nanos += u128::from((now - since).as_nanos());
         }
+        self.timeline
+            .mark(now, MarkerKind::RegionOpen, Some(region), "opened");
     }
 
     /// A new region (a daughter or a merged region), offline until it opens, whose stores hold

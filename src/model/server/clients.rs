@@ -226,6 +226,7 @@ impl RegionServer<'_> {
         stats.rows_succeeded += state.actions.len() as u64;
         stats.checks_failed += u64::from(state.checks_failed);
         stats.latency.record(now - state.due);
+        self.timeline.record_completion(state.kind, now - state.due);
         self.next_from_client(state.client, state.slot);
     }
 
@@ -235,6 +236,7 @@ impl RegionServer<'_> {
         self.stats.in_flight.set(now, self.requests.len() as u64);
         let stats = self.stats.operations.entry(state.kind).or_default();
         *stats.failed.entry(error.name()).or_default() += 1;
+        self.timeline.record_failure(state.kind);
         self.next_from_client(state.client, state.slot);
     }
 

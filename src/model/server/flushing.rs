@@ -16,6 +16,7 @@ use crate::model::region::{
     select_stores_to_flush,
 };
 use crate::model::store::hfile_bytes;
+use crate::model::timeline::MarkerKind;
 use crate::scenario::profile::ProfileId;
 use crate::sim::{SimDuration, SimTime};
 
@@ -423,6 +424,8 @@ impl RegionServer<'_> {
         stats.heap_bytes += released.heap;
         stats.file_bytes += file_bytes;
         *stats.by_reason.entry(job.reason).or_default() += 1;
+        self.timeline
+            .mark(now, MarkerKind::Flush, Some(job.region), job.reason.name());
         stats.duration.record(now - job.started_at);
         // After a flush, HBase asks for a split if the policy wants one, else a compaction if a
         // flushed store has reached hbase.hstore.compactionThreshold files.
