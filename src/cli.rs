@@ -3,6 +3,7 @@
 
 mod bench;
 mod config;
+mod explore;
 mod format;
 mod progress;
 mod run;
@@ -48,6 +49,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the shard folders of a sweep into the whole sweep.
     Merge(sweep::MergeArgs),
+    /// Run many seeds with randomised faults and check the invariants.
+    Explore(explore::ExploreArgs),
 }
 
 /// How a scenario is named and adjusted on the command line.
@@ -95,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Bench(args) => bench::bench(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
+        Command::Explore(args) => explore::explore_command(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
