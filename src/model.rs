@@ -8,6 +8,7 @@ pub mod event;
 pub mod faults;
 pub mod flusher;
 pub mod io;
+pub mod key_sketch;
 pub mod keys;
 pub mod layout;
 pub mod memstore;
