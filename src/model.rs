@@ -24,5 +24,6 @@ pub mod store;
 pub mod timeline;
 pub mod value_index;
 pub mod wal;
+pub mod write_devices;
 
 pub use server::{RegionServer, RunError, RunOutcome};

@@ -7,8 +7,11 @@ use regionsim::report::timeseries::timeseries_csv;
 
 /// The first backticked name of each row of the README table that follows `heading`.
 fn documented_columns(heading: &str) -> Vec<String> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find(heading).unwrap_or_else(|| panic!("README lacks {heading:?}"));
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README lacks {heading:?}"));
     readme[start..]
         .lines()
         .skip_while(|line| !line.starts_with('|'))

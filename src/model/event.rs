@@ -1,6 +1,8 @@
 //! Every kind of thing that happens in a RegionServer run, as one closed enum: the event queue
 //! holds these, the trace hash folds them, and `--trace` prints them.
 
+use super::write_devices::Device;
+
 /// A scheduled happening.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
@@ -17,8 +19,8 @@ pub enum Event {
     LockWaitTimeout { call: u32, generation: u64 },
     /// A WAL sync completed.
     WalSyncDone { sync: u64 },
-    /// Transfers on the HDFS write pipe may have finished (stale unless the generation matches).
-    HdfsWriteDone { generation: u64 },
+    /// Transfers on a write device may have finished (stale unless the generation matches).
+    WriteDone { device: Device, generation: u64 },
     /// A flush handler's queue poll timed out (stale unless the generation matches).
     FlusherPoll { handler: u32, generation: u64 },
     /// A flush handler's one-second sleep after finding nothing to flush ended.
@@ -33,6 +35,10 @@ pub enum Event {
     RegionOpen { region: u32 },
     /// The WAL roll requested after a sync failure is done: a new writer takes syncs.
     WalRollDone,
+    /// A handler has spent the CPU its call needs and goes on with it.
+    HandlerCpuDone { call: u32 },
+    /// A call's answer has crossed the network back to its client.
+    AnswerArrives { answer: u32 },
     /// The simulated duration is over.
     End,
 }
@@ -47,7 +53,7 @@ impl Event {
             Event::RpcDeadlines => "rpc_deadlines",
             Event::LockWaitTimeout { .. } => "lock_wait_timeout",
             Event::WalSyncDone { .. } => "wal_sync_done",
-            Event::HdfsWriteDone { .. } => "hdfs_write_done",
+            Event::WriteDone { .. } => "write_done",
             Event::FlusherPoll { .. } => "flusher_poll",
             Event::FlusherWake { .. } => "flusher_wake",
             Event::Action { .. } => "action",
@@ -56,6 +62,8 @@ impl Event {
             Event::PeriodicFlushCheck => "periodic_flush_check",
             Event::RegionOpen { .. } => "region_open",
             Event::WalRollDone => "wal_roll_done",
+            Event::HandlerCpuDone { .. } => "handler_cpu_done",
+            Event::AnswerArrives { .. } => "answer_arrives",
         }
     }
 
@@ -65,7 +73,7 @@ impl Event {
             Event::OpenArrival { client } => (1, [u64::from(client), 0]),
             Event::ClosedSend { client, slot } => (2, [u64::from(client), u64::from(slot)]),
             Event::WalSyncDone { sync } => (3, [sync, 0]),
-            Event::HdfsWriteDone { generation } => (4, [generation, 0]),
+            Event::WriteDone { device, generation } => (4, [generation, device.index()]),
             Event::FlusherPoll {
                 handler,
                 generation,
@@ -80,6 +88,8 @@ impl Event {
             Event::PeriodicFlushCheck => (13, [0, 0]),
             Event::RegionOpen { region } => (14, [u64::from(region), 0]),
             Event::WalRollDone => (15, [0, 0]),
+            Event::HandlerCpuDone { call } => (16, [u64::from(call), 0]),
+            Event::AnswerArrives { answer } => (17, [u64::from(answer), 0]),
         }
     }
 }

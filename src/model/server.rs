@@ -36,9 +36,10 @@ use super::rpc::{CallId, RpcScheduler};
 use super::stats::RunStats;
 use super::timeline::{MarkerKind, Sample, Timeline};
 use super::wal::Wal;
+use super::write_devices::WriteDevices;
 use crate::scenario::Scenario;
 use crate::scenario::workload::OpKind;
-use crate::sim::{EventQueue, RandomStream, SharedBandwidth, SimTime, Slab, TraceHash, TransferId};
+use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
 
 pub use write_path::Call;
 
@@ -59,6 +60,14 @@ pub enum RunError {
         "more than {limit} requests were in flight at {at}: the server cannot keep up with the offered load (lower the rate or add capacity)"
     )]
     TooManyInFlight { limit: usize, at: SimTime },
+}
+
+/// What a transfer on a write device is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TransferOwner {
+    Flush(FlushId),
+    /// The WAL's output stream writing the bytes of the syncs in `wal_chunk`.
+    WalChunk,
 }
 
 /// Who runs a flush.
@@ -126,6 +135,9 @@ pub struct RegionServer<'s> {
     client_cells: Vec<ClientCells>,
     requests: Slab<Request>,
     calls: Slab<Call>,
+    /// Answers on their way back to the client.
+    answers: Slab<clients::Answer>,
+    network_rtt: LatencySampler,
     rpc: RpcScheduler,
     /// RandomQueueBalancer's draws.
     rpc_balancer: RandomStream,
@@ -153,8 +165,14 @@ pub struct RegionServer<'s> {
     /// A WAL roll is under way after a sync failure (the writer is broken until it is done).
     wal_rolling: bool,
     faults: FaultPlan,
-    hdfs_write: SharedBandwidth,
-    transfers: BTreeMap<TransferId, FlushId>,
+    /// The HDFS write pipe and the WAL's device, with who each transfer belongs to.
+    devices: WriteDevices<TransferOwner>,
+    /// WAL syncs in flight and how many of their two parts (latency, bytes) are still running.
+    sync_parts: BTreeMap<u64, u8>,
+    /// The WAL is one HDFS output stream: the syncs whose bytes it is writing now, and those
+    /// whose bytes wait for it (with their byte counts).
+    wal_chunk: Option<Vec<u64>>,
+    wal_bytes_waiting: Vec<(u64, u64)>,
     /// RegionServerAccounting: every region's memstore size.
     global: MemSize,
     stats: RunStats,
@@ -218,7 +236,10 @@ impl<'s> RegionServer<'s> {
                 &scenario.io.wal_sync_latency,
                 RandomStream::new(scenario.seed, "wal.sync_latency"),
             ),
-            hdfs_write: SharedBandwidth::new(scenario.io.hdfs_write_bandwidth),
+            devices: WriteDevices::new(
+                scenario.io.hdfs_write_bandwidth,
+                scenario.io.wal_write_bandwidth,
+            ),
             rpc_balancer: RandomStream::new(scenario.seed, "rpc.queue_balancer"),
             retry_jitter: RandomStream::new(scenario.seed, "client.retry_jitter"),
             config,
@@ -232,6 +253,11 @@ impl<'s> RegionServer<'s> {
             client_cells,
             requests: Slab::default(),
             calls: Slab::default(),
+            answers: Slab::default(),
+            network_rtt: LatencySampler::new(
+                &scenario.io.network_rtt,
+                RandomStream::new(scenario.seed, "network.rtt"),
+            ),
             rpc,
             next_attempt_id: 0,
             rpc_deadlines: VecDeque::new(),
@@ -246,7 +272,9 @@ impl<'s> RegionServer<'s> {
             wal: Wal::new(config_wal_syncs),
             wal_rolling: false,
             faults: FaultPlan::new(&scenario.faults, scenario.seed),
-            transfers: BTreeMap::new(),
+            sync_parts: BTreeMap::new(),
+            wal_chunk: None,
+            wal_bytes_waiting: Vec::new(),
             global: MemSize::default(),
             stats: RunStats::new(region_count),
             timeline: Timeline::new(scenario.sample_interval, scenario.duration, region_count),
@@ -300,7 +328,7 @@ impl<'s> RegionServer<'s> {
                     self.on_lock_wait_timeout(call, generation)
                 }
                 Event::WalSyncDone { sync } => self.on_wal_sync_done(sync),
-                Event::HdfsWriteDone { generation } => self.on_hdfs_write_done(generation),
+                Event::WriteDone { device, generation } => self.on_write_done(device, generation),
                 Event::FlusherPoll {
                     handler,
                     generation,
@@ -311,6 +339,8 @@ impl<'s> RegionServer<'s> {
                 Event::PeriodicFlushCheck => self.on_periodic_flush_check(),
                 Event::RegionOpen { region } => self.on_region_open(region),
                 Event::WalRollDone => self.on_wal_roll_done(),
+                Event::HandlerCpuDone { call } => self.ready.push_back(call),
+                Event::AnswerArrives { answer } => self.on_answer_arrives(answer),
                 Event::End => break,
             }
             self.drain_ready();
@@ -460,12 +490,63 @@ impl<'s> RegionServer<'s> {
         }
         let now = self.now();
         let latency = self.wal_sync_latency.sample();
-        let (sync, completes_at) = self.wal.start_sync(now, latency);
+        let (sync, latency_done, bytes) = self.wal.start_sync(now, latency);
         self.queue
-            .schedule_at(completes_at, Event::WalSyncDone { sync });
+            .schedule_at(latency_done, Event::WalSyncDone { sync });
+        // The sync's bytes go through the WAL's one output stream, which shares the HDFS write
+        // pipe with flushes (and compactions) as one stream among them: the sync ends when both
+        // its latency and its bytes are done.
+        self.sync_parts.insert(sync, 2);
+        self.wal_bytes_waiting.push((sync, bytes));
+        if self.wal_chunk.is_none() {
+            self.start_wal_chunk();
+        }
+    }
+
+    /// The WAL stream writes everything waiting, as one transfer.
+    fn start_wal_chunk(&mut self) {
+        let waiting = std::mem::take(&mut self.wal_bytes_waiting);
+        let bytes = waiting.iter().map(|&(_, bytes)| bytes).sum();
+        let device = self.devices.wal_device();
+        self.devices
+            .start(device, self.now(), bytes, TransferOwner::WalChunk);
+        self.wal_chunk = Some(waiting.into_iter().map(|(sync, _)| sync).collect());
+        self.schedule_write_done(device);
+    }
+
+    /// The WAL stream wrote its chunk: those syncs' bytes are done; the next chunk starts.
+    pub(super) fn wal_chunk_done(&mut self) {
+        let syncs = self
+            .wal_chunk
+            .take()
+            .expect("a WAL chunk was being written");
+        for sync in syncs {
+            self.wal_sync_part_done(sync);
+        }
+        if !self.wal_bytes_waiting.is_empty() {
+            self.start_wal_chunk();
+        }
+    }
+
+    /// One part (latency or bytes) of a WAL sync is done; the sync ends with the second.
+    pub(super) fn wal_sync_part_done(&mut self, sync: u64) {
+        let parts = self
+            .sync_parts
+            .get_mut(&sync)
+            .expect("a sync part ends for a sync that started");
+        *parts -= 1;
+        if *parts == 0 {
+            self.sync_parts.remove(&sync);
+            self.end_wal_sync(sync);
+        }
     }
 
     fn on_wal_sync_done(&mut self, sync: u64) {
+        self.wal_sync_part_done(sync);
+    }
+
+    /// A sync ended (both parts done): its writers go on, or it failed (an injected fault).
+    fn end_wal_sync(&mut self, sync: u64) {
         if !self.wal.is_in_flight(sync) {
             return;
         }

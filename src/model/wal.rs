@@ -18,8 +18,9 @@
 //! Both distort the distribution the scenario states; stalls in time come as faults.
 //! An ASYNC_WAL edit is appended without waiting and becomes durable with the next sync.
 //!
-//! Left for the WAL model to come: WAL files as real bytes, rolling and archiving, maxlogs, sync
-//! failures, WAL bytes on the shared HDFS bandwidth. Entry sizes here are the cells' KeyValue
+//! The bytes a sync writes also go through the shared HDFS write bandwidth (the server waits for
+//! both its latency and its bytes). Left for the WAL model to come: WAL files as real bytes,
+//! rolling and archiving, maxlogs. Entry sizes here are the cells' KeyValue
 //! bytes, a 4-byte length per cell and an estimated `WAL_ENTRY_KEY_BYTES` for the WALKey.
 
 use std::collections::BTreeMap;
@@ -99,9 +100,9 @@ impl Wal {
                 || batch_bytes.is_some_and(|batch| batch > 0 && self.bytes_unsynced >= batch))
     }
 
-    /// Starts a sync covering every append so far; it ends after `latency`. Returns its id and
-    /// when it ends.
-    pub fn start_sync(&mut self, now: SimTime, latency: SimDuration) -> (u64, SimTime) {
+    /// Starts a sync covering every append so far; its latency part ends after `latency`.
+    /// Returns its id, when that part ends, and the bytes it writes.
+    pub fn start_sync(&mut self, now: SimTime, latency: SimDuration) -> (u64, SimTime, u64) {
         assert!(
             self.in_flight.len() < self.syncs_in_flight_max,
             "too many WAL syncs in flight"
@@ -116,9 +117,9 @@ impl Wal {
             },
         );
         self.syncs_in_flight_peak = self.syncs_in_flight_peak.max(self.in_flight.len());
+        let bytes = std::mem::take(&mut self.bytes_unsynced);
         self.appends_unsynced = 0;
-        self.bytes_unsynced = 0;
-        (id, now + latency)
+        (id, now + latency, bytes)
     }
 
     /// Ends sync `id`, completed or (an injected fault) failed; returns its writers. `None` if
@@ -185,14 +186,14 @@ mod tests {
         wal.append(100, Some(1));
         wal.append(100, Some(2));
         assert!(wal.wants_sync(None));
-        let (first, _) = wal.start_sync(t, ms(2));
+        let (first, _, _) = wal.start_sync(t, ms(2));
         wal.append(100, Some(3));
         wal.append(100, None);
         wal.append(100, Some(4));
         assert!(!wal.wants_sync(None));
         assert_eq!(wal.end_sync(first, false).unwrap(), vec![1, 2]);
         assert!(wal.wants_sync(None));
-        let (second, _) = wal.start_sync(t, ms(2));
+        let (second, _, _) = wal.start_sync(t, ms(2));
         assert_eq!(wal.end_sync(second, false).unwrap(), vec![3, 4]);
         assert_eq!(
             (wal.appends, wal.syncs, wal.appends_synced, wal.bytes),
@@ -207,9 +208,9 @@ mod tests {
         let t = SimTime::ZERO;
         let mut wal = Wal::new(usize::MAX);
         wal.append(100, Some(1));
-        let (slow, slow_done) = wal.start_sync(t, ms(10));
+        let (slow, slow_done, _) = wal.start_sync(t, ms(10));
         wal.append(100, Some(2));
-        let (fast, fast_done) = wal.start_sync(t + ms(1), ms(2));
+        let (fast, fast_done, _) = wal.start_sync(t + ms(1), ms(2));
         assert_eq!((slow_done, fast_done), (t + ms(10), t + ms(3)));
         assert_eq!(wal.syncs_in_flight_peak, 2);
         assert_eq!(wal.end_sync(fast, false).unwrap(), vec![2]);
@@ -224,16 +225,16 @@ mod tests {
         let t = SimTime::ZERO;
         let mut wal = Wal::new(usize::MAX);
         wal.append(100, Some(1));
-        let (first, _) = wal.start_sync(t, ms(2));
+        let (first, _, _) = wal.start_sync(t, ms(2));
         wal.append(100, Some(2));
-        let (second, _) = wal.start_sync(t, ms(2));
+        let (second, _, _) = wal.start_sync(t, ms(2));
         wal.append(100, Some(3));
         assert_eq!(wal.end_sync(first, true), Some(vec![1]));
         assert_eq!(wal.abandon_in_flight(), vec![2]);
         assert!(!wal.is_in_flight(second));
         assert_eq!(wal.end_sync(second, false), None);
         wal.requeue(vec![1, 2]);
-        let (third, _) = wal.start_sync(t, ms(2));
+        let (third, _, _) = wal.start_sync(t, ms(2));
         assert_eq!(wal.end_sync(third, false), Some(vec![1, 2, 3]));
         assert_eq!((wal.syncs, wal.sync_failures), (1, 1));
     }

@@ -1,5 +1,7 @@
-//! `[io]`: the resource models that decide where time goes — the WAL sync latency distribution
-//! and the HDFS bandwidth that flushes (and later compactions and WAL writes) share.
+//! `[io]`: the resource models that decide where time goes — the WAL sync latency distribution,
+//! the HDFS write bandwidth that flushes, compactions and the WAL share, optionally a device of
+//! the WAL's own, the read bandwidth compactions use, the network round trip of an RPC and the
+//! handler CPU a call needs.
 
 use super::document::{Node, Table};
 use super::error::{ErrorKind, ScenarioError};
@@ -94,11 +96,24 @@ impl LatencySpec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IoSpec {
     pub wal_sync_latency: LatencySpec,
-    /// Bytes per second shared by flushes, compactions and WAL writes.
+    /// Bytes per second shared by flushes, compactions and (unless it has its own) the WAL.
     pub hdfs_write_bandwidth: u64,
+    /// The WAL's own device (hbase.wal.storage.policy ONE_SSD/ALL_SSD), if it has one.
+    pub wal_write_bandwidth: Option<u64>,
     /// Bytes per second shared by compaction reads.
     pub hdfs_read_bandwidth: u64,
+    /// Client → RegionServer → client network time of one RPC (charged on the answer's way).
+    pub network_rtt: LatencySpec,
+    /// Handler CPU for one call (decoding, dispatch, the answer), holding the handler.
+    pub handler_cpu_per_call: SimDuration,
+    /// Handler CPU for each mutation in a call (cells, WALEdit, memstore insert).
+    pub handler_cpu_per_mutation: SimDuration,
 }
+
+/// Estimates for a 10 GbE LAN and a current JVM; a scenario states its own when it knows them.
+const DEFAULT_NETWORK_RTT: SimDuration = SimDuration::from_micros(200);
+const DEFAULT_CPU_PER_CALL: SimDuration = SimDuration::from_micros(30);
+const DEFAULT_CPU_PER_MUTATION: SimDuration = SimDuration::from_micros(5);
 
 impl IoSpec {
     pub fn read(table: &Table<'_, '_>) -> Result<IoSpec, ScenarioError> {
@@ -119,9 +134,29 @@ impl IoSpec {
             }
             Ok(value)
         };
+        let network_rtt = match table.get("network_rtt") {
+            Some(node) => LatencySpec::read(&node)?,
+            None => LatencySpec::Constant {
+                value: DEFAULT_NETWORK_RTT,
+            },
+        };
+        let duration = |key: &str, default: SimDuration| match table.get(key) {
+            Some(node) => node.duration(),
+            None => Ok(default),
+        };
         let spec = IoSpec {
             wal_sync_latency,
+            network_rtt,
+            handler_cpu_per_call: duration("handler_cpu_per_call", DEFAULT_CPU_PER_CALL)?,
+            handler_cpu_per_mutation: duration(
+                "handler_cpu_per_mutation",
+                DEFAULT_CPU_PER_MUTATION,
+            )?,
             hdfs_write_bandwidth: bandwidth("hdfs_write_bandwidth", 200 << 20)?,
+            wal_write_bandwidth: match table.get("wal_write_bandwidth") {
+                Some(_) => Some(bandwidth("wal_write_bandwidth", 0)?),
+                None => None,
+            },
             hdfs_read_bandwidth: bandwidth("hdfs_read_bandwidth", 400 << 20)?,
         };
         table.finish("[io]")?;
@@ -138,9 +173,24 @@ impl IoSpec {
             "hdfs_write_bandwidth = {}\n",
             quote(&format_bandwidth(self.hdfs_write_bandwidth))
         ));
+        if let Some(wal) = self.wal_write_bandwidth {
+            out.push_str(&format!(
+                "wal_write_bandwidth = {}\n",
+                quote(&format_bandwidth(wal))
+            ));
+        }
         out.push_str(&format!(
-            "hdfs_read_bandwidth = {}\n\n",
+            "hdfs_read_bandwidth = {}\n",
             quote(&format_bandwidth(self.hdfs_read_bandwidth))
+        ));
+        out.push_str(&format!("network_rtt = {}\n", self.network_rtt.to_toml()));
+        out.push_str(&format!(
+            "handler_cpu_per_call = {}\n",
+            quote(&self.handler_cpu_per_call.to_string())
+        ));
+        out.push_str(&format!(
+            "handler_cpu_per_mutation = {}\n\n",
+            quote(&self.handler_cpu_per_mutation.to_string())
         ));
     }
 }

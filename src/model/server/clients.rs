@@ -12,6 +12,15 @@ use crate::scenario::workload::{Arrival, OpKind};
 /// Request bytes an RPC carries besides its cells (header, region specifiers).
 const RPC_REQUEST_OVERHEAD_BYTES: u64 = 100;
 
+/// An answer crossing the network back to its client.
+#[derive(Debug, Clone)]
+pub(super) struct Answer {
+    request: RequestId,
+    attempt: u64,
+    actions: Vec<u32>,
+    results: Vec<Outcome>,
+}
+
 impl RegionServer<'_> {
     pub(super) fn on_open_arrival(&mut self, client: u32) {
         self.send_request(client, u32::MAX);
@@ -103,7 +112,7 @@ impl RegionServer<'_> {
                 let call_state = self.calls.remove(call);
                 let results =
                     vec![Outcome::Failed(ServerError::CallQueueTooBig); call_state.actions.len()];
-                self.on_answer(request, attempt, &call_state.actions, &results);
+                self.send_answer(request, attempt, call_state.actions, results);
                 return;
             }
         }
@@ -155,6 +164,39 @@ impl RegionServer<'_> {
             }
         }
         self.schedule_rpc_deadline();
+    }
+
+    /// The server answers an attempt; the answer reaches the client one network round trip
+    /// after the call reached the server (the whole trip is charged on the way back).
+    pub(super) fn send_answer(
+        &mut self,
+        request: RequestId,
+        attempt: u64,
+        actions: Vec<u32>,
+        results: Vec<Outcome>,
+    ) {
+        let rtt = self.network_rtt.sample();
+        if rtt.is_zero() {
+            self.on_answer(request, attempt, &actions, &results);
+            return;
+        }
+        let answer = self.answers.insert(Answer {
+            request,
+            attempt,
+            actions,
+            results,
+        });
+        self.queue.schedule_in(rtt, Event::AnswerArrives { answer });
+    }
+
+    pub(super) fn on_answer_arrives(&mut self, answer: u32) {
+        let Answer {
+            request,
+            attempt,
+            actions,
+            results,
+        } = self.answers.remove(answer);
+        self.on_answer(request, attempt, &actions, &results);
     }
 
     /// The answer to an attempt (from the server, or the client's own timeout): record what

@@ -7,7 +7,7 @@
 //! HFiles written at the shared HDFS write bandwidth; then the commit: store files added,
 //! snapshots dropped, size counters lowered, blocked handlers woken.
 
-use super::{Executor, FlushJob, RegionServer};
+use super::{Executor, FlushJob, RegionServer, TransferOwner};
 use crate::model::cell::MemSize;
 use crate::model::event::Event;
 use crate::model::flusher::{FlushReason, FlushRequest, FlusherWork, HandlerState};
@@ -17,6 +17,7 @@ use crate::model::region::{
 };
 use crate::model::store::hfile_bytes;
 use crate::model::timeline::MarkerKind;
+use crate::model::write_devices::Device;
 use crate::scenario::profile::ProfileId;
 use crate::sim::{SimDuration, SimTime};
 
@@ -361,33 +362,29 @@ impl RegionServer<'_> {
                 file_bytes += hfile_bytes(snapshot.data, segment.cells());
             }
         }
-        let transfer = self.hdfs_write.start(now, file_bytes);
-        self.transfers.insert(transfer, flush);
-        self.schedule_hdfs_write_done();
+        self.devices
+            .start(Device::Shared, now, file_bytes, TransferOwner::Flush(flush));
+        self.schedule_write_done(Device::Shared);
         self.updates_lock_released(job.region);
     }
 
-    pub(super) fn schedule_hdfs_write_done(&mut self) {
-        if let Some(at) = self.hdfs_write.next_completion() {
-            let generation = self.hdfs_write.generation();
+    /// Wakes the server when the device's next transfer may have finished.
+    pub(super) fn schedule_write_done(&mut self, device: Device) {
+        if let Some((at, generation)) = self.devices.next_completion(device) {
             self.queue
-                .schedule_at(at, Event::HdfsWriteDone { generation });
+                .schedule_at(at, Event::WriteDone { device, generation });
         }
     }
 
-    pub(super) fn on_hdfs_write_done(&mut self, generation: u64) {
-        if generation != self.hdfs_write.generation() {
-            return;
-        }
+    pub(super) fn on_write_done(&mut self, device: Device, generation: u64) {
         let now = self.now();
-        for transfer in self.hdfs_write.take_finished(now) {
-            let flush = self
-                .transfers
-                .remove(&transfer)
-                .expect("every HDFS write belongs to a flush");
-            self.commit_flush(flush);
+        for owner in self.devices.take_finished(device, generation, now) {
+            match owner {
+                TransferOwner::Flush(flush) => self.commit_flush(flush),
+                TransferOwner::WalChunk => self.wal_chunk_done(),
+            }
         }
-        self.schedule_hdfs_write_done();
+        self.schedule_write_done(device);
     }
 
     /// The HFiles are written: commit them, drop the snapshots, lower the size counters, and

@@ -21,6 +21,7 @@
 
 use super::{RegionServer, RequestId};
 use crate::model::cell::{Cell, CellType, MemSize};
+use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
 use crate::model::region::{RegionId, RegionState};
 use crate::model::request::{Mutation, ServerError};
@@ -30,7 +31,7 @@ use crate::model::value_index::Undo;
 use crate::model::wal::{WAL_CELL_FRAMING_BYTES, WAL_ENTRY_KEY_BYTES};
 use crate::scenario::profile::ProfileId;
 use crate::scenario::workload::Durability;
-use crate::sim::SimTime;
+use crate::sim::{SimDuration, SimTime};
 
 /// What became of one action of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,8 @@ pub enum Outcome {
 enum Phase {
     /// Just taken by a handler.
     Start,
+    /// The handler is spending the call's CPU.
+    Cpu,
     /// Next: the global pressure check for the next region group.
     Reclaim,
     /// Next: checkResources and a new mini-batch.
@@ -170,8 +173,14 @@ impl RegionServer<'_> {
                         self.release_handler(state.handler);
                         return;
                     }
-                    self.calls.get_mut(call).phase = Phase::Reclaim;
+                    self.calls.get_mut(call).phase = Phase::Cpu;
+                    let cpu = self.call_cpu(call);
+                    if !cpu.is_zero() {
+                        self.queue.schedule_in(cpu, Event::HandlerCpuDone { call });
+                        return;
+                    }
                 }
+                Phase::Cpu => self.calls.get_mut(call).phase = Phase::Reclaim,
                 Phase::Reclaim => {
                     let state = self.calls.get(call);
                     if state.cursor == state.actions.len() {
@@ -402,10 +411,8 @@ impl RegionServer<'_> {
         state.wait = wait;
         state.wait_generation += 1;
         let generation = state.wait_generation;
-        self.queue.schedule_in(
-            limit,
-            crate::model::event::Event::LockWaitTimeout { call, generation },
-        );
+        self.queue
+            .schedule_in(limit, Event::LockWaitTimeout { call, generation });
     }
 
     /// A lock wait ran out: a row lock → TimeoutIOException, the updates lock →
@@ -610,11 +617,21 @@ impl RegionServer<'_> {
         }
     }
 
+    /// The CPU a call holds its handler for: decoding, dispatch and the answer, plus the work
+    /// for each mutation (cells, the WALEdit, the memstore insert). It is charged when the
+    /// handler takes the call, before any lock: HBase does the per-cell work under the row
+    /// locks and the updates lock, but for microseconds that waits elsewhere dwarf.
+    fn call_cpu(&self, call: CallId) -> SimDuration {
+        let io = &self.scenario.io;
+        io.handler_cpu_per_call
+            + io.handler_cpu_per_mutation * self.calls.get(call).actions.len() as u64
+    }
+
     /// The answer goes back; the handler takes its next call.
     fn respond(&mut self, call: CallId) {
         let state = self.calls.remove(call);
         self.release_handler(state.handler);
-        self.on_answer(state.request, state.attempt, &state.actions, &state.results);
+        self.send_answer(state.request, state.attempt, state.actions, state.results);
     }
 
     fn release_handler(&mut self, handler: usize) {

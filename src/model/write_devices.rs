@@ -1,0 +1,137 @@
+//! Where the server's written bytes go: the HDFS write pipe that flushes and compactions share,
+//! and the WAL's device, which is that same pipe unless the scenario gives the WAL its own.
+//!
+//! Each device is a `SharedBandwidth` (transfers split its rate equally). The WAL is one HDFS
+//! output stream, so on the shared pipe it counts as one transfer among the flushes: a flush
+//! that starts halves what the WAL gets, and a WAL that cannot keep up holds back its syncs, so
+//! the writers behind them, before a memstore can outgrow its blocking size. Deployments that
+//! put the WAL on separate, faster storage (`hbase.wal.storage.policy` ONE_SSD / ALL_SSD) are
+//! described by `io.wal_write_bandwidth`: then the WAL writes to a device of its own.
+
+use std::collections::BTreeMap;
+
+use crate::sim::{SharedBandwidth, SimTime, TransferId};
+
+/// One of the write devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Device {
+    /// The HDFS write pipe: flushes, compactions, and the WAL unless it has its own.
+    Shared,
+    /// The WAL's own storage.
+    Wal,
+}
+
+impl Device {
+    /// A number for the event's trace key.
+    pub fn index(self) -> u64 {
+        match self {
+            Device::Shared => 0,
+            Device::Wal => 1,
+        }
+    }
+}
+
+/// The write devices and who each transfer on them belongs to.
+#[derive(Debug, Clone)]
+pub struct WriteDevices<O> {
+    shared: SharedBandwidth,
+    wal: Option<SharedBandwidth>,
+    owners: BTreeMap<(Device, TransferId), O>,
+}
+
+impl<O: Copy> WriteDevices<O> {
+    /// `wal_bytes_per_sec`: the WAL's own device, or None for the shared pipe.
+    pub fn new(shared_bytes_per_sec: u64, wal_bytes_per_sec: Option<u64>) -> WriteDevices<O> {
+        WriteDevices {
+            shared: SharedBandwidth::new(shared_bytes_per_sec),
+            wal: wal_bytes_per_sec.map(SharedBandwidth::new),
+            owners: BTreeMap::new(),
+        }
+    }
+
+    /// The device the WAL writes to.
+    pub fn wal_device(&self) -> Device {
+        if self.wal.is_some() {
+            Device::Wal
+        } else {
+            Device::Shared
+        }
+    }
+
+    fn pipe(&self, device: Device) -> &SharedBandwidth {
+        match device {
+            Device::Wal => self.wal.as_ref().expect("the WAL has its own device"),
+            Device::Shared => &self.shared,
+        }
+    }
+
+    fn pipe_mut(&mut self, device: Device) -> &mut SharedBandwidth {
+        match device {
+            Device::Wal => self.wal.as_mut().expect("the WAL has its own device"),
+            Device::Shared => &mut self.shared,
+        }
+    }
+
+    /// Starts writing `bytes` for `owner`.
+    pub fn start(&mut self, device: Device, now: SimTime, bytes: u64, owner: O) {
+        let transfer = self.pipe_mut(device).start(now, bytes);
+        self.owners.insert((device, transfer), owner);
+    }
+
+    /// When the device's next transfer finishes, and the generation that wake-up is valid for.
+    pub fn next_completion(&self, device: Device) -> Option<(SimTime, u64)> {
+        let pipe = self.pipe(device);
+        pipe.next_completion().map(|at| (at, pipe.generation()))
+    }
+
+    /// The owners of the transfers finished by `now`, in start order; none for a stale wake-up.
+    pub fn take_finished(&mut self, device: Device, generation: u64, now: SimTime) -> Vec<O> {
+        if generation != self.pipe(device).generation() {
+            return Vec::new();
+        }
+        let finished = self.pipe_mut(device).take_finished(now);
+        finished
+            .into_iter()
+            .map(|transfer| {
+                self.owners
+                    .remove(&(device, transfer))
+                    .expect("every transfer has an owner")
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimDuration;
+
+    #[test]
+    fn the_wal_shares_the_pipe_unless_it_has_its_own_device() {
+        let mut shared: WriteDevices<u32> = WriteDevices::new(1000, None);
+        assert_eq!(shared.wal_device(), Device::Shared);
+        let start = SimTime::ZERO;
+        shared.start(Device::Shared, start, 1000, 1);
+        shared.start(shared.wal_device(), start, 1000, 2);
+        // Two equal transfers on 1000 B/s: both end at 2 s.
+        let (at, generation) = shared.next_completion(Device::Shared).unwrap();
+        assert_eq!(at, start + SimDuration::from_secs(2));
+        assert_eq!(
+            shared.take_finished(Device::Shared, generation, at),
+            vec![1, 2]
+        );
+
+        let mut separate: WriteDevices<u32> = WriteDevices::new(1000, Some(1000));
+        assert_eq!(separate.wal_device(), Device::Wal);
+        separate.start(Device::Shared, start, 1000, 1);
+        separate.start(Device::Wal, start, 1000, 2);
+        let (at, generation) = separate.next_completion(Device::Wal).unwrap();
+        assert_eq!(at, start + SimDuration::from_secs(1));
+        assert!(
+            separate
+                .take_finished(Device::Wal, generation + 1, at)
+                .is_empty()
+        );
+        assert_eq!(separate.take_finished(Device::Wal, generation, at), vec![2]);
+    }
+}
