@@ -1,11 +1,13 @@
-//! A shared bandwidth: concurrent transfers split a fixed byte rate equally (processor sharing).
+//! A shared bandwidth: concurrent transfers split a fixed byte rate equally (processor sharing),
+//! except that a transfer may be capped below its share (a throttled compaction), and then what
+//! it leaves goes to the others — max-min fairness, found by water-filling.
 //!
 //! This is the resource model behind "flushes, compactions and WAL writes share the disk": a
 //! transfer that starts while another runs slows it down, and the first to finish speeds up the
-//! rest. Progress is kept in integer byte-nanoseconds (bytes × 10⁹), so completion times are
-//! exact and identical on every machine. The owner schedules one wake-up at
-//! `next_completion()`; `generation()` changes whenever that time may have moved, which lets
-//! the owner ignore stale wake-ups instead of cancelling them.
+//! rest. Progress is kept in integer byte-nanoseconds (bytes × 10⁹) and rates as exact
+//! fractions, so completion times are exact and identical on every machine. The owner schedules
+//! one wake-up at `next_completion()`; `generation()` changes whenever that time may have moved,
+//! which lets the owner ignore stale wake-ups instead of cancelling them.
 
 use super::time::{SimDuration, SimTime};
 
@@ -20,6 +22,15 @@ struct Transfer {
     id: TransferId,
     /// Work left, in byte-nanoseconds: bytes × 10⁹.
     remaining: u128,
+    /// The most bytes per second this transfer may take.
+    cap: Option<u64>,
+}
+
+/// A transfer's rate in bytes per second, as the fraction `num / den`.
+#[derive(Debug, Clone, Copy)]
+struct Rate {
+    num: u128,
+    den: u128,
 }
 
 /// Transfers in progress on one pipe of fixed bandwidth.
@@ -31,6 +42,8 @@ pub struct SharedBandwidth {
     next_id: u64,
     generation: u64,
     bytes_started: u64,
+    /// Each transfer's rate, in `transfers` order, recomputed whenever transfers or caps change.
+    rates: Vec<Rate>,
 }
 
 impl SharedBandwidth {
@@ -43,6 +56,7 @@ impl SharedBandwidth {
             next_id: 0,
             generation: 0,
             bytes_started: 0,
+            rates: Vec::new(),
         }
     }
 
@@ -73,16 +87,48 @@ impl SharedBandwidth {
 
     /// Starts a transfer of `bytes` at `now`.
     pub fn start(&mut self, now: SimTime, bytes: u64) -> TransferId {
+        self.start_capped(now, bytes, None)
+    }
+
+    /// Starts a transfer of `bytes` at `now` that takes at most `cap` bytes per second.
+    pub fn start_capped(&mut self, now: SimTime, bytes: u64, cap: Option<u64>) -> TransferId {
         self.advance(now);
         let id = TransferId(self.next_id);
         self.next_id += 1;
         self.transfers.push(Transfer {
             id,
             remaining: u128::from(bytes) * NANOS_PER_SEC,
+            cap: cap.map(|cap| cap.max(1)),
         });
         self.bytes_started += bytes;
         self.generation += 1;
+        self.rates = self.water_fill();
         id
+    }
+
+    /// Changes a running transfer's cap from `now` on (None: uncapped).
+    pub fn set_cap(&mut self, now: SimTime, id: TransferId, cap: Option<u64>) {
+        self.advance(now);
+        if let Some(transfer) = self.transfers.iter_mut().find(|t| t.id == id) {
+            transfer.cap = cap.map(|cap| cap.max(1));
+            self.generation += 1;
+            self.rates = self.water_fill();
+        }
+    }
+
+    /// Bytes a running transfer still has to move (rounded up).
+    pub fn remaining_bytes(&self, now: SimTime, id: TransferId) -> Option<u64> {
+        let elapsed = u128::from(now.duration_since(self.updated_at).as_nanos());
+        self.transfers
+            .iter()
+            .zip(&self.rates)
+            .find(|(transfer, _)| transfer.id == id)
+            .map(|(transfer, rate)| {
+                let left = transfer
+                    .remaining
+                    .saturating_sub(elapsed * rate.num / rate.den);
+                u64::try_from(left.div_ceil(NANOS_PER_SEC)).unwrap_or(u64::MAX)
+            })
     }
 
     /// Changes the pipe's rate from `now` on (a slow disk, a recovered one).
@@ -91,14 +137,57 @@ impl SharedBandwidth {
         self.advance(now);
         self.bytes_per_sec = bytes_per_sec;
         self.generation += 1;
+        self.rates = self.water_fill();
     }
 
     /// When the next transfer finishes, if any runs.
     pub fn next_completion(&self) -> Option<SimTime> {
-        let least = self.transfers.iter().map(|t| t.remaining).min()?;
-        let sharers = self.transfers.len() as u128;
-        let nanos = (least * sharers).div_ceil(u128::from(self.bytes_per_sec));
+        let nanos = self
+            .transfers
+            .iter()
+            .zip(&self.rates)
+            .map(|(transfer, rate)| (transfer.remaining * rate.den).div_ceil(rate.num))
+            .min()?;
         Some(self.updated_at + SimDuration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX)))
+    }
+
+    /// Each transfer's rate, in `transfers` order: water-filling, so capped transfers below the
+    /// fair share get their cap and the rest split what is left equally.
+    fn water_fill(&self) -> Vec<Rate> {
+        let count = self.transfers.len();
+        let mut capped: Vec<(u64, usize)> = self
+            .transfers
+            .iter()
+            .enumerate()
+            .filter_map(|(index, transfer)| transfer.cap.map(|cap| (cap, index)))
+            .collect();
+        capped.sort_unstable();
+        let mut rates = vec![Rate { num: 0, den: 1 }; count];
+        let mut fixed = vec![false; count];
+        let mut left = u128::from(self.bytes_per_sec);
+        let mut sharers = count as u128;
+        for (cap, index) in capped {
+            // The cap binds only if it is below an equal share of what is left.
+            if u128::from(cap) * sharers >= left {
+                break;
+            }
+            rates[index] = Rate {
+                num: u128::from(cap),
+                den: 1,
+            };
+            fixed[index] = true;
+            left -= u128::from(cap);
+            sharers -= 1;
+        }
+        for (rate, fixed) in rates.iter_mut().zip(fixed) {
+            if !fixed {
+                *rate = Rate {
+                    num: left,
+                    den: sharers,
+                };
+            }
+        }
+        rates
     }
 
     /// Removes and returns, in start order, every transfer that has finished by `now`.
@@ -115,19 +204,20 @@ impl SharedBandwidth {
         });
         if !finished.is_empty() {
             self.generation += 1;
+            self.rates = self.water_fill();
         }
         finished
     }
 
-    /// Moves every transfer forward to `now` at the equal share each had since the last update.
+    /// Moves every transfer forward to `now` at the rate each had since the last update.
     fn advance(&mut self, now: SimTime) {
         let elapsed = u128::from(now.duration_since(self.updated_at).as_nanos());
         self.updated_at = now;
         if elapsed == 0 || self.transfers.is_empty() {
             return;
         }
-        let progress = elapsed * u128::from(self.bytes_per_sec) / self.transfers.len() as u128;
-        for transfer in &mut self.transfers {
+        for (transfer, rate) in self.transfers.iter_mut().zip(&self.rates) {
+            let progress = elapsed * rate.num / rate.den;
             transfer.remaining = transfer.remaining.saturating_sub(progress);
         }
     }
@@ -189,6 +279,37 @@ mod tests {
         assert!(
             last >= ideal && last <= ideal + SimDuration::from_nanos(5),
             "{last} vs {ideal}"
+        );
+    }
+
+    // Max-min fairness: a transfer capped below its equal share gets its cap, the others split
+    // the rest; a cap above the share does not bind; lifting a cap speeds the transfer up.
+    #[test]
+    fn a_capped_transfer_leaves_its_unused_share_to_the_others() {
+        let mut pipe = SharedBandwidth::new(100 * MB);
+        let capped = pipe.start_capped(SimTime::ZERO, 10 * MB, Some(10 * MB));
+        let free = pipe.start(SimTime::ZERO, 90 * MB);
+        // capped runs at 10 MB/s, free at 90 MB/s: both end at 1 s.
+        let done = pipe.next_completion().unwrap();
+        assert_eq!(done, SimTime::ZERO + SimDuration::from_secs(1));
+        assert_eq!(pipe.take_finished(done), vec![capped, free]);
+
+        let mut pipe = SharedBandwidth::new(100 * MB);
+        let loose = pipe.start_capped(SimTime::ZERO, 60 * MB, Some(80 * MB));
+        pipe.start(SimTime::ZERO, 100 * MB);
+        // 80 MB/s is above the equal share of 50: both run at 50 MB/s.
+        assert_eq!(
+            pipe.remaining_bytes(SimTime::ZERO + SimDuration::from_secs(1), loose),
+            Some(10 * MB)
+        );
+        let mut pipe = SharedBandwidth::new(100 * MB);
+        let slow = pipe.start_capped(SimTime::ZERO, 20 * MB, Some(10 * MB));
+        let half = SimTime::ZERO + SimDuration::from_secs(1);
+        pipe.set_cap(half, slow, None);
+        // 10 MB moved in the first second, then 10 MB at the full 100 MB/s: 0.1 s more.
+        assert_eq!(
+            pipe.next_completion(),
+            Some(half + SimDuration::from_millis(100))
         );
     }
 
