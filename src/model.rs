@@ -3,6 +3,7 @@
 
 pub mod cell;
 pub mod client;
+pub mod compact_split;
 pub mod config;
 pub mod event;
 pub mod faults;
@@ -21,6 +22,8 @@ pub mod rpc;
 pub mod server;
 pub mod stats;
 pub mod store;
+pub mod store_file;
+pub mod throughput;
 pub mod timeline;
 pub mod value_index;
 pub mod wal;
