@@ -4,6 +4,7 @@
 pub mod cell;
 pub mod client;
 pub mod compact_split;
+pub mod compaction_policy;
 pub mod config;
 pub mod event;
 pub mod faults;

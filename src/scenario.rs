@@ -547,6 +547,63 @@ fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
             "multiwal is not modelled yet; use the profile's default provider".to_string(),
         ));
     }
+    check_compaction_properties(properties)
+}
+
+/// The compaction selection settings that each pass their range but cannot work together.
+/// HBase itself accepts them silently (no selection ever has enough files; off-peak hours are
+/// ignored with a warning), so a run would quietly never compact.
+pub fn check_compaction_properties(properties: &Properties) -> Result<(), ScenarioError> {
+    let error = |name: &str, message: String| {
+        ScenarioError::new(ErrorKind::Impossible, message)
+            .at(properties.origin(name))
+            .key(name.to_string())
+    };
+    // CompactionConfiguration takes max(2, min).
+    let min_files = properties.int("hbase.hstore.compaction.min").max(2);
+    let max_files = properties.int("hbase.hstore.compaction.max");
+    if min_files > max_files {
+        let name = if properties.origin("hbase.hstore.compaction.max").is_some() {
+            "hbase.hstore.compaction.max"
+        } else {
+            "hbase.hstore.compaction.min"
+        };
+        return Err(error(
+            name,
+            format!(
+                "hbase.hstore.compaction.min ({min_files}) is above hbase.hstore.compaction.max ({max_files}): no minor compaction could ever have enough files; raise the max or lower the min"
+            ),
+        ));
+    }
+    let start = properties.int("hbase.offpeak.start.hour");
+    let end = properties.int("hbase.offpeak.end.hour");
+    let valid = |hour: i64| (0..=23).contains(&hour);
+    for (name, hour) in [
+        ("hbase.offpeak.start.hour", start),
+        ("hbase.offpeak.end.hour", end),
+    ] {
+        if hour != -1 && !valid(hour) {
+            return Err(error(
+                name,
+                format!(
+                    "{name} must be an hour of the day, 0 to 23 (or -1 for none), found {hour}"
+                ),
+            ));
+        }
+    }
+    if valid(start) != valid(end) {
+        let unset = if valid(start) {
+            "hbase.offpeak.end.hour"
+        } else {
+            "hbase.offpeak.start.hour"
+        };
+        return Err(error(
+            unset,
+            format!(
+                "off-peak hours need both a start and an end hour, found start {start} and end {end}; HBase would ignore them and have no off-peak hours"
+            ),
+        ));
+    }
     Ok(())
 }
 

@@ -306,6 +306,21 @@ fn wake_frequency(resolver: &mut Resolver) -> PropertyValue {
     PropertyValue::Int(resolver.int("hbase.server.thread.wakefrequency"))
 }
 
+fn compaction_threshold(resolver: &mut Resolver) -> PropertyValue {
+    // CompactionConfiguration reads hbase.hstore.compaction.min with the old name as default.
+    PropertyValue::Int(resolver.int("hbase.hstore.compactionThreshold"))
+}
+
+fn memstore_flush_size(resolver: &mut Resolver) -> PropertyValue {
+    // 1.4's default is HStore.getMemstoreFlushSize(), the region's flush size; a table with its
+    // own MEMSTORE_FLUSHSIZE is resolved per store by the compaction configuration.
+    PropertyValue::Int(resolver.int("hbase.hregion.memstore.flush.size"))
+}
+
+fn compaction_max_size(resolver: &mut Resolver) -> PropertyValue {
+    PropertyValue::Int(resolver.int("hbase.hstore.compaction.max.size"))
+}
+
 use PropertyKind::{Bool, Bytes, Choice, Count, Float, Megabytes, Millis, Seconds};
 use Range::{Any, NonNegative, NonNegativeFloat, Positive};
 
@@ -319,6 +334,13 @@ const FLUSH_POLICIES: &[&str] = &[
     "org.apache.hadoop.hbase.regionserver.FlushLargeStoresPolicy",
     "org.apache.hadoop.hbase.regionserver.FlushAllStoresPolicy",
     "org.apache.hadoop.hbase.regionserver.FlushNonSloppyStoresFirstPolicy",
+];
+
+/// The two policies of the default store engine (DefaultStoreEngine); FIFO and date-tiered
+/// selection are other engines' and not modelled.
+pub const COMPACTION_POLICIES: &[&str] = &[
+    "org.apache.hadoop.hbase.regionserver.compactions.ExploringCompactionPolicy",
+    "org.apache.hadoop.hbase.regionserver.compactions.RatioBasedCompactionPolicy",
 ];
 
 static PROPERTIES: &[PropertyDef] = &[
@@ -550,8 +572,121 @@ static PROPERTIES: &[PropertyDef] = &[
         "hbase.hstore.compactionThreshold",
         Count,
         Positive,
-        "store files that make a store need a minor compaction",
+        "old name of hbase.hstore.compaction.min, the one hbase-default.xml sets",
         same(Literal::Int(3)),
+    ),
+    // Compaction selection (CompactionConfiguration, OffPeakHours, DefaultStoreEngine). 1.4's
+    // hbase-default.xml lists none of these but compaction.max, so its defaults are the code's;
+    // 2.5's lists them all, compaction.min with an empty value (unset).
+    def(
+        "hbase.hstore.compaction.min",
+        Count,
+        Positive,
+        "fewest files a minor compaction takes (HBase uses at least 2)",
+        (
+            DefaultValue::Derived {
+                rule: "= hbase.hstore.compactionThreshold, its old name",
+                compute: compaction_threshold,
+            },
+            DefaultValue::Derived {
+                rule: "= hbase.hstore.compactionThreshold, its old name",
+                compute: compaction_threshold,
+            },
+        ),
+    ),
+    def(
+        "hbase.hstore.compaction.max",
+        Count,
+        Positive,
+        "most files a compaction takes (a user-requested major takes all)",
+        same(Literal::Int(10)),
+    ),
+    def(
+        "hbase.hstore.compaction.ratio",
+        Float,
+        NonNegativeFloat,
+        "a file joins a minor compaction if at most this × the sum of the others' sizes",
+        same(Literal::Float(1.2)),
+    ),
+    def(
+        "hbase.hstore.compaction.ratio.offpeak",
+        Float,
+        NonNegativeFloat,
+        "the ratio in off-peak hours (one off-peak compaction per server at a time)",
+        same(Literal::Float(5.0)),
+    ),
+    def(
+        "hbase.hstore.compaction.min.size",
+        Bytes,
+        NonNegative,
+        "files (and selections) smaller than this skip the ratio test",
+        (
+            int(134_217_728),
+            DefaultValue::Derived {
+                rule: "the store's flush size: the table's MEMSTORE_FLUSHSIZE, else hbase.hregion.memstore.flush.size",
+                compute: memstore_flush_size,
+            },
+        ),
+    ),
+    def(
+        "hbase.hstore.compaction.max.size",
+        Bytes,
+        NonNegative,
+        "larger files (and minor selections) are left out of minor compactions",
+        same(Literal::Int(i64::MAX)),
+    ),
+    def(
+        "hbase.hstore.compaction.max.size.offpeak",
+        Bytes,
+        NonNegative,
+        "hbase.hstore.compaction.max.size in off-peak hours",
+        (
+            DefaultValue::Derived {
+                rule: "= hbase.hstore.compaction.max.size",
+                compute: compaction_max_size,
+            },
+            DefaultValue::Derived {
+                rule: "= hbase.hstore.compaction.max.size",
+                compute: compaction_max_size,
+            },
+        ),
+    ),
+    def(
+        "hbase.offpeak.start.hour",
+        Count,
+        Any,
+        "first off-peak hour of the day, 0-23 (-1 with the end hour -1: no off-peak hours)",
+        same(Literal::Int(-1)),
+    ),
+    def(
+        "hbase.offpeak.end.hour",
+        Count,
+        Any,
+        "hour of the day at which off-peak hours end, 0-23 (excluded)",
+        same(Literal::Int(-1)),
+    ),
+    def(
+        "hbase.hregion.majorcompaction",
+        Millis,
+        NonNegative,
+        "time between a store's time-based major compactions (0 disables them)",
+        same(Literal::Int(604_800_000)),
+    ),
+    def(
+        "hbase.hregion.majorcompaction.jitter",
+        Float,
+        NonNegativeFloat,
+        "the major compaction period varies by ± this fraction, fixed per store",
+        same(Literal::Float(0.5)),
+    ),
+    def(
+        "hbase.hstore.defaultengine.compactionpolicy.class",
+        Choice(COMPACTION_POLICIES),
+        Any,
+        "the default store engine's compaction selection policy",
+        same(Literal::Text(
+            "org.apache.hadoop.hbase.regionserver.compactions.ExploringCompactionPolicy",
+        )),
     ),
     // Locks on the write path.
     def(
