@@ -2,6 +2,7 @@
 //! codes (0 ok, 1 the run failed, 2 bad input).
 
 mod bench;
+mod compact_select;
 mod config;
 mod explore;
 mod format;
@@ -51,6 +52,8 @@ enum Command {
     Merge(sweep::MergeArgs),
     /// Run many seeds with randomised faults and check the invariants.
     Explore(explore::ExploreArgs),
+    /// Which store files HBase's compaction policy would select, and why.
+    CompactSelect(compact_select::CompactSelectArgs),
 }
 
 /// How a scenario is named and adjusted on the command line.
@@ -99,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
         Command::Explore(args) => explore::explore_command(args),
+        Command::CompactSelect(args) => compact_select::compact_select(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -942,3 +942,110 @@ proptest! {
         }
     }
 }
+
+fn regionsim(args: &[&str]) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_regionsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+// `compact-select --json` prints HBase's selection for TestDefaultCompactSelection's settings:
+// the exploring policy's smallest 5 of 7 files and the ratio policy's oldest 5, and a user's
+// forced major compaction of every file; sizes take units.
+#[test]
+fn compact_select_prints_the_selection_as_json() {
+    let policy_test: Vec<String> = POLICY_TEST
+        .iter()
+        .flat_map(|(name, value)| ["--set".to_string(), format!("{name}={value}")])
+        .collect();
+    let with = |extra: &[&str]| {
+        let mut args: Vec<&str> = vec!["compact-select", "--json"];
+        args.extend(policy_test.iter().map(String::as_str));
+        args.extend(extra);
+        let (code, stdout, stderr) = regionsim(&args);
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    let exploring = with(&["7", "6", "5", "4", "3", "2", "1"]);
+    assert_eq!(exploring["selected"], serde_json::json!([5, 4, 3, 2, 1]));
+    assert_eq!(exploring["major"], false);
+    let ratio = with(&["--policy", "ratio", "7", "6", "5", "4", "3", "2", "1"]);
+    assert_eq!(ratio["selected"], serde_json::json!([7, 6, 5, 4, 3]));
+    let major = with(&[
+        "--force-major",
+        "--user",
+        "1KB",
+        "2KB",
+        "3KB",
+        "4KB",
+        "5KB",
+        "6KB",
+    ]);
+    assert_eq!(
+        major["selected"],
+        serde_json::json!([1024, 2048, 3072, 4096, 5120, 6144])
+    );
+    assert_eq!(major["major"], true);
+    assert_eq!(major["priority"], 1);
+    // The off-peak ratio (5.0) at an off-peak hour takes the 50 TestOffPeakCompactionRatio
+    // expects; outside the hours it does not.
+    let hours = [
+        "--set",
+        "hbase.offpeak.start.hour=22",
+        "--set",
+        "hbase.offpeak.end.hour=6",
+    ];
+    let night = with(&[&hours[..], &["--hour", "23", "999", "50", "12", "12", "1"]].concat());
+    assert_eq!(night["selected"], serde_json::json!([50, 12, 12, 1]));
+    assert_eq!(night["off_peak"], true);
+    let day = with(&[&hours[..], &["--hour", "12", "999", "50", "12", "12", "1"]].concat());
+    assert_eq!(day["selected"], serde_json::json!([12, 12, 1]));
+}
+
+// Bad input exits with 2 and says what is wrong, with a suggestion where there is one.
+#[test]
+fn compact_select_rejects_bad_input() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--set", "hbase.hstore.compaction.ratoi=2", "1", "2", "3"],
+            "did you mean \"hbase.hstore.compaction.ratio\"?",
+        ),
+        (
+            &["--set", "hbase.hstore.compaction.ratio=lots", "1"],
+            "expected a number for hbase.hstore.compaction.ratio",
+        ),
+        (
+            &["--set", "hbase.regionserver.handler.count=5", "1"],
+            "not a compaction selection property",
+        ),
+        (
+            &[
+                "--set",
+                "hbase.hstore.compaction.max=2",
+                "--set",
+                "hbase.hstore.compaction.min=3",
+                "1",
+            ],
+            "is above hbase.hstore.compaction.max (2)",
+        ),
+        (&["12XB"], "unknown size unit \"XB\""),
+        (&["12MB:reff"], "did you mean \"ref\"?"),
+        (&["12MB:age=3"], "has no unit"),
+    ];
+    for (args, expected) in cases {
+        let args: Vec<&str> = ["compact-select"]
+            .iter()
+            .chain(args.iter())
+            .copied()
+            .collect();
+        let (code, _, stderr) = regionsim(&args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}

@@ -46,7 +46,7 @@ mod exploring;
 mod major;
 mod ratio;
 
-pub use config::{CompactionConfig, OffPeakHours, PolicyKind, hour_of_day_utc};
+pub use config::{CompactionConfig, OffPeakHours, PROPERTIES, PolicyKind, hour_of_day_utc};
 pub use explain::{MajorAttempt, Step, WindowVerdict};
 pub use major::{
     MajorDecision, java_string_hash, next_major_compaction_ms, should_perform_major_compaction,
@@ -114,10 +114,11 @@ pub enum CompactionKind {
 }
 
 impl CompactionKind {
+    /// "minor", "all_files" or "major".
     pub fn name(self) -> &'static str {
         match self {
             CompactionKind::Minor => "minor",
-            CompactionKind::AllFiles => "all files",
+            CompactionKind::AllFiles => "all_files",
             CompactionKind::Major => "major",
         }
     }

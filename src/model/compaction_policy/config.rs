@@ -84,6 +84,25 @@ pub fn hour_of_day_utc(epoch_ms: u64) -> u32 {
     ((epoch_ms / 3_600_000) % 24) as u32
 }
 
+/// The properties `CompactionConfig::from_properties` reads.
+pub const PROPERTIES: &[&str] = &[
+    "hbase.hstore.defaultengine.compactionpolicy.class",
+    "hbase.hstore.compactionThreshold",
+    "hbase.hstore.compaction.min",
+    "hbase.hstore.compaction.max",
+    "hbase.hstore.compaction.ratio",
+    "hbase.hstore.compaction.ratio.offpeak",
+    "hbase.hstore.compaction.min.size",
+    "hbase.hstore.compaction.max.size",
+    "hbase.hstore.compaction.max.size.offpeak",
+    "hbase.hstore.blockingStoreFiles",
+    "hbase.hregion.majorcompaction",
+    "hbase.hregion.majorcompaction.jitter",
+    "hbase.offpeak.start.hour",
+    "hbase.offpeak.end.hour",
+    "hbase.hregion.memstore.flush.size",
+];
+
 /// One store's compaction selection settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompactionConfig {

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use super::major::MajorDecision;
+use crate::scenario::units::format_size;
 
 /// Why a request did or did not try a major compaction (SortedCompactionPolicy's
 /// `isTryingMajor`).
@@ -122,7 +123,16 @@ pub enum Step {
 
 /// Names a file by its index and size.
 fn file(index: usize, size_bytes: u64) -> String {
-    format!("#{index} ({size_bytes} B)")
+    format!("#{index} ({})", format_size(size_bytes))
+}
+
+/// A size exactly, or "unlimited" for Long.MAX_VALUE.
+fn size(bytes: u64) -> String {
+    if bytes >= i64::MAX as u64 {
+        "unlimited".to_string()
+    } else {
+        format_size(bytes)
+    }
 }
 
 impl fmt::Display for MajorAttempt {
@@ -156,7 +166,7 @@ impl fmt::Display for WindowVerdict {
         };
         match self {
             WindowVerdict::OverMaxSize { max_bytes } => {
-                write!(f, "rejected: over the max size {max_bytes} B")
+                write!(f, "rejected: over the max size {}", size(*max_bytes))
             }
             WindowVerdict::NotInRatio {
                 file: index,
@@ -165,8 +175,11 @@ impl fmt::Display for WindowVerdict {
                 ratio,
             } => write!(
                 f,
-                "rejected: not in ratio, {} > {ratio} × {others_bytes} B of the others",
-                file(*index, *size_bytes)
+                "rejected: not in ratio, {} > {} × {} of the others",
+                file(*index, *size_bytes),
+                // The ratio is a Java float: print it as one.
+                *ratio as f32,
+                size(*others_bytes)
             ),
             WindowVerdict::Best { ratio_checked } => {
                 write!(f, "{}, the best so far", checked(ratio_checked))
@@ -212,8 +225,9 @@ impl fmt::Display for Step {
                 max_bytes,
             } => write!(
                 f,
-                "{} skipped: larger than the max size {max_bytes} B",
-                file(*index, *size_bytes)
+                "{} skipped: larger than the max size {}",
+                file(*index, *size_bytes),
+                size(*max_bytes)
             ),
             Step::Major(decision) => decision.fmt(f),
             Step::Attempt(attempt) => attempt.fmt(f),
@@ -234,7 +248,8 @@ impl fmt::Display for Step {
                 smallest,
             } => write!(
                 f,
-                "window #{first}..#{last} ({files} files, {size_bytes} B): {verdict}{}",
+                "window #{first}..#{last} ({files} files, {}): {verdict}{}",
+                size(*size_bytes),
                 if *smallest {
                     "; the smallest so far"
                 } else {
@@ -255,7 +270,8 @@ impl fmt::Display for Step {
                 size_bytes,
             } => write!(
                 f,
-                "no window qualifies and the store may be stuck: the smallest, #{first}..#{last} ({size_bytes} B)"
+                "no window qualifies and the store may be stuck: the smallest, #{first}..#{last} ({})",
+                size(*size_bytes)
             ),
             Step::RatioSkipped {
                 file: index,
@@ -264,8 +280,10 @@ impl fmt::Display for Step {
                 threshold_bytes,
             } => write!(
                 f,
-                "{} passed over: above {threshold_bytes} B, max(min size, ratio × {newer_bytes} B of the newer files)",
-                file(*index, *size_bytes)
+                "{} passed over: above {}, max(min size, ratio × {} of the newer files)",
+                file(*index, *size_bytes),
+                size(*threshold_bytes),
+                size(*newer_bytes)
             ),
             Step::RatioStart {
                 file: index,
@@ -273,8 +291,9 @@ impl fmt::Display for Step {
                 threshold_bytes,
             } => write!(
                 f,
-                "{} starts the selection: not above {threshold_bytes} B",
-                file(*index, *size_bytes)
+                "{} starts the selection: not above {}",
+                file(*index, *size_bytes),
+                size(*threshold_bytes)
             ),
             Step::RatioFewLeft { file, min_files } => write!(
                 f,

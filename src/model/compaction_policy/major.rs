@@ -19,6 +19,7 @@ use std::fmt;
 
 use super::CandidateFile;
 use super::config::CompactionConfig;
+use crate::sim::SimDuration;
 use crate::sim::stable_hash::{SPLITMIX64_GAMMA, splitmix64_mix};
 
 /// java.lang.String.hashCode: `s[0]·31^(n−1) + … + s[n−1]` over UTF-16 units, wrapping.
@@ -97,9 +98,10 @@ pub fn next_major_compaction_ms(files: &[&CandidateFile], config: &CompactionCon
 pub enum MajorDecision {
     /// No files, or `hbase.hregion.majorcompaction` is 0.
     Disabled,
-    /// The oldest file is younger than the store's period (or its age is unknown, time 0).
+    /// The oldest file is younger than the store's period, or its age is unknown (HBase
+    /// reads a modification time of 0 as unknown).
     NotDue {
-        oldest_modified_ms: u64,
+        oldest_age_ms: Option<u64>,
         period_ms: u64,
     },
     /// Several files and the oldest is older than the period.
@@ -140,7 +142,8 @@ pub fn should_perform_major_compaction(
     let oldest_modified_ms = files.iter().map(|file| file.modified_ms).min().unwrap_or(0);
     if oldest_modified_ms == 0 || oldest_modified_ms.saturating_add(period_ms) >= now_ms {
         return MajorDecision::NotDue {
-            oldest_modified_ms,
+            oldest_age_ms: (oldest_modified_ms > 0)
+                .then(|| now_ms.saturating_sub(oldest_modified_ms)),
             period_ms,
         };
     }
@@ -164,24 +167,36 @@ pub fn should_perform_major_compaction(
     }
 }
 
+/// Milliseconds, exactly and for people: "775447053 ms (215h)".
+fn millis(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{ms} ms ({})", SimDuration::from_millis(ms).approx())
+    }
+}
+
 impl fmt::Display for MajorDecision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MajorDecision::Disabled => f.write_str("time-based major compactions are off"),
             MajorDecision::NotDue {
-                oldest_modified_ms: 0,
+                oldest_age_ms: None,
                 ..
             } => f.write_str("no major compaction due: the oldest file's time is unknown (0)"),
             MajorDecision::NotDue {
-                oldest_modified_ms,
+                oldest_age_ms: Some(age_ms),
                 period_ms,
             } => write!(
                 f,
-                "no major compaction due: the oldest file is from {oldest_modified_ms} ms, the store's period is {period_ms} ms"
+                "no major compaction due: the oldest file is {} old, the store's period {}",
+                millis(*age_ms),
+                millis(*period_ms)
             ),
             MajorDecision::Due { files, period_ms } => write!(
                 f,
-                "a major compaction is due: {files} files, the oldest older than the store's period of {period_ms} ms"
+                "a major compaction is due: {files} files, the oldest older than the store's period of {}",
+                millis(*period_ms)
             ),
             MajorDecision::SingleMajorResult => f.write_str(
                 "the period has passed, but the store's only file is a major compaction's result with nothing past the TTL: not recompacted",
@@ -194,7 +209,9 @@ impl fmt::Display for MajorDecision {
                 ttl_ms,
             } => write!(
                 f,
-                "a major compaction is due: the only file's oldest cell is {oldest_cell_age_ms} ms old, past the TTL of {ttl_ms} ms"
+                "a major compaction is due: the only file's oldest cell is {} old, past the TTL of {}",
+                millis(*oldest_cell_age_ms),
+                millis(*ttl_ms)
             ),
         }
     }
