@@ -1049,3 +1049,33 @@ fn compact_select_rejects_bad_input() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+// The README's compact-select examples show what the command prints today.
+#[test]
+fn readme_examples_are_real_output() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let prefix = "cargo run --release -- compact-select ";
+    let mut examples = 0;
+    let lines: Vec<&str> = readme.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        let Some(arguments) = line.strip_prefix(prefix) else {
+            continue;
+        };
+        // The command's block closes, then the output's block follows.
+        let output_start = index + 4;
+        assert_eq!(lines[index + 1], "```", "README line {}", index + 2);
+        let output: Vec<&str> = lines[output_start..]
+            .iter()
+            .take_while(|line| **line != "```")
+            .copied()
+            .collect();
+        let mut args = vec!["compact-select"];
+        args.extend(arguments.split_whitespace());
+        let (code, stdout, stderr) = regionsim(&args);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(stdout.trim_end(), output.join("\n"), "README example: {line}");
+        examples += 1;
+    }
+    assert_eq!(examples, 2);
+}

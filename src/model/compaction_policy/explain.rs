@@ -233,7 +233,7 @@ impl fmt::Display for Step {
             Step::Attempt(attempt) => attempt.fmt(f),
             Step::AfterSplit { references } => write!(
                 f,
-                "{references} reference files (after a split): all eligible files are taken"
+                "references among the eligible files ({references}), a split daughter's: all eligible files are taken"
             ),
             Step::ExcludedBulkLoaded { file } => write!(
                 f,
