@@ -269,6 +269,17 @@ fn cases() -> Vec<Case> {
     let test_off_peak = "TestDefaultCompactSelection.testOffPeakCompactionRatio";
     let test_stuck = "TestDefaultCompactSelection.testStuckStoreCompaction";
     let pre_exploring = "TestDefaultCompactSelection before HBASE-7842 (0.95)";
+    let time_based = |age_ms| {
+        Case::new(
+            "TestMajorCompaction.testTimeBasedMajorCompaction",
+            TIME_BASED_TEST,
+            &[2000, 1000],
+        )
+        .mark(0, Mark::MajorResult)
+        .aged(age_ms)
+    };
+    let one_old_file =
+        || Case::new("shouldPerformMajorCompaction", TIME_BASED_TEST, &[5000]).aged(86_400_000);
     vec![
         // "default case. preserve user ratio on size". Both expectations are HBase's: the
         // exploring one today's test, the ratio one the same case before HBASE-7842.
@@ -503,72 +514,24 @@ fn cases() -> Vec<Case> {
         .priority(PRIORITY_USER),
         // testTimeBasedMajorCompaction: a major compaction's result and one new file. Before
         // the period (10 s ± 2 s, at least 8 s) two files are too few for a minor compaction.
-        Case::new(
-            "TestMajorCompaction.testTimeBasedMajorCompaction",
-            TIME_BASED_TEST,
-            &[2000, 1000],
-        )
-        .mark(0, Mark::MajorResult)
-        .aged(7_999)
-        .both(&[]),
+        time_based(7_999).both(&[]),
         // After it they are major-compacted. File 0's jittered period is 11129 ms (the JDK's
         // draw, see major.rs): due only once its age is above that.
-        Case::new(
-            "TestMajorCompaction.testTimeBasedMajorCompaction",
-            TIME_BASED_TEST,
-            &[2000, 1000],
-        )
-        .mark(0, Mark::MajorResult)
-        .aged(11_129)
-        .both(&[]),
-        Case::new(
-            "TestMajorCompaction.testTimeBasedMajorCompaction",
-            TIME_BASED_TEST,
-            &[2000, 1000],
-        )
-        .mark(0, Mark::MajorResult)
-        .aged(11_130)
-        .both(&[2000, 1000])
-        .kind(Major),
+        time_based(11_129).both(&[]),
+        time_based(11_130).both(&[2000, 1000]).kind(Major),
         // By hand from RatioBasedCompactionPolicy.shouldPerformMajorCompaction: a single file
-        // that is a major compaction's result, with nothing past the TTL, is not recompacted
-        // however old ...
-        Case::new(
-            "shouldPerformMajorCompaction, one file",
-            TIME_BASED_TEST,
-            &[5000],
-        )
-        .mark(0, Mark::MajorResult)
-        .aged(86_400_000)
-        .both(&[]),
+        // a day old that is a major compaction's result, with nothing past the TTL, is not
+        // recompacted ...
+        one_old_file().mark(0, Mark::MajorResult).both(&[]),
         // ... nor is a single flushed file with no TTL ...
-        Case::new(
-            "shouldPerformMajorCompaction, one file",
-            TIME_BASED_TEST,
-            &[5000],
-        )
-        .aged(86_400_000)
-        .both(&[]),
+        one_old_file().both(&[]),
         // ... but either is once its oldest cell is past the family's TTL.
-        Case::new(
-            "shouldPerformMajorCompaction, one file",
-            TIME_BASED_TEST,
-            &[5000],
-        )
-        .aged(86_400_000)
-        .ttl(3_600_000)
-        .both(&[5000])
-        .kind(Major),
-        Case::new(
-            "shouldPerformMajorCompaction, one file",
-            TIME_BASED_TEST,
-            &[5000],
-        )
-        .mark(0, Mark::MajorResult)
-        .aged(86_400_000)
-        .ttl(3_600_000)
-        .both(&[5000])
-        .kind(Major),
+        one_old_file().ttl(3_600_000).both(&[5000]).kind(Major),
+        one_old_file()
+            .mark(0, Mark::MajorResult)
+            .ttl(3_600_000)
+            .both(&[5000])
+            .kind(Major),
         // By hand from getCurrentEligibleFiles (HBASE-2856): with file 2 compacting, files 0
         // to 2 are not eligible, even the two that are not compacting.
         Case::new(
@@ -591,6 +554,18 @@ fn cases() -> Vec<Case> {
         .aged(20_000)
         .both(&[1000, 1000])
         .kind(Minor),
+        // By hand from selectCompaction's stuck estimate: the running compaction's output
+        // counts as a file, so 10 files with one compacting (10 − 1 + 1) may be stuck, and the
+        // nine after it select as testStuckStoreCompaction's stuck store does, not as its
+        // 9-file one.
+        Case::new(
+            "SortedCompactionPolicy.selectCompaction",
+            POLICY_TEST,
+            &[500, 99, 99, 99, 99, 99, 30, 30, 30, 30],
+        )
+        .mark(0, Mark::Compacting)
+        .exploring(&[30, 30, 30])
+        .ratio(&[99, 99, 99, 99, 99]),
         // By hand from HStore.requestCompaction: a forced major compaction waits while a
         // compaction runs; the files after the compacting one are a minor selection.
         Case::new("HStore.requestCompaction", POLICY_TEST, &[50, 12, 12, 12])
@@ -1074,8 +1049,34 @@ fn readme_examples_are_real_output() {
         args.extend(arguments.split_whitespace());
         let (code, stdout, stderr) = regionsim(&args);
         assert_eq!(code, 0, "{stderr}");
-        assert_eq!(stdout.trim_end(), output.join("\n"), "README example: {line}");
+        assert_eq!(
+            stdout.trim_end(),
+            output.join("\n"),
+            "README example: {line}"
+        );
         examples += 1;
     }
     assert_eq!(examples, 2);
+}
+
+// A scenario whose compaction settings cannot work together is refused at load, exit 2.
+#[test]
+fn scenarios_with_impossible_compaction_settings_are_refused() {
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/default.toml");
+    let (code, _, stderr) = regionsim(&[
+        "validate",
+        scenario,
+        "--set",
+        "hbase.hstore.compaction.min=20",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr
+            .contains("hbase.hstore.compaction.min (20) is above hbase.hstore.compaction.max (10)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) =
+        regionsim(&["validate", scenario, "--set", "hbase.offpeak.end.hour=30"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("0 to 23"), "{stderr}");
 }
