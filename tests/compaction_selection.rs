@@ -1080,3 +1080,22 @@ fn scenarios_with_impossible_compaction_settings_are_refused() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("0 to 23"), "{stderr}");
 }
+
+// RatioBasedCompactionPolicy.needsCompaction: files not compacting reach the min (3 here);
+// OffPeakHours by the clock: 22:00 to 06:00 UTC contains 23:30 and 05:59, not 06:00.
+#[test]
+fn needs_compaction_and_off_peak_now() {
+    use regionsim::model::compaction_policy::{OffPeakHours, needs_compaction};
+    let config = config(ProfileId::Hbase25, POLICY_TEST, "Exploring");
+    let case = Case::new("needsCompaction", POLICY_TEST, &[10, 10, 10, 10]);
+    assert!(needs_compaction(&files(&case), &config));
+    let one_compacting = case.clone().mark(0, Mark::Compacting);
+    assert!(needs_compaction(&files(&one_compacting), &config));
+    let two_compacting = one_compacting.mark(1, Mark::Compacting);
+    assert!(!needs_compaction(&files(&two_compacting), &config));
+    let night = OffPeakHours::new(22, 6);
+    let midnight_ms = 1_600_041_600_000; // 2020-09-14T00:00:00Z
+    assert!(night.contains(midnight_ms - 30 * 60_000));
+    assert!(night.contains(midnight_ms + 6 * 3_600_000 - 60_000));
+    assert!(!night.contains(midnight_ms + 6 * 3_600_000));
+}
