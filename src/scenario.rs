@@ -44,6 +44,10 @@ pub const DURATION_MAX: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
 /// The largest heap: HBase's compressed-oops accounting assumes < 32 GB; we allow up to 1 TB.
 pub const HEAP_MAX: u64 = 1 << 40;
 
+/// The wall clock at simulated time 0 unless `[server] clock_start` says otherwise:
+/// 2024-01-01T00:00:00Z, a midnight, so that off-peak hours are easy to place.
+pub const CLOCK_START_DEFAULT_MS: u64 = 1_704_067_200_000;
+
 /// Most time-series samples a run may take (a bound on memory: about 200 bytes each).
 pub const SAMPLES_MAX: u64 = 1_000_000;
 
@@ -74,6 +78,9 @@ pub struct Scenario {
     pub duration: SimDuration,
     pub profile: ProfileId,
     pub heap_bytes: u64,
+    /// The wall-clock time (UTC, ms since the epoch) at simulated time 0: the hour of day for
+    /// off-peak hours, the modification times of store files for major compactions.
+    pub clock_start_ms: u64,
     pub properties: Properties,
     pub io: IoSpec,
     pub tables: Vec<TableSpec>,
@@ -186,6 +193,14 @@ pub fn load_str(
         }
         None => 16 << 30,
     };
+    let clock_start_ms = match server.get("clock_start") {
+        Some(node) => {
+            let text = node.string()?;
+            units::parse_utc_instant(&text)
+                .map_err(|message| node.error(ErrorKind::InvalidValue, message))?
+        }
+        None => CLOCK_START_DEFAULT_MS,
+    };
     server.finish("[server]")?;
 
     let mut settings = Vec::new();
@@ -290,6 +305,7 @@ pub fn load_str(
         duration,
         profile,
         heap_bytes,
+        clock_start_ms,
         properties,
         io,
         tables,
@@ -628,8 +644,12 @@ impl Scenario {
         out.push_str(&format!("profile = \"{}\"\n\n", self.profile));
         out.push_str("[server]\n");
         out.push_str(&format!(
-            "heap = {}\n\n",
+            "heap = {}\n",
             quote(&format_size(self.heap_bytes))
+        ));
+        out.push_str(&format!(
+            "clock_start = {}\n\n",
+            quote(&units::format_utc_instant(self.clock_start_ms))
         ));
         out.push_str(&format!(
             "[report]\ninterval = \"{}\"\n\n",

@@ -7,8 +7,9 @@ use common::{ONE_REGION, bundled, run, scenario};
 
 // One region at a constant rate flushes every time its heap size passes the flush size, so the
 // number of flushes is ⌊heap bytes added / flush size⌋, give or take one (the snapshot also
-// takes the few writes that arrive between the request and the snapshot). Store files are not
-// compacted yet, so the blocking file count is raised out of the way.
+// takes the few writes that arrive between the request and the snapshot). Splits are turned off
+// (the stepping policy would split the region at 2 × 16 MB of store files) and the blocking
+// file count is raised, so that only the flush size triggers flushes.
 #[test]
 fn a_single_region_flushes_once_per_flush_size() {
     for profile in ["hbase-2.5", "hbase-1.4"] {
@@ -17,6 +18,7 @@ fn a_single_region_flushes_once_per_flush_size() {
             &[
                 &format!("profile={profile}"),
                 "hbase.hstore.blockingStoreFiles=1000",
+                "hbase.regionserver.region.split.policy=org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy",
             ],
         );
         let (_, summary) = run(&scenario);
@@ -94,7 +96,9 @@ fn littles_law_holds() {
 
 // With a small heap the global limits bind: writers block at the upper limit, the flusher
 // flushes the biggest regions, and the heap goes above the upper limit only by edits admitted
-// before it was reached (each request in flight adds at most 100 rows of 1112 heap bytes).
+// before it was reached (each request in flight adds at most 100 rows of 1112 heap bytes). The
+// WAL writes to a device of its own, so that the slow pipe holds back flushes (and the
+// compactions beside them) rather than WAL syncs.
 #[test]
 fn global_pressure_blocks_writers_and_flushes_the_biggest_regions() {
     let scenario = bundled(
@@ -103,6 +107,7 @@ fn global_pressure_blocks_writers_and_flushes_the_biggest_regions() {
             "server.heap=1GB",
             "duration=3m",
             "io.hdfs_write_bandwidth=10MB/s",
+            "io.wal_write_bandwidth=200MB/s",
         ],
     );
     let (_, summary) = run(&scenario);

@@ -40,6 +40,8 @@ pub struct Runner<S> {
     /// The store's compaction priority when queued (the request's, if selected).
     pub queued_priority: i32,
     pub selected: Option<Selected<S>>,
+    /// The pool it was handed to (CompactionRunner.parent), which a re-enqueue goes back to.
+    pub parent: Pool,
 }
 
 /// Queue order: (queued priority, without selection, request priority, selected at, submission).
@@ -64,12 +66,20 @@ pub struct CompactSplit<S> {
     idle: BTreeMap<Pool, usize>,
     queues: BTreeMap<Pool, BTreeMap<QueueKey, Runner<S>>>,
     submissions: u64,
-    /// The size above which a selected compaction belongs to the large pool.
-    pub throttle_point: u64,
+}
+
+/// The pool a selection of `bytes` runs in (HStore.throttleCompaction): the large one above
+/// the store's throttle point (`hbase.regionserver.thread.compaction.throttle`).
+pub fn pool_for(bytes: u64, throttle_point: u64) -> Pool {
+    if bytes > throttle_point {
+        Pool::Large
+    } else {
+        Pool::Small
+    }
 }
 
 impl<S> CompactSplit<S> {
-    pub fn new(small_threads: usize, large_threads: usize, throttle_point: u64) -> CompactSplit<S> {
+    pub fn new(small_threads: usize, large_threads: usize) -> CompactSplit<S> {
         CompactSplit {
             idle: BTreeMap::from([(Pool::Small, small_threads), (Pool::Large, large_threads)]),
             queues: BTreeMap::from([
@@ -77,16 +87,6 @@ impl<S> CompactSplit<S> {
                 (Pool::Large, BTreeMap::new()),
             ]),
             submissions: 0,
-            throttle_point,
-        }
-    }
-
-    /// The pool a selection of `bytes` runs in (HStore.throttleCompaction).
-    pub fn pool_for(&self, bytes: u64) -> Pool {
-        if bytes > self.throttle_point {
-            Pool::Large
-        } else {
-            Pool::Small
         }
     }
 
@@ -98,7 +98,8 @@ impl<S> CompactSplit<S> {
     /// Hands a runner to `pool`. If a thread can take it now (an idle thread of the pool, or for
     /// the small pool an idle large thread stealing), returns the thread's pool and the runner;
     /// otherwise it waits in the pool's queue.
-    pub fn submit(&mut self, pool: Pool, runner: Runner<S>) -> Option<(Pool, Runner<S>)> {
+    pub fn submit(&mut self, pool: Pool, mut runner: Runner<S>) -> Option<(Pool, Runner<S>)> {
+        runner.parent = pool;
         let thread = [pool, Pool::Large]
             .into_iter()
             .find(|&thread| self.idle[&thread] > 0 && (thread == pool || pool == Pool::Small));
@@ -147,6 +148,7 @@ mod tests {
             store: 0,
             queued_priority: priority,
             selected: None,
+            parent: Pool::Small,
         }
     }
 
@@ -154,7 +156,7 @@ mod tests {
     // second small one); later ones queue by priority, lower first, then in submission order.
     #[test]
     fn idle_threads_take_work_and_queues_order_by_priority() {
-        let mut pools: CompactSplit<u32> = CompactSplit::new(1, 1, 100);
+        let mut pools: CompactSplit<u32> = CompactSplit::new(1, 1);
         assert_eq!(
             pools.submit(Pool::Small, runner(0, 5)).unwrap().0,
             Pool::Small
@@ -177,9 +179,9 @@ mod tests {
     // A small thread never takes a large job; a large thread prefers its own queue.
     #[test]
     fn small_threads_never_take_large_jobs() {
-        let mut pools: CompactSplit<u32> = CompactSplit::new(1, 1, 100);
-        assert_eq!(pools.pool_for(101), Pool::Large);
-        assert_eq!(pools.pool_for(100), Pool::Small);
+        let mut pools: CompactSplit<u32> = CompactSplit::new(1, 1);
+        assert_eq!(pool_for(101, 100), Pool::Large);
+        assert_eq!(pool_for(100, 100), Pool::Small);
         pools.submit(Pool::Large, runner(0, 1)).unwrap();
         assert!(pools.submit(Pool::Large, runner(1, 1)).is_none());
         assert!(pools.submit(Pool::Small, runner(2, -5)).is_some());
@@ -192,7 +194,7 @@ mod tests {
     // With equal queued priority a selected runner goes first, then by request priority.
     #[test]
     fn selected_runners_come_first_at_equal_priority() {
-        let mut pools: CompactSplit<u32> = CompactSplit::new(1, 1, 100);
+        let mut pools: CompactSplit<u32> = CompactSplit::new(1, 1);
         pools.submit(Pool::Small, runner(0, 0)).unwrap();
         pools.submit(Pool::Small, runner(1, 0)).unwrap();
         assert!(pools.submit(Pool::Small, runner(2, 3)).is_none());

@@ -3,7 +3,10 @@
 //!
 //! Nothing on the simulation path looks a property up by name: everything it needs is here.
 
+use super::compaction_policy::OffPeakHours;
 use super::retry::RetryPolicy;
+use super::split_policy::SplitPolicyKind;
+use super::throughput::ThroughputController;
 use crate::scenario::Scenario;
 use crate::scenario::profile::{ProfileId, call_queue_count};
 use crate::scenario::workload::Durability;
@@ -18,6 +21,41 @@ pub enum FlushPolicyKind {
     LargeStores,
     /// Every store, always.
     AllStores,
+}
+
+/// CompactSplit's settings: its pools, the throughput controller, the CompactionChecker.
+#[derive(Debug, Clone)]
+pub struct CompactionSettings {
+    /// hbase.regionserver.compaction.enabled (2.x; always on in 1.4).
+    pub enabled: bool,
+    pub small_threads: usize,
+    pub large_threads: usize,
+    /// The controller as it starts (the pressure-aware one at its lower bound).
+    pub throughput: ThroughputController,
+    /// hbase.hstore.compaction.throughput.tune.period.
+    pub tune_period: SimDuration,
+    /// hbase.regionserver.compaction.check.period and the per-store multiplier.
+    pub check_period: SimDuration,
+    pub check_multiplier: u64,
+    /// hbase.regionserver.compactionChecker.majorCompactPriority.
+    pub major_compact_priority: i32,
+    /// hbase.offpeak.start.hour / end.hour, for the throughput controller's off-peak limit.
+    pub off_peak_hours: OffPeakHours,
+}
+
+/// What decides splits: the policy class and its sizes, and the server's split limit.
+#[derive(Debug, Clone, Copy)]
+pub struct SplitSettings {
+    pub policy: SplitPolicyKind,
+    /// hbase.hregion.max.filesize (a table's MAX_FILESIZE overrides it).
+    pub max_file_size: u64,
+    pub jitter: f64,
+    /// hbase.increasing.policy.initial.size (≤ 0: from the flush size).
+    pub initial_size: i64,
+    /// hbase.hregion.split.overallfiles (2.x).
+    pub overall_files: bool,
+    /// hbase.regionserver.regionSplitLimit.
+    pub region_split_limit: u64,
 }
 
 /// Typed server settings for one run.
@@ -76,9 +114,6 @@ pub struct ServerConfig {
     pub blocking_store_files: usize,
     /// hbase.hstore.blockingWaitTime: how long at most.
     pub blocking_wait_time: SimDuration,
-    /// hbase.hstore.compactionThreshold: a flushed store with this many files asks for a
-    /// compaction.
-    pub compaction_threshold: usize,
     /// The periodic flusher chore's period: hbase.regionserver.flush.check.period (2.5),
     /// hbase.server.thread.wakefrequency (1.4).
     pub periodic_flush_period: SimDuration,
@@ -92,6 +127,8 @@ pub struct ServerConfig {
     pub wal_async: bool,
     /// hbase.regionserver.wal.sync.timeout (2.5) / hbase.regionserver.hlog.sync.timeout (1.4).
     pub wal_sync_timeout: SimDuration,
+    pub compaction: CompactionSettings,
+    pub split: SplitSettings,
 }
 
 impl ServerConfig {
@@ -187,8 +224,6 @@ impl ServerConfig {
             mslab: properties.bool("hbase.hregion.memstore.mslab.enabled"),
             blocking_store_files: properties.int("hbase.hstore.blockingStoreFiles").max(0) as usize,
             blocking_wait_time: properties.millis("hbase.hstore.blockingWaitTime"),
-            compaction_threshold: properties.int("hbase.hstore.compactionThreshold").max(2)
-                as usize,
             periodic_flush_period: match scenario.profile {
                 ProfileId::Hbase25 => properties.millis("hbase.regionserver.flush.check.period"),
                 ProfileId::Hbase14 => properties.millis("hbase.server.thread.wakefrequency"),
@@ -206,6 +241,59 @@ impl ServerConfig {
                 ProfileId::Hbase25 => properties.millis("hbase.regionserver.wal.sync.timeout"),
                 ProfileId::Hbase14 => properties.millis("hbase.regionserver.hlog.sync.timeout"),
             },
+            compaction: CompactionSettings::new(scenario),
+            split: SplitSettings {
+                policy: SplitPolicyKind::from_class(
+                    properties.text("hbase.regionserver.region.split.policy"),
+                ),
+                max_file_size: properties.bytes("hbase.hregion.max.filesize"),
+                jitter: properties.float("hbase.hregion.max.filesize.jitter"),
+                initial_size: properties.int("hbase.increasing.policy.initial.size"),
+                overall_files: scenario.profile == ProfileId::Hbase25
+                    && properties.bool("hbase.hregion.split.overallfiles"),
+                region_split_limit: properties.bytes("hbase.regionserver.regionSplitLimit"),
+            },
+        }
+    }
+}
+
+impl CompactionSettings {
+    fn new(scenario: &Scenario) -> CompactionSettings {
+        let properties = &scenario.properties;
+        let pressure_aware = properties
+            .text("hbase.regionserver.throughput.controller")
+            .ends_with("PressureAwareCompactionThroughputController");
+        CompactionSettings {
+            enabled: scenario.profile == ProfileId::Hbase14
+                || properties.bool("hbase.regionserver.compaction.enabled"),
+            small_threads: properties
+                .int("hbase.regionserver.thread.compaction.small")
+                .max(1) as usize,
+            large_threads: properties
+                .int("hbase.regionserver.thread.compaction.large")
+                .max(1) as usize,
+            throughput: if pressure_aware {
+                ThroughputController::pressure_aware(
+                    properties.bytes("hbase.hstore.compaction.throughput.lower.bound"),
+                    properties.bytes("hbase.hstore.compaction.throughput.higher.bound"),
+                    properties.bytes("hbase.hstore.compaction.throughput.offpeak"),
+                )
+            } else {
+                ThroughputController::NoLimit
+            },
+            tune_period: properties.millis("hbase.hstore.compaction.throughput.tune.period"),
+            check_period: properties.millis("hbase.regionserver.compaction.check.period"),
+            check_multiplier: properties
+                .bytes("hbase.server.compactchecker.interval.multiplier")
+                .max(1),
+            off_peak_hours: OffPeakHours::new(
+                properties.int("hbase.offpeak.start.hour"),
+                properties.int("hbase.offpeak.end.hour"),
+            ),
+            major_compact_priority: properties
+                .int("hbase.regionserver.compactionChecker.majorCompactPriority")
+                .clamp(i64::from(i32::MIN), i64::from(i32::MAX))
+                as i32,
         }
     }
 }

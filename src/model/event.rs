@@ -1,7 +1,7 @@
 //! Every kind of thing that happens in a RegionServer run, as one closed enum: the event queue
 //! holds these, the trace hash folds them, and `--trace` prints them.
 
-use super::write_devices::Device;
+use super::devices::Device;
 
 /// A scheduled happening.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,10 @@ pub enum Event {
     HandlerCpuDone { call: u32 },
     /// A call's answer has crossed the network back to its client.
     AnswerArrives { answer: u32 },
+    /// The compaction throughput tuner chore runs.
+    CompactionTune,
+    /// The CompactionChecker chore runs.
+    CompactionCheck,
     /// The simulated duration is over.
     End,
 }
@@ -64,6 +68,8 @@ impl Event {
             Event::WalRollDone => "wal_roll_done",
             Event::HandlerCpuDone { .. } => "handler_cpu_done",
             Event::AnswerArrives { .. } => "answer_arrives",
+            Event::CompactionTune => "compaction_tune",
+            Event::CompactionCheck => "compaction_check",
         }
     }
 
@@ -90,6 +96,8 @@ impl Event {
             Event::WalRollDone => (15, [0, 0]),
             Event::HandlerCpuDone { call } => (16, [u64::from(call), 0]),
             Event::AnswerArrives { answer } => (17, [u64::from(answer), 0]),
+            Event::CompactionTune => (18, [0, 0]),
+            Event::CompactionCheck => (19, [0, 0]),
         }
     }
 }

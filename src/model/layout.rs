@@ -2,9 +2,11 @@
 //! row widths, qualifier ranks, and the key bytes of every (family, column) a workload writes.
 
 use super::cell::data_bytes;
+use super::compaction_policy::CompactionConfig;
 use super::config::ServerConfig;
 use super::region::TableLayout;
 use crate::scenario::Scenario;
+use crate::scenario::properties::Source;
 use crate::scenario::workload::{Durability, OpKind};
 
 /// How one workload's operations turn into cells.
@@ -63,6 +65,7 @@ pub fn table_layouts(scenario: &Scenario) -> Vec<TableLayout> {
                     )
                 })
             });
+            let flush_size = scenario.flush_size_of(table);
             let region_map = TableLayout::even_split(row_count, table.regions)
                 .into_iter()
                 .zip(first_region..)
@@ -74,13 +77,34 @@ pub fn table_layouts(scenario: &Scenario) -> Vec<TableLayout> {
                 family_bytes: table.families.iter().map(|f| f.len() as u32).collect(),
                 qualifier_bytes,
                 region_map,
-                flush_size_bytes: scenario.flush_size_of(table),
+                flush_size_bytes: flush_size,
                 tracks_values: read_modify_write,
+                max_versions: table.versions,
+                max_filesize: table.max_filesize,
+                compaction_enabled: table.compaction_enabled,
+                compaction: CompactionConfig::from_properties(&scenario.properties, flush_size),
+                compaction_throttle_bytes: compaction_throttle(scenario, flush_size),
             };
             first_region += table.regions;
             layout
         })
         .collect()
+}
+
+/// hbase.regionserver.thread.compaction.throttle for a table's stores: as set, or by 1.4's rule
+/// with the table's own flush size.
+fn compaction_throttle(scenario: &Scenario, flush_size: u64) -> u64 {
+    let name = "hbase.regionserver.thread.compaction.throttle";
+    match scenario
+        .properties
+        .get(name)
+        .map(|property| &property.source)
+    {
+        Some(Source::Derived(_)) => {
+            2 * scenario.properties.bytes("hbase.hstore.compaction.max") * flush_size
+        }
+        _ => scenario.properties.bytes(name),
+    }
 }
 
 /// The qualifier rank of column `column` among a table's sorted names "field0", "field1", ….

@@ -12,10 +12,12 @@
 use std::collections::VecDeque;
 
 use super::cell::{KeyShape, MemSize};
-use super::config::{FlushPolicyKind, ServerConfig};
+use super::compaction_policy::CompactionConfig;
+use super::config::{FlushPolicyKind, ServerConfig, SplitSettings};
 use super::mvcc::Mvcc;
 use super::row_lock::RowLocks;
 use super::rpc::CallId;
+use super::split_policy::{SplitPolicy, SplitPolicyConfig};
 use super::store::Store;
 use super::value_index::ValueIndex;
 use crate::sim::SimTime;
@@ -42,9 +44,39 @@ pub struct TableLayout {
     pub flush_size_bytes: u64,
     /// Whether its workloads read-modify-write, so that its regions keep a value index.
     pub tracks_values: bool,
+    /// The families' VERSIONS.
+    pub max_versions: u32,
+    /// The table descriptor's MAX_FILESIZE, if set.
+    pub max_filesize: Option<u64>,
+    /// The table descriptor's COMPACTION_ENABLED.
+    pub compaction_enabled: bool,
+    /// Its stores' compaction selection settings (they depend on the table's flush size).
+    pub compaction: CompactionConfig,
+    /// hbase.regionserver.thread.compaction.throttle for its stores.
+    pub compaction_throttle_bytes: u64,
 }
 
 impl TableLayout {
+    /// A cell's KeyValue length in family `family`.
+    pub fn cell_bytes(&self, family: usize, cell: &super::cell::Cell) -> u64 {
+        super::cell::data_bytes(self.shape(family, cell.qualifier), cell.value_bytes)
+    }
+
+    /// A region's split policy, configured with `uniform`, its open's jitter draw in [0, 1).
+    pub fn split_policy(&self, settings: &SplitSettings, uniform: f32) -> SplitPolicy {
+        SplitPolicy::for_region(
+            &SplitPolicyConfig {
+                kind: settings.policy,
+                max_file_size: self.max_filesize.unwrap_or(settings.max_file_size),
+                jitter: settings.jitter,
+                initial_size: settings.initial_size,
+                flush_size: self.flush_size_bytes,
+                overall_files: settings.overall_files,
+            },
+            uniform,
+        )
+    }
+
     /// The key shape of a cell in family `family` with qualifier rank `qualifier`.
     pub fn shape(&self, family: usize, qualifier: u16) -> KeyShape {
         KeyShape {
@@ -129,6 +161,8 @@ pub struct Region {
     pub mvcc: Mvcc,
     /// Current values, for tables whose workloads read-modify-write.
     pub values: Option<ValueIndex>,
+    /// Its split policy, configured when it opened.
+    pub split_policy: SplitPolicy,
 }
 
 impl Region {
@@ -141,6 +175,7 @@ impl Region {
         flush_size_bytes: u64,
         block_multiplier: u64,
         tracks_values: bool,
+        split_policy: SplitPolicy,
         opened_at: SimTime,
     ) -> Region {
         Region {
@@ -170,6 +205,7 @@ impl Region {
             row_locks: RowLocks::default(),
             mvcc: Mvcc::default(),
             values: tracks_values.then(ValueIndex::default),
+            split_policy,
         }
     }
 
@@ -277,53 +313,22 @@ pub fn pick_region_for_global_pressure(regions: &[RegionView]) -> Option<RegionI
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::profile::ProfileId;
-    use crate::scenario::workload::Durability;
     use crate::sim::SimDuration;
 
     const MB: u64 = 1 << 20;
 
+    /// The hbase-2.5 profile's settings, with the given flush policy.
     fn config(flush_policy: FlushPolicyKind) -> ServerConfig {
+        let scenario = crate::scenario::load_str(
+            "c.toml",
+            "name = \"c\"\nduration = \"1s\"\n[[tables]]\nname = \"t\"\n",
+            std::path::Path::new("."),
+            &crate::scenario::LoadOptions::default(),
+        )
+        .expect("a minimal scenario loads");
         ServerConfig {
-            profile: ProfileId::Hbase25,
-            block_multiplier: 4,
-            global_upper_bytes: 0,
-            global_lower_bytes: 0,
-            flusher_count: 2,
-            flusher_poll_timeout: SimDuration::from_secs(10),
             flush_policy,
-            flush_store_lower_bound_bytes: 16 * MB,
-            flush_store_lower_bound_min_bytes: 16 * MB,
-            flush_per_changes: 30_000_000,
-            flush_check_interval: Some(SimDuration::from_secs(3600)),
-            default_durability: Durability::SyncWal,
-            wal_batch_bytes: None,
-            handlers: 30,
-            call_queues: 3,
-            call_queue_length_max: 100,
-            call_queue_bytes_max: 1 << 30,
-            retry: crate::model::retry::RetryPolicy {
-                pause: SimDuration::from_millis(100),
-                pause_server_overloaded: SimDuration::from_millis(100),
-                attempts_max: 16,
-                operation_timeout: SimDuration::from_secs(1200),
-                rpc_timeout: SimDuration::from_secs(60),
-            },
-            row_lock_wait: SimDuration::from_secs(30),
-            busy_wait: SimDuration::from_secs(60),
-            busy_wait_multiplier_max: 2,
-            busy_wait_max: SimDuration::from_secs(120),
-            minibatch_rows_max: 20_000,
-            wal_syncs_in_flight_max: usize::MAX,
-            mslab: true,
-            blocking_store_files: 16,
-            blocking_wait_time: SimDuration::from_secs(90),
-            compaction_threshold: 3,
-            periodic_flush_period: SimDuration::from_secs(10),
-            periodic_flush_delay_range: SimDuration::from_secs(300),
-            preclose_flush_bytes: 5 << 20,
-            wal_async: true,
-            wal_sync_timeout: SimDuration::from_secs(300),
+            ..ServerConfig::new(&scenario)
         }
     }
 

@@ -14,6 +14,7 @@
 
 mod actions;
 mod clients;
+mod compacting;
 mod flushing;
 mod write_path;
 
@@ -23,7 +24,9 @@ use thiserror::Error;
 
 use super::cell::MemSize;
 use super::client::Client;
+use super::compact_split::CompactSplit;
 use super::config::ServerConfig;
+use super::devices::Devices;
 use super::event::{Event, TraceRecord};
 use super::faults::FaultPlan;
 use super::flusher::Flusher;
@@ -34,9 +37,9 @@ use super::request::Request;
 use super::request::ServerError;
 use super::rpc::{CallId, RpcScheduler};
 use super::stats::RunStats;
+use super::throughput::ThroughputController;
 use super::timeline::{MarkerKind, Sample, Timeline};
 use super::wal::Wal;
-use super::write_devices::WriteDevices;
 use crate::scenario::Scenario;
 use crate::scenario::workload::OpKind;
 use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
@@ -68,6 +71,9 @@ enum TransferOwner {
     Flush(FlushId),
     /// The WAL's output stream writing the bytes of the syncs in `wal_chunk`.
     WalChunk,
+    /// A compaction reading its input files, and writing its output file.
+    CompactionRead(u64),
+    CompactionWrite(u64),
 }
 
 /// Who runs a flush.
@@ -89,6 +95,18 @@ struct FlushJob {
     started_at: SimTime,
     /// The region's flushed sequence id once this flush commits.
     flushed_sequence_id: u64,
+    /// The store files the snapshots become, by store index (set at the snapshot).
+    files: Vec<(usize, super::store_file::StoreFile)>,
+}
+
+/// A region as the run left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionAtEnd {
+    pub id: RegionId,
+    pub start_row: u64,
+    pub end_row: u64,
+    /// Files in each store.
+    pub store_files: Vec<usize>,
 }
 
 /// What a finished run leaves for the report.
@@ -115,6 +133,9 @@ pub struct RunOutcome {
     pub flusher_handlers: usize,
     /// Regions in the tables' maps at the end.
     pub regions_at_end: usize,
+    /// Each table's regions at the end, in key order: their rows [start, end) and their
+    /// store files per store.
+    pub region_map_at_end: Vec<Vec<RegionAtEnd>>,
     /// Time regions spent offline, summed, counting regions still offline up to the end.
     pub region_offline_nanos: u128,
     pub timeline: Timeline,
@@ -166,7 +187,7 @@ pub struct RegionServer<'s> {
     wal_rolling: bool,
     faults: FaultPlan,
     /// The HDFS write pipe and the WAL's device, with who each transfer belongs to.
-    devices: WriteDevices<TransferOwner>,
+    devices: Devices<TransferOwner>,
     /// WAL syncs in flight and how many of their two parts (latency, bytes) are still running.
     sync_parts: BTreeMap<u64, u8>,
     /// The WAL is one HDFS output stream: the syncs whose bytes it is writing now, and those
@@ -178,6 +199,20 @@ pub struct RegionServer<'s> {
     stats: RunStats,
     timeline: Timeline,
     next_file_id: u64,
+    /// CompactSplit's pools and queues.
+    compact_split: CompactSplit<compacting::Selection>,
+    /// Compactions running, by id.
+    compactions: BTreeMap<u64, compacting::CompactionJob>,
+    next_compaction_id: u64,
+    throughput: ThroughputController,
+    /// HStore's static offPeakCompactionTracker: one off-peak compaction at a time.
+    off_peak_compaction_running: bool,
+    /// The CompactionChecker's run count.
+    compaction_check_iteration: u64,
+    /// Each region open's split-size jitter draw.
+    split_jitter: RandomStream,
+    /// The time regions take to open.
+    region_open_latency: LatencySampler,
     end: SimTime,
 }
 
@@ -195,6 +230,7 @@ impl<'s> RegionServer<'s> {
         let config = ServerConfig::new(scenario);
         let end = SimTime::ZERO + scenario.duration;
         let tables = table_layouts(scenario);
+        let mut split_jitter = RandomStream::new(scenario.seed, "split.jitter");
         let mut regions = Vec::new();
         for (table_index, (table, layout)) in scenario.tables.iter().zip(&tables).enumerate() {
             for (position, &(start_row, id)) in layout.region_map.iter().enumerate() {
@@ -210,6 +246,7 @@ impl<'s> RegionServer<'s> {
                     layout.flush_size_bytes,
                     config.block_multiplier,
                     layout.tracks_values,
+                    layout.split_policy(&config.split, split_jitter.next_f32()),
                     SimTime::ZERO,
                 ));
             }
@@ -222,6 +259,7 @@ impl<'s> RegionServer<'s> {
             .map(|(workload, cells)| Client::new(workload, cells.table, scenario.seed, end))
             .collect();
         let flusher = Flusher::new(config.flusher_count, regions.len());
+        let config_compaction = config.compaction.clone();
         let region_count = regions.len();
         let config_wal_syncs = config.wal_syncs_in_flight_max;
         let rpc = RpcScheduler::new(
@@ -236,9 +274,10 @@ impl<'s> RegionServer<'s> {
                 &scenario.io.wal_sync_latency,
                 RandomStream::new(scenario.seed, "wal.sync_latency"),
             ),
-            devices: WriteDevices::new(
+            devices: Devices::new(
                 scenario.io.hdfs_write_bandwidth,
                 scenario.io.wal_write_bandwidth,
+                scenario.io.hdfs_read_bandwidth,
             ),
             rpc_balancer: RandomStream::new(scenario.seed, "rpc.queue_balancer"),
             retry_jitter: RandomStream::new(scenario.seed, "client.retry_jitter"),
@@ -279,6 +318,20 @@ impl<'s> RegionServer<'s> {
             stats: RunStats::new(region_count),
             timeline: Timeline::new(scenario.sample_interval, scenario.duration, region_count),
             next_file_id: 0,
+            compact_split: CompactSplit::new(
+                config_compaction.small_threads,
+                config_compaction.large_threads,
+            ),
+            compactions: BTreeMap::new(),
+            next_compaction_id: 0,
+            throughput: config_compaction.throughput.clone(),
+            off_peak_compaction_running: false,
+            compaction_check_iteration: 1,
+            split_jitter,
+            region_open_latency: LatencySampler::new(
+                &scenario.io.region_open_latency,
+                RandomStream::new(scenario.seed, "region.open_latency"),
+            ),
             end,
         }
     }
@@ -341,6 +394,8 @@ impl<'s> RegionServer<'s> {
                 Event::WalRollDone => self.on_wal_roll_done(),
                 Event::HandlerCpuDone { call } => self.ready.push_back(call),
                 Event::AnswerArrives { answer } => self.on_answer_arrives(answer),
+                Event::CompactionTune => self.on_compaction_tune(),
+                Event::CompactionCheck => self.on_compaction_check(),
                 Event::End => break,
             }
             self.drain_ready();
@@ -399,6 +454,14 @@ impl<'s> RegionServer<'s> {
         }
         self.queue
             .schedule_at(SimTime::ZERO, Event::PeriodicFlushCheck);
+        self.queue
+            .schedule_at(SimTime::ZERO, Event::CompactionCheck);
+        if self.throughput.is_tuned() {
+            self.queue.schedule_at(
+                SimTime::ZERO + self.config.compaction.tune_period,
+                Event::CompactionTune,
+            );
+        }
         self.queue.schedule_at(self.end, Event::End);
     }
 
@@ -460,6 +523,8 @@ impl<'s> RegionServer<'s> {
             blocked_writers: self.blocked_calls.len() as u64,
             regions_above_blocking: self.stats.regions_above_blocking.level(),
             store_files_max_per_store: store_files_max,
+            compaction_queue_length: self.compact_split.queued() as u64,
+            compactions_in_progress: self.compactions.len() as u64,
             wal_syncs_in_flight: self.wal.syncs_in_flight() as u64,
             ..Sample::default()
         };
@@ -509,7 +574,7 @@ impl<'s> RegionServer<'s> {
         let bytes = waiting.iter().map(|&(_, bytes)| bytes).sum();
         let device = self.devices.wal_device();
         self.devices
-            .start(device, self.now(), bytes, TransferOwner::WalChunk);
+            .start(device, self.now(), bytes, None, TransferOwner::WalChunk);
         self.wal_chunk = Some(waiting.into_iter().map(|(sync, _)| sync).collect());
         self.schedule_write_done(device);
     }
@@ -621,6 +686,24 @@ impl<'s> RegionServer<'s> {
         }
         let end = self.end;
         let regions_at_end = self.tables.iter().map(|table| table.region_map.len()).sum();
+        let region_map_at_end = self
+            .tables
+            .iter()
+            .map(|table| {
+                table
+                    .regions_in_order()
+                    .map(|id| {
+                        let region = &self.regions[id as usize];
+                        RegionAtEnd {
+                            id,
+                            start_row: region.start_row,
+                            end_row: region.end_row,
+                            store_files: region.stores.iter().map(|s| s.files.len()).collect(),
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
         let still_offline: u128 = self
             .regions
             .iter()
@@ -631,6 +714,7 @@ impl<'s> RegionServer<'s> {
         RunOutcome {
             timeline: self.timeline,
             regions_at_end,
+            region_map_at_end,
             region_offline_nanos,
             trace_hash: self.trace,
             end,

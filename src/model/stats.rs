@@ -65,6 +65,26 @@ pub struct MemstoreStats {
     pub global_heap_peak: u64,
 }
 
+/// Compactions: requested, run, and what they moved.
+#[derive(Debug, Clone, Default)]
+pub struct CompactionStats {
+    /// Store compactions requested (system requests per store, user requests per store).
+    pub requested: u64,
+    /// Compactions committed.
+    pub count: u64,
+    pub bytes_read: u64,
+    pub bytes_written: u64,
+    pub files_read: u64,
+    /// Committed compactions by kind: minor, all_files, major.
+    pub by_kind: BTreeMap<&'static str, u64>,
+    /// Compactions stopped because their region closed.
+    pub aborted: u64,
+    /// Runners waiting in the two queues at most.
+    pub queue_peak: u64,
+    /// From a compaction's start to its commit.
+    pub duration: LatencyHistogram,
+}
+
 /// Handlers held in reclaimMemStoreMemory above the upper limit.
 #[derive(Debug, Clone, Default)]
 pub struct BlockedStats {
@@ -109,8 +129,9 @@ pub struct RunStats {
     pub errors: BTreeMap<ServerError, u64>,
     /// Retries the clients made.
     pub retries: u64,
-    /// Compactions requested (after flushes, and by flushes put off for too many files).
-    pub compaction_requests: u64,
+    pub compactions: CompactionStats,
+    /// The most files one store held at any time.
+    pub store_files_peak_per_store: u64,
     /// Operator actions run, and those skipped (their region gone or out of range).
     pub actions_run: u64,
     pub actions_skipped: u64,
@@ -142,7 +163,8 @@ impl RunStats {
             not_serving_region: 0,
             errors: BTreeMap::new(),
             retries: 0,
-            compaction_requests: 0,
+            compactions: CompactionStats::default(),
+            store_files_peak_per_store: 0,
             actions_run: 0,
             actions_skipped: 0,
             bulk_loaded_bytes: 0,

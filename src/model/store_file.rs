@@ -79,6 +79,33 @@ pub struct StoreFile {
 }
 
 impl StoreFile {
+    /// A file a flush or a compaction writes, sized from its contents.
+    pub fn written(
+        id: u64,
+        contents: Contents,
+        keys: (Option<&Cell>, Option<&Cell>),
+        sequence_ids: (u64, u64),
+        timestamp_max_ms: u64,
+        now: SimTime,
+    ) -> StoreFile {
+        let key = |cell: Option<&Cell>| cell.map_or((0, 0), |cell| (cell.row, cell.qualifier));
+        StoreFile {
+            id,
+            size_bytes: contents_file_bytes(&contents),
+            cells: contents.cells(),
+            first_key: key(keys.0),
+            last_key: key(keys.1),
+            sequence_id_min: sequence_ids.0,
+            sequence_id_max: sequence_ids.1,
+            timestamp_max_ms,
+            bulk_loaded: false,
+            reference: false,
+            major_compaction_result: false,
+            created_at: now,
+            contents: Some(contents),
+        }
+    }
+
     /// A half of this file for a daughter region after a split (a Reference to its rows).
     pub fn half_reference(&self, id: u64, rows: (u64, u64), now: SimTime) -> StoreFile {
         let mut half = self.clone();
@@ -155,10 +182,12 @@ pub fn flush_survivors(
     })
 }
 
-/// What a flush writes: the contents of the surviving cells. `key_bytes` is the KeyValue size
-/// of a cell less its value (the same for every cell of the snapshot but for qualifier lengths,
-/// so the snapshot's mean is used).
-pub fn flushed_contents<'c>(survivors: impl Iterator<Item = &'c Cell>, key_bytes: f64) -> Contents {
+/// What a flush writes: the contents of the surviving cells, `kv_bytes` giving each cell's
+/// KeyValue length.
+pub fn flushed_contents<'c>(
+    survivors: impl Iterator<Item = &'c Cell>,
+    kv_bytes: impl Fn(&Cell) -> u64,
+) -> Contents {
     let mut contents = Contents {
         put_cells: 0,
         delete_cells: 0,
@@ -171,14 +200,11 @@ pub fn flushed_contents<'c>(survivors: impl Iterator<Item = &'c Cell>, key_bytes
         row_fraction: 1.0,
     };
     let mut last_version = None;
-    let mut put_key_bytes = 0.0;
-    let mut delete_key_bytes = 0.0;
     for cell in survivors {
         contents.sequence_bytes += vlong_bytes(cell.sequence_id);
         if cell.cell_type == CellType::Put {
             contents.put_cells += 1;
-            contents.put_data_bytes += u64::from(cell.value_bytes);
-            put_key_bytes += key_bytes;
+            contents.put_data_bytes += kv_bytes(cell);
             if last_version != Some((cell.row, cell.timestamp_ms, cell.sequence_id)) {
                 last_version = Some((cell.row, cell.timestamp_ms, cell.sequence_id));
                 contents.put_versions += 1;
@@ -186,13 +212,10 @@ pub fn flushed_contents<'c>(survivors: impl Iterator<Item = &'c Cell>, key_bytes
             }
         } else {
             contents.delete_cells += 1;
-            contents.delete_data_bytes += u64::from(cell.value_bytes);
-            delete_key_bytes += key_bytes;
+            contents.delete_data_bytes += kv_bytes(cell);
             contents.delete_rows.insert(cell.row, 0);
         }
     }
-    contents.put_data_bytes += put_key_bytes.round() as u64;
-    contents.delete_data_bytes += delete_key_bytes.round() as u64;
     contents
 }
 
@@ -356,7 +379,9 @@ mod tests {
 
     fn file(id: u64, cells: &[Cell]) -> StoreFile {
         let set: BTreeSet<Cell> = cells.iter().copied().collect();
-        let contents = flushed_contents(flush_survivors(&set, 1), 30.0);
+        let contents = flushed_contents(flush_survivors(&set, 1), |cell| {
+            30 + u64::from(cell.value_bytes)
+        });
         StoreFile {
             id,
             size_bytes: contents_file_bytes(&contents),

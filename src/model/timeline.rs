@@ -45,6 +45,8 @@ pub struct Sample {
     pub blocked_writers: u64,
     pub regions_above_blocking: u64,
     pub store_files_max_per_store: u64,
+    pub compaction_queue_length: u64,
+    pub compactions_in_progress: u64,
     pub wal_syncs_in_flight: u64,
     /// Client retries and RegionTooBusyException in the interval.
     pub client_retries: u64,
@@ -65,6 +67,10 @@ pub enum MarkerKind {
     /// A region went offline (closed) or opened.
     RegionOffline,
     RegionOpen,
+    /// A compaction committed (detail: minor, all_files or major).
+    Compaction,
+    /// A region split (detail: "split").
+    Split,
 }
 
 impl MarkerKind {
@@ -76,6 +82,8 @@ impl MarkerKind {
             MarkerKind::Action => "action",
             MarkerKind::RegionOffline => "region_offline",
             MarkerKind::RegionOpen => "region_open",
+            MarkerKind::Compaction => "compaction",
+            MarkerKind::Split => "split",
         }
     }
 }

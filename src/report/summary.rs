@@ -47,8 +47,8 @@ pub struct Summary {
     pub blocked: BlockedSummary,
     pub compactions: CompactionSummary,
     pub regions: RegionSummary,
-    /// HFile bytes written (flushes; compactions when modelled) per byte of cell data written
-    /// into memstores. The WAL is left out: it is written once per edit whatever the settings.
+    /// HFile bytes written by flushes and compactions per HFile byte written by flushes. The
+    /// WAL is left out: it is written once per edit whatever the settings.
     pub write_amplification: f64,
     pub wal: WalSummary,
     pub store_files: StoreFileSummary,
@@ -195,12 +195,25 @@ pub struct RegionSummary {
     pub bulk_loaded_bytes: u64,
 }
 
-/// Compaction requests (compactions themselves are modelled later).
+/// Compactions: requests, what ran, what they read and wrote.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CompactionSummary {
-    /// Requested after flushes that left a store at hbase.hstore.compactionThreshold files, and
-    /// by flushes put off for too many files.
+    /// Store compactions requested: system requests (after flushes, by flushes put off for
+    /// too many files, recursive enqueues, the CompactionChecker, regions opening with
+    /// references), one per store, and user requests.
     pub requested: u64,
+    /// Compactions committed.
+    pub count: u64,
+    pub bytes_read: u64,
+    pub bytes_written: u64,
+    pub files_read: u64,
+    /// `minor`, `all_files` (every file, not trying major; drops deletes) and `major`.
+    pub by_kind: BTreeMap<String, u64>,
+    /// Stopped because their region closed.
+    pub aborted: u64,
+    /// Most runners waiting in the small and large queues together.
+    pub queue_peak: u64,
+    pub duration_ms: LatencySummary,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -272,8 +285,10 @@ pub struct StoreFileSummary {
     /// Store files at the end of the run.
     pub count: u64,
     pub bytes: u64,
-    /// The most files one store held at the end.
+    /// The most files one store held at any time.
     pub peak_per_store: u64,
+    /// Time flushes spent put off for too many store files, summed over flushes.
+    pub flush_wait_seconds: f64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -407,12 +422,26 @@ impl Summary {
                 row_lock_timeouts: stats.row_lock_timeouts,
             },
             compactions: CompactionSummary {
-                requested: stats.compaction_requests,
+                requested: stats.compactions.requested,
+                count: stats.compactions.count,
+                bytes_read: stats.compactions.bytes_read,
+                bytes_written: stats.compactions.bytes_written,
+                files_read: stats.compactions.files_read,
+                by_kind: stats
+                    .compactions
+                    .by_kind
+                    .iter()
+                    .map(|(kind, count)| (kind.to_string(), *count))
+                    .collect(),
+                aborted: stats.compactions.aborted,
+                queue_peak: stats.compactions.queue_peak,
+                duration_ms: LatencySummary::of(&stats.compactions.duration),
             },
-            write_amplification: if stats.memstore.data_bytes_added == 0 {
+            write_amplification: if flushes.file_bytes == 0 {
                 0.0
             } else {
-                flushes.file_bytes as f64 / stats.memstore.data_bytes_added as f64
+                (flushes.file_bytes + stats.compactions.bytes_written) as f64
+                    / flushes.file_bytes as f64
             },
             regions: RegionSummary {
                 count_at_end: outcome.regions_at_end as u64,
@@ -473,7 +502,8 @@ impl Summary {
             store_files: StoreFileSummary {
                 count: outcome.store_files,
                 bytes: outcome.store_file_bytes,
-                peak_per_store: outcome.store_files_per_store_max as u64,
+                peak_per_store: stats.store_files_peak_per_store,
+                flush_wait_seconds: stats.blocked.store_files_nanos as f64 / 1e9,
             },
             limits: LimitsSummary {
                 requests_in_flight_peak: outcome.requests_in_flight_peak as u64,

@@ -17,6 +17,7 @@
 //! | `blocked_writers` | handlers blocked above the global upper limit |
 //! | `regions_above_blocking` | regions above flush size × block multiplier |
 //! | `store_files_max_per_store`, `blocking_store_files` | the most files in one store, and hbase.hstore.blockingStoreFiles |
+//! | `compaction_queue_length`, `compactions_in_progress` | CompactSplit: runners queued in the small and large pools, compactions running |
 //! | `wal_syncs_in_flight` | WAL syncs under way |
 //! | `client_retries_per_s`, `region_too_busy_per_s` | in the interval, per second |
 //!
@@ -35,7 +36,7 @@ use crate::scenario::workload::OpKind;
 pub const TOP_REGIONS: usize = 8;
 
 /// The fixed (non-operation) columns of `timeseries.csv`, after the operation groups.
-pub const GAUGE_COLUMNS: [&str; 16] = [
+pub const GAUGE_COLUMNS: [&str; 18] = [
     "global_memstore_bytes",
     "memstore_lower_limit_bytes",
     "memstore_upper_limit_bytes",
@@ -49,6 +50,8 @@ pub const GAUGE_COLUMNS: [&str; 16] = [
     "regions_above_blocking",
     "store_files_max_per_store",
     "blocking_store_files",
+    "compaction_queue_length",
+    "compactions_in_progress",
     "wal_syncs_in_flight",
     "client_retries_per_s",
     "region_too_busy_per_s",
@@ -99,7 +102,7 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
         }
         let _ = writeln!(
             out,
-            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             sample.global_heap_bytes,
             outcome.global_lower_bytes,
             outcome.global_upper_bytes,
@@ -113,6 +116,8 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
             sample.regions_above_blocking,
             sample.store_files_max_per_store,
             blocking_files,
+            sample.compaction_queue_length,
+            sample.compactions_in_progress,
             sample.wal_syncs_in_flight,
             sample.client_retries as f64 / seconds,
             sample.region_too_busy as f64 / seconds,

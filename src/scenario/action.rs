@@ -2,8 +2,7 @@
 //! split at 5.
 //!
 //! `region` is an index into the table's regions in key order at the time of the action (so after
-//! a split, region 1 is the first daughter's neighbour). Compactions requested by an operator
-//! (`admin_compact`, `major_compact`) come with the compaction model and are refused until then.
+//! a split, region 1 is the first daughter's neighbour).
 
 use super::document::Node;
 use super::error::{ErrorKind, ScenarioError};
@@ -54,6 +53,10 @@ pub enum ActionKind {
     /// A table snapshot: every region flushed (FlushSnapshotSubprocedure), waiting for a flush
     /// already running.
     Snapshot,
+    /// `Admin.compact` / `Admin.majorCompact` (RSRpcServices.compactRegion): a user compaction
+    /// of every store (PRIORITY_USER, files selected at once); a major one first sets each
+    /// store's forceMajor (HStore.triggerMajorCompaction).
+    Compact { major: bool },
 }
 
 impl ActionKind {
@@ -65,6 +68,8 @@ impl ActionKind {
             ActionKind::Merge { .. } => "merge",
             ActionKind::BulkLoad { .. } => "bulk_load",
             ActionKind::Snapshot => "snapshot",
+            ActionKind::Compact { major: false } => "admin_compact",
+            ActionKind::Compact { major: true } => "major_compact",
         }
     }
 }
@@ -112,14 +117,9 @@ impl ActionSpec {
                 },
             },
             "snapshot" => ActionKind::Snapshot,
-            other => {
-                return Err(kind_node.error(
-                    ErrorKind::Unsupported,
-                    format!(
-                        "action \"{other}\" comes with the compaction model and is not modelled by this version of regionsim yet"
-                    ),
-                ));
-            }
+            "admin_compact" => ActionKind::Compact { major: false },
+            "major_compact" => ActionKind::Compact { major: true },
+            _ => unreachable!("choice() returned an unlisted kind"),
         };
         let at = table.require("at", "when, such as \"8m\"")?.duration()?;
         let table_name = table.require("table", "the table it acts on")?.string()?;
@@ -163,7 +163,7 @@ impl ActionSpec {
             ActionKind::BulkLoad { bytes } => {
                 out.push_str(&format!("size = {}\n", quote(&format_size(bytes))));
             }
-            ActionKind::AdminFlush | ActionKind::Snapshot => {}
+            ActionKind::AdminFlush | ActionKind::Snapshot | ActionKind::Compact { .. } => {}
         }
         out.push('\n');
     }

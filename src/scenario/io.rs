@@ -1,7 +1,7 @@
 //! `[io]`: the resource models that decide where time goes — the WAL sync latency distribution,
 //! the HDFS write bandwidth that flushes, compactions and the WAL share, optionally a device of
-//! the WAL's own, the read bandwidth compactions use, the network round trip of an RPC and the
-//! handler CPU a call needs.
+//! the WAL's own, the read bandwidth compactions use, the network round trip of an RPC, the
+//! handler CPU a call needs, and how long a region takes to open (after a split, on recovery).
 
 use super::document::{Node, Table};
 use super::error::{ErrorKind, ScenarioError};
@@ -108,12 +108,18 @@ pub struct IoSpec {
     pub handler_cpu_per_call: SimDuration,
     /// Handler CPU for each mutation in a call (cells, WALEdit, memstore insert).
     pub handler_cpu_per_mutation: SimDuration,
+    /// From a region's assignment to its taking requests: opening its stores' files, replaying
+    /// recovered edits aside (a split's daughters, a region after recovery).
+    pub region_open_latency: LatencySpec,
 }
 
 /// Estimates for a 10 GbE LAN and a current JVM; a scenario states its own when it knows them.
 const DEFAULT_NETWORK_RTT: SimDuration = SimDuration::from_micros(200);
 const DEFAULT_CPU_PER_CALL: SimDuration = SimDuration::from_micros(30);
 const DEFAULT_CPU_PER_MUTATION: SimDuration = SimDuration::from_micros(5);
+/// A region open, from the master's assignment to serving: a second is typical of a small
+/// region on a healthy cluster.
+const DEFAULT_REGION_OPEN: SimDuration = SimDuration::from_secs(1);
 
 impl IoSpec {
     pub fn read(table: &Table<'_, '_>) -> Result<IoSpec, ScenarioError> {
@@ -140,6 +146,12 @@ impl IoSpec {
                 value: DEFAULT_NETWORK_RTT,
             },
         };
+        let region_open_latency = match table.get("region_open_latency") {
+            Some(node) => LatencySpec::read(&node)?,
+            None => LatencySpec::Constant {
+                value: DEFAULT_REGION_OPEN,
+            },
+        };
         let duration = |key: &str, default: SimDuration| match table.get(key) {
             Some(node) => node.duration(),
             None => Ok(default),
@@ -158,6 +170,7 @@ impl IoSpec {
                 None => None,
             },
             hdfs_read_bandwidth: bandwidth("hdfs_read_bandwidth", 400 << 20)?,
+            region_open_latency,
         };
         table.finish("[io]")?;
         Ok(spec)
@@ -189,8 +202,12 @@ impl IoSpec {
             quote(&self.handler_cpu_per_call.to_string())
         ));
         out.push_str(&format!(
-            "handler_cpu_per_mutation = {}\n\n",
+            "handler_cpu_per_mutation = {}\n",
             quote(&self.handler_cpu_per_mutation.to_string())
+        ));
+        out.push_str(&format!(
+            "region_open_latency = {}\n\n",
+            self.region_open_latency.to_toml()
         ));
     }
 }

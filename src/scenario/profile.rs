@@ -302,6 +302,13 @@ fn overloaded_pause(resolver: &mut Resolver) -> PropertyValue {
     client_pause(resolver)
 }
 
+fn compaction_throttle(resolver: &mut Resolver) -> PropertyValue {
+    // CompactionConfiguration: 2 × maxFilesToCompact × the store's memstore flush size.
+    let max_files = resolver.int("hbase.hstore.compaction.max");
+    let flush_size = resolver.int("hbase.hregion.memstore.flush.size");
+    PropertyValue::Int(2 * max_files * flush_size)
+}
+
 fn wake_frequency(resolver: &mut Resolver) -> PropertyValue {
     PropertyValue::Int(resolver.int("hbase.server.thread.wakefrequency"))
 }
@@ -341,6 +348,18 @@ const FLUSH_POLICIES: &[&str] = &[
 pub const COMPACTION_POLICIES: &[&str] = &[
     "org.apache.hadoop.hbase.regionserver.compactions.ExploringCompactionPolicy",
     "org.apache.hadoop.hbase.regionserver.compactions.RatioBasedCompactionPolicy",
+];
+
+const COMPACTION_THROUGHPUT_CONTROLLERS: &[&str] = &[
+    "org.apache.hadoop.hbase.regionserver.throttle.PressureAwareCompactionThroughputController",
+    "org.apache.hadoop.hbase.regionserver.throttle.NoLimitThroughputController",
+];
+
+const SPLIT_POLICIES: &[&str] = &[
+    "org.apache.hadoop.hbase.regionserver.SteppingSplitPolicy",
+    "org.apache.hadoop.hbase.regionserver.IncreasingToUpperBoundRegionSplitPolicy",
+    "org.apache.hadoop.hbase.regionserver.ConstantSizeRegionSplitPolicy",
+    "org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy",
 ];
 
 static PROPERTIES: &[PropertyDef] = &[
@@ -553,6 +572,156 @@ static PROPERTIES: &[PropertyDef] = &[
         same(Literal::Text(
             "org.apache.hadoop.hbase.regionserver.throttle.NoLimitThroughputController",
         )),
+    ),
+    // Compaction execution (CompactSplit, the throughput controller) and region splits.
+    def(
+        "hbase.regionserver.compaction.enabled",
+        Bool,
+        Any,
+        "whether this server runs compactions at all",
+        (DefaultValue::Fixed(Literal::Bool(true)), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.thread.compaction.large",
+        Count,
+        Positive,
+        "threads of the large-compaction pool",
+        same(Literal::Int(1)),
+    ),
+    def(
+        "hbase.regionserver.thread.compaction.small",
+        Count,
+        Positive,
+        "threads of the small-compaction pool",
+        same(Literal::Int(1)),
+    ),
+    def(
+        "hbase.regionserver.thread.compaction.throttle",
+        Bytes,
+        NonNegative,
+        "a selection larger than this runs in the large-compaction pool",
+        (
+            int(2_684_354_560),
+            DefaultValue::Derived {
+                rule: "2 × hbase.hstore.compaction.max × the store's flush size (the table's MEMSTORE_FLUSHSIZE, else hbase.hregion.memstore.flush.size)",
+                compute: compaction_throttle,
+            },
+        ),
+    ),
+    def(
+        "hbase.regionserver.throughput.controller",
+        Choice(COMPACTION_THROUGHPUT_CONTROLLERS),
+        Any,
+        "compaction I/O throttle (pressure-aware in 2.x, none in 1.4)",
+        (
+            text(
+                "org.apache.hadoop.hbase.regionserver.throttle.PressureAwareCompactionThroughputController",
+            ),
+            text("org.apache.hadoop.hbase.regionserver.throttle.NoLimitThroughputController"),
+        ),
+    ),
+    def(
+        "hbase.hstore.compaction.throughput.lower.bound",
+        Bytes,
+        Positive,
+        "pressure-aware limit (bytes/s) with no compaction pressure",
+        (int(50 << 20), int(10 << 20)),
+    ),
+    def(
+        "hbase.hstore.compaction.throughput.higher.bound",
+        Bytes,
+        Positive,
+        "pressure-aware limit (bytes/s) at pressure 1 (a store at its blocking file count)",
+        (int(100 << 20), int(20 << 20)),
+    ),
+    def(
+        "hbase.hstore.compaction.throughput.offpeak",
+        Bytes,
+        Positive,
+        "pressure-aware limit (bytes/s) in off-peak hours (Long.MAX_VALUE: none)",
+        same(Literal::Int(i64::MAX)),
+    ),
+    def(
+        "hbase.hstore.compaction.throughput.tune.period",
+        Millis,
+        Positive,
+        "how often the pressure-aware controller recomputes its limit",
+        same(Literal::Int(60_000)),
+    ),
+    def(
+        "hbase.regionserver.compaction.check.period",
+        Millis,
+        Positive,
+        "period of the CompactionChecker chore",
+        (
+            DefaultValue::Derived {
+                rule: "= hbase.server.thread.wakefrequency",
+                compute: wake_frequency,
+            },
+            DefaultValue::Derived {
+                rule: "= hbase.server.thread.wakefrequency",
+                compute: wake_frequency,
+            },
+        ),
+    ),
+    def(
+        "hbase.server.compactchecker.interval.multiplier",
+        Count,
+        Positive,
+        "the CompactionChecker looks at each store every this many runs",
+        same(Literal::Int(1000)),
+    ),
+    def(
+        "hbase.regionserver.compactionChecker.majorCompactPriority",
+        Count,
+        Any,
+        "priority of the checker's time-based major compactions (Integer.MAX_VALUE: the store's)",
+        same(Literal::Int(i32::MAX as i64)),
+    ),
+    def(
+        "hbase.regionserver.region.split.policy",
+        Choice(SPLIT_POLICIES),
+        Any,
+        "when a region splits",
+        (
+            text("org.apache.hadoop.hbase.regionserver.SteppingSplitPolicy"),
+            text("org.apache.hadoop.hbase.regionserver.IncreasingToUpperBoundRegionSplitPolicy"),
+        ),
+    ),
+    def(
+        "hbase.hregion.max.filesize",
+        Bytes,
+        Positive,
+        "a store bigger than this splits its region (the table's MAX_FILESIZE overrides)",
+        same(Literal::Int(10 << 30)),
+    ),
+    def(
+        "hbase.hregion.max.filesize.jitter",
+        Float,
+        NonNegativeFloat,
+        "the split size is max.filesize × (1 + (u − 0.5) × this), u uniform, drawn per region",
+        same(Literal::Float(0.25)),
+    ),
+    def(
+        "hbase.increasing.policy.initial.size",
+        Bytes,
+        Any,
+        "the stepping/increasing policies' first split size (≤ 0: 2 × the table's flush size)",
+        same(Literal::Int(-1)),
+    ),
+    def(
+        "hbase.hregion.split.overallfiles",
+        Bool,
+        Any,
+        "compare the region's total file size, not each store's, with the split size",
+        (DefaultValue::Fixed(Literal::Bool(false)), ABSENT),
+    ),
+    def(
+        "hbase.regionserver.regionSplitLimit",
+        Count,
+        Positive,
+        "no split is requested once the server holds this many regions",
+        same(Literal::Int(1000)),
     ),
     def(
         "hbase.hstore.blockingStoreFiles",

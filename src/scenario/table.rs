@@ -1,5 +1,6 @@
 //! `[[tables]]`: the tables the server hosts, each pre-split into regions, with the table
-//! descriptor settings the write path reads (MEMSTORE_FLUSHSIZE, DURABILITY).
+//! descriptor settings the model reads (MEMSTORE_FLUSHSIZE, DURABILITY, MAX_FILESIZE,
+//! COMPACTION_ENABLED, and the families' VERSIONS).
 
 use super::document::Node;
 use super::error::{ErrorKind, ScenarioError};
@@ -23,6 +24,15 @@ pub struct TableSpec {
     pub memstore_flushsize: Option<u64>,
     /// The table descriptor's DURABILITY (USE_DEFAULT: the server's, SYNC_WAL).
     pub durability: Durability,
+    /// The families' VERSIONS: versions of a column that flushes and compactions keep (1, as
+    /// ColumnFamilyDescriptorBuilder.DEFAULT_MAX_VERSIONS).
+    pub versions: u32,
+    /// The table descriptor's MAX_FILESIZE, overriding hbase.hregion.max.filesize for splits.
+    pub max_filesize: Option<u64>,
+    /// The table descriptor's COMPACTION_ENABLED (true). When false, CompactSplit ignores every
+    /// compaction request for its regions, user requests included, and the MemStoreFlusher no
+    /// longer puts flushes off for too many store files.
+    pub compaction_enabled: bool,
 }
 
 impl TableSpec {
@@ -109,6 +119,33 @@ impl TableSpec {
             Some(node) => Durability::read(&node)?,
             None => Durability::UseDefault,
         };
+        let versions = match table.get("versions") {
+            Some(node) => {
+                let versions = node.u64()?;
+                if !(1..=u64::from(u16::MAX)).contains(&versions) {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        format!("versions is 1 to {}, found {versions}", u16::MAX),
+                    ));
+                }
+                versions as u32
+            }
+            None => 1,
+        };
+        let max_filesize = match table.get("max_filesize") {
+            Some(node) => {
+                let size = node.size()?;
+                if size == 0 {
+                    return Err(node.error(ErrorKind::Impossible, "max_filesize must be above 0"));
+                }
+                Some(size)
+            }
+            None => None,
+        };
+        let compaction_enabled = match table.get("compaction_enabled") {
+            Some(node) => node.bool()?,
+            None => true,
+        };
         table.finish("[[tables]]")?;
         Ok(TableSpec {
             name,
@@ -116,6 +153,9 @@ impl TableSpec {
             families,
             memstore_flushsize,
             durability,
+            versions,
+            max_filesize,
+            compaction_enabled,
         })
     }
 
@@ -130,9 +170,14 @@ impl TableSpec {
                 quote(&format_size(size))
             ));
         }
+        out.push_str(&format!("durability = {}\n", quote(self.durability.name())));
+        out.push_str(&format!("versions = {}\n", self.versions));
+        if let Some(size) = self.max_filesize {
+            out.push_str(&format!("max_filesize = {}\n", quote(&format_size(size))));
+        }
         out.push_str(&format!(
-            "durability = {}\n\n",
-            quote(self.durability.name())
+            "compaction_enabled = {}\n\n",
+            self.compaction_enabled
         ));
     }
 }

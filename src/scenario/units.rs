@@ -47,6 +47,7 @@ pub const DURATION_EXPECTED: &str = "a duration such as \"90s\" (units ns, us, m
 pub const RATE_EXPECTED: &str = "a rate such as \"20k/s\" (suffixes k, M, G; per s, m or h)";
 /// What a bandwidth looks like, for error messages.
 pub const BANDWIDTH_EXPECTED: &str = "a bandwidth such as \"200MB/s\"";
+pub const INSTANT_EXPECTED: &str = "a UTC time such as \"2024-01-01T00:00:00Z\"";
 
 /// A non-negative decimal number read exactly: `mantissa / 10^scale`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +176,99 @@ pub fn parse_bandwidth(text: &str) -> Result<u64, String> {
 }
 
 /// The exact size with the largest binary unit that divides it: "128MB", "1000B".
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = i64::from((month + 9) % 12);
+    let day_of_year = (153 * month_index + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// "YYYY-MM-DDTHH:MM:SSZ" (UTC, 1970 to 9999) as milliseconds since the epoch.
+pub fn parse_utc_instant(text: &str) -> Result<u64, String> {
+    let bytes = text.as_bytes();
+    let shape_ok = bytes.len() == 20
+        && bytes.iter().enumerate().all(|(index, &byte)| match index {
+            4 | 7 => byte == b'-',
+            10 => byte == b'T',
+            13 | 16 => byte == b':',
+            19 => byte == b'Z',
+            _ => byte.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return Err(format!("expected {INSTANT_EXPECTED}, found \"{text}\""));
+    }
+    let number = |range: std::ops::Range<usize>| -> u32 {
+        text[range].parse().expect("digits checked above")
+    };
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let (hour, minute, second) = (number(11..13), number(14..16), number(17..19));
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if year < 1970
+        || !(1..=12).contains(&month)
+        || day == 0
+        || day > month_days[month as usize - 1]
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return Err(format!(
+            "\"{text}\" is not a valid time between 1970 and 9999"
+        ));
+    }
+    let days = days_from_civil(i64::from(year), month, day) as u64;
+    Ok(
+        ((days * 24 + u64::from(hour)) * 60 + u64::from(minute)) * 60_000
+            + u64::from(second) * 1000,
+    )
+}
+
+/// Milliseconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ" (the inverse of `parse_utc_instant`
+/// for whole seconds).
+pub fn format_utc_instant(epoch_ms: u64) -> String {
+    let seconds = epoch_ms / 1000;
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    // civil_from_days, the inverse of days_from_civil.
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
 pub fn format_size(bytes: u64) -> String {
     for (unit, factor) in [
         ("TB", 1u64 << 40),
@@ -220,6 +314,34 @@ pub fn format_rate(per_sec: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Known instants: the epoch, 2024-01-01 (1704067200 s), a leap day, and round trips.
+    #[test]
+    fn utc_instants_parse_and_format() {
+        assert_eq!(parse_utc_instant("1970-01-01T00:00:00Z"), Ok(0));
+        assert_eq!(
+            parse_utc_instant("2024-01-01T00:00:00Z"),
+            Ok(1_704_067_200_000)
+        );
+        assert_eq!(
+            parse_utc_instant("2020-08-20T03:52:41Z"),
+            Ok(1_597_895_561_000)
+        );
+        assert_eq!(
+            parse_utc_instant("2024-02-29T12:00:00Z"),
+            Ok(1_709_208_000_000)
+        );
+        assert!(parse_utc_instant("2023-02-29T12:00:00Z").is_err());
+        assert!(parse_utc_instant("2024-01-01 00:00:00").is_err());
+        assert!(parse_utc_instant("2024-13-01T00:00:00Z").is_err());
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2100-03-01T01:02:03Z",
+        ] {
+            assert_eq!(format_utc_instant(parse_utc_instant(text).unwrap()), text);
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

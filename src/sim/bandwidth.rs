@@ -209,6 +209,19 @@ impl SharedBandwidth {
         finished
     }
 
+    /// Stops a running transfer at `now` (its work is abandoned); false if it is not running.
+    pub fn cancel(&mut self, now: SimTime, id: TransferId) -> bool {
+        self.advance(now);
+        let before = self.transfers.len();
+        self.transfers.retain(|transfer| transfer.id != id);
+        if self.transfers.len() == before {
+            return false;
+        }
+        self.generation += 1;
+        self.rates = self.water_fill();
+        true
+    }
+
     /// Moves every transfer forward to `now` at the rate each had since the last update.
     fn advance(&mut self, now: SimTime) {
         let elapsed = u128::from(now.duration_since(self.updated_at).as_nanos());
@@ -311,6 +324,21 @@ mod tests {
             pipe.next_completion(),
             Some(half + SimDuration::from_millis(100))
         );
+    }
+
+    // A cancelled transfer leaves the pipe to the others from then on.
+    #[test]
+    fn a_cancelled_transfer_gives_its_share_back() {
+        let mut pipe = SharedBandwidth::new(100 * MB);
+        let gone = pipe.start(SimTime::ZERO, 100 * MB);
+        let kept = pipe.start(SimTime::ZERO, 100 * MB);
+        let half = SimTime::ZERO + SimDuration::from_secs(1);
+        assert!(pipe.cancel(half, gone));
+        assert!(!pipe.cancel(half, gone));
+        // 50 MB moved at 50 MB/s, the other 50 MB at 100 MB/s: done at 1.5 s.
+        let done = pipe.next_completion().unwrap();
+        assert_eq!(done, half + SimDuration::from_millis(500));
+        assert_eq!(pipe.take_finished(done), vec![kept]);
     }
 
     #[test]

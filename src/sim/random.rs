@@ -48,6 +48,12 @@ impl RandomStream {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// Uniform in [0, 1) with a float's 24 bits, as Java's Random.nextFloat.
+    #[inline]
+    pub fn next_f32(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 * (1.0 / (1u32 << 24) as f32)
+    }
+
     /// Uniform in (0, 1]: safe to take the logarithm of.
     #[inline]
     pub fn next_f64_open_zero(&mut self) -> f64 {

@@ -15,7 +15,7 @@ use super::{Executor, RegionServer};
 use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
 use crate::model::region::{Region, RegionId, RegionState};
-use crate::model::store::StoreFile;
+use crate::model::store_file::StoreFile;
 use crate::model::timeline::MarkerKind;
 use crate::scenario::action::ActionKind;
 use crate::sim::SimTime;
@@ -28,6 +28,9 @@ pub(super) struct OperatorTask {
     step: Step,
     /// For a merge: the other half's task, and whether this task finishes the merge.
     partner: Option<u32>,
+    /// For a split the split policy asked for: the first row of the second daughter (an
+    /// operator's split takes the middle row).
+    split_row: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +76,13 @@ impl RegionServer<'_> {
                     self.start_flush(region, FlushReason::Admin, Executor::Admin);
                 }
             }
+            ActionKind::Compact { major } => {
+                for region in chosen {
+                    if self.regions[region as usize].state == RegionState::Open {
+                        self.request_user_compaction(region, major);
+                    }
+                }
+            }
             ActionKind::Merge { .. } => {
                 let position = action.region.expect("a merge names its region") as usize;
                 let Some(&second) = in_order.get(position + 1) else {
@@ -102,7 +112,17 @@ impl RegionServer<'_> {
             region,
             step: Step::Start,
             partner: None,
+            split_row: None,
         })
+    }
+
+    /// A split the split policy asked for, at `row`: the parent closes and the daughters open
+    /// after a region open's time.
+    pub(super) fn start_split(&mut self, region: RegionId, row: u64) {
+        let reopen_after = self.region_open_latency.sample();
+        let task = self.new_task(ActionKind::Split { reopen_after }, region);
+        self.tasks.get_mut(task).split_row = Some(row);
+        self.advance_task(task);
     }
 
     fn reason_of(kind: ActionKind) -> FlushReason {
@@ -113,6 +133,7 @@ impl RegionServer<'_> {
             ActionKind::Merge { .. } => FlushReason::Merge,
             ActionKind::BulkLoad { .. } => FlushReason::BulkLoad,
             ActionKind::Snapshot => FlushReason::Snapshot,
+            ActionKind::Compact { .. } => unreachable!("a compaction request flushes nothing"),
         }
     }
 
@@ -137,7 +158,9 @@ impl RegionServer<'_> {
                 Step::Start => {
                     if closes {
                         state.writes_enabled = false;
+                        self.abort_compactions(region);
                     }
+                    let state = &mut self.regions[region as usize];
                     if state.flushing {
                         state.waiting_tasks.push(task);
                         return;
@@ -203,7 +226,7 @@ impl RegionServer<'_> {
             ..
         } = self.tasks.get(task).clone();
         match kind {
-            ActionKind::AdminFlush | ActionKind::Snapshot => {
+            ActionKind::AdminFlush | ActionKind::Snapshot | ActionKind::Compact { .. } => {
                 self.tasks.remove(task);
             }
             ActionKind::BulkLoad { bytes } => {
@@ -228,10 +251,14 @@ impl RegionServer<'_> {
                         timestamp_max_ms: now.as_millis(),
                         bulk_loaded: true,
                         reference: false,
+                        major_compaction_result: false,
                         created_at: now,
+                        contents: None,
                     };
                     self.next_file_id += 1;
                     store.add_file(file);
+                    let peak = &mut self.stats.store_files_peak_per_store;
+                    *peak = (*peak).max(store.files.len() as u64);
                 }
                 self.stats.bulk_loaded_bytes +=
                     bytes * self.regions[region as usize].stores.len() as u64;
@@ -243,13 +270,14 @@ impl RegionServer<'_> {
                     .schedule_in(reopen_after, Event::RegionOpen { region });
             }
             ActionKind::Split { reopen_after } => {
-                self.tasks.remove(task);
+                let split_row = self.tasks.remove(task).split_row;
                 self.take_offline(region);
                 let parent = &self.regions[region as usize];
                 let table = parent.table;
                 let end = parent.end_row.min(self.tables[table].row_count);
-                let middle = parent.start_row + (end.saturating_sub(parent.start_row)) / 2;
-                if middle <= parent.start_row {
+                let middle = split_row
+                    .unwrap_or(parent.start_row + (end.saturating_sub(parent.start_row)) / 2);
+                if middle <= parent.start_row || middle >= parent.end_row {
                     // A region of one row cannot split: it opens again as it was.
                     self.stats.actions_skipped += 1;
                     self.queue
@@ -266,6 +294,8 @@ impl RegionServer<'_> {
                 }
                 self.replace_in_map(table, &[region], &ids);
                 self.stats.regions_split += 1;
+                self.timeline
+                    .mark(now, MarkerKind::Split, Some(region), "split");
             }
             ActionKind::Merge { reopen_after } => {
                 let partner = partner.expect("a merge task has a partner");
@@ -325,6 +355,14 @@ impl RegionServer<'_> {
         }
         self.timeline
             .mark(now, MarkerKind::RegionOpen, Some(region), "opened");
+        // HRegionServer.postOpenDeployTasks: stores with references or enough files compact.
+        for store in 0..self.regions[region as usize].stores.len() {
+            if self.regions[region as usize].stores[store].has_references()
+                || self.store_needs_compaction(region, store)
+            {
+                self.request_system_compaction(region, Some(store));
+            }
+        }
     }
 
     /// A new region (a daughter or a merged region), offline until it opens, whose stores hold
@@ -339,6 +377,7 @@ impl RegionServer<'_> {
         let id = self.regions.len() as RegionId;
         let families = self.scenario.tables[table].families.clone();
         let layout = &self.tables[table];
+        let split_policy = layout.split_policy(&self.config.split, self.split_jitter.next_f32());
         let mut region = Region::new(
             id,
             table,
@@ -347,6 +386,7 @@ impl RegionServer<'_> {
             layout.flush_size_bytes,
             self.config.block_multiplier,
             layout.tracks_values,
+            split_policy,
             now,
         );
         region.state = RegionState::Offline;
@@ -365,18 +405,16 @@ impl RegionServer<'_> {
             let halves = parents.len() == 1;
             for (store, parent_store) in region.stores.iter_mut().zip(&parent_region.stores) {
                 for file in &parent_store.files {
-                    let mut reference = file.clone();
-                    reference.id = self.next_file_id;
+                    let reference = if halves {
+                        file.half_reference(self.next_file_id, rows, now)
+                    } else {
+                        let mut whole = file.clone();
+                        whole.id = self.next_file_id;
+                        whole.reference = true;
+                        whole.created_at = now;
+                        whole
+                    };
                     self.next_file_id += 1;
-                    reference.reference = true;
-                    reference.created_at = now;
-                    if halves {
-                        reference.size_bytes = file.size_bytes / 2;
-                        reference.cells = file.cells / 2;
-                        reference.first_key = reference.first_key.max((rows.0, 0));
-                        reference.last_key =
-                            reference.last_key.min((rows.1.saturating_sub(1), u16::MAX));
-                    }
                     store.add_file(reference);
                 }
             }

@@ -9,15 +9,15 @@
 
 use super::{Executor, FlushJob, RegionServer, TransferOwner};
 use crate::model::cell::MemSize;
+use crate::model::devices::Device;
 use crate::model::event::Event;
 use crate::model::flusher::{FlushReason, FlushRequest, FlusherWork, HandlerState};
 use crate::model::region::{
     FlushId, RegionId, RegionView, StoreView, pick_region_for_global_pressure,
     select_stores_to_flush,
 };
-use crate::model::store::hfile_bytes;
+use crate::model::store::Store;
 use crate::model::timeline::MarkerKind;
-use crate::model::write_devices::Device;
 use crate::scenario::profile::ProfileId;
 use crate::sim::{SimDuration, SimTime};
 
@@ -81,15 +81,11 @@ impl RegionServer<'_> {
     /// created; then it is flushed anyway.
     fn flush_region_entry(&mut self, handler: usize, mut request: FlushRequest) {
         let now = self.now();
-        let region = &self.regions[request.region as usize];
-        let blocking_files = self.config.blocking_store_files;
-        let too_many_files = region
-            .stores
-            .iter()
-            .any(|store| store.files.len() > blocking_files);
-        if too_many_files && now - request.created_at <= self.config.blocking_wait_time {
-            if request.requeues == 0 {
-                self.stats.compaction_requests += 1;
+        if self.has_too_many_store_files(request.region)
+            && now - request.created_at <= self.config.blocking_wait_time
+        {
+            if request.requeues == 0 && !self.request_split(request.region) {
+                self.request_system_compaction(request.region, None);
             }
             request.deferred_since.get_or_insert(now);
             self.stats.flushes.delayed_for_store_files += 1;
@@ -210,10 +206,7 @@ impl RegionServer<'_> {
                 id: region.id,
                 heap_bytes: region.size.heap,
                 flushing: region.flushing || !region.writes_enabled,
-                too_many_store_files: region
-                    .stores
-                    .iter()
-                    .any(|store| store.files.len() > self.config.blocking_store_files),
+                too_many_store_files: self.has_too_many_store_files(region.id),
             })
             .collect();
         let reason = if self.global.heap >= self.config.global_upper_bytes {
@@ -306,6 +299,7 @@ impl RegionServer<'_> {
             stores,
             started_at: now,
             flushed_sequence_id: 0,
+            files: Vec::new(),
         });
         if let Executor::Handler(handler) = executor {
             self.flusher
@@ -351,19 +345,36 @@ impl RegionServer<'_> {
             }
         };
         self.flushes.get_mut(flush).flushed_sequence_id = flushed_sequence_id;
+        // The HFiles the snapshots become: known now, since a snapshot does not change.
         let region = &mut self.regions[job.region as usize];
-        let mut file_bytes = 0;
+        let layout = &self.tables[region.table];
+        let mut files = Vec::new();
         for &store in &job.stores {
             let memstore = &mut region.stores[store].memstore;
-            let snapshot = memstore.snapshot();
+            memstore.snapshot();
             if let Some(segment) = memstore.snapshot_segment()
                 && !segment.is_empty()
             {
-                file_bytes += hfile_bytes(snapshot.data, segment.cells());
+                let file = Store::flush_file(
+                    segment,
+                    self.next_file_id,
+                    now,
+                    layout.max_versions,
+                    |cell| layout.cell_bytes(store, cell),
+                );
+                self.next_file_id += 1;
+                files.push((store, file));
             }
         }
-        self.devices
-            .start(Device::Shared, now, file_bytes, TransferOwner::Flush(flush));
+        let file_bytes = files.iter().map(|(_, file)| file.size_bytes).sum();
+        self.flushes.get_mut(flush).files = files;
+        self.devices.start(
+            Device::Shared,
+            now,
+            file_bytes,
+            None,
+            TransferOwner::Flush(flush),
+        );
         self.schedule_write_done(Device::Shared);
         self.updates_lock_released(job.region);
     }
@@ -382,6 +393,10 @@ impl RegionServer<'_> {
             match owner {
                 TransferOwner::Flush(flush) => self.commit_flush(flush),
                 TransferOwner::WalChunk => self.wal_chunk_done(),
+                TransferOwner::CompactionRead(compaction)
+                | TransferOwner::CompactionWrite(compaction) => {
+                    self.compaction_part_done(compaction)
+                }
             }
         }
         self.schedule_write_done(device);
@@ -391,25 +406,22 @@ impl RegionServer<'_> {
     /// wake whoever waits on memory.
     pub(super) fn commit_flush(&mut self, flush: FlushId) {
         let now = self.now();
-        let job = self.flushes.remove(flush);
+        let mut job = self.flushes.remove(flush);
         let region = &mut self.regions[job.region as usize];
         let mut released = MemSize::default();
         let mut file_bytes = 0;
-        let mut compaction_needed = false;
         for &store_index in &job.stores {
             let store = &mut region.stores[store_index];
             let segment = store.memstore.clear_snapshot();
             store.last_flush_at = job.started_at;
-            if segment.is_empty() {
-                continue;
-            }
             released.add(segment.size());
-            let file = store.commit_flush(&segment, self.next_file_id, now);
-            self.next_file_id += 1;
+        }
+        for (store_index, file) in std::mem::take(&mut job.files) {
             file_bytes += file.size_bytes;
-            if store.files.len() >= self.config.compaction_threshold {
-                compaction_needed = true;
-            }
+            let store = &mut region.stores[store_index];
+            store.add_file(file);
+            let peak = &mut self.stats.store_files_peak_per_store;
+            *peak = (*peak).max(store.files.len() as u64);
         }
         region.flushed_sequence_id = region.flushed_sequence_id.max(job.flushed_sequence_id);
         region.flushing = false;
@@ -424,10 +436,24 @@ impl RegionServer<'_> {
         self.timeline
             .mark(now, MarkerKind::Flush, Some(job.region), job.reason.name());
         stats.duration.record(now - job.started_at);
-        // After a flush, HBase asks for a split if the policy wants one, else a compaction if a
-        // flushed store has reached hbase.hstore.compactionThreshold files.
-        if compaction_needed {
-            self.stats.compaction_requests += 1;
+        // After the MemStoreFlusher's flushes HBase asks for a split if the policy wants one,
+        // else a compaction if a flushed store needs one (FlushResult.isCompactionNeeded); an
+        // admin flush asks only for the compaction (RSRpcServices.flushRegion); the flushes of
+        // a close, split, merge, bulk load or snapshot ask for neither.
+        let compaction_needed = job
+            .stores
+            .iter()
+            .any(|&store| self.store_needs_compaction(job.region, store));
+        match job.executor {
+            Executor::Handler(_) => {
+                if !self.request_split(job.region) && compaction_needed {
+                    self.request_system_compaction(job.region, None);
+                }
+            }
+            Executor::Admin if compaction_needed => {
+                self.request_system_compaction(job.region, None);
+            }
+            Executor::Admin | Executor::Task(_) => {}
         }
         if let Executor::Handler(handler) = job.executor {
             self.handler_idle(handler);

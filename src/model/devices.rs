@@ -1,24 +1,29 @@
-//! Where the server's written bytes go: the HDFS write pipe that flushes and compactions share,
-//! and the WAL's device, which is that same pipe unless the scenario gives the WAL its own.
+//! The server's storage pipes: the HDFS write pipe that flushes and compactions share, the
+//! WAL's device (that same pipe unless the scenario gives the WAL its own), and the HDFS read
+//! pipe compactions read their input through.
 //!
-//! Each device is a `SharedBandwidth` (transfers split its rate equally). The WAL is one HDFS
-//! output stream, so on the shared pipe it counts as one transfer among the flushes: a flush
-//! that starts halves what the WAL gets, and a WAL that cannot keep up holds back its syncs, so
-//! the writers behind them, before a memstore can outgrow its blocking size. Deployments that
-//! put the WAL on separate, faster storage (`hbase.wal.storage.policy` ONE_SSD / ALL_SSD) are
-//! described by `io.wal_write_bandwidth`: then the WAL writes to a device of its own.
+//! Each device is a `SharedBandwidth` (transfers split its rate, max-min fairly when some are
+//! capped). The WAL is one HDFS output stream, so on the shared pipe it counts as one transfer
+//! among the flushes: a flush that starts halves what the WAL gets, and a WAL that cannot keep
+//! up holds back its syncs, so the writers behind them, before a memstore can outgrow its
+//! blocking size. Deployments that put the WAL on separate, faster storage
+//! (`hbase.wal.storage.policy` ONE_SSD / ALL_SSD) are described by `io.wal_write_bandwidth`:
+//! then the WAL writes to a device of its own. A throttled compaction's transfers carry its
+//! throughput cap.
 
 use std::collections::BTreeMap;
 
 use crate::sim::{SharedBandwidth, SimTime, TransferId};
 
-/// One of the write devices.
+/// One of the devices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Device {
     /// The HDFS write pipe: flushes, compactions, and the WAL unless it has its own.
     Shared,
     /// The WAL's own storage.
     Wal,
+    /// The HDFS read pipe: compactions reading their input files.
+    Read,
 }
 
 impl Device {
@@ -27,24 +32,38 @@ impl Device {
         match self {
             Device::Shared => 0,
             Device::Wal => 1,
+            Device::Read => 2,
         }
     }
 }
 
-/// The write devices and who each transfer on them belongs to.
+/// A transfer on a device, for changing its cap or cancelling it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TransferKey {
+    pub device: Device,
+    pub transfer: TransferId,
+}
+
+/// The devices and who each transfer on them belongs to.
 #[derive(Debug, Clone)]
-pub struct WriteDevices<O> {
+pub struct Devices<O> {
     shared: SharedBandwidth,
     wal: Option<SharedBandwidth>,
+    read: SharedBandwidth,
     owners: BTreeMap<(Device, TransferId), O>,
 }
 
-impl<O: Copy> WriteDevices<O> {
+impl<O: Copy> Devices<O> {
     /// `wal_bytes_per_sec`: the WAL's own device, or None for the shared pipe.
-    pub fn new(shared_bytes_per_sec: u64, wal_bytes_per_sec: Option<u64>) -> WriteDevices<O> {
-        WriteDevices {
+    pub fn new(
+        shared_bytes_per_sec: u64,
+        wal_bytes_per_sec: Option<u64>,
+        read_bytes_per_sec: u64,
+    ) -> Devices<O> {
+        Devices {
             shared: SharedBandwidth::new(shared_bytes_per_sec),
             wal: wal_bytes_per_sec.map(SharedBandwidth::new),
+            read: SharedBandwidth::new(read_bytes_per_sec),
             owners: BTreeMap::new(),
         }
     }
@@ -62,6 +81,7 @@ impl<O: Copy> WriteDevices<O> {
         match device {
             Device::Wal => self.wal.as_ref().expect("the WAL has its own device"),
             Device::Shared => &self.shared,
+            Device::Read => &self.read,
         }
     }
 
@@ -69,13 +89,34 @@ impl<O: Copy> WriteDevices<O> {
         match device {
             Device::Wal => self.wal.as_mut().expect("the WAL has its own device"),
             Device::Shared => &mut self.shared,
+            Device::Read => &mut self.read,
         }
     }
 
-    /// Starts writing `bytes` for `owner`.
-    pub fn start(&mut self, device: Device, now: SimTime, bytes: u64, owner: O) {
-        let transfer = self.pipe_mut(device).start(now, bytes);
+    /// Starts moving `bytes` for `owner`, at most `cap` bytes per second if given.
+    pub fn start(
+        &mut self,
+        device: Device,
+        now: SimTime,
+        bytes: u64,
+        cap: Option<u64>,
+        owner: O,
+    ) -> TransferKey {
+        let transfer = self.pipe_mut(device).start_capped(now, bytes, cap);
         self.owners.insert((device, transfer), owner);
+        TransferKey { device, transfer }
+    }
+
+    /// Changes a running transfer's cap from `now` on.
+    pub fn set_cap(&mut self, now: SimTime, key: TransferKey, cap: Option<u64>) {
+        self.pipe_mut(key.device).set_cap(now, key.transfer, cap);
+    }
+
+    /// Abandons a running transfer; its owner is forgotten.
+    pub fn cancel(&mut self, now: SimTime, key: TransferKey) {
+        if self.pipe_mut(key.device).cancel(now, key.transfer) {
+            self.owners.remove(&(key.device, key.transfer));
+        }
     }
 
     /// When the device's next transfer finishes, and the generation that wake-up is valid for.
@@ -108,11 +149,11 @@ mod tests {
 
     #[test]
     fn the_wal_shares_the_pipe_unless_it_has_its_own_device() {
-        let mut shared: WriteDevices<u32> = WriteDevices::new(1000, None);
+        let mut shared: Devices<u32> = Devices::new(1000, None, 1000);
         assert_eq!(shared.wal_device(), Device::Shared);
         let start = SimTime::ZERO;
-        shared.start(Device::Shared, start, 1000, 1);
-        shared.start(shared.wal_device(), start, 1000, 2);
+        shared.start(Device::Shared, start, 1000, None, 1);
+        shared.start(shared.wal_device(), start, 1000, None, 2);
         // Two equal transfers on 1000 B/s: both end at 2 s.
         let (at, generation) = shared.next_completion(Device::Shared).unwrap();
         assert_eq!(at, start + SimDuration::from_secs(2));
@@ -121,10 +162,10 @@ mod tests {
             vec![1, 2]
         );
 
-        let mut separate: WriteDevices<u32> = WriteDevices::new(1000, Some(1000));
+        let mut separate: Devices<u32> = Devices::new(1000, Some(1000), 1000);
         assert_eq!(separate.wal_device(), Device::Wal);
-        separate.start(Device::Shared, start, 1000, 1);
-        separate.start(Device::Wal, start, 1000, 2);
+        separate.start(Device::Shared, start, 1000, None, 1);
+        separate.start(Device::Wal, start, 1000, None, 2);
         let (at, generation) = separate.next_completion(Device::Wal).unwrap();
         assert_eq!(at, start + SimDuration::from_secs(1));
         assert!(
