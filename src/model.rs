@@ -20,6 +20,7 @@ pub mod retry;
 pub mod row_lock;
 pub mod rpc;
 pub mod server;
+pub mod sim_fs;
 pub mod stats;
 pub mod store;
 pub mod store_file;
@@ -27,6 +28,7 @@ pub mod throughput;
 pub mod timeline;
 pub mod value_index;
 pub mod wal;
+pub mod wal_format;
 pub mod write_devices;
 
 pub use server::{RegionServer, RunError, RunOutcome};
