@@ -11,6 +11,7 @@ pub mod flusher;
 pub mod io;
 pub mod key_sketch;
 pub mod keys;
+pub mod known_bugs;
 pub mod layout;
 pub mod memstore;
 pub mod mvcc;
@@ -29,6 +30,7 @@ pub mod timeline;
 pub mod value_index;
 pub mod wal;
 pub mod wal_format;
+pub mod wal_split;
 pub mod write_devices;
 
 pub use server::{RegionServer, RunError, RunOutcome};
