@@ -8,6 +8,7 @@ mod format;
 mod progress;
 mod run;
 mod sweep;
+mod wal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,8 @@ enum Command {
     Merge(sweep::MergeArgs),
     /// Run many seeds with randomised faults and check the invariants.
     Explore(explore::ExploreArgs),
+    /// Read WAL files: dump one, or split a directory of them into recovered edits.
+    Wal(wal::WalArgs),
 }
 
 /// How a scenario is named and adjusted on the command line.
@@ -99,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
         Command::Explore(args) => explore::explore_command(args),
+        Command::Wal(args) => wal::wal(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
