@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use regionsim::model::cell::CellType;
+mod common;
+
+use common::wal::{Put, append_put};
 use regionsim::model::sim_fs::SimFs;
-use regionsim::model::wal_format::{ClusterIds, WalCell, WalHeader, WalKey, WalWriter, read_wal};
+use regionsim::model::wal_format::{WalHeader, WalWriter, read_wal};
 use regionsim::runner::wal_files::export_sim_fs;
 use regionsim::scenario::profile::ProfileId;
 
@@ -41,25 +43,15 @@ fn write_wals(dir: &Path, files: usize) -> PathBuf {
         for _ in 0..4 {
             let region: &[u8] = if sequence_id % 2 == 1 { b"r1" } else { b"r2" };
             let row = format!("user{sequence_id:07}");
-            let key = WalKey {
-                encoded_region_name: region,
-                table_name: b"usertable",
-                sequence_id,
-                write_time_ms: 1_700_000_000_000 + sequence_id,
-                nonce_group: 0,
-                nonce: 0,
-                cluster_ids: ClusterIds::NONE,
-            };
-            let cell = WalCell {
+            let put = Put {
+                region,
+                table: b"usertable",
                 row: row.as_bytes(),
                 family: b"cf",
                 qualifier: b"field0",
-                timestamp_ms: 1_700_000_000_000 + sequence_id,
-                cell_type: CellType::Put,
                 value_length_bytes: 100,
-                value_seed: sequence_id,
             };
-            writer.append(&mut fs, &key, &[cell]);
+            append_put(&mut fs, &mut writer, &put, sequence_id);
             sequence_id += 1;
         }
         writer.close(&mut fs);
@@ -72,6 +64,19 @@ fn edit(path: &Path, change: impl FnOnce(&mut Vec<u8>)) {
     let mut bytes = std::fs::read(path).unwrap();
     change(&mut bytes);
     std::fs::write(path, bytes).unwrap();
+}
+
+/// `regionsim wal split WALS --out OUT` and more arguments.
+fn split(wals: &Path, out: &Path, more: &[&str]) -> Output {
+    let mut args = vec![
+        "wal",
+        "split",
+        wals.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(more);
+    regionsim(&args)
 }
 
 /// The offset of entry `index` in a WAL file on disk.
@@ -171,13 +176,7 @@ fn split_a_clean_directory() {
     let dir = scratch("split-clean");
     let wals = write_wals(&dir, 2);
     let out = dir.join("out");
-    let output = regionsim(&[
-        "wal",
-        "split",
-        wals.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let output = split(&wals, &out, &[]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     // wal.0 holds 1..4, wal.1 5..8; r1 has the odd ones, r2 the even.
     let r1 = out.join("data/default/usertable/r1/recovered.edits");
@@ -205,13 +204,7 @@ fn split_with_a_corrupt_wal() {
     let third = entry_offset(&file, 2);
     edit(&file, |bytes| bytes[third as usize + 9] ^= 0x01);
     let out = dir.join("out");
-    let output = regionsim(&[
-        "wal",
-        "split",
-        wals.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let output = split(&wals, &out, &[]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("the split failed"), "{stderr}");
@@ -222,14 +215,7 @@ fn split_with_a_corrupt_wal() {
     assert!(stderr.contains("--skip-errors"), "{stderr}");
 
     let out = dir.join("out-skip");
-    let output = regionsim(&[
-        "wal",
-        "split",
-        wals.to_str().unwrap(),
-        "--skip-errors",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let output = split(&wals, &out, &["--skip-errors"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(out.join("corrupt/wal.1").is_file());
     // 4 entries from wal.0, and the 2 before the damage from wal.1.
@@ -249,28 +235,14 @@ fn split_with_a_truncated_wal() {
     let last = entry_offset(&file, 3);
     edit(&file, |bytes| bytes.truncate(last as usize + 5));
     let out = dir.join("out");
-    let output = regionsim(&[
-        "wal",
-        "split",
-        wals.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let output = split(&wals, &out, &[]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(
         text(&output.stdout).contains("3 entries in"),
         "{}",
         text(&output.stdout)
     );
-    let output = regionsim(&[
-        "wal",
-        "split",
-        wals.to_str().unwrap(),
-        "--bug",
-        "HBASE-2643",
-        "--out",
-        dir.join("out-bug").to_str().unwrap(),
-    ]);
+    let output = split(&wals, &dir.join("out-bug"), &["--bug", "HBASE-2643"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(text(&output.stderr).contains("because HBASE-2643 is switched on"));
 }

@@ -1,14 +1,14 @@
 //! WAL files as bytes and their split: HBase's TestWALSplit expectations, table-driven, on
 //! files written by the model's writer and damaged the way TestWALSplit damages them.
 
+mod common;
+
 use std::collections::BTreeMap;
 
-use regionsim::model::cell::CellType;
+use common::wal::{Put, append_put};
 use regionsim::model::known_bugs::{KnownBug, KnownBugs};
 use regionsim::model::sim_fs::SimFs;
-use regionsim::model::wal_format::{
-    ClusterIds, WalCell, WalHeader, WalKey, WalStop, WalWriter, read_wal,
-};
+use regionsim::model::wal_format::{ClusterIds, WalHeader, WalKey, WalStop, WalWriter, read_wal};
 use regionsim::model::wal_split::{
     CORRUPT_DIR, OLD_WALS_DIR, RegionAtSplit, RegionsAtSplit, SplitOptions, SplitOutcome,
     recovered_edits_dir, recovered_edits_files, region_dir, replay_filter, replays_file,
@@ -60,25 +60,15 @@ fn generate_wals(
 
 /// `appendEntry`: one Put of f1:q1 = "v1".
 fn append_edit(fs: &mut SimFs, writer: &mut WalWriter, region: &str, row: &[u8], sequence_id: u64) {
-    let key = WalKey {
-        encoded_region_name: region.as_bytes(),
-        table_name: TABLE,
-        sequence_id,
-        write_time_ms: 1_700_000_000_000 + sequence_id,
-        nonce_group: 0,
-        nonce: 0,
-        cluster_ids: ClusterIds::NONE,
-    };
-    let cell = WalCell {
+    let put = Put {
+        region: region.as_bytes(),
+        table: TABLE,
         row,
         family: b"f1",
         qualifier: b"q1",
-        timestamp_ms: 1_700_000_000_000,
-        cell_type: CellType::Put,
         value_length_bytes: 2,
-        value_seed: sequence_id,
     };
-    writer.append(fs, &key, &[cell]);
+    append_put(fs, writer, &put, sequence_id);
 }
 
 fn replace(fs: &mut SimFs, path: &str, bytes: &[u8]) {
