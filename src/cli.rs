@@ -9,6 +9,7 @@ mod format;
 mod progress;
 mod run;
 mod sweep;
+mod wal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +55,8 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Which store files HBase's compaction policy would select, and why.
     CompactSelect(compact_select::CompactSelectArgs),
+    /// Read WAL files: dump one, or split a directory of them into recovered edits.
+    Wal(wal::WalArgs),
 }
 
 /// How a scenario is named and adjusted on the command line.
@@ -103,6 +106,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => sweep::merge(args),
         Command::Explore(args) => explore::explore_command(args),
         Command::CompactSelect(args) => compact_select::compact_select(args),
+        Command::Wal(args) => wal::wal(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

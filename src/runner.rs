@@ -6,6 +6,7 @@ pub mod bench;
 pub mod explore;
 pub mod single;
 pub mod sweep;
+pub mod wal_files;
 
 pub use single::{
     RunOptions, RunReport, RunnerError, run_scenario, run_scenario_with_progress, simulate,

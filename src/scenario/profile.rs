@@ -1062,6 +1062,15 @@ static PROPERTIES: &[PropertyDef] = &[
         "default durability FSYNC_WAL (hsync) instead of SYNC_WAL (hflush)",
         (DefaultValue::Fixed(Literal::Bool(false)), ABSENT),
     ),
+    // WAL splitting (WALSplitter; SPLIT_SKIP_ERRORS_DEFAULT, not in hbase-default.xml). 0.90's
+    // master-side splitter defaulted to true; false everywhere since 0.96.
+    def(
+        "hbase.hlog.split.skip.errors",
+        Bool,
+        Any,
+        "a WAL split that meets a corrupt file moves it to corrupt/ and goes on, instead of failing to be retried",
+        same(Literal::Bool(false)),
+    ),
     // The client.
     def(
         "hbase.client.pause",

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod wal;
+
 use std::path::Path;
 
 use regionsim::model::RunOutcome;

@@ -1,0 +1,311 @@
+//! `regionsim wal dump FILE` and `regionsim wal split DIR`: WAL files on disk (exported by a
+//! run, or written by hand) read and split with the model's reader and splitter.
+//!
+//! `dump` prints what `WALPrettyPrinter` would (the header, each entry's sequence id, region,
+//! table and write time, each cell) and then where and why the file stops being readable; a
+//! file that is empty, truncated, corrupt or not a WAL exits with 2 after printing what could be
+//! read. `split` splits a directory as a dead server's WAL directory, by the same rules as a
+//! simulated crash, and writes the recovered edits (and the files it would move to `corrupt/`)
+//! under `--out`; a split that fails with `--skip-errors` off exits with 1 and the reason.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use super::format::count;
+use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure};
+use crate::model::known_bugs::KnownBugs;
+use crate::model::sim_fs::file_name;
+use crate::model::wal_format::{StopClass, WalCell, WalEntry, WalHeader, read_wal};
+use crate::model::wal_split::{CORRUPT_DIR, DATA_DIR, SplitOptions, WalFileFate, WalFileSplit};
+use crate::runner::wal_files::{export_sim_fs, split_directory};
+use crate::scenario::profile::ProfileId;
+
+#[derive(Debug, Args)]
+pub struct WalArgs {
+    #[command(subcommand)]
+    command: WalCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum WalCommand {
+    /// Print a WAL file's header and entries, and where and why it stops being readable.
+    Dump(DumpArgs),
+    /// Split a directory of WAL files into per-region recovered edits, as HBase's WALSplitter.
+    Split(SplitArgs),
+}
+
+#[derive(Debug, Args)]
+struct DumpArgs {
+    /// The WAL file.
+    file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct SplitArgs {
+    /// The dead server's WAL directory.
+    dir: PathBuf,
+    /// hbase.hlog.split.skip.errors=true: move unreadable files to corrupt/ and go on.
+    #[arg(long)]
+    skip_errors: bool,
+    /// Where recovered edits and corrupt files go (default: results/wal-split/<dir name>);
+    /// must not exist or be empty.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Switch a known HBase bug back on (HBASE-2643, HBASE-2958).
+    #[arg(long = "bug", value_name = "JIRA")]
+    bugs: Vec<String>,
+}
+
+pub fn wal(args: WalArgs) -> Result<(), Failure> {
+    match args.command {
+        WalCommand::Dump(args) => dump(&args),
+        WalCommand::Split(args) => split(&args),
+    }
+}
+
+fn bad_input(message: String) -> Failure {
+    Failure {
+        message,
+        code: EXIT_BAD_INPUT,
+    }
+}
+
+fn dump(args: &DumpArgs) -> Result<(), Failure> {
+    let path = args.file.display();
+    let bytes = std::fs::read(&args.file)
+        .map_err(|error| bad_input(format!("cannot read {path}: {error}")))?;
+    let contents = read_wal(&bytes);
+    println!("file     {path} ({} bytes)", count(bytes.len() as u64));
+    if let Some(header) = &contents.header {
+        println!("header   {}", describe_header(header));
+    }
+    let mut cells = 0;
+    let mut nominal_bytes = contents.header.map_or(0, |header| header.nominal_bytes());
+    for entry in &contents.entries {
+        print_entry(entry);
+        cells += entry.cells.len() as u64;
+        nominal_bytes += entry.nominal_bytes();
+    }
+    if contents.stop.class() == StopClass::Closed {
+        nominal_bytes += crate::model::wal_format::TRAILER.len() as u64;
+    }
+    println!("stop     {}", contents.stop);
+    println!(
+        "summary  {} entries, {} cells; {} bytes as HBase would have written them (values in full)",
+        count(contents.entries.len() as u64),
+        count(cells),
+        count(nominal_bytes)
+    );
+    match contents.stop.class() {
+        StopClass::Closed | StopClass::Unclosed => Ok(()),
+        StopClass::Empty => Err(bad_input(format!(
+            "{path}: empty file (0 bytes): not a WAL"
+        ))),
+        StopClass::Truncated | StopClass::Corrupt => Err(bad_input(format!(
+            "{path}: {} ({} entries readable before it)",
+            contents.stop,
+            contents.entries.len()
+        ))),
+    }
+}
+
+fn describe_header(header: &WalHeader<'_>) -> String {
+    let on_off = |on: bool| if on { "on" } else { "off" };
+    let mut text = format!(
+        "PWAL version 1, writer {}, cell codec {}, compression {}, tag compression {}",
+        header.writer_class_name,
+        header.cell_codec_class_name,
+        on_off(header.has_compression),
+        on_off(header.has_tag_compression)
+    );
+    if let Some(value_compression) = header.has_value_compression {
+        text += &format!(", value compression {}", on_off(value_compression));
+    }
+    text
+}
+
+fn print_entry(entry: &WalEntry<'_>) {
+    let key = &entry.key;
+    let mut line = format!(
+        "entry    offset {}: sequence {}, region {}, table {}, written {} ms, {} cell(s)",
+        entry.offset,
+        key.sequence_id,
+        binary(key.encoded_region_name),
+        binary(key.table_name),
+        key.write_time_ms,
+        entry.cells.len()
+    );
+    if key.nonce_group != 0 || key.nonce != 0 {
+        line += &format!(", nonce {}:{}", key.nonce_group, key.nonce);
+    }
+    for id in key.cluster_ids.iter() {
+        line += &format!(", cluster {id:032x}");
+    }
+    println!("{line}");
+    for cell in &entry.cells {
+        println!("         {}", describe_cell(cell));
+    }
+}
+
+/// `row/family:qualifier/timestamp/type/vlen=…`, as HBase prints a KeyValue.
+fn describe_cell(cell: &WalCell<'_>) -> String {
+    format!(
+        "{}/{}:{}/{}/{:?}/vlen={}/seed={:016x}",
+        binary(cell.row),
+        binary(cell.family),
+        binary(cell.qualifier),
+        cell.timestamp_ms,
+        cell.cell_type,
+        cell.value_length_bytes,
+        cell.value_seed
+    )
+}
+
+/// Bytes as `Bytes.toStringBinary` shows them: printable ASCII as is, the rest as `\xNN`.
+fn binary(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&byte| {
+            if (b' '..=b'~').contains(&byte) && byte != b'\\' {
+                char::from(byte).to_string()
+            } else {
+                format!("\\x{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+fn split(args: &SplitArgs) -> Result<(), Failure> {
+    let dir = &args.dir;
+    if !dir.is_dir() {
+        return Err(bad_input(format!(
+            "{}: not a directory (give the dead server's WAL directory)",
+            dir.display()
+        )));
+    }
+    let known_bugs = KnownBugs::from_entries(args.bugs.iter().map(|name| (name.as_str(), true)))
+        .map_err(|error| bad_input(format!("--bug: {error}")))?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        let name = dir
+            .canonicalize()
+            .ok()
+            .and_then(|dir| dir.file_name().map(|name| name.to_os_string()))
+            .unwrap_or_else(|| "wals".into());
+        Path::new("results").join("wal-split").join(name)
+    });
+    if std::fs::read_dir(&out).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(bad_input(format!(
+            "{}: the output folder is not empty (remove it or give another --out)",
+            out.display()
+        )));
+    }
+    let options = SplitOptions {
+        profile: ProfileId::Hbase25,
+        skip_errors: args.skip_errors,
+        known_bugs,
+    };
+    let split = split_directory(dir, &options).map_err(|error| bad_input(error.to_string()))?;
+    let outcome = &split.outcome;
+    if outcome.files.is_empty() {
+        return Err(bad_input(format!("{}: no files to split", dir.display())));
+    }
+    println!(
+        "split    {} ({} file(s), hbase.hlog.split.skip.errors={}{})",
+        dir.display(),
+        outcome.files.len(),
+        args.skip_errors,
+        known_bugs
+            .iter()
+            .map(|bug| format!(", {bug} on"))
+            .collect::<String>()
+    );
+    for file in &outcome.files {
+        println!("{}", describe_file(file));
+    }
+    let by_region = outcome.entries_by_region();
+    println!(
+        "regions  {} region(s), {} entries in {} recovered-edits file(s)",
+        by_region.len(),
+        count(by_region.values().sum()),
+        outcome.recovered_edits.len()
+    );
+    for (region, entries) in &by_region {
+        let files = outcome
+            .recovered_edits
+            .iter()
+            .filter(|file| &file.encoded_region_name == region)
+            .count();
+        println!(
+            "         {}: {} entries in {files} file(s)",
+            binary(region),
+            count(*entries)
+        );
+    }
+    let mut written = export_sim_fs(&split.fs, DATA_DIR, &out.join(DATA_DIR))
+        .map_err(|error| run_failed(error.to_string()))?;
+    written.extend(
+        export_sim_fs(&split.fs, CORRUPT_DIR, &out.join(CORRUPT_DIR))
+            .map_err(|error| run_failed(error.to_string()))?,
+    );
+    for path in &written {
+        println!("wrote    {}", path.display());
+    }
+    match &outcome.failure {
+        None => Ok(()),
+        Some(failure) => {
+            let reasons: Vec<String> = failure
+                .errors
+                .iter()
+                .map(|error| {
+                    let name = file_name(&error.path);
+                    let shown = dir.join(name);
+                    error
+                        .to_string()
+                        .replacen(&error.path, &shown.display().to_string(), 1)
+                })
+                .collect();
+            let next = if failure.give_up {
+                "given up, not retried (HBASE-2958): the regions would open without these edits"
+            } else if args.skip_errors {
+                "the file(s) stay in place for a retry"
+            } else {
+                "the file(s) stay in place for a retry; --skip-errors moves them to corrupt/ and goes on"
+            };
+            Err(run_failed(format!(
+                "the split failed: {}; {next}",
+                reasons.join("; ")
+            )))
+        }
+    }
+}
+
+fn run_failed(message: String) -> Failure {
+    Failure {
+        message,
+        code: EXIT_RUN_FAILED,
+    }
+}
+
+fn describe_file(file: &WalFileSplit) -> String {
+    let fate = match &file.fate {
+        WalFileFate::Archived { .. } => "split, archived to oldWALs/".to_string(),
+        WalFileFate::MovedToCorrupt { .. } => "moved to corrupt/".to_string(),
+        WalFileFate::LeftInPlace => "failed, left in place".to_string(),
+    };
+    let skipped = file.skipped.flushed + file.skipped.region_gone + file.skipped.empty;
+    let mut text = format!(
+        "file     {}: {fate}; {} entries read, {} written, {}",
+        file_name(&file.path),
+        count(file.entries_read),
+        count(file.entries_written.values().sum()),
+        file.stop
+    );
+    if skipped > 0 {
+        text += &format!(
+            "; skipped {skipped} ({} flushed, {} of gone regions, {} with no cells)",
+            file.skipped.flushed, file.skipped.region_gone, file.skipped.empty
+        );
+    }
+    text
+}
