@@ -2,6 +2,7 @@
 //! run.json. Only this module and `cli` touch the filesystem.
 
 pub mod files;
+pub mod format;
 pub mod hgrm;
 pub mod result_folder;
 pub mod summary;
