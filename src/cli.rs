@@ -6,6 +6,7 @@ mod config;
 mod explore;
 mod format;
 mod progress;
+mod report;
 mod run;
 mod sweep;
 
@@ -51,6 +52,8 @@ enum Command {
     Merge(sweep::MergeArgs),
     /// Run many seeds with randomised faults and check the invariants.
     Explore(explore::ExploreArgs),
+    /// Redraw the charts and report.html of a result folder from its files.
+    Report(report::ReportArgs),
 }
 
 /// How a scenario is named and adjusted on the command line.
@@ -99,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
         Command::Explore(args) => explore::explore_command(args),
+        Command::Report(args) => report::report(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! Numbers for people, shared by the terminal tables and the HTML report: counts with
-//! thousands separators and milliseconds with a sensible number of digits.
+//! thousands separators, milliseconds with a sensible number of digits, and latencies that
+//! switch to seconds and minutes when milliseconds stop being readable.
 
 /// An integer with thousands separators: 12,000,000.
 pub fn count(value: u64) -> String {
@@ -27,12 +28,29 @@ pub fn millis(value: f64) -> String {
     }
 }
 
+/// A latency: milliseconds below ten seconds, then seconds, then minutes and seconds:
+/// 31.2ms, 9870ms, 12.3s, 2m10s, 1h5m.
+pub fn latency(value_ms: f64) -> String {
+    if value_ms < 10_000.0 {
+        return millis(value_ms);
+    }
+    if value_ms < 60_000.0 {
+        return format!("{:.1}s", value_ms / 1000.0);
+    }
+    let seconds = (value_ms / 1000.0).round() as u64;
+    if seconds < 3600 {
+        format!("{}m{}s", seconds / 60, seconds % 60)
+    } else {
+        format!("{}h{}m", seconds / 3600, seconds % 3600 / 60)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     // Separators every three digits from the right; three significant digits for milliseconds
-    // (rounded half to even, as Rust formats).
+    // (rounded half to even, as Rust formats); latencies past ten seconds in seconds and minutes.
     #[test]
     fn formats() {
         assert_eq!(count(0), "0");
@@ -40,5 +58,9 @@ mod tests {
         assert_eq!(millis(0.4125), "0.412ms");
         assert_eq!(millis(31.25), "31.2ms");
         assert_eq!(millis(1250.0), "1250ms");
+        assert_eq!(latency(9870.0), "9870ms");
+        assert_eq!(latency(12_345.0), "12.3s");
+        assert_eq!(latency(130_499.0), "2m10s");
+        assert_eq!(latency(3_930_000.0), "1h5m");
     }
 }
