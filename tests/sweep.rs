@@ -67,9 +67,14 @@ fn jobs_and_shards_do_not_change_the_result() {
         &table_text(&merged_manifest, &merged_rows),
     )
     .unwrap();
-    let charts = ["p99_ms", "blocked_seconds", "throughput_per_s", "write_amplification"]
-        .iter()
-        .flat_map(|chart| [format!("charts/{chart}.svg"), format!("charts/{chart}.png")]);
+    let charts = [
+        "p99_ms",
+        "blocked_seconds",
+        "throughput_per_s",
+        "write_amplification",
+    ]
+    .iter()
+    .flat_map(|chart| [format!("charts/{chart}.svg"), format!("charts/{chart}.png")]);
     let files: Vec<String> = ["sweep.json", "sweep.csv", "sweep.txt"]
         .map(String::from)
         .into_iter()

@@ -150,15 +150,12 @@ impl Figure for Percentiles<'_> {
             .values()
             .flatten()
             .filter_map(|row| percentile_position(row.percentile));
-        let nines = libm::ceil(positions.fold(1.0, f64::max)) as u32;
-        let ticks = (0..=nines)
+        // The axis ends where the distribution does; a tick at each whole number of nines.
+        let end = positions.fold(1.0, f64::max);
+        let ticks = (0..=libm::floor(end) as u32)
             .map(|decade| (f64::from(decade), nines_label(decade)))
             .collect();
-        let x = Axis::with_ticks(
-            0.0..f64::from(nines),
-            ticks,
-            "percentile (1/(1−p) on a log scale)",
-        );
+        let x = Axis::with_ticks(0.0..end, ticks, "percentile (1/(1−p) on a log scale)");
         let values: Vec<f64> = distributions
             .values()
             .flatten()
