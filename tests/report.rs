@@ -90,6 +90,16 @@ fn regionsim(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// Asserts that the command succeeded, showing its errors if not.
+fn assert_ok(output: &Output) {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Every drawn file of a folder: the charts, then report.html.
 fn drawn_files() -> Vec<String> {
     let mut files: Vec<String> = CHARTS
@@ -126,13 +136,7 @@ fn the_same_run_draws_the_same_bytes_and_report_redraws_them() {
     expected.sort();
     assert_eq!(names, expected);
     copy_data_files(&first, &redrawn);
-    let output = regionsim(&["report", redrawn.to_str().unwrap()]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_ok(&regionsim(&["report", redrawn.to_str().unwrap()]));
     for file in drawn_files() {
         let bytes = fs::read(first.join(&file)).unwrap();
         assert_eq!(
@@ -404,7 +408,7 @@ fn new_columns_and_event_kinds_are_drawn() {
 #[test]
 fn no_charts_skips_them() {
     let folder = scratch("no-charts");
-    let output = regionsim(&[
+    assert_ok(&regionsim(&[
         "run",
         "scenarios/default.toml",
         "--set",
@@ -413,13 +417,7 @@ fn no_charts_skips_them() {
         folder.to_str().unwrap(),
         "--no-charts",
         "--quiet",
-    ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    ]));
     assert!(folder.join("summary.json").is_file());
     assert!(!folder.join("charts").exists());
     assert!(!folder.join("report.html").exists());

@@ -18,8 +18,8 @@ use crate::scenario::units::format_size_approx;
 const LOWER_LIMIT: RGBColor = PALETTE[1];
 const UPPER_LIMIT: RGBColor = PALETTE[5];
 const FLUSH: RGBColor = PALETTE[7];
-/// The blocking size is drawn if it is within this factor of the most a region held.
-const BLOCKING_SIZE_SHOWN_WITHIN: f64 = 2.0;
+/// A region limit is drawn if it is within this factor of the most a region held.
+const LIMIT_SHOWN_WITHIN: f64 = 2.0;
 
 struct MemstoreFigure<'f> {
     folder: &'f ResultFolder,
@@ -159,30 +159,24 @@ impl MemstoreFigure<'_> {
                 .int_opt("hbase.hregion.memstore.block.multiplier")
                 .unwrap_or(0) as f64;
             let flush_size = flush_size as f64;
-            let blocking_size = flush_size * multiplier;
             let held_max = series
                 .iter()
                 .flat_map(|drawn| drawn.points.iter().map(|(_, value)| *value))
-                .fold(flush_size, f64::max);
-            series.push(constant(
-                folder,
-                "flush size".into(),
-                flush_size,
-                LOWER_LIMIT,
-            ));
-            // Far above what the regions held, the blocking size would flatten them: say it.
-            if blocking_size <= held_max * BLOCKING_SIZE_SHOWN_WITHIN {
-                series.push(constant(
-                    folder,
-                    "blocking size".into(),
-                    blocking_size,
-                    UPPER_LIMIT,
-                ));
-            } else {
-                notes.push(format!(
-                    "blocking size {} is above the scale",
-                    format_size_approx(blocking_size)
-                ));
+                .fold(0.0, f64::max);
+            let limits = [
+                ("flush size", flush_size, LOWER_LIMIT),
+                ("blocking size", flush_size * multiplier, UPPER_LIMIT),
+            ];
+            for (label, size, colour) in limits {
+                // Far above what the regions held, a limit would flatten them: say it instead.
+                if held_max == 0.0 || size <= held_max * LIMIT_SHOWN_WITHIN {
+                    series.push(constant(folder, label.into(), size, colour));
+                } else {
+                    notes.push(format!(
+                        "{label} {} is above the scale",
+                        format_size_approx(size)
+                    ));
+                }
             }
         }
         let any_flush = region_flushes.iter().any(|(times, _)| !times.is_empty());

@@ -841,6 +841,7 @@ mod tests {
         assert_eq!(axis.position(100.0), Some(2.0));
     }
 
+    // Three significant digits at most, no trailing zeros, "k" from ten thousand, no "-0".
     #[test]
     fn short_numbers() {
         assert_eq!(short_number(0.25), "0.25");
