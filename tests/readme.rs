@@ -50,6 +50,9 @@ fn readme_images_exist() {
     assert_eq!(images.len(), 2, "{images:?}");
     for image in images {
         let bytes = std::fs::read(manifest.join(image)).unwrap_or_else(|_| panic!("{image}"));
-        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{image} is not a PNG");
+        assert!(
+            bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{image} is not a PNG"
+        );
     }
 }
