@@ -6,9 +6,9 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::scenario;
+use common::{regionsim, scenario};
 use regionsim::report::charts::WIDTH_PX;
 use regionsim::report::result_folder::write_report;
 use regionsim::runner::{RunOptions, run_scenario};
@@ -80,14 +80,6 @@ fn run_into(folder: &Path) {
         },
     )
     .unwrap_or_else(|error| panic!("{error}"));
-}
-
-fn regionsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_regionsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
 }
 
 /// Asserts that the command succeeded, showing its errors if not.
