@@ -7,6 +7,7 @@ mod config;
 mod explore;
 mod format;
 mod progress;
+mod report;
 mod run;
 mod sweep;
 mod wal;
@@ -57,6 +58,8 @@ enum Command {
     CompactSelect(compact_select::CompactSelectArgs),
     /// Read WAL files: dump one, or split a directory of them into recovered edits.
     Wal(wal::WalArgs),
+    /// Redraw the charts and report.html of a result folder from its files.
+    Report(report::ReportArgs),
 }
 
 /// How a scenario is named and adjusted on the command line.
@@ -107,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Explore(args) => explore::explore_command(args),
         Command::CompactSelect(args) => compact_select::compact_select(args),
         Command::Wal(args) => wal::wal(args),
+        Command::Report(args) => report::report(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,9 +1,14 @@
-//! What a run writes: summary.json, the resolved scenario, latency histograms as `.hgrm`, and
-//! run.json. Only this module and `cli` touch the filesystem.
+//! What a run writes: summary.json, the resolved scenario, latency histograms as `.hgrm`, the
+//! time series, run.json, and — drawn from those files, so any folder can be redrawn — the
+//! charts and report.html. Only this module, `runner` and `cli` touch the filesystem.
 
+pub mod charts;
 pub mod files;
+pub mod format;
 pub mod hgrm;
+pub mod html;
 pub mod result_folder;
+pub mod result_reader;
 pub mod summary;
 pub mod timeseries;
 

@@ -1,15 +1,10 @@
 //! The `regionsim` binary: exit codes, messages and the result folder.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn regionsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_regionsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+use std::path::{Path, PathBuf};
+
+use common::regionsim;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("regionsim-cli-{}-{name}", std::process::id()));

@@ -35,3 +35,24 @@ fn timeseries_columns_match_the_readme() {
         .collect();
     assert_eq!(header, documented);
 }
+
+// Every image the README shows is a PNG in the repository, at the relative path it names.
+#[test]
+fn readme_images_exist() {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(manifest.join("README.md")).unwrap();
+    let images: Vec<&str> = readme
+        .split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|target| target.ends_with(".png"))
+        .collect();
+    assert_eq!(images.len(), 2, "{images:?}");
+    for image in images {
+        let bytes = std::fs::read(manifest.join(image)).unwrap_or_else(|_| panic!("{image}"));
+        assert!(
+            bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{image} is not a PNG"
+        );
+    }
+}

@@ -36,7 +36,8 @@ fn table_text(manifest: &SweepManifest, rows: &[regionsim::runner::sweep::SweepR
 }
 
 // The same sweep on one thread and on two gives the same sweep.csv, byte for byte; shards
-// 1/3, 2/3 and 3/3, merged, give the same folder as the unsharded sweep.
+// 1/3, 2/3 and 3/3, merged, give the same folder as the unsharded sweep, comparison charts
+// included (shards themselves draw none: they hold a slice).
 #[test]
 fn jobs_and_shards_do_not_change_the_result() {
     let whole = manifest(None);
@@ -66,7 +67,23 @@ fn jobs_and_shards_do_not_change_the_result() {
         &table_text(&merged_manifest, &merged_rows),
     )
     .unwrap();
-    for file in ["sweep.json", "sweep.csv", "sweep.txt"] {
+    let charts = [
+        "p99_ms",
+        "blocked_seconds",
+        "throughput_per_s",
+        "write_amplification",
+    ]
+    .iter()
+    .flat_map(|chart| [format!("charts/{chart}.svg"), format!("charts/{chart}.png")]);
+    let files: Vec<String> = ["sweep.json", "sweep.csv", "sweep.txt"]
+        .map(String::from)
+        .into_iter()
+        .chain(charts)
+        .collect();
+    for folder in &shard_folders {
+        assert!(!folder.join("charts").exists());
+    }
+    for file in &files {
         assert_eq!(
             std::fs::read(unsharded.join(file)).unwrap(),
             std::fs::read(merged.join(file)).unwrap(),

@@ -4,13 +4,15 @@ use clap::Args;
 
 use super::format::table;
 use super::{Failure, ScenarioArgs};
+use crate::scenario::properties::Property;
 use crate::scenario::units::format_size;
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// Only properties whose value differs from the profile's default.
+    /// Only properties whose value differs from the profile's default (a derived default
+    /// computed from the other values in force).
     #[arg(long)]
     changed: bool,
 }
@@ -24,15 +26,13 @@ pub fn config(args: ConfigArgs) -> Result<(), Failure> {
         format_size(scenario.heap_bytes)
     );
     let mut rows = vec![["property", "value", "source"].map(String::from).to_vec()];
-    for property in scenario.properties.iter() {
-        let derived_or_default = matches!(
-            property.source,
-            crate::scenario::properties::Source::Profile
-                | crate::scenario::properties::Source::Derived(_)
-        );
-        if args.changed && derived_or_default {
-            continue;
-        }
+    let properties: Vec<&Property> = if args.changed {
+        let changed = scenario.properties.changed();
+        changed.into_iter().map(|(property, _)| property).collect()
+    } else {
+        scenario.properties.iter().collect()
+    };
+    for property in properties {
         rows.push(vec![
             property.definition.name.to_string(),
             property.display_value(),

@@ -1,30 +1,6 @@
-//! Number formatting for terminal tables.
+//! Terminal tables (the number formats are shared with the HTML report, in `report::format`).
 
-/// An integer with thousands separators: 12,000,000.
-pub fn count(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
-/// Milliseconds with a sensible number of digits: 0.412ms, 2.05ms, 31.2ms, 1250ms.
-pub fn millis(value: f64) -> String {
-    if value < 1.0 {
-        format!("{value:.3}ms")
-    } else if value < 10.0 {
-        format!("{value:.2}ms")
-    } else if value < 100.0 {
-        format!("{value:.1}ms")
-    } else {
-        format!("{value:.0}ms")
-    }
-}
+pub use crate::report::format::{count, millis};
 
 /// Left-aligned columns separated by two spaces.
 pub fn table(rows: &[Vec<String>]) -> String {
@@ -57,10 +33,6 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(1234567), "1,234,567");
-        assert_eq!(millis(0.4125), "0.412ms");
-        assert_eq!(millis(31.25), "31.2ms");
         assert_eq!(
             table(&[
                 vec!["a".into(), "bb".into()],

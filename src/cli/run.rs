@@ -21,6 +21,9 @@ pub struct RunArgs {
     /// Also write every processed event to trace.jsonl.
     #[arg(long)]
     trace: bool,
+    /// Skip charts/ and report.html (draw them later with `regionsim report DIR`).
+    #[arg(long)]
+    no_charts: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -32,6 +35,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         out: args.out,
         trace: args.trace,
         command: std::env::args().collect(),
+        charts: !args.no_charts,
     };
     let mut progress = RunProgress::new(scenario.duration, args.quiet);
     let report = run_scenario_with_progress(&scenario, &options, &mut |time| progress.update(time));

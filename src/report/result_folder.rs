@@ -1,13 +1,18 @@
 //! A run's result folder: `summary.json`, `scenario.resolved.toml`, `latency/<op>.hgrm`,
-//! `timeseries.csv`, `events.csv`, `regions.csv` and `run.json`, each written atomically.
+//! `timeseries.csv`, `events.csv`, `regions.csv` and `run.json`, each written atomically; then
+//! `charts/` and `report.html`, drawn from those files as `regionsim report` redraws them.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use thiserror::Error;
 
+use super::charts::{run_charts, write_charts};
 use super::files::write_atomic;
 use super::hgrm::percentile_distribution;
+use super::html::report_html;
+use super::result_reader::{ResultFolder, ResultReadError};
 use super::summary::Summary;
 use super::timeseries::{events_csv, regions_csv, timeseries_csv};
 use crate::model::RunOutcome;
@@ -73,6 +78,54 @@ pub fn write_result_folder(
     let mut run = serde_json::to_string_pretty(info).expect("run info always serializes");
     run.push('\n');
     write_atomic(&folder.join("run.json"), run.as_bytes())
+}
+
+/// Why charts and the report could not be drawn.
+#[derive(Debug, Error)]
+pub enum ReportError {
+    #[error("{0}")]
+    Read(#[from] ResultReadError),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// What `write_report` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFiles {
+    /// The chart files, `charts/<name>.svg` and `.png`, relative to the folder.
+    pub charts: Vec<PathBuf>,
+    pub report: PathBuf,
+}
+
+/// Draws `charts/` and `report.html` from the result folder's files (and only from them).
+pub fn write_report(folder: &Path) -> Result<ReportFiles, ReportError> {
+    let results = ResultFolder::read(folder)?;
+    let charts = run_charts(&results);
+    let charts_dir = folder.join("charts");
+    write_charts(&charts_dir, &charts).map_err(|source| ReportError::Write {
+        path: charts_dir.clone(),
+        source,
+    })?;
+    let report = folder.join("report.html");
+    write_atomic(&report, report_html(&results, &charts).as_bytes()).map_err(|source| {
+        ReportError::Write {
+            path: report.clone(),
+            source,
+        }
+    })?;
+    Ok(ReportFiles {
+        charts: charts
+            .iter()
+            .flat_map(|chart| {
+                ["svg", "png"].map(|ext| Path::new("charts").join(format!("{}.{ext}", chart.name)))
+            })
+            .collect(),
+        report: PathBuf::from("report.html"),
+    })
 }
 
 /// The machine's name, for run.json.

@@ -1,4 +1,5 @@
-//! One run: simulate a checked scenario, then write its result folder.
+//! One run: simulate a checked scenario, then write its result folder (and, if asked, draw its
+//! charts and report from the files just written).
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -10,7 +11,9 @@ use thiserror::Error;
 use crate::model::event::TraceRecord;
 use crate::model::{RegionServer, RunError, RunOutcome};
 use crate::report::Summary;
-use crate::report::result_folder::{RunInfo, default_folder, host_name, write_result_folder};
+use crate::report::result_folder::{
+    ReportError, RunInfo, default_folder, host_name, write_report, write_result_folder,
+};
 use crate::scenario::Scenario;
 use crate::sim::SimTime;
 
@@ -23,6 +26,8 @@ pub struct RunOptions {
     pub trace: bool,
     /// The command line, recorded in run.json.
     pub command: Vec<String>,
+    /// Also draw `charts/` and `report.html` (from the folder's files, after they are written).
+    pub charts: bool,
 }
 
 #[derive(Debug, Error)]
@@ -35,6 +40,8 @@ pub enum RunnerError {
         #[source]
         source: io::Error,
     },
+    #[error("{0}")]
+    Report(#[from] ReportError),
 }
 
 /// What a finished run reports back.
@@ -90,6 +97,9 @@ pub fn run_scenario_with_progress(
             source,
         }
     })?;
+    if options.charts {
+        write_report(&folder)?;
+    }
     Ok(RunReport {
         summary,
         outcome,

@@ -5,7 +5,8 @@
 //! sweep is executed. Runs go to a rayon pool of `--jobs` threads, each run single-threaded, and
 //! results are gathered in plan order, so `sweep.csv` is the same bytes for any job count.
 //! `--shard I/N` runs the plan's runs whose index is I−1 modulo N; `merge` joins shard folders
-//! back into exactly what one machine would have written (`write_sweep_folder` writes both).
+//! back into exactly what one machine would have written (`write_sweep_folder` writes both,
+//! comparison charts included).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,6 +20,7 @@ use thiserror::Error;
 
 use super::simulate;
 use crate::report::Summary;
+use crate::report::charts::{sweep_charts, write_charts};
 use crate::report::files::write_atomic;
 use crate::scenario::document::Assignment;
 use crate::scenario::error::ScenarioError;
@@ -396,7 +398,8 @@ pub fn point_table(manifest: &SweepManifest, rows: &[SweepRow]) -> Vec<Vec<Strin
     table
 }
 
-/// Writes `sweep.json`, `sweep.csv` and `sweep.txt` (the point table) into `folder`.
+/// Writes `sweep.json`, `sweep.csv`, `sweep.txt` (the point table) and, for a whole sweep (not
+/// a shard, whose charts would show a slice), the comparison charts under `charts/`.
 pub fn write_sweep_folder(
     folder: &Path,
     manifest: &SweepManifest,
@@ -413,7 +416,17 @@ pub fn write_sweep_folder(
     manifest_text.push('\n');
     write("sweep.json", &manifest_text)?;
     write("sweep.csv", &sweep_csv(manifest, rows))?;
-    write("sweep.txt", table_text)
+    write("sweep.txt", table_text)?;
+    if manifest.shard.is_none() {
+        let charts_dir = folder.join("charts");
+        write_charts(&charts_dir, &sweep_charts(manifest, rows)).map_err(|source| {
+            SweepError::Write {
+                path: charts_dir.clone(),
+                source,
+            }
+        })?;
+    }
+    Ok(())
 }
 
 /// Reads a sweep (or shard) folder back: its manifest and rows.

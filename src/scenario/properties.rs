@@ -190,6 +190,8 @@ impl Setting {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Properties {
     profile: ProfileId,
+    /// The base of HBase's heap fractions, which derived defaults read.
+    heap_bytes: u64,
     entries: BTreeMap<&'static str, Property>,
     ignored: Vec<IgnoredProperty>,
 }
@@ -246,6 +248,7 @@ impl Properties {
         }
         Ok(Properties {
             profile,
+            heap_bytes,
             entries: resolver.resolved,
             ignored,
         })
@@ -326,6 +329,47 @@ impl Properties {
             Some(PropertyValue::Text(value)) => value,
             other => panic!("property {name} holds {other:?}, not text"),
         }
+    }
+
+    /// The profile's default for a property, given every other value in force: the profile's
+    /// fixed value, or HBase's rule computed from the other values (so that a call queue length
+    /// that follows a changed handler count is not itself a change). `None` for a default that
+    /// is unset.
+    pub fn default_value(&self, name: &str) -> Option<PropertyValue> {
+        let def = definition(name)
+            .unwrap_or_else(|| panic!("property {name} is not in the property table"));
+        match def.default_in(self.profile) {
+            DefaultValue::Fixed(value) => Some(value.to_value()),
+            DefaultValue::Derived { compute, .. } => {
+                let mut resolver = Resolver {
+                    profile: self.profile,
+                    heap_bytes: self.heap_bytes,
+                    explicit: self
+                        .entries
+                        .iter()
+                        .filter_map(|(name, property)| {
+                            Some((*name, (property.value.clone()?, property.source.clone())))
+                        })
+                        .collect(),
+                    resolved: BTreeMap::new(),
+                    in_progress: Vec::new(),
+                };
+                Some(compute(&mut resolver))
+            }
+            DefaultValue::Unset | DefaultValue::Absent => None,
+        }
+    }
+
+    /// The properties whose value differs from `default_value`, sorted by name, each with
+    /// that default. This compares values, not sources: a file that writes every property out
+    /// (`scenario.resolved.toml`) changes only what differs.
+    pub fn changed(&self) -> Vec<(&Property, Option<PropertyValue>)> {
+        self.iter()
+            .filter_map(|property| {
+                let default = self.default_value(property.definition.name);
+                (property.value != default).then_some((property, default))
+            })
+            .collect()
     }
 
     /// The origin of a property's value, for errors about settings that clash.
@@ -627,6 +671,48 @@ mod tests {
                 .source,
             Source::Derived(_)
         ));
+    }
+
+    // changed() compares values with the profile's defaults: a handler count of 50 is a change,
+    // the call queue length derived from it is not, a flush size set to its default is not,
+    // and a file that writes every value out (as scenario.resolved.toml does) changes nothing.
+    #[test]
+    fn changed_compares_values_with_defaults() {
+        let settings = [
+            scenario_setting("hbase.regionserver.handler.count", RawValue::Int(50)),
+            scenario_setting(
+                "hbase.hregion.memstore.flush.size",
+                RawValue::Text("128MB".into()),
+            ),
+        ];
+        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let changed: Vec<(&str, Option<PropertyValue>)> = properties
+            .changed()
+            .into_iter()
+            .map(|(property, default)| (property.definition.name, default))
+            .collect();
+        assert_eq!(
+            changed,
+            vec![(
+                "hbase.regionserver.handler.count",
+                Some(PropertyValue::Int(30))
+            )]
+        );
+        let everything: Vec<Setting> = Properties::resolve(ProfileId::Hbase14, &[], HEAP)
+            .unwrap()
+            .iter()
+            .filter_map(|property| {
+                let value = match property.value.clone()? {
+                    PropertyValue::Int(value) => RawValue::Int(value.into()),
+                    PropertyValue::Float(value) => RawValue::Float(value),
+                    PropertyValue::Bool(value) => RawValue::Bool(value),
+                    PropertyValue::Text(value) => RawValue::Text(value),
+                };
+                Some(scenario_setting(property.definition.name, value))
+            })
+            .collect();
+        let written_out = Properties::resolve(ProfileId::Hbase14, &everything, HEAP).unwrap();
+        assert!(written_out.changed().is_empty());
     }
 
     // Units are converted to HBase's: "256MB" → bytes, "90s" → milliseconds.

@@ -5,6 +5,7 @@
 pub mod wal;
 
 use std::path::Path;
+use std::process::{Command, Output};
 
 use regionsim::model::RunOutcome;
 use regionsim::report::Summary;
@@ -35,6 +36,15 @@ pub fn bundled(path: &str, sets: &[&str]) -> Scenario {
     };
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     load_file(&manifest.join(path), &options).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Runs the `regionsim` binary from the crate's folder.
+pub fn regionsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_regionsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
 }
 
 /// Simulates and summarises.
