@@ -123,7 +123,6 @@ pub struct RunOutcome {
     pub requests_in_flight_peak: usize,
     pub store_files: u64,
     pub store_file_bytes: u64,
-    pub store_files_per_store_max: usize,
     pub wal: Wal,
     pub flusher: Flusher,
     pub event_queue_peak: usize,
@@ -670,13 +669,21 @@ impl<'s> RegionServer<'s> {
         let mut memstore_at_end = MemSize::default();
         let mut store_files = 0;
         let mut store_file_bytes = 0;
-        let mut store_files_per_store_max = 0;
         for region in &self.regions {
             for store in &region.stores {
                 memstore_at_end.add(store.memstore.size());
+            }
+        }
+        // The files of the regions in hbase:meta: a split or merged parent's files go to the
+        // archive once its daughters have compacted their references away.
+        let mapped = self
+            .tables
+            .iter()
+            .flat_map(|table| table.regions_in_order());
+        for region in mapped {
+            for store in &self.regions[region as usize].stores {
                 store_files += store.files.len() as u64;
                 store_file_bytes += store.files.iter().map(|file| file.size_bytes).sum::<u64>();
-                store_files_per_store_max = store_files_per_store_max.max(store.files.len());
             }
         }
         let mut requests_in_flight_at_end = BTreeMap::new();
@@ -725,7 +732,6 @@ impl<'s> RegionServer<'s> {
             requests_in_flight_peak: self.requests.len_peak(),
             store_files,
             store_file_bytes,
-            store_files_per_store_max,
             event_queue_peak: self.queue.length_peak(),
             handlers: self.rpc.handler_count(),
             call_queues: self.rpc.queue_count(),

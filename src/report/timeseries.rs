@@ -21,8 +21,9 @@
 //! | `wal_syncs_in_flight` | WAL syncs under way |
 //! | `client_retries_per_s`, `region_too_busy_per_s` | in the interval, per second |
 //!
-//! `events.csv`: `time_s,kind,region,detail` — kind is flush (detail: the reason), fault,
-//! wal_roll, action (detail: its kind), region_offline or region_open; region is empty when
+//! `events.csv`: `time_s,kind,region,detail` — kind is flush (detail: the reason), compaction
+//! (detail: minor, all_files or major), split, fault, wal_roll, action (detail: its kind),
+//! region_offline or region_open; region is empty when
 //! none applies. `regions.csv`: `time_s` then `region_<id>` columns with the memstore heap bytes
 //! of the (up to) eight regions with the largest peak.
 
