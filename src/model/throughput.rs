@@ -64,7 +64,9 @@ impl ThroughputController {
             ThroughputController::NoLimit => None,
             ThroughputController::PressureAware {
                 max_bytes_per_sec, ..
-            } => (*max_bytes_per_sec < UNLIMITED_BYTES_PER_SEC).then(|| *max_bytes_per_sec as u64),
+            } => {
+                (*max_bytes_per_sec < UNLIMITED_BYTES_PER_SEC).then_some(*max_bytes_per_sec as u64)
+            }
         }
     }
 
