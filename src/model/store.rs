@@ -37,7 +37,7 @@ pub struct StoreFile {
 /// its KeyValue bytes plus its sequence id as a variable-length long (HFile v3 keeps the MVCC
 /// read point), in 64 KiB blocks that each carry a header and a CRC32C per 16 KiB. The block
 /// index, bloom filter, file info and trailer are left out (well under 1% for ≥ 1 KB cells).
-pub fn hfile_bytes(data_bytes: u64, cells: &std::collections::BTreeSet<Cell>) -> u64 {
+pub fn hfile_bytes(data_bytes: u64, cells: &[Cell]) -> u64 {
     let sequence_bytes: u64 = cells.iter().map(|cell| vlong_bytes(cell.sequence_id)).sum();
     let payload = data_bytes + sequence_bytes;
     let blocks = payload.div_ceil(HFILE_BLOCK_BYTES);
