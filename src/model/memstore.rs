@@ -10,24 +10,25 @@
 //! HBase keeps a segment's cells in a ConcurrentSkipListMap in CellComparator order, so that
 //! readers can scan it while writers add to it. Nothing here reads the active segment in order:
 //! only a flush does, and only a snapshot is flushed. So the active segment (HBase's
-//! MutableSegment) appends its cells in arrival order and the snapshot (ImmutableSegment) sorts
+//! MutableSegment) keeps its cells in arrival order and the snapshot (ImmutableSegment) sorts
 //! them once, when it is taken; what a flush iterates is the skip list's order all the same. The
-//! sort costs no simulated time, as HBase's pointer swap costs none. What the skip list does on
-//! insertion is kept exactly: a cell equal to one already there replaces it. Equal cells have
-//! the same sequence id, and one sequence id belongs to one mini-batch, whose cells a store takes
-//! in one go; so the active segment looks a cell up only among the current mini-batch's cells,
-//! which it indexes by key until the next mini-batch begins.
-
-use std::collections::BTreeMap;
+//! sort costs no simulated time, as HBase's pointer swap costs none.
+//!
+//! What the skip list does on insertion is kept exactly: a cell equal to one already there
+//! replaces it. Equal cells have the same sequence id, and one sequence id is one mini-batch,
+//! whose cells a store takes at once (HStore.add of the mini-batch's cells for that family, from
+//! HRegion.applyToMemStore). So `add` finds the equal cells among the mini-batch's own cells, by
+//! sorting them, and nothing already in the segment needs to be searched. For the same reason a
+//! rollback takes out the cells of one sequence id, which sit together at the segment's end.
 
 use super::cell::{Cell, MemSize};
 use crate::sim::SimTime;
 
-/// A snapshot's cells in CellComparator order, with its size.
+/// A segment's cells with its size.
 #[derive(Debug, Clone, Default)]
 pub struct Segment {
     /// In CellComparator order once the segment is a snapshot; in arrival order while it is the
-    /// active segment's.
+    /// active segment, one mini-batch after another.
     cells: Vec<Cell>,
     size: MemSize,
     /// When the first cell went into the segment (HBase's timeOfOldestEdit).
@@ -42,7 +43,7 @@ impl Segment {
         self.size
     }
 
-    /// The cells in CellComparator order, each key once.
+    /// A snapshot's cells, in CellComparator order, each key once.
     pub fn cells(&self) -> &[Cell] {
         &self.cells
     }
@@ -64,89 +65,53 @@ impl Segment {
     }
 }
 
-/// The segment that takes writes: a `Segment` whose cells are in arrival order, and the cells
-/// of the mini-batch being written, by key, with their positions.
-#[derive(Debug, Clone, Default)]
-struct MutableSegment {
-    segment: Segment,
-    mini_batch_sequence_id: Option<u64>,
-    mini_batch_positions: BTreeMap<Cell, usize>,
-}
-
-impl MutableSegment {
-    /// Appends `cell`, or replaces the equal cell of its mini-batch; returns whether it is new.
-    fn insert(&mut self, cell: Cell) -> bool {
-        if self.mini_batch_sequence_id != Some(cell.sequence_id) {
-            self.mini_batch_sequence_id = Some(cell.sequence_id);
-            self.mini_batch_positions.clear();
-        }
-        let cells = &mut self.segment.cells;
-        match self.mini_batch_positions.entry(cell) {
-            std::collections::btree_map::Entry::Vacant(entry) => {
-                entry.insert(cells.len());
-                cells.push(cell);
-                true
-            }
-            std::collections::btree_map::Entry::Occupied(entry) => {
-                cells[*entry.get()] = cell;
-                false
-            }
-        }
-    }
-
-    /// Takes out the cell equal to `cell`, if there is one.
-    fn remove(&mut self, cell: &Cell) {
-        // A rolled-back edit is among the latest cells: look from the end.
-        let Some(position) = self.segment.cells.iter().rposition(|held| held == cell) else {
-            return;
-        };
-        self.segment.cells.remove(position);
-        self.mini_batch_positions.remove(cell);
-        for later in self.mini_batch_positions.values_mut() {
-            if *later > position {
-                *later -= 1;
-            }
-        }
-    }
-
-    /// The segment as a snapshot: its cells sorted.
-    fn into_snapshot(self) -> Segment {
-        let mut segment = self.segment;
-        // Cells are distinct under CellComparator (equal ones were replaced), so the unstable
-        // sort has one possible outcome.
-        segment.cells.sort_unstable();
-        segment
-    }
-}
-
 /// One store's memstore.
 #[derive(Debug, Clone, Default)]
 pub struct MemStore {
-    active: MutableSegment,
+    /// Cells in arrival order (see `Segment::cells`).
+    active: Segment,
     snapshot: Option<Segment>,
 }
 
 impl MemStore {
-    /// Adds a cell whose serialized length is `data_bytes`; returns what it adds to the sizes.
+    /// Adds one mini-batch's cells, each with its serialized length, and returns what they add
+    /// to the sizes. `cells` is left sorted by key.
     ///
-    /// A cell equal to one already there (same key, timestamp and sequence id: the same row
-    /// written twice in one mini-batch) replaces it, as ConcurrentSkipListMap.put does. With
-    /// MSLAB its bytes are still counted, since its chunk space is taken (Segment.updateMetaInfo),
-    /// but the cell count is not; without MSLAB it adds nothing.
-    pub fn add(&mut self, cell: Cell, data_bytes: u64, now: SimTime, mslab: bool) -> MemSize {
-        let new = self.active.insert(cell);
-        let added = match (new, mslab) {
-            (true, _) => MemSize::of_cell(data_bytes),
-            (false, true) => MemSize {
-                cells: 0,
-                ..MemSize::of_cell(data_bytes)
-            },
-            (false, false) => MemSize::default(),
+    /// A cell equal to an earlier one (same key, timestamp and sequence id: the same row written
+    /// twice in the mini-batch) replaces it, as ConcurrentSkipListMap.put does. With MSLAB its
+    /// bytes are still counted, since its chunk space is taken (Segment.updateMetaInfo), but the
+    /// cell count is not; without MSLAB it adds nothing.
+    pub fn add(&mut self, cells: &mut [(Cell, u64)], now: SimTime, mslab: bool) -> MemSize {
+        let Some(&(first, _)) = cells.first() else {
+            return MemSize::default();
         };
-        let active = &mut self.active.segment;
+        let sequence_id = first.sequence_id;
+        assert!(
+            cells
+                .iter()
+                .all(|(cell, _)| cell.sequence_id == sequence_id),
+            "a mini-batch's cells share its sequence id"
+        );
+        // Stable: equal cells stay in arrival order, so the last of each run is the one kept.
+        cells.sort_by_key(|&(cell, _)| cell);
+        let mut added = MemSize::default();
+        for run in cells.chunk_by(|(a, _), (b, _)| a == b) {
+            let (_, first_bytes) = run[0];
+            added.add(MemSize::of_cell(first_bytes));
+            if mslab {
+                for &(_, bytes) in &run[1..] {
+                    added.add(MemSize {
+                        cells: 0,
+                        ..MemSize::of_cell(bytes)
+                    });
+                }
+            }
+            let (kept, _) = run[run.len() - 1];
+            self.active.cells.push(kept);
+        }
+        let active = &mut self.active;
         active.size.add(added);
         active.oldest_edit_at.get_or_insert(now);
-        let sequence_id = cell.sequence_id;
         active.sequence_id_min = Some(
             active
                 .sequence_id_min
@@ -160,20 +125,33 @@ impl MemStore {
         added
     }
 
-    /// Takes a rolled-back edit's cells out of the active segment (1.4's rollbackMemstore after a
-    /// failed WAL sync), with the size they added.
-    pub fn rollback(&mut self, cells: &[Cell], size: MemSize) {
-        for cell in cells {
-            self.active.remove(cell);
+    /// Takes a rolled-back mini-batch's cells out of the active segment (1.4's rollbackMemstore
+    /// after a failed WAL sync), with the size they added.
+    pub fn rollback(&mut self, sequence_id: u64, size: MemSize) {
+        let cells = &mut self.active.cells;
+        // `add` put the mini-batch's cells together; a failed sync comes soon after.
+        if let Some(last) = cells
+            .iter()
+            .rposition(|cell| cell.sequence_id == sequence_id)
+        {
+            let first = cells[..last]
+                .iter()
+                .rposition(|cell| cell.sequence_id != sequence_id)
+                .map_or(0, |before| before + 1);
+            cells.drain(first..=last);
         }
-        self.active.segment.size.subtract(size);
+        self.active.size.subtract(size);
     }
 
     /// Moves the active segment to the snapshot and returns the snapshot's size. An existing
     /// snapshot is kept as it is, as HBase does after a failed flush.
     pub fn snapshot(&mut self) -> MemSize {
         if self.snapshot.is_none() {
-            self.snapshot = Some(std::mem::take(&mut self.active).into_snapshot());
+            let mut segment = std::mem::take(&mut self.active);
+            // Cells are distinct under CellComparator (equal ones were replaced), so the unstable
+            // sort has one possible outcome.
+            segment.cells.sort_unstable();
+            self.snapshot = Some(segment);
         }
         self.snapshot_size()
     }
@@ -198,39 +176,47 @@ impl MemStore {
 
     /// Active plus snapshot: what HBase's store size reports during a flush.
     pub fn size(&self) -> MemSize {
-        let mut size = self.active.segment.size;
+        let mut size = self.active.size;
         size.add(self.snapshot_size());
         size
     }
 
     /// When the oldest edit not yet snapshotted arrived (HBase resets it at snapshot time).
     pub fn oldest_edit_at(&self) -> Option<SimTime> {
-        self.active.segment.oldest_edit_at
+        self.active.oldest_edit_at
     }
 
     /// The smallest sequence id not yet flushed (in the snapshot or the active segment).
     pub fn sequence_id_unflushed_min(&self) -> Option<u64> {
         let snapshot = self.snapshot.as_ref().and_then(Segment::sequence_id_min);
-        match (snapshot, self.active.segment.sequence_id_min) {
+        match (snapshot, self.active.sequence_id_min) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
     }
 }
+
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
     use crate::model::cell::CellType;
 
-    fn put(row: u64, sequence_id: u64) -> Cell {
+    fn put(row: u64, sequence_id: u64, value_bytes: u32) -> Cell {
         Cell {
             row,
             timestamp_ms: 1,
             sequence_id,
             qualifier: 1,
             cell_type: CellType::Put,
-            value_bytes: 10,
+            value_bytes,
         }
+    }
+
+    /// Each cell with a serialized length of 100 bytes.
+    fn batch(cells: &[Cell]) -> Vec<(Cell, u64)> {
+        cells.iter().map(|&cell| (cell, 100)).collect()
     }
 
     // A snapshot moves the writes aside; both count until the snapshot is cleared.
@@ -238,21 +224,16 @@ mod tests {
     fn snapshot_and_clear() {
         let mut memstore = MemStore::default();
         let t = SimTime::from_nanos(5);
-        memstore.add(put(2, 1), 100, t, true);
-        memstore.add(put(1, 2), 100, t, true);
+        memstore.add(&mut batch(&[put(2, 1, 10)]), t, true);
+        memstore.add(&mut batch(&[put(1, 2, 10)]), t, true);
         let snapshot = memstore.snapshot();
         assert_eq!(snapshot.cells, 2);
         assert_eq!(memstore.oldest_edit_at(), None);
-        memstore.add(put(3, 3), 100, SimTime::from_nanos(9), true);
-        // The same cell again replaces it: bytes counted (MSLAB), cell count not.
-        let again = memstore.add(put(3, 3), 100, SimTime::from_nanos(9), true);
-        assert_eq!((again.cells, again.data), (0, 100));
-        assert_eq!(
-            memstore.add(put(3, 3), 100, SimTime::from_nanos(9), false),
-            MemSize::default()
-        );
+        let later = SimTime::from_nanos(9);
+        memstore.add(&mut batch(&[put(3, 3, 10)]), later, true);
+        assert_eq!(memstore.oldest_edit_at(), Some(later));
         assert_eq!(memstore.size().cells, 3);
-        assert_eq!(memstore.size().data, 400);
+        assert_eq!(memstore.size().data, 300);
         assert_eq!(memstore.sequence_id_unflushed_min(), Some(1));
         // A second snapshot while one is pending keeps the first (a failed flush's retry).
         assert_eq!(memstore.snapshot().cells, 2);
@@ -263,23 +244,39 @@ mod tests {
         assert_eq!(memstore.sequence_id_unflushed_min(), Some(3));
     }
 
-    // A failed sync's rollback takes out exactly its mini-batch's cells, also when a later
-    // mini-batch came in between and when the rolled-back batch had a row twice (the replaced
-    // cell is gone already, so its second removal finds nothing).
+    // The same cell twice in a mini-batch: the later one is kept; with MSLAB its bytes count
+    // and its cell does not, without MSLAB it adds nothing.
+    #[test]
+    fn a_row_twice_in_a_mini_batch_is_replaced() {
+        let t = SimTime::from_nanos(1);
+        let cells = [put(3, 7, 10), put(1, 7, 10), put(3, 7, 20), put(3, 7, 30)];
+        let mut with_mslab = MemStore::default();
+        let added = with_mslab.add(&mut batch(&cells), t, true);
+        assert_eq!((added.cells, added.data), (2, 400));
+        let mut without = MemStore::default();
+        let added = without.add(&mut batch(&cells), t, false);
+        assert_eq!((added.cells, added.data), (2, 200));
+        without.snapshot();
+        let kept: Vec<(u64, u32)> = without
+            .clear_snapshot()
+            .cells()
+            .iter()
+            .map(|cell| (cell.row, cell.value_bytes))
+            .collect();
+        assert_eq!(kept, vec![(1, 10), (3, 30)]);
+    }
+
+    // A failed sync's rollback takes out exactly its mini-batch's cells and size, also when a
+    // later mini-batch came in between.
     #[test]
     fn rollback_removes_one_mini_batch() {
         let mut memstore = MemStore::default();
         let t = SimTime::from_nanos(1);
-        let first = memstore.add(put(5, 1), 100, t, true);
-        let again = memstore.add(put(5, 1), 100, t, true);
-        let other = memstore.add(put(2, 1), 100, t, true);
-        memstore.add(put(5, 2), 100, t, true);
-        let mut size = first;
-        size.add(again);
-        size.add(other);
-        assert_eq!((size.cells, size.data), (2, 300));
-        memstore.rollback(&[put(5, 1), put(5, 1), put(2, 1)], size);
-        assert_eq!((memstore.size().cells, memstore.size().data), (1, 100));
+        memstore.add(&mut batch(&[put(9, 1, 10)]), t, true);
+        let failed = memstore.add(&mut batch(&[put(5, 2, 10), put(2, 2, 10)]), t, true);
+        memstore.add(&mut batch(&[put(5, 3, 10)]), t, true);
+        memstore.rollback(2, failed);
+        assert_eq!((memstore.size().cells, memstore.size().data), (2, 200));
         memstore.snapshot();
         let left: Vec<(u64, u64)> = memstore
             .clear_snapshot()
@@ -287,22 +284,21 @@ mod tests {
             .iter()
             .map(|cell| (cell.row, cell.sequence_id))
             .collect();
-        assert_eq!(left, vec![(5, 2)]);
+        assert_eq!(left, vec![(5, 3), (9, 1)]);
     }
 
-    /// What the memstore did before it appended: the segments as ordered sets, with insertion
-    /// replacing an equal cell, and a rollback removing the equal cell wherever it is.
+    /// The memstore as ordered sets, a cell at a time: insertion replaces an equal cell, and a
+    /// rollback removes the equal cell of each of its mini-batch's cells.
     #[derive(Default)]
     struct ReferenceMemStore {
-        active: std::collections::BTreeSet<Cell>,
+        active: BTreeSet<Cell>,
         active_size: MemSize,
-        snapshot: Option<(std::collections::BTreeSet<Cell>, MemSize)>,
+        snapshot: Option<(BTreeSet<Cell>, MemSize)>,
     }
 
     impl ReferenceMemStore {
         fn add(&mut self, cell: Cell, data_bytes: u64, mslab: bool) -> MemSize {
-            let new = self.active.insert(cell);
-            let added = if new {
+            let added = if self.active.insert(cell) {
                 MemSize::of_cell(data_bytes)
             } else {
                 self.active.replace(cell);
@@ -348,10 +344,9 @@ mod tests {
 
     #[derive(Debug, Clone)]
     enum Step {
-        /// A cell of the current mini-batch: row, qualifier, delete marker or put, value bytes.
-        Cell(u64, u16, bool, u32),
-        /// The next mini-batch begins, with this sequence-id key and timestamp.
-        MiniBatch(u64, u64),
+        /// A mini-batch: sequence-id key, timestamp, and its cells as (row, qualifier, delete
+        /// marker or put, value bytes).
+        MiniBatch(u64, u64, Vec<(u64, u16, bool, u32)>),
         /// A sync fails: the n-th mini-batch (modulo those since the snapshot) is rolled back.
         Rollback(usize),
         Snapshot,
@@ -360,10 +355,10 @@ mod tests {
 
     fn step() -> impl proptest::strategy::Strategy<Value = Step> {
         use proptest::prelude::*;
+        let cell = (0u64..6, 0u16..3, any::<bool>(), 0u32..50);
         prop_oneof![
-            8 => (0u64..6, 0u16..3, any::<bool>(), 0u32..50)
-                .prop_map(|(row, qualifier, delete, value)| Step::Cell(row, qualifier, delete, value)),
-            3 => (0u64..1000, 0u64..3).prop_map(|(key, ts)| Step::MiniBatch(key, ts)),
+            6 => (0u64..1000, 0u64..3, proptest::collection::vec(cell, 0..12))
+                .prop_map(|(key, ts, cells)| Step::MiniBatch(key, ts, cells)),
             1 => (0usize..8).prop_map(Step::Rollback),
             1 => Just(Step::Snapshot),
             1 => Just(Step::ClearSnapshot),
@@ -371,48 +366,52 @@ mod tests {
     }
 
     proptest::proptest! {
-        // Appending with per-mini-batch replacement, rolling back and sorting at snapshot time
-        // gives what ordered sets give: the same size changes for every cell, the same sizes,
-        // and the same cells, values included, in the same order when a snapshot is flushed.
+        // Adding mini-batches, rolling them back and sorting at snapshot time gives what
+        // ordered sets taking a cell at a time give: the same size change for every
+        // mini-batch, the same sizes, and the same cells, values included, in the same order
+        // when a snapshot is flushed.
         #[test]
-        fn matches_ordered_sets(steps in proptest::collection::vec(step(), 0..300), mslab: bool) {
+        fn matches_ordered_sets(steps in proptest::collection::vec(step(), 0..100), mslab: bool) {
             let mut memstore = MemStore::default();
             let mut reference = ReferenceMemStore::default();
             let now = SimTime::from_nanos(1);
-            let (mut sequence_id, mut timestamp_ms) = (0, 0);
-            // Since the last snapshot: each mini-batch's cells and what they added, if not
+            // Since the last snapshot: each mini-batch's sequence id, cells and size, if not
             // rolled back yet.
-            let mut batches: Vec<Option<(Vec<Cell>, MemSize)>> = vec![Some(Default::default())];
+            let mut batches: Vec<Option<(u64, Vec<Cell>, MemSize)>> = Vec::new();
             for (index, step) in steps.into_iter().enumerate() {
                 match step {
-                    Step::Cell(row, qualifier, delete, value_bytes) => {
-                        let cell_type = if delete { CellType::DeleteFamily } else { CellType::Put };
-                        let cell = Cell {
-                            row,
-                            timestamp_ms,
-                            sequence_id,
-                            qualifier: if delete { 0 } else { qualifier },
-                            cell_type,
-                            value_bytes,
-                        };
-                        let data_bytes = 30 + u64::from(value_bytes);
-                        let added = memstore.add(cell, data_bytes, now, mslab);
-                        proptest::prop_assert_eq!(added, reference.add(cell, data_bytes, mslab));
-                        if let Some(Some((cells, size))) = batches.last_mut() {
-                            cells.push(cell);
-                            size.add(added);
-                        }
-                    }
-                    Step::MiniBatch(key, ts) => {
+                    Step::MiniBatch(key, timestamp_ms, specs) => {
                         // Unique, but not in increasing order (2.5 writes after the sync).
-                        sequence_id = key * 1000 + index as u64;
-                        timestamp_ms = ts;
-                        batches.push(Some(Default::default()));
+                        let sequence_id = key * 1000 + index as u64;
+                        let cells: Vec<Cell> = specs
+                            .into_iter()
+                            .map(|(row, qualifier, delete, value_bytes)| Cell {
+                                row,
+                                timestamp_ms,
+                                sequence_id,
+                                qualifier: if delete { 0 } else { qualifier },
+                                cell_type: if delete { CellType::DeleteFamily } else { CellType::Put },
+                                value_bytes,
+                            })
+                            .collect();
+                        let mut writes: Vec<(Cell, u64)> = cells
+                            .iter()
+                            .map(|&cell| (cell, 30 + u64::from(cell.value_bytes)))
+                            .collect();
+                        let mut expected = MemSize::default();
+                        for &(cell, data_bytes) in &writes {
+                            expected.add(reference.add(cell, data_bytes, mslab));
+                        }
+                        let added = memstore.add(&mut writes, now, mslab);
+                        proptest::prop_assert_eq!(added, expected);
+                        batches.push(Some((sequence_id, cells, added)));
                     }
                     Step::Rollback(which) => {
-                        let which = which % batches.len();
-                        if let Some((cells, size)) = batches[which].take() {
-                            memstore.rollback(&cells, size);
+                        let which = which % batches.len().max(1);
+                        if let Some(Some((sequence_id, cells, size))) =
+                            batches.get_mut(which).map(Option::take)
+                        {
+                            memstore.rollback(sequence_id, size);
                             for cell in &cells {
                                 reference.active.remove(cell);
                             }
@@ -425,9 +424,8 @@ mod tests {
                             let active = std::mem::take(&mut reference.active);
                             let size = std::mem::take(&mut reference.active_size);
                             reference.snapshot = Some((active, size));
-                            // Only the active segment's edits can be rolled back, and the
-                            // batch being written goes on in the new active segment.
-                            batches = vec![Some(Default::default())];
+                            // Only the active segment's edits can be rolled back.
+                            batches.clear();
                         }
                         let expected = reference.snapshot.as_ref().map(|(_, size)| *size);
                         proptest::prop_assert_eq!(Some(taken), expected);

@@ -92,8 +92,8 @@ struct MiniBatch {
 /// Cells written before the sync (1.4), and the value-index changes, to undo if it fails.
 #[derive(Debug, Clone, Default)]
 struct Rollback {
-    /// (store, cell, what it added to the sizes).
-    cells: Vec<(usize, Cell, MemSize)>,
+    /// Each store written, with what the mini-batch's cells added to its sizes.
+    stores: Vec<(usize, MemSize)>,
     values: Undo,
 }
 
@@ -667,7 +667,8 @@ impl RegionServer<'_> {
     /// Writes the mini-batch's cells into the memstores (and the value index), and, if
     /// `count_size`, raises the size counters. Bytes are counted here as cells enter, apart
     /// from the counters, so that byte conservation is a real check. Without `count_size` (1.4,
-    /// before the sync) the cells are remembered so that a failed sync can roll them back.
+    /// before the sync) the stores written are remembered so that a failed sync can roll the
+    /// cells back.
     fn apply_cells(&mut self, call: CallId, count_size: bool) {
         let now = self.now();
         let state = self.calls.get(call);
@@ -679,27 +680,17 @@ impl RegionServer<'_> {
         let cells = &self.client_cells[request.client as usize];
         let region = &mut self.regions[state.batch.region as usize];
         let mslab = self.config.mslab;
-        let mut inserted = MemSize::default();
-        let mut written = 0;
         let mut rollback = Rollback::default();
-        let mut write = |store: usize,
-                         memstore: &mut crate::model::memstore::MemStore,
-                         cell: Cell,
-                         bytes: u64| {
-            let added = memstore.add(cell, bytes, now, mslab);
-            inserted.add(added);
-            written += 1;
-            if !count_size {
-                rollback.cells.push((store, cell, added));
-            }
-        };
+        // Each family's cells of the mini-batch with their serialized lengths: HRegion's
+        // applyToMemStore hands a store all of them at once.
+        let mut writes: Vec<Vec<(Cell, u64)>> = vec![Vec::new(); cells.families.len()];
         for (offset, value) in state.batch.values.iter().enumerate() {
             let Some(value_bytes) = *value else {
                 continue;
             };
             let action = request.actions[state.actions[state.cursor + offset] as usize];
             for (position, &family) in cells.families.iter().enumerate() {
-                let memstore = &mut region.stores[family].memstore;
+                let write = &mut writes[position];
                 let cell = |qualifier: u16, cell_type: CellType, value_bytes: u32| Cell {
                     row: action.row,
                     timestamp_ms: state.batch.timestamp_ms,
@@ -711,7 +702,7 @@ impl RegionServer<'_> {
                 match action.mutation {
                     Mutation::Delete => {
                         let marker = cell(0, CellType::DeleteFamily, 0);
-                        write(family, memstore, marker, cells.delete_bytes[position]);
+                        write.push((marker, cells.delete_bytes[position]));
                         if let Some(index) = region.values.as_mut() {
                             rollback
                                 .values
@@ -721,12 +712,7 @@ impl RegionServer<'_> {
                     Mutation::Put => {
                         for (column, &qualifier) in cells.qualifiers.iter().enumerate() {
                             let bytes = cells.key_bytes[position][column] + u64::from(value_bytes);
-                            write(
-                                family,
-                                memstore,
-                                cell(qualifier, CellType::Put, value_bytes),
-                                bytes,
-                            );
+                            write.push((cell(qualifier, CellType::Put, value_bytes), bytes));
                             if let Some(index) = region.values.as_mut() {
                                 rollback.values.extend(index.put(
                                     action.row,
@@ -740,12 +726,7 @@ impl RegionServer<'_> {
                     Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
                         let qualifier = cells.qualifiers[0];
                         let bytes = cells.key_bytes[position][0] + u64::from(value_bytes);
-                        write(
-                            family,
-                            memstore,
-                            cell(qualifier, CellType::Put, value_bytes),
-                            bytes,
-                        );
+                        write.push((cell(qualifier, CellType::Put, value_bytes), bytes));
                         if let Some(index) = region.values.as_mut() {
                             rollback.values.extend(index.put(
                                 action.row,
@@ -756,6 +737,19 @@ impl RegionServer<'_> {
                         }
                     }
                 }
+            }
+        }
+        let mut inserted = MemSize::default();
+        let mut written = 0;
+        for (write, &family) in writes.iter_mut().zip(&cells.families) {
+            if write.is_empty() {
+                continue;
+            }
+            let added = region.stores[family].memstore.add(write, now, mslab);
+            inserted.add(added);
+            written += write.len() as u64;
+            if !count_size {
+                rollback.stores.push((family, added));
             }
         }
         assert!(
@@ -803,10 +797,10 @@ impl RegionServer<'_> {
         if let Some(rollback) = state.batch.rollback.take() {
             let region = &mut self.regions[region_id as usize];
             let mut removed = MemSize::default();
-            for &(store, cell, added) in &rollback.cells {
+            for &(store, added) in &rollback.stores {
                 region.stores[store]
                     .memstore
-                    .rollback(std::slice::from_ref(&cell), added);
+                    .rollback(state.batch.sequence_id, added);
                 removed.add(added);
             }
             if let Some(index) = region.values.as_mut() {
