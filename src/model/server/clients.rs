@@ -91,8 +91,8 @@ impl RegionServer<'_> {
                 .filter(|&index| !state.actions[index as usize].done)
                 .collect();
             // A multi request groups its actions by region (MultiAction keeps them in a map
-            // sorted by region name); the sort is stable, so rows keep their order within one.
-            actions.sort_by_key(|&index| state.actions[index as usize].region);
+            // sorted by region name); rows keep their order within one.
+            actions.sort_unstable_by_key(|&index| (state.actions[index as usize].region, index));
             let bytes: u64 = actions
                 .iter()
                 .map(|&index| u64::from(state.actions[index as usize].value_bytes) + 50)
