@@ -232,9 +232,12 @@ impl RegionServer<'_> {
                         continue;
                     }
                     let state = self.calls.get_mut(call);
+                    let rows_max =
+                        (state.group_end - state.cursor).min(self.config.minibatch_rows_max);
                     state.batch = MiniBatch {
                         region,
                         end: state.cursor,
+                        locks: Vec::with_capacity(rows_max),
                         ..MiniBatch::default()
                     };
                     state.phase = Phase::RowLocks;
@@ -681,16 +684,24 @@ impl RegionServer<'_> {
         let region = &mut self.regions[state.batch.region as usize];
         let mslab = self.config.mslab;
         let mut rollback = Rollback::default();
-        // Each family's cells of the mini-batch with their serialized lengths: HRegion's
-        // applyToMemStore hands a store all of them at once.
-        let mut writes: Vec<Vec<(Cell, u64)>> = vec![Vec::new(); cells.families.len()];
-        for (offset, value) in state.batch.values.iter().enumerate() {
-            let Some(value_bytes) = *value else {
-                continue;
-            };
-            let action = request.actions[state.actions[state.cursor + offset] as usize];
-            for (position, &family) in cells.families.iter().enumerate() {
-                let write = &mut writes[position];
+        let actions = state
+            .batch
+            .values
+            .iter()
+            .enumerate()
+            .filter_map(|(offset, value)| {
+                let action = request.actions[state.actions[state.cursor + offset] as usize];
+                value.map(|value_bytes| (action, value_bytes))
+            });
+        let mut inserted = MemSize::default();
+        let mut written = 0;
+        // HRegion's applyToMemStore hands each store all of the mini-batch's cells for its
+        // family at once.
+        let mut write: Vec<(Cell, u64)> =
+            Vec::with_capacity(state.batch.values.len() * cells.qualifiers.len());
+        for (position, &family) in cells.families.iter().enumerate() {
+            write.clear();
+            for (action, value_bytes) in actions.clone() {
                 let cell = |qualifier: u16, cell_type: CellType, value_bytes: u32| Cell {
                     row: action.row,
                     timestamp_ms: state.batch.timestamp_ms,
@@ -703,53 +714,50 @@ impl RegionServer<'_> {
                     Mutation::Delete => {
                         let marker = cell(0, CellType::DeleteFamily, 0);
                         write.push((marker, cells.delete_bytes[position]));
-                        if let Some(index) = region.values.as_mut() {
-                            rollback
-                                .values
-                                .extend(index.delete_family(action.row, family));
-                        }
                     }
                     Mutation::Put => {
                         for (column, &qualifier) in cells.qualifiers.iter().enumerate() {
                             let bytes = cells.key_bytes[position][column] + u64::from(value_bytes);
                             write.push((cell(qualifier, CellType::Put, value_bytes), bytes));
-                            if let Some(index) = region.values.as_mut() {
-                                rollback.values.extend(index.put(
-                                    action.row,
-                                    family,
-                                    qualifier,
-                                    value_bytes,
-                                ));
-                            }
                         }
                     }
                     Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
-                        let qualifier = cells.qualifiers[0];
                         let bytes = cells.key_bytes[position][0] + u64::from(value_bytes);
+                        let qualifier = cells.qualifiers[0];
                         write.push((cell(qualifier, CellType::Put, value_bytes), bytes));
-                        if let Some(index) = region.values.as_mut() {
-                            rollback.values.extend(index.put(
-                                action.row,
-                                family,
-                                qualifier,
-                                value_bytes,
-                            ));
-                        }
                     }
                 }
             }
-        }
-        let mut inserted = MemSize::default();
-        let mut written = 0;
-        for (write, &family) in writes.iter_mut().zip(&cells.families) {
             if write.is_empty() {
                 continue;
             }
-            let added = region.stores[family].memstore.add(write, now, mslab);
+            let added = region.stores[family].memstore.add(&mut write, now, mslab);
             inserted.add(added);
             written += write.len() as u64;
             if !count_size {
                 rollback.stores.push((family, added));
+            }
+        }
+        if let Some(index) = region.values.as_mut() {
+            for (action, value_bytes) in actions {
+                for &family in &cells.families {
+                    let row = action.row;
+                    match action.mutation {
+                        Mutation::Delete => {
+                            rollback.values.extend(index.delete_family(row, family))
+                        }
+                        Mutation::Put => {
+                            for &qualifier in &cells.qualifiers {
+                                let undo = index.put(row, family, qualifier, value_bytes);
+                                rollback.values.extend(undo);
+                            }
+                        }
+                        Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
+                            let undo = index.put(row, family, cells.qualifiers[0], value_bytes);
+                            rollback.values.extend(undo);
+                        }
+                    }
+                }
             }
         }
         assert!(
