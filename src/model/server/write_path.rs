@@ -234,10 +234,17 @@ impl RegionServer<'_> {
                     let state = self.calls.get_mut(call);
                     let rows_max =
                         (state.group_end - state.cursor).min(self.config.minibatch_rows_max);
+                    // The last mini-batch's buffers are reused, empty.
+                    let mut locks = std::mem::take(&mut state.batch.locks);
+                    assert!(locks.is_empty(), "a mini-batch starts holding no row lock");
+                    locks.reserve(rows_max);
+                    let mut values = std::mem::take(&mut state.batch.values);
+                    values.clear();
                     state.batch = MiniBatch {
                         region,
                         end: state.cursor,
-                        locks: Vec::with_capacity(rows_max),
+                        locks,
+                        values,
                         ..MiniBatch::default()
                     };
                     state.phase = Phase::RowLocks;
@@ -477,12 +484,14 @@ impl RegionServer<'_> {
     fn release_row_locks(&mut self, call: CallId) {
         let state = self.calls.get_mut(call);
         let region = state.batch.region as usize;
-        let locks = std::mem::take(&mut state.batch.locks);
-        for (row, mode) in locks {
+        // Out of the call while waiters are granted, then back, empty, for the next mini-batch.
+        let mut locks = std::mem::take(&mut state.batch.locks);
+        for (row, mode) in locks.drain(..) {
             for granted in self.regions[region].row_locks.unlock(row, mode, call) {
                 self.row_lock_granted(granted, row);
             }
         }
+        self.calls.get_mut(call).batch.locks = locks;
     }
 
     /// Assigns the sequence id, reads what read-modify-write needs, appends to the WAL and, as
@@ -499,33 +508,32 @@ impl RegionServer<'_> {
                 state.request,
             )
         };
+        let mut values = std::mem::take(&mut self.calls.get_mut(call).batch.values);
         let region = &mut self.regions[region_id as usize];
         let sequence_id = region.next_sequence_id();
         region.mvcc.begin(sequence_id);
         let request = self.requests.get(request_id);
         let cells = &self.client_cells[request.client as usize];
         let state = self.calls.get(call);
-        let values: Vec<Option<u32>> = (start..end)
-            .map(|position| {
-                let action = request.actions[state.actions[position] as usize];
-                match action.mutation {
-                    Mutation::Put | Mutation::Delete => Some(action.value_bytes),
-                    Mutation::Increment => Some(8),
-                    Mutation::Append | Mutation::CheckAndPut => {
-                        let current = region.values.as_ref().and_then(|index| {
-                            index.get(action.row, cells.families[0], cells.qualifiers[0])
-                        });
-                        match (action.mutation, current) {
-                            (Mutation::Append, current) => {
-                                Some(current.unwrap_or(0).saturating_add(action.value_bytes))
-                            }
-                            (_, None) => Some(action.value_bytes),
-                            (_, Some(_)) => None,
+        values.extend((start..end).map(|position| {
+            let action = request.actions[state.actions[position] as usize];
+            match action.mutation {
+                Mutation::Put | Mutation::Delete => Some(action.value_bytes),
+                Mutation::Increment => Some(8),
+                Mutation::Append | Mutation::CheckAndPut => {
+                    let current = region.values.as_ref().and_then(|index| {
+                        index.get(action.row, cells.families[0], cells.qualifiers[0])
+                    });
+                    match (action.mutation, current) {
+                        (Mutation::Append, current) => {
+                            Some(current.unwrap_or(0).saturating_add(action.value_bytes))
                         }
+                        (_, None) => Some(action.value_bytes),
+                        (_, Some(_)) => None,
                     }
                 }
-            })
-            .collect();
+            }
+        }));
         let mut edit = MemSize::default();
         for (position, value) in (start..end).zip(&values) {
             if let Some(value_bytes) = value {
