@@ -16,10 +16,11 @@
 //!
 //! What the skip list does on insertion is kept exactly: a cell equal to one already there
 //! replaces it. Equal cells have the same sequence id, and one sequence id is one mini-batch,
-//! whose cells a store takes at once (HStore.add of the mini-batch's cells for that family, from
-//! HRegion.applyToMemStore). So `add` finds the equal cells among the mini-batch's own cells, by
-//! sorting them, and nothing already in the segment needs to be searched. For the same reason a
-//! rollback takes out the cells of one sequence id, which sit together at the segment's end.
+//! whose cells for a family a store takes together (2.5: HRegion.applyToMemStore hands them to
+//! HStore.add as one list; 1.4's applyFamilyMapToMemstore adds them one after another). So `add`
+//! finds the equal cells among the mini-batch's own cells, by sorting them, and nothing already
+//! in the segment needs to be searched. For the same reason a rollback takes out the cells of one
+//! sequence id, which sit together near the segment's end.
 
 use super::cell::{Cell, MemSize};
 use crate::sim::SimTime;
@@ -252,6 +253,12 @@ mod tests {
         cells.iter().map(|&cell| (cell, 100)).collect()
     }
 
+    /// Snapshots the memstore and returns the cells the flush writes.
+    fn flush(memstore: &mut MemStore) -> Vec<Cell> {
+        memstore.snapshot();
+        memstore.clear_snapshot().cells().to_vec()
+    }
+
     // A snapshot moves the writes aside; both count until the snapshot is cleared.
     #[test]
     fn snapshot_and_clear() {
@@ -289,10 +296,7 @@ mod tests {
         let mut without = MemStore::default();
         let added = without.add(&mut batch(&cells), t, false);
         assert_eq!((added.cells, added.data), (2, 200));
-        without.snapshot();
-        let kept: Vec<(u64, u32)> = without
-            .clear_snapshot()
-            .cells()
+        let kept: Vec<(u64, u32)> = flush(&mut without)
             .iter()
             .map(|cell| (cell.row, cell.value_bytes))
             .collect();
@@ -310,10 +314,7 @@ mod tests {
         memstore.add(&mut batch(&[put(5, 3, 10)]), t, true);
         memstore.rollback(2, failed);
         assert_eq!((memstore.size().cells, memstore.size().data), (2, 200));
-        memstore.snapshot();
-        let left: Vec<(u64, u64)> = memstore
-            .clear_snapshot()
-            .cells()
+        let left: Vec<(u64, u64)> = flush(&mut memstore)
             .iter()
             .map(|cell| (cell.row, cell.sequence_id))
             .collect();
