@@ -149,7 +149,11 @@ impl MemStore {
     pub fn snapshot(&mut self) -> MemSize {
         if self.snapshot.is_none() {
             let mut segment = std::mem::take(&mut self.active);
-            sort_cells(&mut segment.cells);
+            // The sort's other buffer, about the size this store's segments reach, takes the
+            // next writes: a growing segment then seldom reallocates, and the allocator is not
+            // left with the holes of ever-doubling buffers (which made peak memory creep up
+            // over long runs).
+            self.active.cells = sort_cells(&mut segment.cells);
             self.snapshot = Some(segment);
         }
         self.snapshot_size()
@@ -199,10 +203,11 @@ impl MemStore {
 /// the row, a pass per byte of the largest row, then each row's cells by the whole comparator.
 /// The row decides almost every comparison, and a pass over the cells costs less than the
 /// comparisons of a comparison sort. The cells are distinct under the comparator (equal ones
-/// were replaced), so the order is the one a sorted set iterates.
-fn sort_cells(cells: &mut Vec<Cell>) {
+/// were replaced), so the order is the one a sorted set iterates. Returns the other buffer of
+/// the radix sort, empty.
+fn sort_cells(cells: &mut Vec<Cell>) -> Vec<Cell> {
     let Some(&any) = cells.first() else {
-        return;
+        return Vec::new();
     };
     let row_max = cells.iter().map(|cell| cell.row).max().unwrap_or(0);
     let mut sorted = vec![any; cells.len()];
@@ -228,6 +233,8 @@ fn sort_cells(cells: &mut Vec<Cell>) {
     for row in cells.chunk_by_mut(|a, b| a.row == b.row) {
         row.sort_unstable();
     }
+    sorted.clear();
+    sorted
 }
 
 #[cfg(test)]
