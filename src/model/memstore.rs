@@ -151,8 +151,7 @@ impl MemStore {
             let mut segment = std::mem::take(&mut self.active);
             // The sort's other buffer, about the size this store's segments reach, takes the
             // next writes: a growing segment then seldom reallocates, and the allocator is not
-            // left with the holes of ever-doubling buffers (which made peak memory creep up
-            // over long runs).
+            // left with the holes of ever-doubling buffers.
             self.active.cells = sort_cells(&mut segment.cells);
             self.snapshot = Some(segment);
         }
