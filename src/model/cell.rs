@@ -56,12 +56,13 @@ impl PartialOrd for Cell {
 impl Ord for Cell {
     /// CellComparator order within one family; the value does not take part.
     fn cmp(&self, other: &Self) -> Ordering {
+        // Lazily: the row decides almost every comparison a snapshot's sort makes.
         self.row
             .cmp(&other.row)
-            .then(self.qualifier.cmp(&other.qualifier))
-            .then(other.timestamp_ms.cmp(&self.timestamp_ms))
-            .then(other.cell_type.cmp(&self.cell_type))
-            .then(other.sequence_id.cmp(&self.sequence_id))
+            .then_with(|| self.qualifier.cmp(&other.qualifier))
+            .then_with(|| other.timestamp_ms.cmp(&self.timestamp_ms))
+            .then_with(|| other.cell_type.cmp(&self.cell_type))
+            .then_with(|| other.sequence_id.cmp(&self.sequence_id))
     }
 }
 

@@ -42,9 +42,13 @@ impl Mvcc {
             Some(&first) => first - 1,
             None => self.begun,
         };
-        let later = self.waiters.split_off(&(self.read_point + 1));
-        let released = std::mem::replace(&mut self.waiters, later);
-        released.into_values().flatten().collect()
+        let mut released = Vec::new();
+        while let Some(entry) = self.waiters.first_entry()
+            && *entry.key() <= self.read_point
+        {
+            released.extend(entry.remove());
+        }
+        released
     }
 
     pub fn read_point(&self) -> u64 {

@@ -8,6 +8,7 @@
 //! the same row again (the lock is reentrant). Timeouts (`hbase.rowlock.wait.duration`) are the
 //! caller's: it cancels its wait.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, VecDeque};
 
 use super::rpc::CallId;
@@ -84,10 +85,10 @@ impl RowLocks {
 
     /// Releases one hold; returns the waiters granted as a result, in order.
     pub fn unlock(&mut self, row: u64, mode: LockMode, call: CallId) -> Vec<CallId> {
-        let lock = self
-            .rows
-            .get_mut(&row)
-            .unwrap_or_else(|| panic!("unlock of row {row}, which is not locked"));
+        let Entry::Occupied(mut entry) = self.rows.entry(row) else {
+            panic!("unlock of row {row}, which is not locked");
+        };
+        let lock = entry.get_mut();
         match (mode, &mut lock.exclusive) {
             (_, Some((holder, count))) => {
                 assert_eq!(
@@ -120,7 +121,7 @@ impl RowLocks {
             granted.push(waiter);
         }
         if lock.is_free() {
-            self.rows.remove(&row);
+            entry.remove();
         }
         granted
     }

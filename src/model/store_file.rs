@@ -15,8 +15,6 @@
 //! the rows whose newest change is a delete (rows both put and deleted, shared out by the
 //! inputs' ratio of deletes to puts, since the sketches do not keep order).
 
-use std::collections::BTreeSet;
-
 use super::cell::{Cell, CellType};
 use super::key_sketch::KeySketch;
 use crate::sim::SimTime;
@@ -149,16 +147,16 @@ pub fn vlong_bytes(value: u64) -> u64 {
 
 /// The cells of a snapshot a flush writes, with each cell's KeyValue bytes: puts covered by a
 /// newer DeleteFamily of their row and versions beyond `max_versions` per column are dropped,
-/// markers kept (COMPACT_RETAIN_DELETES).
-pub fn flush_survivors(
-    cells: &BTreeSet<Cell>,
+/// markers kept (COMPACT_RETAIN_DELETES). `cells` come in CellComparator order.
+pub fn flush_survivors<'c>(
+    cells: impl IntoIterator<Item = &'c Cell>,
     max_versions: u32,
-) -> impl Iterator<Item = &Cell> + '_ {
+) -> impl Iterator<Item = &'c Cell> {
     let mut row = None;
     let mut deleted_up_to = None;
     let mut column = None;
     let mut versions = 0;
-    cells.iter().filter(move |cell| {
+    cells.into_iter().filter(move |cell| {
         if row != Some(cell.row) {
             row = Some(cell.row);
             deleted_up_to = None;
@@ -356,6 +354,7 @@ pub fn contents_file_bytes(contents: &Contents) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn put(row: u64, timestamp_ms: u64, sequence_id: u64) -> Cell {
         Cell {

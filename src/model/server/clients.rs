@@ -87,12 +87,17 @@ impl RegionServer<'_> {
             for action in &mut state.actions {
                 action.region = self.tables[table].region_of(action.row);
             }
-            let mut actions: Vec<u32> = (0..state.actions.len() as u32)
-                .filter(|&index| !state.actions[index as usize].done)
-                .collect();
             // A multi request groups its actions by region (MultiAction keeps them in a map
-            // sorted by region name); the sort is stable, so rows keep their order within one.
-            actions.sort_by_key(|&index| state.actions[index as usize].region);
+            // sorted by region name); rows keep their order within one. Sorted as
+            // (region, index) packed in one integer, which compares cheaply.
+            let mut keys: Vec<u64> = (0..state.actions.len() as u32)
+                .filter(|&index| !state.actions[index as usize].done)
+                .map(|index| {
+                    u64::from(state.actions[index as usize].region) << 32 | u64::from(index)
+                })
+                .collect();
+            keys.sort_unstable();
+            let actions: Vec<u32> = keys.into_iter().map(|key| key as u32).collect();
             let bytes: u64 = actions
                 .iter()
                 .map(|&index| u64::from(state.actions[index as usize].value_bytes) + 50)

@@ -92,8 +92,8 @@ struct MiniBatch {
 /// Cells written before the sync (1.4), and the value-index changes, to undo if it fails.
 #[derive(Debug, Clone, Default)]
 struct Rollback {
-    /// (store, cell, what it added to the sizes).
-    cells: Vec<(usize, Cell, MemSize)>,
+    /// Each store written, with what the mini-batch's cells added to its sizes.
+    stores: Vec<(usize, MemSize)>,
     values: Undo,
 }
 
@@ -232,9 +232,19 @@ impl RegionServer<'_> {
                         continue;
                     }
                     let state = self.calls.get_mut(call);
+                    let rows_max =
+                        (state.group_end - state.cursor).min(self.config.minibatch_rows_max);
+                    // The last mini-batch's buffers are reused, empty.
+                    let mut locks = std::mem::take(&mut state.batch.locks);
+                    assert!(locks.is_empty(), "a mini-batch starts holding no row lock");
+                    locks.reserve(rows_max);
+                    let mut values = std::mem::take(&mut state.batch.values);
+                    values.clear();
                     state.batch = MiniBatch {
                         region,
                         end: state.cursor,
+                        locks,
+                        values,
                         ..MiniBatch::default()
                     };
                     state.phase = Phase::RowLocks;
@@ -474,12 +484,14 @@ impl RegionServer<'_> {
     fn release_row_locks(&mut self, call: CallId) {
         let state = self.calls.get_mut(call);
         let region = state.batch.region as usize;
-        let locks = std::mem::take(&mut state.batch.locks);
-        for (row, mode) in locks {
+        // Out of the call while waiters are granted, then back, empty, for the next mini-batch.
+        let mut locks = std::mem::take(&mut state.batch.locks);
+        for (row, mode) in locks.drain(..) {
             for granted in self.regions[region].row_locks.unlock(row, mode, call) {
                 self.row_lock_granted(granted, row);
             }
         }
+        self.calls.get_mut(call).batch.locks = locks;
     }
 
     /// Assigns the sequence id, reads what read-modify-write needs, appends to the WAL and, as
@@ -496,33 +508,32 @@ impl RegionServer<'_> {
                 state.request,
             )
         };
+        let mut values = std::mem::take(&mut self.calls.get_mut(call).batch.values);
         let region = &mut self.regions[region_id as usize];
         let sequence_id = region.next_sequence_id();
         region.mvcc.begin(sequence_id);
         let request = self.requests.get(request_id);
         let cells = &self.client_cells[request.client as usize];
         let state = self.calls.get(call);
-        let values: Vec<Option<u32>> = (start..end)
-            .map(|position| {
-                let action = request.actions[state.actions[position] as usize];
-                match action.mutation {
-                    Mutation::Put | Mutation::Delete => Some(action.value_bytes),
-                    Mutation::Increment => Some(8),
-                    Mutation::Append | Mutation::CheckAndPut => {
-                        let current = region.values.as_ref().and_then(|index| {
-                            index.get(action.row, cells.families[0], cells.qualifiers[0])
-                        });
-                        match (action.mutation, current) {
-                            (Mutation::Append, current) => {
-                                Some(current.unwrap_or(0).saturating_add(action.value_bytes))
-                            }
-                            (_, None) => Some(action.value_bytes),
-                            (_, Some(_)) => None,
+        values.extend((start..end).map(|position| {
+            let action = request.actions[state.actions[position] as usize];
+            match action.mutation {
+                Mutation::Put | Mutation::Delete => Some(action.value_bytes),
+                Mutation::Increment => Some(8),
+                Mutation::Append | Mutation::CheckAndPut => {
+                    let current = region.values.as_ref().and_then(|index| {
+                        index.get(action.row, cells.families[0], cells.qualifiers[0])
+                    });
+                    match (action.mutation, current) {
+                        (Mutation::Append, current) => {
+                            Some(current.unwrap_or(0).saturating_add(action.value_bytes))
                         }
+                        (_, None) => Some(action.value_bytes),
+                        (_, Some(_)) => None,
                     }
                 }
-            })
-            .collect();
+            }
+        }));
         let mut edit = MemSize::default();
         for (position, value) in (start..end).zip(&values) {
             if let Some(value_bytes) = value {
@@ -667,7 +678,8 @@ impl RegionServer<'_> {
     /// Writes the mini-batch's cells into the memstores (and the value index), and, if
     /// `count_size`, raises the size counters. Bytes are counted here as cells enter, apart
     /// from the counters, so that byte conservation is a real check. Without `count_size` (1.4,
-    /// before the sync) the cells are remembered so that a failed sync can roll them back.
+    /// before the sync) the stores written are remembered so that a failed sync can roll the
+    /// cells back.
     fn apply_cells(&mut self, call: CallId, count_size: bool) {
         let now = self.now();
         let state = self.calls.get(call);
@@ -679,27 +691,25 @@ impl RegionServer<'_> {
         let cells = &self.client_cells[request.client as usize];
         let region = &mut self.regions[state.batch.region as usize];
         let mslab = self.config.mslab;
+        let mut rollback = Rollback::default();
+        let actions = state
+            .batch
+            .values
+            .iter()
+            .enumerate()
+            .filter_map(|(offset, value)| {
+                let action = request.actions[state.actions[state.cursor + offset] as usize];
+                value.map(|value_bytes| (action, value_bytes))
+            });
         let mut inserted = MemSize::default();
         let mut written = 0;
-        let mut rollback = Rollback::default();
-        let mut write = |store: usize,
-                         memstore: &mut crate::model::memstore::MemStore,
-                         cell: Cell,
-                         bytes: u64| {
-            let added = memstore.add(cell, bytes, now, mslab);
-            inserted.add(added);
-            written += 1;
-            if !count_size {
-                rollback.cells.push((store, cell, added));
-            }
-        };
-        for (offset, value) in state.batch.values.iter().enumerate() {
-            let Some(value_bytes) = *value else {
-                continue;
-            };
-            let action = request.actions[state.actions[state.cursor + offset] as usize];
-            for (position, &family) in cells.families.iter().enumerate() {
-                let memstore = &mut region.stores[family].memstore;
+        // HRegion's applyToMemStore hands each store all of the mini-batch's cells for its
+        // family at once.
+        let mut write: Vec<(Cell, u64)> =
+            Vec::with_capacity(state.batch.values.len() * cells.qualifiers.len());
+        for (position, &family) in cells.families.iter().enumerate() {
+            write.clear();
+            for (action, value_bytes) in actions.clone() {
                 let cell = |qualifier: u16, cell_type: CellType, value_bytes: u32| Cell {
                     row: action.row,
                     timestamp_ms: state.batch.timestamp_ms,
@@ -711,48 +721,48 @@ impl RegionServer<'_> {
                 match action.mutation {
                     Mutation::Delete => {
                         let marker = cell(0, CellType::DeleteFamily, 0);
-                        write(family, memstore, marker, cells.delete_bytes[position]);
-                        if let Some(index) = region.values.as_mut() {
-                            rollback
-                                .values
-                                .extend(index.delete_family(action.row, family));
-                        }
+                        write.push((marker, cells.delete_bytes[position]));
                     }
                     Mutation::Put => {
                         for (column, &qualifier) in cells.qualifiers.iter().enumerate() {
                             let bytes = cells.key_bytes[position][column] + u64::from(value_bytes);
-                            write(
-                                family,
-                                memstore,
-                                cell(qualifier, CellType::Put, value_bytes),
-                                bytes,
-                            );
-                            if let Some(index) = region.values.as_mut() {
-                                rollback.values.extend(index.put(
-                                    action.row,
-                                    family,
-                                    qualifier,
-                                    value_bytes,
-                                ));
-                            }
+                            write.push((cell(qualifier, CellType::Put, value_bytes), bytes));
                         }
                     }
                     Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
-                        let qualifier = cells.qualifiers[0];
                         let bytes = cells.key_bytes[position][0] + u64::from(value_bytes);
-                        write(
-                            family,
-                            memstore,
-                            cell(qualifier, CellType::Put, value_bytes),
-                            bytes,
-                        );
-                        if let Some(index) = region.values.as_mut() {
-                            rollback.values.extend(index.put(
-                                action.row,
-                                family,
-                                qualifier,
-                                value_bytes,
-                            ));
+                        let qualifier = cells.qualifiers[0];
+                        write.push((cell(qualifier, CellType::Put, value_bytes), bytes));
+                    }
+                }
+            }
+            if write.is_empty() {
+                continue;
+            }
+            let added = region.stores[family].memstore.add(&mut write, now, mslab);
+            inserted.add(added);
+            written += write.len() as u64;
+            if !count_size {
+                rollback.stores.push((family, added));
+            }
+        }
+        if let Some(index) = region.values.as_mut() {
+            for (action, value_bytes) in actions {
+                for &family in &cells.families {
+                    let row = action.row;
+                    match action.mutation {
+                        Mutation::Delete => {
+                            rollback.values.extend(index.delete_family(row, family))
+                        }
+                        Mutation::Put => {
+                            for &qualifier in &cells.qualifiers {
+                                let undo = index.put(row, family, qualifier, value_bytes);
+                                rollback.values.extend(undo);
+                            }
+                        }
+                        Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
+                            let undo = index.put(row, family, cells.qualifiers[0], value_bytes);
+                            rollback.values.extend(undo);
                         }
                     }
                 }
@@ -803,10 +813,10 @@ impl RegionServer<'_> {
         if let Some(rollback) = state.batch.rollback.take() {
             let region = &mut self.regions[region_id as usize];
             let mut removed = MemSize::default();
-            for &(store, cell, added) in &rollback.cells {
+            for &(store, added) in &rollback.stores {
                 region.stores[store]
                     .memstore
-                    .rollback(std::slice::from_ref(&cell), added);
+                    .rollback(state.batch.sequence_id, added);
                 removed.add(added);
             }
             if let Some(index) = region.values.as_mut() {
