@@ -113,6 +113,34 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         format_size_approx(flushes.bytes as f64),
         format_size_approx(flushes.file_bytes as f64),
     ));
+    let compactions = &summary.compactions;
+    let kinds: Vec<String> = compactions
+        .by_kind
+        .iter()
+        .map(|(kind, count)| format!("{kind} {count}"))
+        .collect();
+    out.push_str(&format!(
+        "compacted {} ({}), {} read, {} written; write amplification {:.2}; at most {} files in a store\n",
+        count(compactions.count),
+        if kinds.is_empty() {
+            "none".to_string()
+        } else {
+            kinds.join(", ")
+        },
+        format_size_approx(compactions.bytes_read as f64),
+        format_size_approx(compactions.bytes_written as f64),
+        summary.write_amplification,
+        summary.store_files.peak_per_store,
+    ));
+    if summary.regions.split > 0 || summary.regions.merged > 0 {
+        out.push_str(&format!(
+            "regions   {} at the end ({} split, {} merged), offline {:.1}s in all\n",
+            summary.regions.count_at_end,
+            summary.regions.split,
+            summary.regions.merged,
+            summary.regions.offline_seconds,
+        ));
+    }
     let blocked = &summary.blocked;
     out.push_str(&format!(
         "blocked   global pressure {:.1}s ({} writes), regions too busy {:.1}s ({} RegionTooBusyException), flushes waiting on store files {:.1}s\n",
