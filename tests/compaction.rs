@@ -144,3 +144,22 @@ fn growing_regions_split_into_daughters_that_partition_the_rows() {
         assert!(pair[0].start_row < pair[0].end_row);
     }
 }
+
+// The CompactionChecker finds stores whose oldest file is older than hbase.hregion.majorcompaction
+// (here 30 s without jitter, each store examined every run of the 10 s chore) and asks for their
+// major compactions; with the default seven days, none is due in a few minutes.
+#[test]
+fn the_compaction_checker_starts_time_based_major_compactions() {
+    let (_, due) = run(&scenario(
+        BUSY_STORES,
+        &[
+            "duration=2m",
+            "hbase.hregion.majorcompaction=30s",
+            "hbase.hregion.majorcompaction.jitter=0",
+            "hbase.server.compactchecker.interval.multiplier=1",
+        ],
+    ));
+    assert!(due.compactions.by_kind.get("major").copied().unwrap_or(0) > 0);
+    let (_, default) = run(&scenario(BUSY_STORES, &["duration=2m"]));
+    assert_eq!(default.compactions.by_kind.get("major"), None);
+}
