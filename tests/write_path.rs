@@ -179,10 +179,10 @@ fn profiles_compute_limits_and_flush_selection_as_hbase_does() {
     assert_eq!(chosen, vec![vec![0], vec![0, 1]]);
 }
 
-// With more store files than hbase.hstore.blockingStoreFiles (and no compaction to remove
-// them), each flush is put off every blockingWaitTime/100 until blockingWaitTime (90 s) has
-// passed since it was requested, a compaction is requested, and writes back up behind the
-// memstore. The flusher asserts that no region is ever in its queue twice through all of it.
+// With more store files than hbase.hstore.blockingStoreFiles (1 here: a store is over it from
+// its second file on, before a compaction, which needs three files, can help), each flush is put
+// off every blockingWaitTime/100 until blockingWaitTime (90 s) has passed since it was requested,
+// a compaction is requested, and writes back up behind the memstore. The flusher asserts that no region is ever in its queue twice through all of it.
 #[test]
 fn too_many_store_files_put_flushes_off_for_up_to_the_blocking_wait() {
     let scenario = bundled(
