@@ -5,9 +5,9 @@
 //! append until their edit is applied (2.5: through the sync and the memstore write; 1.4: the
 //! flush's `mvcc.completeAndWait` waits for the same writers), and a flush takes the write side to
 //! snapshot the memstore. Here that is `writes_in_flight` plus a flush waiting for it to reach
-//! zero, behind which new writers queue (`lock_waiters`). The busy-wait timeout
-//! (RegionTooBusyException after hbase.busy.wait.duration) is not modelled: with the default 60 s
-//! it only matters when a snapshot waits that long.
+//! zero, behind which new writers queue (`lock_waiters`). A queued writer waits as HRegion.lock
+//! does, at most min(hbase.ipc.client.call.purge.timeout, hbase.busy.wait.duration ×
+//! min(rows, hbase.busy.wait.multiplier.max)), then gets RegionTooBusyException.
 
 use std::collections::VecDeque;
 
