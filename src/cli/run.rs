@@ -117,6 +117,7 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
     let kinds: Vec<String> = compactions
         .by_kind
         .iter()
+        .filter(|(_, count)| **count > 0)
         .map(|(kind, count)| format!("{kind} {count}"))
         .collect();
     out.push_str(&format!(

@@ -247,7 +247,7 @@ fn formatted(value: Option<f64>, format: Format) -> String {
 type Headline = (&'static str, &'static str, Format);
 
 /// Headline numbers from summary.json, by what they are about.
-const HEADLINES: [(&str, &[Headline]); 8] = [
+const HEADLINES: [(&str, &[Headline]); 10] = [
     (
         "flushes",
         &[
@@ -351,8 +351,38 @@ const HEADLINES: [(&str, &[Headline]); 8] = [
                 Format::Count,
             ),
             (
-                "compactions requested",
-                "/compactions/requested",
+                "flushes put off",
+                "/store_files/flush_wait_seconds",
+                Format::Seconds,
+            ),
+        ],
+    ),
+    (
+        "compactions",
+        &[
+            ("requested", "/compactions/requested", Format::Count),
+            ("committed", "/compactions/count", Format::Count),
+            ("major", "/compactions/by_kind/major", Format::Count),
+            ("read", "/compactions/bytes_read", Format::Bytes),
+            ("written", "/compactions/bytes_written", Format::Bytes),
+            ("most queued", "/compactions/queue_peak", Format::Count),
+            (
+                "mean duration",
+                "/compactions/duration_ms/mean",
+                Format::Millis,
+            ),
+        ],
+    ),
+    (
+        "regions",
+        &[
+            ("at the end", "/regions/count_at_end", Format::Count),
+            ("split", "/regions/split", Format::Count),
+            ("merged", "/regions/merged", Format::Count),
+            ("offline", "/regions/offline_seconds", Format::Seconds),
+            (
+                "NotServingRegionException",
+                "/regions/not_serving_region",
                 Format::Count,
             ),
         ],

@@ -427,11 +427,12 @@ impl Summary {
                 bytes_read: stats.compactions.bytes_read,
                 bytes_written: stats.compactions.bytes_written,
                 files_read: stats.compactions.files_read,
-                by_kind: stats
-                    .compactions
-                    .by_kind
-                    .iter()
-                    .map(|(kind, count)| (kind.to_string(), *count))
+                by_kind: ["minor", "all_files", "major"]
+                    .into_iter()
+                    .map(|kind| {
+                        let count = stats.compactions.by_kind.get(kind).copied();
+                        (kind.to_string(), count.unwrap_or(0))
+                    })
                     .collect(),
                 aborted: stats.compactions.aborted,
                 queue_peak: stats.compactions.queue_peak,
