@@ -701,5 +701,24 @@ impl Scenario {
     }
 }
 
+/// A scenario from text for unit tests elsewhere in the crate: `name`, `duration` and one
+/// table `t` are filled in unless `text` gives them.
+#[cfg(test)]
+pub fn for_tests(text: &str) -> Scenario {
+    let mut full = String::new();
+    if !text.contains("name =") {
+        full.push_str("name = \"test\"\n");
+    }
+    if !text.contains("duration =") {
+        full.push_str("duration = \"1s\"\n");
+    }
+    full.push_str(text);
+    if !text.contains("[[tables]]") {
+        full.push_str("\n[[tables]]\nname = \"t\"\n");
+    }
+    load_str("test.toml", &full, Path::new("."), &LoadOptions::default())
+        .unwrap_or_else(|error| panic!("{error}"))
+}
+
 #[cfg(test)]
 mod tests;

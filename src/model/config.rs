@@ -301,19 +301,11 @@ impl CompactionSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{LoadOptions, load_str};
 
     fn scenario(heap: &str, extra: &str) -> Scenario {
-        let text = format!(
-            "name = \"c\"\nduration = \"1s\"\n[server]\nheap = \"{heap}\"\n[properties]\n{extra}\n[[tables]]\nname = \"t\"\n"
-        );
-        load_str(
-            "c.toml",
-            &text,
-            std::path::Path::new("."),
-            &LoadOptions::default(),
-        )
-        .unwrap()
+        crate::scenario::for_tests(&format!(
+            "[server]\nheap = \"{heap}\"\n[properties]\n{extra}\n"
+        ))
     }
 
     // The limits come out as HBase computes them, float rounding included: 16 GiB × 0.4f is
@@ -348,16 +340,9 @@ mod tests {
     #[test]
     fn max_logs_follow_each_line() {
         let max_logs = |heap: &str, profile: &str| {
-            let text = format!(
-                "name = \"c\"\nduration = \"1s\"\nprofile = \"{profile}\"\n[server]\nheap = \"{heap}\"\n[[tables]]\nname = \"t\"\n"
-            );
-            load_str(
-                "c.toml",
-                &text,
-                std::path::Path::new("."),
-                &LoadOptions::default(),
-            )
-            .unwrap()
+            crate::scenario::for_tests(&format!(
+                "profile = \"{profile}\"\n[server]\nheap = \"{heap}\"\n"
+            ))
             .properties
             .int("hbase.regionserver.maxlogs")
         };

@@ -319,13 +319,7 @@ mod tests {
 
     /// The hbase-2.5 profile's settings, with the given flush policy.
     fn config(flush_policy: FlushPolicyKind) -> ServerConfig {
-        let scenario = crate::scenario::load_str(
-            "c.toml",
-            "name = \"c\"\nduration = \"1s\"\n[[tables]]\nname = \"t\"\n",
-            std::path::Path::new("."),
-            &crate::scenario::LoadOptions::default(),
-        )
-        .expect("a minimal scenario loads");
+        let scenario = crate::scenario::for_tests("");
         ServerConfig {
             flush_policy,
             ..ServerConfig::new(&scenario)
