@@ -224,6 +224,9 @@ impl RegionServer<'_> {
     fn run_runner(&mut self, thread: Pool, mut runner: Runner<Selection>) -> bool {
         let (region, store) = (runner.region, runner.store);
         if !self.compactions_allowed(region) {
+            if let Some(selected) = &runner.selected {
+                self.cancel_selection(region, store, &selected.selection);
+            }
             return false;
         }
         let selection = match runner.selected.take() {
