@@ -13,6 +13,7 @@ pub mod document;
 pub mod error;
 pub mod fault;
 pub mod io;
+pub mod known_bugs;
 pub mod profile;
 pub mod properties;
 
@@ -30,6 +31,7 @@ use self::document::{Assignment, Document, Node};
 use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use self::fault::FaultSpec;
 use self::io::IoSpec;
+use self::known_bugs::KnownBugs;
 use self::profile::ProfileId;
 use self::properties::{Properties, RawValue, Setting, Source};
 use self::suggest::did_you_mean;
@@ -87,6 +89,8 @@ pub struct Scenario {
     pub workloads: Vec<WorkloadSpec>,
     pub actions: Vec<ActionSpec>,
     pub faults: Vec<FaultSpec>,
+    /// Known HBase bugs switched back on (`[bugs]`).
+    pub bugs: KnownBugs,
     /// The time series' interval (`[report] interval`).
     pub sample_interval: SimDuration,
 }
@@ -295,6 +299,7 @@ pub fn load_str(
         check_action(action, node, &tables, duration, !topology_changes_first)?;
     }
     let (faults, _) = read_array(&root, "faults", |node, _| FaultSpec::read(node, duration))?;
+    let bugs = read_bugs(&root)?;
     root.finish("the scenario's top level")?;
     document.check_assignments_used()?;
 
@@ -312,10 +317,29 @@ pub fn load_str(
         workloads,
         actions,
         faults,
+        bugs,
         sample_interval,
     };
     check_properties(&scenario)?;
     Ok(scenario)
+}
+
+/// `[bugs]`: `"HBASE-2643" = true` switches a known bug on; `false` leaves it off.
+fn read_bugs(root: &document::Table<'_, '_>) -> Result<KnownBugs, ScenarioError> {
+    let Some(node) = root.get("bugs") else {
+        return Ok(KnownBugs::NONE);
+    };
+    let table = node.table()?;
+    let mut bugs = KnownBugs::NONE;
+    for (name, value) in table.entries() {
+        let on = value.bool()?;
+        let named = KnownBugs::from_entries([(name.as_str(), on)])
+            .map_err(|unknown| value.error(ErrorKind::UnknownKey, unknown.to_string()))?;
+        for bug in named.iter() {
+            bugs = bugs.with(bug);
+        }
+    }
+    Ok(bugs)
 }
 
 /// Whether a `--set` path names a property rather than a key of the scenario.
@@ -696,6 +720,12 @@ impl Scenario {
         }
         for fault in &self.faults {
             fault.write(&mut out);
+        }
+        if self.bugs != KnownBugs::NONE {
+            out.push_str("[bugs]\n");
+            for bug in self.bugs.iter() {
+                out.push_str(&format!("\"{}\" = true\n", bug.jira()));
+            }
         }
         out
     }

@@ -34,7 +34,7 @@ count = 3
 fn hbase_1_4_rolls_a_failed_edit_back() {
     let (_, summary) = run(&scenario(FAILING_SYNCS, &["profile=hbase-1.4"]));
     assert_eq!(summary.wal.sync_failures, 3);
-    assert!(summary.wal.rolls_for_errors >= 1);
+    assert!(summary.wal.rolls["error"] >= 1);
     assert!(summary.memstore.cells_rolled_back > 0);
     assert!(summary.client.errors["DamagedWALException"] > 0);
     let memstore = &summary.memstore;

@@ -6,7 +6,6 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::wal::{Put, append_put};
-use regionsim::model::known_bugs::{KnownBug, KnownBugs};
 use regionsim::model::sim_fs::SimFs;
 use regionsim::model::wal_format::{ClusterIds, WalHeader, WalKey, WalStop, WalWriter, read_wal};
 use regionsim::model::wal_split::{
@@ -15,6 +14,7 @@ use regionsim::model::wal_split::{
     split_log_dir,
 };
 use regionsim::runner::wal_files::{export_sim_fs, import_dir};
+use regionsim::scenario::known_bugs::{KnownBug, KnownBugs};
 use regionsim::scenario::profile::{DefaultValue, Literal, ProfileId, definition};
 
 /// TestWALSplit's shape: 10 WALs, 10 entries per region in each, regions "bbb" and "ccc".

@@ -14,11 +14,11 @@ use clap::{Args, Subcommand};
 
 use super::format::count;
 use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure};
-use crate::model::known_bugs::KnownBugs;
 use crate::model::sim_fs::file_name;
 use crate::model::wal_format::{StopClass, WalCell, WalEntry, WalHeader, read_wal};
 use crate::model::wal_split::{CORRUPT_DIR, DATA_DIR, SplitOptions, WalFileFate, WalFileSplit};
 use crate::runner::wal_files::{export_sim_fs, split_directory};
+use crate::scenario::known_bugs::KnownBugs;
 use crate::scenario::profile::ProfileId;
 
 #[derive(Debug, Args)]

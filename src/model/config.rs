@@ -127,6 +127,19 @@ pub struct ServerConfig {
     pub wal_async: bool,
     /// hbase.regionserver.wal.sync.timeout (2.5) / hbase.regionserver.hlog.sync.timeout (1.4).
     pub wal_sync_timeout: SimDuration,
+    /// The WAL roll size: (long) (hbase.regionserver.hlog.blocksize ×
+    /// hbase.regionserver.logroll.multiplier), in HBase's float arithmetic.
+    pub wal_roll_bytes: u64,
+    /// hbase.regionserver.logroll.period.
+    pub wal_roll_period: SimDuration,
+    /// hbase.regionserver.wal.roll.on.sync.ms (2.5; 1.4 has no such roll).
+    pub wal_roll_on_sync: Option<SimDuration>,
+    /// hbase.regionserver.maxlogs, as the profile computes it.
+    pub wal_max_logs: u64,
+    /// zookeeper.session.timeout: how long the master takes to see a dead server.
+    pub zk_session_timeout: SimDuration,
+    /// hbase.hlog.split.skip.errors.
+    pub split_skip_errors: bool,
     pub compaction: CompactionSettings,
     pub split: SplitSettings,
 }
@@ -241,6 +254,20 @@ impl ServerConfig {
                 ProfileId::Hbase25 => properties.millis("hbase.regionserver.wal.sync.timeout"),
                 ProfileId::Hbase14 => properties.millis("hbase.regionserver.hlog.sync.timeout"),
             },
+            wal_roll_bytes: (properties.bytes("hbase.regionserver.hlog.blocksize") as f32
+                * properties.float("hbase.regionserver.logroll.multiplier") as f32)
+                as u64,
+            wal_roll_period: properties.millis("hbase.regionserver.logroll.period"),
+            wal_roll_on_sync: match scenario.profile {
+                ProfileId::Hbase25 => {
+                    Some(properties.millis("hbase.regionserver.wal.roll.on.sync.ms"))
+                        .filter(|limit| !limit.is_zero())
+                }
+                ProfileId::Hbase14 => None,
+            },
+            wal_max_logs: properties.int("hbase.regionserver.maxlogs").max(1) as u64,
+            zk_session_timeout: properties.millis("zookeeper.session.timeout"),
+            split_skip_errors: properties.bool("hbase.hlog.split.skip.errors"),
             compaction: CompactionSettings::new(scenario),
             split: SplitSettings {
                 policy: SplitPolicyKind::from_class(

@@ -119,6 +119,26 @@ impl<O: Copy> Devices<O> {
         }
     }
 
+    /// Abandons every running transfer (the server died).
+    pub fn cancel_all(&mut self, now: SimTime) {
+        for (device, transfer) in std::mem::take(&mut self.owners).into_keys() {
+            self.pipe_mut(device).cancel(now, transfer);
+        }
+    }
+
+    /// Runs every device at `factor` times its configured bandwidth from `now` on.
+    pub fn scale_bandwidth(&mut self, now: SimTime, configured: [Option<u64>; 3], factor: f64) {
+        for (device, bytes_per_sec) in [Device::Shared, Device::Wal, Device::Read]
+            .into_iter()
+            .zip(configured)
+        {
+            if let Some(bytes_per_sec) = bytes_per_sec {
+                let scaled = ((bytes_per_sec as f64 * factor) as u64).max(1);
+                self.pipe_mut(device).set_bytes_per_sec(now, scaled);
+            }
+        }
+    }
+
     /// When the device's next transfer finishes, and the generation that wake-up is valid for.
     pub fn next_completion(&self, device: Device) -> Option<(SimTime, u64)> {
         let pipe = self.pipe(device);

@@ -33,7 +33,7 @@ pub enum Event {
     PeriodicFlushCheck,
     /// A region opens (after a move, a split or a merge).
     RegionOpen { region: u32 },
-    /// The WAL roll requested after a sync failure is done: a new writer takes syncs.
+    /// A WAL roll is done: the new writer takes syncs.
     WalRollDone,
     /// A handler has spent the CPU its call needs and goes on with it.
     HandlerCpuDone { call: u32 },
@@ -43,6 +43,18 @@ pub enum Event {
     CompactionTune,
     /// The CompactionChecker chore runs.
     CompactionCheck,
+    /// A fault that strikes at a time (crash, ZooKeeper expiry, corruption, slow disk).
+    Fault { index: u32 },
+    /// A slow-disk fault's window is over.
+    SlowDiskEnds { index: u32 },
+    /// The LogRoller checks whether the periodic roll is due.
+    WalPeriodicRoll,
+    /// The master sees the crashed server's ZooKeeper session gone.
+    MasterNoticesCrash,
+    /// A WAL split attempt is over.
+    WalSplitDone,
+    /// A failed WAL split is tried again.
+    WalSplitRetry,
     /// The simulated duration is over.
     End,
 }
@@ -70,6 +82,12 @@ impl Event {
             Event::AnswerArrives { .. } => "answer_arrives",
             Event::CompactionTune => "compaction_tune",
             Event::CompactionCheck => "compaction_check",
+            Event::Fault { .. } => "fault",
+            Event::SlowDiskEnds { .. } => "slow_disk_ends",
+            Event::WalPeriodicRoll => "wal_periodic_roll",
+            Event::MasterNoticesCrash => "master_notices_crash",
+            Event::WalSplitDone => "wal_split_done",
+            Event::WalSplitRetry => "wal_split_retry",
         }
     }
 
@@ -98,6 +116,12 @@ impl Event {
             Event::AnswerArrives { answer } => (17, [u64::from(answer), 0]),
             Event::CompactionTune => (18, [0, 0]),
             Event::CompactionCheck => (19, [0, 0]),
+            Event::Fault { index } => (20, [u64::from(index), 0]),
+            Event::SlowDiskEnds { index } => (21, [u64::from(index), 0]),
+            Event::WalPeriodicRoll => (22, [0, 0]),
+            Event::MasterNoticesCrash => (23, [0, 0]),
+            Event::WalSplitDone => (24, [0, 0]),
+            Event::WalSplitRetry => (25, [0, 0]),
         }
     }
 }

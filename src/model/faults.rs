@@ -1,8 +1,9 @@
 //! When injected faults strike: the scenario's `[[faults]]` turned into decisions, each fault
 //! drawing from its own stream (`fault.<index>.<kind>`), so that adding a fault moves no other
-//! draw of the run.
+//! draw of the run. Faults that strike at a time become events; the others are asked at their
+//! occasion (a sync starting or ending, a flush or a roll starting).
 
-use crate::scenario::fault::{FaultKind, FaultSpec};
+use crate::scenario::fault::{CrashPoint, FaultKind, FaultSpec};
 use crate::sim::{RandomStream, SimTime};
 
 /// One fault's schedule.
@@ -34,40 +35,107 @@ impl Schedule {
     }
 }
 
-/// The schedules of the WAL sync failures of a run.
+/// The moments of the server's work at which faults may strike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occasion {
+    SyncStart,
+    SyncEnd,
+    FlushStart,
+    RollStart,
+}
+
+impl Occasion {
+    /// The occasion a fault kind strikes at; `None` for kinds that strike at a time.
+    fn of(kind: FaultKind) -> Option<Occasion> {
+        match kind {
+            FaultKind::WalSyncFailure => Some(Occasion::SyncEnd),
+            FaultKind::WalSlowSync { .. }
+            | FaultKind::WalTornWrite { .. }
+            | FaultKind::Crash {
+                during: Some(CrashPoint::Sync),
+            } => Some(Occasion::SyncStart),
+            FaultKind::Crash {
+                during: Some(CrashPoint::Flush),
+            } => Some(Occasion::FlushStart),
+            FaultKind::Crash {
+                during: Some(CrashPoint::Roll),
+            } => Some(Occasion::RollStart),
+            FaultKind::Crash { during: None }
+            | FaultKind::ZkExpiry
+            | FaultKind::WalCorruption { .. }
+            | FaultKind::SlowDisk { .. } => None,
+        }
+    }
+}
+
+/// One fault of the plan.
+#[derive(Debug, Clone)]
+struct Planned {
+    kind: FaultKind,
+    occasion: Option<Occasion>,
+    schedule: Schedule,
+}
+
+/// The faults of a run: when each strikes, and each one's own random stream.
 #[derive(Debug, Clone, Default)]
 pub struct FaultPlan {
-    wal_sync_failures: Vec<Schedule>,
+    faults: Vec<Planned>,
 }
 
 impl FaultPlan {
     pub fn new(faults: &[FaultSpec], seed: u64) -> FaultPlan {
-        let mut plan = FaultPlan::default();
-        for (index, fault) in faults.iter().enumerate() {
-            let at_time = |duration| SimTime::ZERO + duration;
-            let schedule = Schedule {
-                at: fault.timing.at.map(|(at, count)| (at_time(at), count)),
-                window: fault
-                    .timing
-                    .window
-                    .map(|(start, end, probability)| (at_time(start), at_time(end), probability)),
-                stream: RandomStream::new(seed, &format!("fault.{index}.{}", fault.kind.name())),
-            };
-            match fault.kind {
-                FaultKind::WalSyncFailure => plan.wal_sync_failures.push(schedule),
-            }
-        }
-        plan
+        let at_time = |duration| SimTime::ZERO + duration;
+        let faults = faults
+            .iter()
+            .enumerate()
+            .map(|(index, fault)| Planned {
+                kind: fault.kind,
+                occasion: Occasion::of(fault.kind),
+                schedule: Schedule {
+                    at: fault.timing.at.map(|(at, count)| (at_time(at), count)),
+                    window: fault.timing.window.map(|(start, end, probability)| {
+                        (at_time(start), at_time(end), probability)
+                    }),
+                    stream: RandomStream::new(
+                        seed,
+                        &format!("fault.{index}.{}", fault.kind.name()),
+                    ),
+                },
+            })
+            .collect();
+        FaultPlan { faults }
     }
 
-    /// Whether a WAL sync ending now fails. Every schedule is asked, so each draws the same
-    /// way whatever the others decide.
-    pub fn wal_sync_fails(&mut self, now: SimTime) -> bool {
-        let mut fails = false;
-        for schedule in &mut self.wal_sync_failures {
-            fails |= schedule.strikes(now);
+    /// The faults that strike at a time, by index, with that time.
+    pub fn timed(&self) -> Vec<(SimTime, usize)> {
+        self.faults
+            .iter()
+            .enumerate()
+            .filter(|(_, fault)| fault.occasion.is_none())
+            .filter_map(|(index, fault)| fault.schedule.at.map(|(at, _)| (at, index)))
+            .collect()
+    }
+
+    pub fn kind(&self, index: usize) -> FaultKind {
+        self.faults[index].kind
+    }
+
+    /// The faults that strike at this occasion, by index. Every fault of the occasion is
+    /// asked, so each draws the same way whatever the others decide.
+    pub fn strike(&mut self, occasion: Occasion, now: SimTime) -> Vec<usize> {
+        let mut struck = Vec::new();
+        for (index, fault) in self.faults.iter_mut().enumerate() {
+            if fault.occasion == Some(occasion) && fault.schedule.strikes(now) {
+                struck.push(index);
+            }
         }
-        fails
+        struck
+    }
+
+    /// The fault's own stream, for what it decides when it strikes (where a byte flips, how
+    /// much of an entry is torn).
+    pub fn stream(&mut self, index: usize) -> &mut RandomStream {
+        &mut self.faults[index].schedule.stream
     }
 }
 
@@ -95,10 +163,13 @@ mod tests {
             1,
         );
         let at = |secs| SimTime::ZERO + SimDuration::from_secs(secs);
-        assert!(!plan.wal_sync_fails(at(4)));
-        assert!(plan.wal_sync_fails(at(5)));
-        assert!(plan.wal_sync_fails(at(6)));
-        assert!(!plan.wal_sync_fails(at(7)));
+        let fails =
+            |plan: &mut FaultPlan, secs| !plan.strike(Occasion::SyncEnd, at(secs)).is_empty();
+        assert!(!fails(&mut plan, 4));
+        assert!(fails(&mut plan, 5));
+        assert!(fails(&mut plan, 6));
+        assert!(!fails(&mut plan, 7));
+        assert!(plan.strike(Occasion::SyncStart, at(5)).is_empty());
     }
 
     // A window with probability p hits about p of its occasions, none outside it.
@@ -112,9 +183,10 @@ mod tests {
             1,
         );
         let at = |secs| SimTime::ZERO + SimDuration::from_secs(secs);
-        assert!((0..1000).all(|_| !plan.wal_sync_fails(at(5))));
-        let hits = (0..10_000).filter(|_| plan.wal_sync_fails(at(15))).count();
+        let mut fails = |secs| !plan.strike(Occasion::SyncEnd, at(secs)).is_empty();
+        assert!((0..1000).all(|_| !fails(5)));
+        let hits = (0..10_000).filter(|_| fails(15)).count();
         assert!((2300..2700).contains(&hits), "{hits}");
-        assert!(!plan.wal_sync_fails(at(20)));
+        assert!(!fails(20));
     }
 }

@@ -49,10 +49,14 @@ pub enum FlushReason {
     BulkLoad,
     /// A table snapshot's flush.
     Snapshot,
+    /// More WAL files than hbase.regionserver.maxlogs: the region pins the oldest.
+    TooManyWals,
+    /// The flush after a recovered region replayed its edits.
+    RecoveredEdits,
 }
 
 impl FlushReason {
-    pub const ALL: [FlushReason; 12] = [
+    pub const ALL: [FlushReason; 14] = [
         FlushReason::MemstoreSize,
         FlushReason::GlobalPressureLower,
         FlushReason::GlobalPressureUpper,
@@ -65,6 +69,8 @@ impl FlushReason {
         FlushReason::Merge,
         FlushReason::BulkLoad,
         FlushReason::Snapshot,
+        FlushReason::TooManyWals,
+        FlushReason::RecoveredEdits,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +87,8 @@ impl FlushReason {
             FlushReason::Merge => "merge",
             FlushReason::BulkLoad => "bulk_load",
             FlushReason::Snapshot => "snapshot",
+            FlushReason::TooManyWals => "too_many_wals",
+            FlushReason::RecoveredEdits => "recovered_edits",
         }
     }
 }
@@ -170,6 +178,29 @@ impl Flusher {
             });
         }
         flusher
+    }
+
+    /// The server died: the queue empties, the wake-up token goes and every handler is idle
+    /// (with a fresh poll generation, so timeouts from before are stale).
+    pub fn reset(&mut self, now: SimTime) {
+        for request in std::mem::take(&mut self.queue).into_values() {
+            self.wait_nanos += u128::from((now - request.queued_at).as_nanos());
+        }
+        for slot in &mut self.in_queue {
+            *slot = None;
+        }
+        self.queue_length.set(now, 0);
+        self.wakeup_pending = false;
+        for handler in 0..self.handlers.len() {
+            let generation = self.new_poll_generation();
+            self.set_handler(
+                now,
+                handler,
+                HandlerState::Idle {
+                    poll_generation: generation,
+                },
+            );
+        }
     }
 
     /// Makes room for a region created during the run (a daughter, a merged region).

@@ -1,10 +1,11 @@
 //! The key layout of each table and the cell layout of each workload, computed once per run:
 //! row widths, qualifier ranks, and the key bytes of every (family, column) a workload writes.
 
-use super::cell::data_bytes;
+use super::cell::{Cell, CellType, data_bytes};
 use super::compaction_policy::CompactionConfig;
 use super::config::ServerConfig;
 use super::region::TableLayout;
+use super::request::Mutation;
 use crate::scenario::Scenario;
 use crate::scenario::properties::Source;
 use crate::scenario::workload::{Durability, OpKind};
@@ -25,6 +26,47 @@ pub struct ClientCells {
     pub durability: Durability,
     /// Rows per batch request.
     pub batch_rows: u32,
+}
+
+impl ClientCells {
+    /// The cells a mini-batch (its timestamp and sequence id, and each written action with its
+    /// value bytes) writes in the workload's family at `position`, each with its KeyValue
+    /// bytes, appended to `out`: the memstore and the WAL entry are built from the same list.
+    pub fn family_cells(
+        &self,
+        position: usize,
+        (timestamp_ms, sequence_id): (u64, u64),
+        actions: impl Iterator<Item = (Mutation, u64, u32)>,
+        out: &mut Vec<(Cell, u64)>,
+    ) {
+        for (mutation, row, value_bytes) in actions {
+            let cell = |qualifier: u16, cell_type: CellType, value_bytes: u32| Cell {
+                row,
+                timestamp_ms,
+                sequence_id,
+                qualifier,
+                cell_type,
+                value_bytes,
+            };
+            match mutation {
+                Mutation::Delete => {
+                    let marker = cell(0, CellType::DeleteFamily, 0);
+                    out.push((marker, self.delete_bytes[position]));
+                }
+                Mutation::Put => {
+                    for (column, &qualifier) in self.qualifiers.iter().enumerate() {
+                        let bytes = self.key_bytes[position][column] + u64::from(value_bytes);
+                        out.push((cell(qualifier, CellType::Put, value_bytes), bytes));
+                    }
+                }
+                Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
+                    let bytes = self.key_bytes[position][0] + u64::from(value_bytes);
+                    let qualifier = self.qualifiers[0];
+                    out.push((cell(qualifier, CellType::Put, value_bytes), bytes));
+                }
+            }
+        }
+    }
 }
 
 /// Decimal digits of the largest row index, the zero-padded width of row names.

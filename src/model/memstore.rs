@@ -144,6 +144,20 @@ impl MemStore {
         self.active.size.subtract(size);
     }
 
+    /// The sequence ids of every cell held, active and snapshot (for the durability oracle).
+    pub fn sequence_ids(&self) -> Vec<u64> {
+        self.active
+            .cells
+            .iter()
+            .chain(
+                self.snapshot
+                    .iter()
+                    .flat_map(|segment| segment.cells.iter()),
+            )
+            .map(|cell| cell.sequence_id)
+            .collect()
+    }
+
     /// Moves the active segment to the snapshot and returns the snapshot's size. An existing
     /// snapshot is kept as it is, as HBase does after a failed flush.
     pub fn snapshot(&mut self) -> MemSize {

@@ -21,6 +21,15 @@ pub struct Mvcc {
 }
 
 impl Mvcc {
+    /// A region opening with every number up to `number` complete (after a recovery).
+    pub fn starting_at(number: u64) -> Mvcc {
+        Mvcc {
+            begun: number,
+            read_point: number,
+            ..Mvcc::default()
+        }
+    }
+
     /// Registers write number `number` (handed out in increasing order).
     pub fn begin(&mut self, number: u64) {
         assert!(

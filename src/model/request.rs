@@ -63,6 +63,8 @@ pub enum ServerError {
     WalSyncFailed,
     /// AsyncFSWAL: the edit was not synced within hbase.regionserver.wal.sync.timeout.
     WalSyncTimeout,
+    /// The server process is dead: the connection closes or is refused.
+    ServerDown,
 }
 
 impl ServerError {
@@ -76,6 +78,7 @@ impl ServerError {
             ServerError::NotServingRegion => "NotServingRegionException",
             ServerError::WalSyncFailed => "DamagedWALException",
             ServerError::WalSyncTimeout => "WALSyncTimeoutIOException",
+            ServerError::ServerDown => "ConnectException",
         }
     }
 

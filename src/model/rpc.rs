@@ -156,6 +156,30 @@ impl RpcScheduler {
         self.handlers_busy.set(now, self.handlers_busy.level() + 1);
     }
 
+    /// The server died: every queued call and every handler's call is dropped; returns them.
+    pub fn reset(&mut self, now: SimTime) -> Vec<CallId> {
+        let mut dropped = Vec::new();
+        for queue in &mut self.queues {
+            for queued in queue.drain(..) {
+                self.wait_nanos += u128::from((now - queued.queued_at).as_nanos());
+                dropped.push(queued.call);
+            }
+        }
+        self.queued.set(now, 0);
+        for handler in 0..self.busy.len() {
+            if let Some((call, _)) = self.busy[handler].take() {
+                dropped.push(call);
+                self.idle[self.handler_queue[handler]].push(handler);
+            }
+        }
+        for idle in &mut self.idle {
+            idle.sort_unstable_by(|a, b| b.cmp(a));
+        }
+        self.handlers_busy.set(now, 0);
+        self.call_bytes = 0;
+        dropped
+    }
+
     /// The call a handler holds.
     pub fn call_of(&self, handler: usize) -> Option<CallId> {
         self.busy[handler].map(|(call, _)| call)

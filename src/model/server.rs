@@ -16,30 +16,35 @@ mod actions;
 mod clients;
 mod compacting;
 mod flushing;
+mod recovery;
+mod wal_writing;
 mod write_path;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use thiserror::Error;
 
-use super::cell::MemSize;
+use super::cell::{Cell, MemSize};
 use super::client::Client;
 use super::compact_split::CompactSplit;
 use super::config::ServerConfig;
 use super::devices::Devices;
+use super::durability::{DurabilityCheck, DurabilityOracle};
 use super::event::{Event, TraceRecord};
 use super::faults::FaultPlan;
 use super::flusher::Flusher;
+use super::fs_wal::{FsWal, RolledFile, SyncPoint};
 use super::io::LatencySampler;
 use super::layout::{ClientCells, client_cells, table_layouts};
-use super::region::{FlushId, Region, RegionId, TableLayout};
+use super::region::{FlushId, Region, RegionId, RegionState, TableLayout};
 use super::request::Request;
-use super::request::ServerError;
 use super::rpc::{CallId, RpcScheduler};
+use super::sim_fs::SimFs;
 use super::stats::RunStats;
 use super::throughput::ThroughputController;
-use super::timeline::{MarkerKind, Sample, Timeline};
+use super::timeline::{Sample, Timeline};
 use super::wal::Wal;
+use super::wal_cells::TableNames;
 use crate::scenario::Scenario;
 use crate::scenario::workload::OpKind;
 use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
@@ -138,6 +143,20 @@ pub struct RunOutcome {
     /// Time regions spent offline, summed, counting regions still offline up to the end.
     pub region_offline_nanos: u128,
     pub timeline: Timeline,
+    /// The durability oracle's check at the end of the run.
+    pub durability: DurabilityCheck,
+    /// The simulated filesystem as the run left it (WAL files, corrupt files, edits).
+    pub fs: SimFs,
+    /// The server's WAL directory at the end, and whether the process was up.
+    pub wal_dir: String,
+    pub server_up_at_end: bool,
+    /// hbase.regionserver.maxlogs as the run used it.
+    pub wal_max_logs: u64,
+    /// WAL files created and archived over the run (every server process), and in the
+    /// directory at the end.
+    pub wal_files_created: u64,
+    pub wal_files_archived: u64,
+    pub wal_files_at_end: u64,
 }
 
 /// The simulation of one RegionServer.
@@ -182,8 +201,39 @@ pub struct RegionServer<'s> {
     periodic_flush_delay: RandomStream,
     wal: Wal,
     wal_sync_latency: LatencySampler,
-    /// A WAL roll is under way after a sync failure (the writer is broken until it is done).
-    wal_rolling: bool,
+    /// The simulated filesystem: WAL files, recovered edits, corrupt files.
+    fs: SimFs,
+    /// The WAL's files.
+    fs_wal: FsWal,
+    /// Each region's encoded name, by id (filled as regions first write).
+    region_names: Vec<Vec<u8>>,
+    table_names: Vec<TableNames>,
+    /// Buffers for the WAL entry being encoded: its cells, and one row key.
+    wal_cells: Vec<(Cell, u64)>,
+    wal_row: Vec<u8>,
+    /// Where each sync in flight started, and when.
+    sync_points: BTreeMap<u64, (SyncPoint, SimTime)>,
+    /// A sync failed and the writer is broken until the roll (already under way) replaces it.
+    wal_broken: bool,
+    roll_requested: Option<super::fs_wal::RollReason>,
+    roll_in_progress: Option<super::fs_wal::RollReason>,
+    last_roll_at: SimTime,
+    /// Every acknowledged and rolled-back edit.
+    oracle: DurabilityOracle,
+    /// Whether the server process is up.
+    alive: bool,
+    /// The dead server's WAL files as it left them, and where they are being split.
+    dead_wal_files: Vec<RolledFile>,
+    splitting_dir: String,
+    /// Regions of the dead server not yet open again.
+    regions_recovering: BTreeSet<RegionId>,
+    /// WAL files created and archived by server processes that died.
+    wal_files_created: u64,
+    wal_files_archived: u64,
+    /// Torn-write crashes struck and about to happen, with the part of the entry left.
+    torn_fraction: BTreeMap<usize, f64>,
+    /// How many times slower the disks run (slow-disk faults).
+    slow_disk_factor: f64,
     faults: FaultPlan,
     /// The HDFS write pipe and the WAL's device, with who each transfer belongs to.
     devices: Devices<TransferOwner>,
@@ -251,6 +301,7 @@ impl<'s> RegionServer<'s> {
             }
         }
         let client_cells = client_cells(scenario, &config, &tables);
+        let tables_for_names = tables.clone();
         let clients = scenario
             .workloads
             .iter()
@@ -308,7 +359,29 @@ impl<'s> RegionServer<'s> {
             flush_queue_due_scheduled: None,
             periodic_flush_delay: RandomStream::new(scenario.seed, "flusher.periodic_delay"),
             wal: Wal::new(config_wal_syncs),
-            wal_rolling: false,
+            fs: SimFs::new(),
+            fs_wal: FsWal::new(
+                &format!("rs1,16020,{}", scenario.clock_start_ms),
+                scenario.profile,
+            ),
+            region_names: Vec::new(),
+            table_names: TableNames::for_scenario(scenario, &tables_for_names),
+            wal_cells: Vec::new(),
+            wal_row: Vec::new(),
+            sync_points: BTreeMap::new(),
+            wal_broken: false,
+            roll_requested: None,
+            roll_in_progress: None,
+            last_roll_at: SimTime::ZERO,
+            oracle: DurabilityOracle::default(),
+            alive: true,
+            dead_wal_files: Vec::new(),
+            splitting_dir: String::new(),
+            regions_recovering: BTreeSet::new(),
+            slow_disk_factor: 1.0,
+            torn_fraction: BTreeMap::new(),
+            wal_files_created: 0,
+            wal_files_archived: 0,
             faults: FaultPlan::new(&scenario.faults, scenario.seed),
             sync_parts: BTreeMap::new(),
             wal_chunk: None,
@@ -389,8 +462,17 @@ impl<'s> RegionServer<'s> {
                 Event::Action { index } => self.on_action(index as usize),
                 Event::FlushQueueDue => self.on_flush_queue_due(),
                 Event::PeriodicFlushCheck => self.on_periodic_flush_check(),
-                Event::RegionOpen { region } => self.on_region_open(region),
+                Event::RegionOpen { region } => {
+                    self.on_region_open(region);
+                    self.region_recovered(region);
+                }
                 Event::WalRollDone => self.on_wal_roll_done(),
+                Event::WalPeriodicRoll => self.on_wal_periodic_roll(),
+                Event::Fault { index } => self.on_fault(index as usize),
+                Event::SlowDiskEnds { index } => self.on_slow_disk_ends(index as usize),
+                Event::MasterNoticesCrash => self.on_master_notices_crash(),
+                Event::WalSplitDone => self.on_wal_split_done(),
+                Event::WalSplitRetry => self.on_wal_split_retry(),
                 Event::HandlerCpuDone { call } => self.ready.push_back(call),
                 Event::AnswerArrives { answer } => self.on_answer_arrives(answer),
                 Event::CompactionTune => self.on_compaction_tune(),
@@ -461,6 +543,21 @@ impl<'s> RegionServer<'s> {
                 Event::CompactionTune,
             );
         }
+        for (at, index) in self.faults.timed() {
+            self.queue.schedule_at(
+                at,
+                Event::Fault {
+                    index: index as u32,
+                },
+            );
+        }
+        self.fs_wal
+            .open(&mut self.fs, self.scenario.clock_start_ms)
+            .expect("the first WAL file is created in an empty filesystem");
+        self.queue.schedule_at(
+            SimTime::ZERO + self.config.wal_roll_period,
+            Event::WalPeriodicRoll,
+        );
         self.queue.schedule_at(self.end, Event::End);
     }
 
@@ -525,6 +622,15 @@ impl<'s> RegionServer<'s> {
             compaction_queue_length: self.compact_split.queued() as u64,
             compactions_in_progress: self.compactions.len() as u64,
             wal_syncs_in_flight: self.wal.syncs_in_flight() as u64,
+            wal_files: self.fs_wal.files(),
+            wal_max_logs: self.config.wal_max_logs,
+            server_up: self.alive,
+            regions_offline: self
+                .tables
+                .iter()
+                .flat_map(|table| table.regions_in_order())
+                .filter(|&region| self.regions[region as usize].state != RegionState::Open)
+                .count() as u64,
             ..Sample::default()
         };
         self.timeline.sample(
@@ -535,137 +641,11 @@ impl<'s> RegionServer<'s> {
         );
     }
 
-    // ---- the WAL ------------------------------------------------------------------------
-
-    fn maybe_start_wal_sync(&mut self) {
-        if self.wal_rolling {
-            // The writer is broken until the roll replaces it: AsyncFSWAL holds the edits for
-            // the new writer; FSHLog fails every sync meanwhile with DamagedWALException.
-            if !self.config.wal_async {
-                for call in self.wal.take_waiting() {
-                    self.sync_failed(call, ServerError::WalSyncFailed);
-                }
-                self.drain_ready();
-            }
-            return;
-        }
-        if !self.wal.wants_sync(self.config.wal_batch_bytes) {
-            return;
-        }
-        let now = self.now();
-        let latency = self.wal_sync_latency.sample();
-        let (sync, latency_done, bytes) = self.wal.start_sync(now, latency);
-        self.queue
-            .schedule_at(latency_done, Event::WalSyncDone { sync });
-        // The sync's bytes go through the WAL's one output stream, which shares the HDFS write
-        // pipe with flushes (and compactions) as one stream among them: the sync ends when both
-        // its latency and its bytes are done.
-        self.sync_parts.insert(sync, 2);
-        self.wal_bytes_waiting.push((sync, bytes));
-        if self.wal_chunk.is_none() {
-            self.start_wal_chunk();
-        }
-    }
-
-    /// The WAL stream writes everything waiting, as one transfer.
-    fn start_wal_chunk(&mut self) {
-        let waiting = std::mem::take(&mut self.wal_bytes_waiting);
-        let bytes = waiting.iter().map(|&(_, bytes)| bytes).sum();
-        let device = self.devices.wal_device();
-        self.devices
-            .start(device, self.now(), bytes, None, TransferOwner::WalChunk);
-        self.wal_chunk = Some(waiting.into_iter().map(|(sync, _)| sync).collect());
-        self.schedule_write_done(device);
-    }
-
-    /// The WAL stream wrote its chunk: those syncs' bytes are done; the next chunk starts.
-    pub(super) fn wal_chunk_done(&mut self) {
-        let syncs = self
-            .wal_chunk
-            .take()
-            .expect("a WAL chunk was being written");
-        for sync in syncs {
-            self.wal_sync_part_done(sync);
-        }
-        if !self.wal_bytes_waiting.is_empty() {
-            self.start_wal_chunk();
-        }
-    }
-
-    /// One part (latency or bytes) of a WAL sync is done; the sync ends with the second.
-    pub(super) fn wal_sync_part_done(&mut self, sync: u64) {
-        let parts = self
-            .sync_parts
-            .get_mut(&sync)
-            .expect("a sync part ends for a sync that started");
-        *parts -= 1;
-        if *parts == 0 {
-            self.sync_parts.remove(&sync);
-            self.end_wal_sync(sync);
-        }
-    }
-
-    fn on_wal_sync_done(&mut self, sync: u64) {
-        self.wal_sync_part_done(sync);
-    }
-
-    /// A sync ended (both parts done): its writers go on, or it failed (an injected fault).
-    fn end_wal_sync(&mut self, sync: u64) {
-        if !self.wal.is_in_flight(sync) {
-            return;
-        }
-        // A failure is decided as the sync ends, so that `count` counts failures seen.
-        let now = self.now();
-        let failed = self.faults.wal_sync_fails(now);
-        let Some(mut writers) = self.wal.end_sync(sync, failed) else {
-            return;
-        };
-        if !failed {
-            self.ready.extend(writers);
-            return;
-        }
-        self.timeline
-            .mark(now, MarkerKind::Fault, None, "wal_sync_failure");
-        // The sync failed: the writer is broken and a roll is requested. The other syncs in
-        // flight on it are lost too.
-        writers.extend(self.wal.abandon_in_flight());
-        if !self.wal_rolling {
-            self.wal_rolling = true;
-            self.stats.wal_rolls_for_errors += 1;
-            let roll = self.wal_sync_latency.sample();
-            self.queue.schedule_in(roll, Event::WalRollDone);
-        }
-        if self.config.wal_async {
-            // AsyncFSWAL.syncFailed: unacknowledged entries are written again to the new file;
-            // their writers keep waiting, up to the sync timeout.
-            let timeout = self.config.wal_sync_timeout;
-            let (expired, waiting): (Vec<CallId>, Vec<CallId>) =
-                writers.into_iter().partition(|&call| {
-                    self.waiting_for_sync_since(call)
-                        .is_some_and(|since| now - since >= timeout)
-                });
-            self.wal.requeue(waiting);
-            for call in expired {
-                self.sync_failed(call, ServerError::WalSyncTimeout);
-            }
-        } else {
-            for call in writers {
-                self.sync_failed(call, ServerError::WalSyncFailed);
-            }
-        }
-    }
-
-    /// The new WAL writer is ready: edits held for it are synced (after this event).
-    fn on_wal_roll_done(&mut self) {
-        self.wal_rolling = false;
-        let now = self.now();
-        self.timeline
-            .mark(now, MarkerKind::WalRoll, None, "after a sync failure");
-    }
-
     // ---- the end ------------------------------------------------------------------------
 
-    fn finish(self) -> RunOutcome {
+    fn finish(mut self) -> RunOutcome {
+        self.note_wal_files();
+        let durability = self.check_durability();
         let mut memstore_at_end = MemSize::default();
         let mut store_files = 0;
         let mut store_file_bytes = 0;
@@ -719,6 +699,14 @@ impl<'s> RegionServer<'s> {
             .sum();
         let region_offline_nanos = self.stats.region_offline_nanos + still_offline;
         RunOutcome {
+            durability,
+            wal_dir: self.fs_wal.dir().to_string(),
+            wal_files_created: self.wal_files_created + self.fs_wal.files_created,
+            wal_files_archived: self.wal_files_archived + self.fs_wal.files_archived,
+            wal_files_at_end: self.fs_wal.files(),
+            fs: self.fs,
+            server_up_at_end: self.alive,
+            wal_max_logs: self.config.wal_max_logs,
             timeline: self.timeline,
             regions_at_end,
             region_map_at_end,

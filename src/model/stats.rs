@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 
 use super::flusher::FlushReason;
+use super::fs_wal::{CrashCut, RollReason};
 use super::request::ServerError;
 use crate::metrics::{LatencyHistogram, LevelOverTime};
 use crate::scenario::workload::OpKind;
+use crate::sim::SimTime;
 
 /// Counts and latencies of one operation kind.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +63,9 @@ pub struct MemstoreStats {
     pub data_bytes_rolled_back: u64,
     pub heap_bytes_rolled_back: u64,
     pub cells_rolled_back: u64,
+    /// Held in memstores when the server crashed (gone with the process).
+    pub data_bytes_lost_in_crash: u64,
+    pub heap_bytes_lost_in_crash: u64,
     /// The largest global heap size seen (what the water marks compare).
     pub global_heap_peak: u64,
 }
@@ -83,6 +88,48 @@ pub struct CompactionStats {
     pub queue_peak: u64,
     /// From a compaction's start to its commit.
     pub duration: LatencyHistogram,
+}
+
+/// The WAL's files: rolls, rewrites, forced flushes.
+#[derive(Debug, Clone, Default)]
+pub struct WalStats {
+    pub rolls: BTreeMap<RollReason, u64>,
+    /// Entries AsyncFSWAL wrote again into a new file after a failed sync.
+    pub entries_rewritten: u64,
+    /// Flush requests for regions pinning the oldest WAL file (more than maxlogs).
+    pub forced_flush_requests: u64,
+    /// The most WAL files in the server's directory at once.
+    pub files_peak: u64,
+    /// Completed syncs, from start to acknowledgement.
+    pub sync_latency: LatencyHistogram,
+}
+
+/// One crash and its recovery.
+#[derive(Debug, Clone, Default)]
+pub struct Recovery {
+    /// The fault kind that killed the server.
+    pub cause: &'static str,
+    pub crashed_at: SimTime,
+    /// What the crash cut from the WAL file being written.
+    pub cut: CrashCut,
+    /// Regions the server held.
+    pub regions: u64,
+    pub noticed_at: Option<SimTime>,
+    pub split_attempts: u32,
+    pub split_failures: u32,
+    pub last_split_error: Option<String>,
+    /// HBASE-2958: the failed split was given up.
+    pub split_given_up: bool,
+    pub split_done_at: Option<SimTime>,
+    pub files_moved_to_corrupt: Vec<String>,
+    /// Entries written to recovered edits.
+    pub entries_split: u64,
+    /// Each recovered region's time offline, crash to open.
+    pub region_unavailable: LatencyHistogram,
+    /// When the last region opened.
+    pub completed_at: Option<SimTime>,
+    /// Acknowledged edits the oracle found lost then.
+    pub lost_after: u64,
 }
 
 /// Handlers held in reclaimMemStoreMemory above the upper limit.
@@ -140,8 +187,13 @@ pub struct RunStats {
     pub regions_merged: u64,
     /// Time regions spent offline (closed, or not yet opened), summed over regions.
     pub region_offline_nanos: u128,
-    /// WAL rolls requested because a sync failed.
-    pub wal_rolls_for_errors: u64,
+    pub wal: WalStats,
+    /// Injected faults that struck, by kind.
+    pub faults: BTreeMap<&'static str, u64>,
+    pub recoveries: Vec<Recovery>,
+    /// Recovered edits put back into memstores, and those skipped as already in a store file.
+    pub recovery_edits_replayed: u64,
+    pub recovery_edits_skipped: u64,
 }
 
 impl RunStats {
@@ -171,7 +223,11 @@ impl RunStats {
             regions_split: 0,
             regions_merged: 0,
             region_offline_nanos: 0,
-            wal_rolls_for_errors: 0,
+            wal: WalStats::default(),
+            faults: BTreeMap::new(),
+            recoveries: Vec::new(),
+            recovery_edits_replayed: 0,
+            recovery_edits_skipped: 0,
         }
     }
 

@@ -48,6 +48,10 @@ pub struct Sample {
     pub compaction_queue_length: u64,
     pub compactions_in_progress: u64,
     pub wal_syncs_in_flight: u64,
+    pub wal_files: u64,
+    pub wal_max_logs: u64,
+    pub server_up: bool,
+    pub regions_offline: u64,
     /// Client retries and RegionTooBusyException in the interval.
     pub client_retries: u64,
     pub region_too_busy: u64,
@@ -60,7 +64,7 @@ pub enum MarkerKind {
     Flush,
     /// An injected fault struck (detail: its kind).
     Fault,
-    /// A WAL roll after a failure finished.
+    /// A WAL roll finished (detail: why it rolled).
     WalRoll,
     /// An operator action began (detail: its kind).
     Action,
@@ -71,6 +75,11 @@ pub enum MarkerKind {
     Compaction,
     /// A region split (detail: "split").
     Split,
+    /// Rolled WAL files were archived.
+    WalArchive,
+    /// A step of crash recovery (detail: server_dead, split_failed, split_given_up, split,
+    /// recovered).
+    Recovery,
 }
 
 impl MarkerKind {
@@ -84,6 +93,8 @@ impl MarkerKind {
             MarkerKind::RegionOpen => "region_open",
             MarkerKind::Compaction => "compaction",
             MarkerKind::Split => "split",
+            MarkerKind::WalArchive => "wal_archive",
+            MarkerKind::Recovery => "recovery",
         }
     }
 }

@@ -403,6 +403,14 @@ impl WalWriter {
         }
     }
 
+    /// Counts `entries` of `nominal_bytes` that the caller copied into the file as they were
+    /// (AsyncFSWAL writing unacknowledged entries again after a roll).
+    pub fn adopt_entries(&mut self, entries: u64, nominal_bytes: u64) {
+        assert!(!self.closed, "entries copied into a closed WAL");
+        self.entries += entries;
+        self.nominal_length_bytes += nominal_bytes;
+    }
+
     /// Writes the trailer (`AbstractProtobufLogWriter.writeWALTrailer`); closing twice writes
     /// it once.
     pub fn close(&mut self, fs: &mut SimFs) {

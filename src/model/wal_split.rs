@@ -53,11 +53,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::known_bugs::{KnownBug, KnownBugs};
 use super::sim_fs::{FsError, SimFs, file_name, join};
 use super::wal_format::{
     Step, StopClass, WalCell, WalEntry, WalHeader, WalKey, WalReader, WalStop, WalWriter, read_wal,
 };
+use crate::scenario::known_bugs::{KnownBug, KnownBugs};
 use crate::scenario::profile::ProfileId;
 
 /// Where servers' WAL directories live (`HConstants.HREGION_LOGDIR_NAME`).

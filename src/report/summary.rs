@@ -14,7 +14,10 @@ use serde::Serialize;
 use crate::metrics::LatencyHistogram;
 use crate::model::RunOutcome;
 use crate::model::flusher::FlushReason;
+use crate::model::fs_wal::RollReason;
+use crate::model::stats::Recovery;
 use crate::scenario::Scenario;
+use crate::sim::SimTime;
 
 /// The version tag of this layout.
 pub const SUMMARY_FORMAT: &str = "regionsim.summary.v1";
@@ -51,6 +54,10 @@ pub struct Summary {
     /// WAL is left out: it is written once per edit whatever the settings.
     pub write_amplification: f64,
     pub wal: WalSummary,
+    pub durability: DurabilitySummary,
+    pub recovery: RecoveriesSummary,
+    /// Injected faults that struck, by kind.
+    pub faults: BTreeMap<String, u64>,
     pub store_files: StoreFileSummary,
     /// Bounds the run stayed within (memory follows these, not the run length).
     pub limits: LimitsSummary,
@@ -87,6 +94,32 @@ pub struct LatencySummary {
     pub p999: f64,
     pub max: f64,
     pub mean: f64,
+}
+
+impl RecoverySummary {
+    fn of(recovery: &Recovery) -> RecoverySummary {
+        let seconds = |time: SimTime| time.as_secs_f64();
+        RecoverySummary {
+            cause: recovery.cause.to_string(),
+            crashed_at_s: seconds(recovery.crashed_at),
+            wal_bytes_cut: recovery.cut.bytes_lost,
+            wal_entries_cut: recovery.cut.entries_lost,
+            torn_entry_bytes_left: recovery.cut.torn.map(|(_, bytes)| bytes),
+            regions: recovery.regions,
+            noticed_at_s: recovery.noticed_at.map(seconds),
+            split_attempts: u64::from(recovery.split_attempts),
+            split_failures: u64::from(recovery.split_failures),
+            split_error: recovery.last_split_error.clone(),
+            split_given_up: recovery.split_given_up,
+            split_done_at_s: recovery.split_done_at.map(seconds),
+            files_moved_to_corrupt: recovery.files_moved_to_corrupt.clone(),
+            entries_split: recovery.entries_split,
+            completed_at_s: recovery.completed_at.map(seconds),
+            region_unavailable_ms: LatencySummary::of(&recovery.region_unavailable),
+            regions_recovered: recovery.region_unavailable.count(),
+            lost_after: recovery.lost_after,
+        }
+    }
 }
 
 impl LatencySummary {
@@ -234,8 +267,10 @@ pub struct MemstoreSummary {
     /// Cell data bytes taken back out of memstores after failed WAL syncs (1.4's rollback).
     pub bytes_rolled_back: u64,
     pub cells_rolled_back: u64,
+    /// Cell data bytes the memstores held when the server crashed.
+    pub bytes_lost_in_crash: u64,
     /// Cell data bytes still in memstores when the run ended
-    /// (bytes_added − flushes.bytes − bytes_rolled_back).
+    /// (bytes_added − flushes.bytes − bytes_rolled_back − bytes_lost_in_crash).
     pub bytes_at_end: u64,
     /// Time-averaged global heap size.
     pub global_mean_bytes: f64,
@@ -271,13 +306,91 @@ pub struct WalSummary {
     pub syncs: u64,
     /// Appends covered per completed sync (group commit).
     pub appends_per_sync: f64,
-    /// Syncs that failed (injected faults), and the WAL rolls they requested.
+    /// Syncs that failed (injected faults).
     pub sync_failures: u64,
-    pub rolls_for_errors: u64,
+    /// Completed syncs, start to acknowledgement.
+    pub sync_latency_ms: LatencySummary,
     /// The most syncs in flight at once.
     pub syncs_in_flight_peak: u64,
-    /// Bytes appended.
+    /// Bytes appended, as HBase's writer counts them (values included).
     pub bytes: u64,
+    /// Rolls by reason: size, periodic, slow_sync, error.
+    pub rolls: BTreeMap<String, u64>,
+    pub files_created: u64,
+    pub files_archived: u64,
+    /// The most files in the server's WAL directory at once, and at the end.
+    pub files_peak: u64,
+    pub files_at_end: u64,
+    /// hbase.regionserver.maxlogs as the profile computed it.
+    pub max_logs: u64,
+    /// Flushes requested for regions pinning the oldest file (too many WALs).
+    pub forced_flush_requests: u64,
+    /// Entries written again into a new file after a failed sync (AsyncFSWAL).
+    pub entries_rewritten: u64,
+}
+
+/// The durability oracle's check at the end of the run, in edits (a mini-batch's cells in
+/// one region, one sequence id).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DurabilitySummary {
+    /// Edits the server acknowledged.
+    pub acknowledged: u64,
+    /// Found in a store file or a memstore.
+    pub verified: u64,
+    /// Not found.
+    pub lost: u64,
+    /// In regions still waiting for a recovery at the end (neither verified nor lost).
+    pub unavailable: u64,
+    /// Rolled back out of the memstore after a failed sync, and of those found again.
+    pub rolled_back: u64,
+    pub resurrected: u64,
+    /// Lost edits by cause: corrupt_wal_skipped, split_given_up, async_wal_window, skip_wal,
+    /// unexplained (a bug).
+    pub lost_by_cause: BTreeMap<String, u64>,
+}
+
+/// One crash and its recovery.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RecoverySummary {
+    /// The fault kind that killed the server.
+    pub cause: String,
+    pub crashed_at_s: f64,
+    /// Bytes and entries written and never durable, cut from the WAL by the crash; the torn
+    /// entry's bytes left on disk, if the write was torn.
+    pub wal_bytes_cut: u64,
+    pub wal_entries_cut: u64,
+    pub torn_entry_bytes_left: Option<u64>,
+    pub regions: u64,
+    /// When the master saw the server dead.
+    pub noticed_at_s: Option<f64>,
+    pub split_attempts: u64,
+    pub split_failures: u64,
+    /// Why the last failed split failed (the file, the offset and what was found).
+    pub split_error: Option<String>,
+    pub split_given_up: bool,
+    pub split_done_at_s: Option<f64>,
+    pub files_moved_to_corrupt: Vec<String>,
+    pub entries_split: u64,
+    /// When the last region opened again; `null` if some never did.
+    pub completed_at_s: Option<f64>,
+    /// Each recovered region's time offline, crash to open.
+    pub region_unavailable_ms: LatencySummary,
+    /// Regions that came back.
+    pub regions_recovered: u64,
+    /// Acknowledged edits the oracle found lost when the recovery completed.
+    pub lost_after: u64,
+}
+
+/// Crashes and recoveries.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RecoveriesSummary {
+    pub crashes: u64,
+    /// Recovered edits replayed into memstores, and skipped as already in a store file.
+    pub edits_replayed: u64,
+    pub edits_skipped: u64,
+    /// Whether the server process was up at the end.
+    pub server_up_at_end: bool,
+    pub recoveries: Vec<RecoverySummary>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -464,6 +577,7 @@ impl Summary {
                 cells_replaced: stats.memstore.cells_replaced,
                 bytes_rolled_back: stats.memstore.data_bytes_rolled_back,
                 cells_rolled_back: stats.memstore.cells_rolled_back,
+                bytes_lost_in_crash: stats.memstore.data_bytes_lost_in_crash,
                 bytes_at_end: outcome.memstore_at_end.data,
                 global_mean_bytes: stats.global_heap.mean(outcome.end),
                 region_mean_bytes_max: region_means.iter().copied().fold(0.0, f64::max),
@@ -488,6 +602,21 @@ impl Summary {
                 store_files_seconds: stats.blocked.store_files_nanos as f64 / 1e9,
             },
             wal: WalSummary {
+                sync_latency_ms: LatencySummary::of(&stats.wal.sync_latency),
+                rolls: RollReason::ALL
+                    .iter()
+                    .map(|reason| {
+                        let count = stats.wal.rolls.get(reason).copied().unwrap_or(0);
+                        (reason.name().to_string(), count)
+                    })
+                    .collect(),
+                files_created: outcome.wal_files_created,
+                files_archived: outcome.wal_files_archived,
+                files_peak: stats.wal.files_peak,
+                files_at_end: outcome.wal_files_at_end,
+                max_logs: outcome.wal_max_logs,
+                forced_flush_requests: stats.wal.forced_flush_requests,
+                entries_rewritten: stats.wal.entries_rewritten,
                 appends: outcome.wal.appends,
                 syncs: outcome.wal.syncs,
                 appends_per_sync: if outcome.wal.syncs > 0 {
@@ -497,9 +626,34 @@ impl Summary {
                 },
                 bytes: outcome.wal.bytes,
                 sync_failures: outcome.wal.sync_failures,
-                rolls_for_errors: stats.wal_rolls_for_errors,
                 syncs_in_flight_peak: outcome.wal.syncs_in_flight_peak as u64,
             },
+            durability: DurabilitySummary {
+                acknowledged: outcome.durability.acknowledged,
+                verified: outcome.durability.verified,
+                lost: outcome.durability.lost,
+                unavailable: outcome.durability.unavailable,
+                rolled_back: outcome.durability.rolled_back,
+                resurrected: outcome.durability.resurrected,
+                lost_by_cause: outcome
+                    .durability
+                    .lost_by_cause
+                    .iter()
+                    .map(|(cause, count)| (cause.name().to_string(), *count))
+                    .collect(),
+            },
+            recovery: RecoveriesSummary {
+                crashes: stats.recoveries.len() as u64,
+                edits_replayed: stats.recovery_edits_replayed,
+                edits_skipped: stats.recovery_edits_skipped,
+                server_up_at_end: outcome.server_up_at_end,
+                recoveries: stats.recoveries.iter().map(RecoverySummary::of).collect(),
+            },
+            faults: stats
+                .faults
+                .iter()
+                .map(|(kind, count)| (kind.to_string(), *count))
+                .collect(),
             store_files: StoreFileSummary {
                 count: outcome.store_files,
                 bytes: outcome.store_file_bytes,

@@ -19,10 +19,15 @@
 //! | `store_files_max_per_store`, `blocking_store_files` | the most files in one store, and hbase.hstore.blockingStoreFiles |
 //! | `compaction_queue_length`, `compactions_in_progress` | CompactSplit: runners queued in the small and large pools, compactions running |
 //! | `wal_syncs_in_flight` | WAL syncs under way |
+//! | `wal_files`, `wal_max_logs` | files in the server's WAL directory, and hbase.regionserver.maxlogs (more rolled files than this force flushes) |
+//! | `server_up` | 1 while the RegionServer process is up, 0 after a crash until its regions are reassigned |
+//! | `regions_offline` | regions closed, splitting, or waiting for crash recovery |
 //! | `client_retries_per_s`, `region_too_busy_per_s` | in the interval, per second |
 //!
 //! `events.csv`: `time_s,kind,region,detail` — kind is flush (detail: the reason), compaction
-//! (detail: minor, all_files or major), split, fault, wal_roll, action (detail: its kind),
+//! (detail: minor, all_files or major), split, fault (detail: its kind), wal_roll (detail: why:
+//! size, periodic, slow_sync, error), wal_archive, recovery (detail: server_dead,
+//! split_failed, split_given_up, split, recovered), action (detail: its kind),
 //! region_offline or region_open; region is empty when
 //! none applies. `regions.csv`: `time_s` then `region_<id>` columns with the memstore heap bytes
 //! of the (up to) eight regions with the largest peak.
@@ -37,7 +42,7 @@ use crate::scenario::workload::OpKind;
 pub const TOP_REGIONS: usize = 8;
 
 /// The fixed (non-operation) columns of `timeseries.csv`, after the operation groups.
-pub const GAUGE_COLUMNS: [&str; 18] = [
+pub const GAUGE_COLUMNS: [&str; 22] = [
     "global_memstore_bytes",
     "memstore_lower_limit_bytes",
     "memstore_upper_limit_bytes",
@@ -54,6 +59,10 @@ pub const GAUGE_COLUMNS: [&str; 18] = [
     "compaction_queue_length",
     "compactions_in_progress",
     "wal_syncs_in_flight",
+    "wal_files",
+    "wal_max_logs",
+    "server_up",
+    "regions_offline",
     "client_retries_per_s",
     "region_too_busy_per_s",
 ];
@@ -103,7 +112,7 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
         }
         let _ = writeln!(
             out,
-            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             sample.global_heap_bytes,
             outcome.global_lower_bytes,
             outcome.global_upper_bytes,
@@ -120,6 +129,10 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
             sample.compaction_queue_length,
             sample.compactions_in_progress,
             sample.wal_syncs_in_flight,
+            sample.wal_files,
+            sample.wal_max_logs,
+            u8::from(sample.server_up),
+            sample.regions_offline,
             sample.client_retries as f64 / seconds,
             sample.region_too_busy as f64 / seconds,
         );

@@ -193,9 +193,25 @@ fn syntax_errors_name_the_line() {
 // A fault not modelled yet is refused clearly rather than ignored; a modelled one needs a time.
 #[test]
 fn faults_are_checked() {
-    let text = format!("{GOOD}\n[[faults]]\nkind = \"crash\"\nat = \"30s\"\n");
-    let error = load(&text).unwrap_err();
-    assert_eq!(error.kind, ErrorKind::Unsupported);
+    let faults = |body: &str| load(&format!("{GOOD}\n[[faults]]\n{body}\n"));
+    assert!(faults("kind = \"crash\"\nat = \"30s\"").is_ok());
+    let error = faults("kind = \"crash\"\nprobability = 0.1").unwrap_err();
+    assert!(error.to_string().contains("during"), "{error}");
+    assert!(faults("kind = \"crash\"\nduring = \"sync\"\nprobability = 0.1").is_ok());
+    let error = faults("kind = \"crash\"\nduring = \"lunch\"\nat = \"1s\"").unwrap_err();
+    assert!(error.to_string().contains("flush"), "{error}");
+    let error = faults("kind = \"zk_expiry\"\nat = \"1s\"\ncount = 2").unwrap_err();
+    assert!(error.to_string().contains("strikes once"), "{error}");
+    assert_eq!(
+        faults("kind = \"wal_slow_sync\"\nat = \"1s\"")
+            .unwrap_err()
+            .kind,
+        ErrorKind::MissingKey
+    );
+    assert!(faults("kind = \"wal_torn_write\"\nat = \"1s\"\nfraction = 1.0").is_err());
+    assert!(faults("kind = \"slow_disk\"\nat = \"1s\"\nduration = \"5s\"\nfactor = 0.5").is_err());
+    let error = faults("kind = \"wal_sync_failure\"\nat = \"1s\"\ndelay = \"1s\"").unwrap_err();
+    assert_eq!(error.kind, ErrorKind::UnknownKey);
     let text = format!("{GOOD}\n[[faults]]\nkind = \"wal_sync_failure\"\n");
     assert_eq!(load(&text).unwrap_err().kind, ErrorKind::MissingKey);
     let text = format!("{GOOD}\n[[faults]]\nkind = \"wal_sync_failure\"\nprobability = 1.5\n");

@@ -100,6 +100,11 @@ impl<E> EventQueue<E> {
         Some((entry.time, entry.event))
     }
 
+    /// Drops the pending events `keep` refuses; the others keep their order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&E) -> bool) {
+        self.heap.retain(|entry| keep(&entry.event));
+    }
+
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|entry| entry.time)

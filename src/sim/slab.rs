@@ -71,6 +71,13 @@ impl<T> Slab<T> {
         self.live
     }
 
+    /// The live handles, in handle order.
+    pub fn handles(&self) -> Vec<u32> {
+        (0..self.items.len() as u32)
+            .filter(|&handle| self.items[handle as usize].is_some())
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }

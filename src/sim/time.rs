@@ -108,6 +108,11 @@ impl SimDuration {
         self.0 == 0
     }
 
+    /// This duration times `factor` (≥ 0), rounded down to a nanosecond.
+    pub fn mul_f64(self, factor: f64) -> SimDuration {
+        SimDuration::from_nanos((self.as_nanos() as f64 * factor) as u64)
+    }
+
     pub fn saturating_add(self, other: SimDuration) -> SimDuration {
         SimDuration(self.0.saturating_add(other.0))
     }

@@ -49,6 +49,11 @@ enum Step {
 
 impl RegionServer<'_> {
     pub(super) fn on_action(&mut self, index: usize) {
+        if !self.alive {
+            // The server is down: the operator's request finds no server.
+            self.stats.actions_skipped += 1;
+            return;
+        }
         let action = self.scenario.actions[index].clone();
         let table = self
             .tables

@@ -104,6 +104,12 @@ impl RegionServer<'_> {
                 .sum();
             (actions, bytes + RPC_REQUEST_OVERHEAD_BYTES)
         };
+        if !self.alive {
+            // The server process is gone: the connection is refused.
+            let results = vec![Outcome::Failed(ServerError::ServerDown); actions.len()];
+            self.send_answer(request, attempt, actions, results);
+            return;
+        }
         let call = self.new_call(request, attempt, actions, deadline);
         let queue = self.rpc_balancer.below(self.rpc.queue_count() as u64) as usize;
         match self.rpc.dispatch(now, call, queue, bytes) {

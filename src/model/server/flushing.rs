@@ -265,6 +265,8 @@ impl RegionServer<'_> {
             return false;
         }
         region.flushing = true;
+        self.flush_starts();
+        let region = &mut self.regions[region_id as usize];
         // Admin flushes, closes, bulk loads and snapshots flush every store; the flusher's
         // flushes ask the flush policy.
         let stores = if !matches!(executor, Executor::Handler(_)) {
@@ -415,6 +417,15 @@ impl RegionServer<'_> {
             let segment = store.memstore.clear_snapshot();
             store.last_flush_at = job.started_at;
             released.add(segment.size());
+            self.oracle.persisted(
+                job.region,
+                store_index,
+                segment
+                    .cells()
+                    .iter()
+                    .map(|cell| cell.sequence_id)
+                    .collect(),
+            );
         }
         for (store_index, file) in std::mem::take(&mut job.files) {
             file_bytes += file.size_bytes;

@@ -20,7 +20,7 @@
 //! remaining actions with TimeoutIOException (2.5 would stop the mini-batch and try again).
 
 use super::{RegionServer, RequestId};
-use crate::model::cell::{Cell, CellType, MemSize};
+use crate::model::cell::{Cell, MemSize};
 use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
 use crate::model::region::{RegionId, RegionState};
@@ -28,7 +28,6 @@ use crate::model::request::{Mutation, ServerError};
 use crate::model::row_lock::LockMode;
 use crate::model::rpc::CallId;
 use crate::model::value_index::Undo;
-use crate::model::wal::{WAL_CELL_FRAMING_BYTES, WAL_ENTRY_KEY_BYTES};
 use crate::scenario::profile::ProfileId;
 use crate::scenario::workload::Durability;
 use crate::sim::{SimDuration, SimTime};
@@ -112,7 +111,7 @@ pub struct Call {
     group_end: usize,
     phase: Phase,
     batch: MiniBatch,
-    blocked_at: Option<SimTime>,
+    pub(super) blocked_at: Option<SimTime>,
     wait: Wait,
     wait_generation: u64,
     /// The region whose batchMutate the call is in (startRegionOperation was passed).
@@ -547,7 +546,11 @@ impl RegionServer<'_> {
         state.batch.timestamp_ms = now.as_millis();
         state.batch.values = values;
         state.batch.edit = edit;
-        let wal_bytes = WAL_ENTRY_KEY_BYTES + edit.data + edit.cells * WAL_CELL_FRAMING_BYTES;
+        let wal_bytes = if durability == Durability::SkipWal {
+            0
+        } else {
+            self.append_mini_batch_to_wal(call)
+        };
         match durability {
             Durability::SkipWal => {
                 self.apply_cells(call, true);
@@ -578,6 +581,36 @@ impl RegionServer<'_> {
                 unreachable!("durability is resolved when the client is built")
             }
         }
+    }
+
+    /// Appends the mini-batch's WAL entry (its cells in the workload's families, built as the
+    /// memstore gets them); returns the entry's bytes as HBase counts them.
+    fn append_mini_batch_to_wal(&mut self, call: CallId) -> u64 {
+        let state = self.calls.get(call);
+        let request = self.requests.get(state.request);
+        let cells = &self.client_cells[request.client as usize];
+        let (region, sequence_id) = (state.batch.region, state.batch.sequence_id);
+        let mut families = Vec::with_capacity(cells.families.len());
+        self.wal_cells.clear();
+        for (position, &family) in cells.families.iter().enumerate() {
+            let actions = state
+                .batch
+                .values
+                .iter()
+                .enumerate()
+                .filter_map(|(offset, value)| {
+                    let action = request.actions[state.actions[state.cursor + offset] as usize];
+                    value.map(|value_bytes| (action.mutation, action.row, value_bytes))
+                });
+            cells.family_cells(
+                position,
+                (state.batch.timestamp_ms, sequence_id),
+                actions,
+                &mut self.wal_cells,
+            );
+            families.push((family, self.wal_cells.len()));
+        }
+        self.append_wal_entry(region, sequence_id, &families)
     }
 
     /// The sync covering the call's edit completed.
@@ -623,6 +656,15 @@ impl RegionServer<'_> {
         state.cursor = state.batch.end;
         state.phase = Phase::Batch;
         let region = state.batch.region;
+        if state.batch.values.iter().any(Option::is_some) {
+            let request = self.requests.get(state.request);
+            self.oracle.acknowledged(
+                region,
+                &self.client_cells[request.client as usize].families,
+                state.batch.sequence_id,
+                request.durability,
+            );
+        }
         if self.regions[region as usize].is_above_flush_size() {
             self.request_flush(region, FlushReason::MemstoreSize);
         }
@@ -709,33 +751,14 @@ impl RegionServer<'_> {
             Vec::with_capacity(state.batch.values.len() * cells.qualifiers.len());
         for (position, &family) in cells.families.iter().enumerate() {
             write.clear();
-            for (action, value_bytes) in actions.clone() {
-                let cell = |qualifier: u16, cell_type: CellType, value_bytes: u32| Cell {
-                    row: action.row,
-                    timestamp_ms: state.batch.timestamp_ms,
-                    sequence_id: state.batch.sequence_id,
-                    qualifier,
-                    cell_type,
-                    value_bytes,
-                };
-                match action.mutation {
-                    Mutation::Delete => {
-                        let marker = cell(0, CellType::DeleteFamily, 0);
-                        write.push((marker, cells.delete_bytes[position]));
-                    }
-                    Mutation::Put => {
-                        for (column, &qualifier) in cells.qualifiers.iter().enumerate() {
-                            let bytes = cells.key_bytes[position][column] + u64::from(value_bytes);
-                            write.push((cell(qualifier, CellType::Put, value_bytes), bytes));
-                        }
-                    }
-                    Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
-                        let bytes = cells.key_bytes[position][0] + u64::from(value_bytes);
-                        let qualifier = cells.qualifiers[0];
-                        write.push((cell(qualifier, CellType::Put, value_bytes), bytes));
-                    }
-                }
-            }
+            cells.family_cells(
+                position,
+                (state.batch.timestamp_ms, state.batch.sequence_id),
+                actions
+                    .clone()
+                    .map(|(action, value_bytes)| (action.mutation, action.row, value_bytes)),
+                &mut write,
+            );
             if write.is_empty() {
                 continue;
             }
@@ -822,6 +845,12 @@ impl RegionServer<'_> {
             if let Some(index) = region.values.as_mut() {
                 index.undo(rollback.values);
             }
+            let request = self.requests.get(state.request);
+            self.oracle.rolled_back(
+                region_id,
+                &self.client_cells[request.client as usize].families,
+                state.batch.sequence_id,
+            );
             let memstore = &mut self.stats.memstore;
             memstore.data_bytes_rolled_back += removed.data;
             memstore.heap_bytes_rolled_back += removed.heap;

@@ -21,7 +21,7 @@
 
 use std::fmt;
 
-use crate::scenario::suggest::did_you_mean;
+use super::suggest::did_you_mean;
 
 /// One known bug that can be switched on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

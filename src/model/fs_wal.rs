@@ -1,0 +1,626 @@
+//! The server's WAL as files: AbstractFSWAL's file side. One file is written at a time under
+//! `WALs/<server name>/`; a roll swaps in a new writer and closes the old file (with its
+//! trailer) once the roll is done; rolled files wait until every edit in them is flushed and
+//! are then archived; more rolled files than `hbase.regionserver.maxlogs` name the regions
+//! that must flush to free the oldest.
+//!
+//! Each file knows how much of it is durable — the bytes a completed sync covered — and the
+//! entries written since (their offsets, regions and sequence ids), which is what a crash cuts
+//! away, what a torn write leaves part of, and what AsyncFSWAL writes again into the new file
+//! after a failed sync. SequenceIdAccounting's per-region highest sequence id per file is kept
+//! with each file; the region's lowest unflushed sequence id is the caller's (its memstores
+//! know it).
+//!
+//! Names follow HBase: the directory is the server name `host,port,startcode`, a file is the
+//! URL-encoded server name, a dot, and the file's creation time in ms
+//! (`AbstractFSWALProvider.getWALDirectoryName`, `AbstractFSWAL.computeFilename`).
+//! Archived files leave the simulated filesystem at once: the master's LogCleaner would delete
+//! them from oldWALs after `hbase.master.logcleaner.ttl`, and nothing here reads them.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::region::RegionId;
+use super::sim_fs::{FsError, SimFs, join};
+use super::wal_format::{AppendedEntry, CellEncoder, WalHeader, WalKey, WalWriter, read_wal};
+use crate::scenario::profile::ProfileId;
+use crate::sim::RandomStream;
+
+/// Why the WAL rolled (AbstractFSWAL's roll request reasons, as far as modelled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RollReason {
+    /// The file passed the roll size after a sync.
+    Size,
+    /// hbase.regionserver.logroll.period passed.
+    Periodic,
+    /// A sync took longer than hbase.regionserver.wal.roll.on.sync.ms (2.5).
+    SlowSync,
+    /// A sync failed: the writer is broken.
+    Error,
+}
+
+impl RollReason {
+    pub const ALL: [RollReason; 4] = [
+        RollReason::Size,
+        RollReason::Periodic,
+        RollReason::SlowSync,
+        RollReason::Error,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RollReason::Size => "size",
+            RollReason::Periodic => "periodic",
+            RollReason::SlowSync => "slow_sync",
+            RollReason::Error => "error",
+        }
+    }
+}
+
+/// An entry written since the file's durable point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Unsynced {
+    offset: u64,
+    end: u64,
+    nominal_bytes: u64,
+    region: RegionId,
+    sequence_id: u64,
+}
+
+/// The file being written (or, during a roll, the one being closed).
+#[derive(Debug, Clone)]
+struct OpenFile {
+    writer: WalWriter,
+    path: String,
+    /// Numbers the files of this WAL in creation order.
+    generation: u64,
+    durable_bytes: u64,
+    unsynced: Vec<Unsynced>,
+    /// Per region, the lowest and highest sequence ids in this file.
+    regions: BTreeMap<RegionId, (u64, u64)>,
+}
+
+/// A rolled (closed) file waiting to be archived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolledFile {
+    pub path: String,
+    /// Per region, the lowest and highest sequence ids in it.
+    pub regions: BTreeMap<RegionId, (u64, u64)>,
+    /// Its length as HBase's writer counted it.
+    pub nominal_bytes: u64,
+}
+
+/// Where a sync started: everything in file `generation` up to `length_bytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncPoint {
+    generation: u64,
+    length_bytes: u64,
+}
+
+/// What a crash left of the file being written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CrashCut {
+    /// Bytes written but never made durable, cut away.
+    pub bytes_lost: u64,
+    /// Entries among them (the torn one included).
+    pub entries_lost: u64,
+    /// With a torn write: the torn entry's offset and the bytes of it left on disk.
+    pub torn: Option<(u64, u64)>,
+}
+
+impl OpenFile {
+    fn rolled(self) -> RolledFile {
+        RolledFile {
+            nominal_bytes: self.writer.nominal_length_bytes(),
+            path: self.path,
+            regions: self.regions,
+        }
+    }
+}
+
+fn note_sequence_id(regions: &mut BTreeMap<RegionId, (u64, u64)>, region: RegionId, id: u64) {
+    let (low, high) = regions.entry(region).or_insert((id, id));
+    *low = (*low).min(id);
+    *high = (*high).max(id);
+}
+
+/// The server's WAL files.
+#[derive(Debug, Clone)]
+pub struct FsWal {
+    dir: String,
+    file_prefix: String,
+    header: WalHeader<'static>,
+    current: Option<OpenFile>,
+    /// The file a roll swapped out, closed when the roll completes.
+    closing: Option<OpenFile>,
+    rolled: VecDeque<RolledFile>,
+    next_generation: u64,
+    /// Files created, archived, and entries appended.
+    pub files_created: u64,
+    pub files_archived: u64,
+    pub entries: u64,
+    pub nominal_bytes: u64,
+}
+
+/// `URLEncoder.encode` of a server name as WAL file names carry it.
+fn url_encode(name: &str) -> String {
+    name.bytes()
+        .map(|byte| match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+impl FsWal {
+    /// The WAL of server `server_name` (`host,port,startcode`), not yet open.
+    pub fn new(server_name: &str, profile: ProfileId) -> FsWal {
+        FsWal {
+            dir: join(super::wal_split::WALS_DIR, server_name),
+            file_prefix: url_encode(server_name),
+            header: WalHeader::for_wal(profile),
+            current: None,
+            closing: None,
+            rolled: VecDeque::new(),
+            next_generation: 0,
+            files_created: 0,
+            files_archived: 0,
+            entries: 0,
+            nominal_bytes: 0,
+        }
+    }
+
+    /// The server's WAL directory.
+    pub fn dir(&self) -> &str {
+        &self.dir
+    }
+
+    /// Creates a file and makes it the one written. Two files created in the same millisecond
+    /// get the next free millisecond as their name, as names must differ.
+    fn create_file(&mut self, fs: &mut SimFs, now_ms: u64) -> Result<OpenFile, FsError> {
+        let mut stamp = now_ms;
+        let path = loop {
+            let path = join(&self.dir, &format!("{}.{stamp}", self.file_prefix));
+            if !fs.exists(&path) {
+                break path;
+            }
+            stamp += 1;
+        };
+        let writer = WalWriter::create(fs, &path, &self.header)?;
+        let generation = self.next_generation;
+        self.next_generation += 1;
+        self.files_created += 1;
+        Ok(OpenFile {
+            durable_bytes: writer.physical_length_bytes(fs),
+            writer,
+            path,
+            generation,
+            unsynced: Vec::new(),
+            regions: BTreeMap::new(),
+        })
+    }
+
+    /// Opens the first file.
+    pub fn open(&mut self, fs: &mut SimFs, now_ms: u64) -> Result<(), FsError> {
+        assert!(self.current.is_none(), "a WAL is opened once");
+        self.current = Some(self.create_file(fs, now_ms)?);
+        Ok(())
+    }
+
+    fn current(&mut self) -> &mut OpenFile {
+        self.current.as_mut().expect("the WAL is open")
+    }
+
+    /// Appends one entry for `region` to the current file.
+    pub fn append(
+        &mut self,
+        fs: &mut SimFs,
+        region: RegionId,
+        key: &WalKey<'_>,
+        cell_count: u32,
+        fill: impl FnOnce(&mut CellEncoder<'_>),
+    ) -> AppendedEntry {
+        let file = self.current();
+        let appended = file.writer.append_with(fs, key, cell_count, fill);
+        file.unsynced.push(Unsynced {
+            offset: appended.offset,
+            end: appended.offset + appended.physical_bytes,
+            nominal_bytes: appended.nominal_bytes,
+            region,
+            sequence_id: key.sequence_id,
+        });
+        note_sequence_id(&mut file.regions, region, key.sequence_id);
+        self.entries += 1;
+        self.nominal_bytes += appended.nominal_bytes;
+        appended
+    }
+
+    /// What a sync starting now covers.
+    pub fn sync_point(&self, fs: &SimFs) -> SyncPoint {
+        let file = self.current.as_ref().expect("the WAL is open");
+        SyncPoint {
+            generation: file.generation,
+            length_bytes: file.writer.physical_length_bytes(fs),
+        }
+    }
+
+    /// A sync that started at `point` completed: its bytes are durable.
+    pub fn synced(&mut self, point: SyncPoint) {
+        for file in [self.current.as_mut(), self.closing.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            if file.generation == point.generation && point.length_bytes > file.durable_bytes {
+                file.durable_bytes = point.length_bytes;
+                file.unsynced
+                    .retain(|entry| entry.offset >= point.length_bytes);
+            }
+        }
+    }
+
+    /// The current file's length as HBase's writer reports it (what a roll by size compares).
+    pub fn current_nominal_bytes(&self) -> u64 {
+        self.current
+            .as_ref()
+            .map_or(0, |file| file.writer.nominal_length_bytes())
+    }
+
+    /// Entries in the current file.
+    pub fn current_entries(&self) -> u64 {
+        self.current
+            .as_ref()
+            .map_or(0, |file| file.writer.entries())
+    }
+
+    /// A roll begins: a new file is written from now on; the old one closes when the roll
+    /// completes (`roll_finish`).
+    pub fn roll_start(&mut self, fs: &mut SimFs, now_ms: u64) -> Result<(), FsError> {
+        assert!(self.closing.is_none(), "one roll at a time");
+        let new = self.create_file(fs, now_ms)?;
+        self.closing = self.current.replace(new);
+        Ok(())
+    }
+
+    /// The roll completes: the old file gets its trailer and waits to be archived.
+    pub fn roll_finish(&mut self, fs: &mut SimFs) {
+        let mut old = self.closing.take().expect("a roll in progress");
+        old.writer.close(fs);
+        self.rolled.push_back(old.rolled());
+    }
+
+    /// A roll after the writer broke (a failed sync): the broken file cannot be closed, so it
+    /// keeps only its durable bytes and no trailer; a new file is written from now on. With
+    /// `rewrite` (AsyncFSWAL) the entries that were not durable are written again to the new
+    /// file, in order; without it (FSHLog) they are gone, as their writers were failed.
+    /// Returns how many entries were rewritten.
+    pub fn roll_broken(
+        &mut self,
+        fs: &mut SimFs,
+        now_ms: u64,
+        rewrite: bool,
+    ) -> Result<u64, FsError> {
+        if let Some(closing) = self.closing.take() {
+            // A roll in progress is overtaken: its old file is closed as it was.
+            self.closing = Some(closing);
+            self.roll_finish(fs);
+        }
+        let mut new = self.create_file(fs, now_ms)?;
+        let mut old = self.current.replace(new.clone()).expect("the WAL is open");
+        let tail = fs.bytes(old.writer.file())[old.durable_bytes as usize..].to_vec();
+        fs.bytes_mut(old.writer.file())
+            .truncate(old.durable_bytes as usize);
+        let mut rewritten = 0;
+        if rewrite && !old.unsynced.is_empty() {
+            let base = fs.bytes(new.writer.file()).len() as u64;
+            fs.append(new.writer.file(), &tail);
+            let nominal = old.unsynced.iter().map(|entry| entry.nominal_bytes).sum();
+            new.writer.adopt_entries(old.unsynced.len() as u64, nominal);
+            for entry in &old.unsynced {
+                let shift = base - old.durable_bytes;
+                new.unsynced.push(Unsynced {
+                    offset: entry.offset + shift,
+                    end: entry.end + shift,
+                    ..*entry
+                });
+                note_sequence_id(&mut new.regions, entry.region, entry.sequence_id);
+            }
+            rewritten = old.unsynced.len() as u64;
+            self.current = Some(new);
+        }
+        old.unsynced.clear();
+        self.rolled.push_back(old.rolled());
+        Ok(rewritten)
+    }
+
+    /// Rolled files that can go: every region in them has flushed past its highest sequence
+    /// id there (`lowest_unflushed` gives a region's lowest unflushed or flushing sequence id,
+    /// `None` if it has nothing unflushed). Returns how many were archived.
+    pub fn archive(
+        &mut self,
+        fs: &mut SimFs,
+        lowest_unflushed: impl Fn(RegionId) -> Option<u64>,
+    ) -> u64 {
+        let before = self.rolled.len();
+        let mut kept = VecDeque::with_capacity(before);
+        for file in std::mem::take(&mut self.rolled) {
+            let all_lower = file.regions.iter().all(|(&region, &(_, highest))| {
+                lowest_unflushed(region).is_none_or(|lowest| highest < lowest)
+            });
+            if all_lower {
+                fs.delete_file(&file.path)
+                    .expect("a rolled WAL is in its directory");
+            } else {
+                kept.push_back(file);
+            }
+        }
+        self.rolled = kept;
+        let archived = (before - self.rolled.len()) as u64;
+        self.files_archived += archived;
+        archived
+    }
+
+    /// findRegionsToForceFlush: with more than `max_logs` rolled files, the regions that still
+    /// have unflushed edits in the oldest.
+    pub fn regions_to_force_flush(
+        &self,
+        max_logs: u64,
+        lowest_unflushed: impl Fn(RegionId) -> Option<u64>,
+    ) -> Vec<RegionId> {
+        if (self.rolled.len() as u64) <= max_logs {
+            return Vec::new();
+        }
+        let oldest = self.rolled.front().expect("more than max_logs ≥ 1 files");
+        oldest
+            .regions
+            .iter()
+            .filter(|&(&region, &(_, highest))| {
+                lowest_unflushed(region).is_some_and(|lowest| lowest <= highest)
+            })
+            .map(|(&region, _)| region)
+            .collect()
+    }
+
+    /// Rolled files (HBase's numRolledLogFiles).
+    pub fn rolled_files(&self) -> u64 {
+        self.rolled.len() as u64
+    }
+
+    /// Every file in the directory: rolled, closing and current.
+    pub fn files(&self) -> u64 {
+        self.rolled.len() as u64
+            + u64::from(self.closing.is_some())
+            + u64::from(self.current.is_some())
+    }
+
+    /// The paths of the files, oldest first.
+    pub fn paths(&self) -> Vec<&str> {
+        self.rolled
+            .iter()
+            .map(|file| file.path.as_str())
+            .chain(self.closing.iter().map(|file| file.path.as_str()))
+            .chain(self.current.iter().map(|file| file.path.as_str()))
+            .collect()
+    }
+
+    /// The files still in the directory, oldest first, with what each holds (what the oracle
+    /// needs to name the cause of a loss, and a split's time).
+    pub fn file_records(&self) -> Vec<RolledFile> {
+        self.rolled
+            .iter()
+            .cloned()
+            .chain(
+                [self.closing.as_ref(), self.current.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .map(|file| file.clone().rolled()),
+            )
+            .collect()
+    }
+
+    /// The server died: the files being written keep their durable bytes; with `torn`, part
+    /// (that fraction, at least one byte and not all) of the first entry that was not durable
+    /// reaches disk too. The WAL is left closed.
+    pub fn crash(&mut self, fs: &mut SimFs, torn: Option<f64>) -> CrashCut {
+        let mut cut = CrashCut::default();
+        let closing = self.closing.take();
+        let current = self.current.take();
+        for file in [closing, current].into_iter().flatten() {
+            let id = file.writer.file();
+            let length = fs.bytes(id).len() as u64;
+            let mut keep = file.durable_bytes;
+            if let (Some(fraction), Some(first), None) = (torn, file.unsynced.first(), cut.torn) {
+                let entry_bytes = first.end - first.offset;
+                let part = ((entry_bytes as f64 * fraction) as u64).clamp(1, entry_bytes - 1);
+                cut.torn = Some((first.offset, part));
+                keep = first.offset + part;
+            }
+            cut.bytes_lost += length - keep;
+            cut.entries_lost += file.unsynced.len() as u64;
+            fs.bytes_mut(id).truncate(keep as usize);
+            self.rolled.push_back(file.rolled());
+        }
+        cut
+    }
+
+    /// Flips one bit inside the body of one durable entry of the current file (or, `oldest`,
+    /// of the oldest file), chosen with `stream`; returns the file and offset, or `None` if
+    /// that file holds no durable entry yet.
+    pub fn corrupt(
+        &self,
+        fs: &mut SimFs,
+        oldest: bool,
+        stream: &mut RandomStream,
+    ) -> Option<(String, u64)> {
+        let (path, durable) = match (oldest, self.rolled.front(), self.current.as_ref()) {
+            (true, Some(file), _) => (file.path.clone(), u64::MAX),
+            (_, _, Some(file)) => (file.path.clone(), file.durable_bytes),
+            (_, Some(file), None) => (file.path.clone(), u64::MAX),
+            (_, None, None) => return None,
+        };
+        let bytes = fs.read(&path).expect("a WAL file in its directory");
+        let contents = read_wal(bytes);
+        let spans: Vec<(u64, u64)> = contents
+            .entries
+            .iter()
+            .zip(
+                contents
+                    .entries
+                    .iter()
+                    .skip(1)
+                    .map(|entry| entry.offset)
+                    .chain([contents.stop.offset()]),
+            )
+            .map(|(entry, end)| (entry.offset, end))
+            .filter(|&(_, end)| end <= durable)
+            .collect();
+        if spans.is_empty() {
+            return None;
+        }
+        let (start, end) = spans[stream.below(spans.len() as u64) as usize];
+        // Inside the body: past the length and its checksum, before the body's checksum.
+        let body = start + 8;
+        let body_end = end - 4;
+        let offset = body + stream.below((body_end - body).max(1));
+        let mask = 1u8 << stream.below(8);
+        fs.flip_byte(&path, offset, mask)
+            .expect("an offset inside the file");
+        Some((path, offset))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::cell::CellType;
+    use crate::model::wal_format::{ClusterIds, WalCell, WalStop};
+
+    fn key(sequence_id: u64) -> WalKey<'static> {
+        WalKey {
+            encoded_region_name: b"r1",
+            table_name: b"t",
+            sequence_id,
+            write_time_ms: 1,
+            nonce_group: 0,
+            nonce: 0,
+            cluster_ids: ClusterIds::NONE,
+        }
+    }
+
+    fn append(wal: &mut FsWal, fs: &mut SimFs, region: RegionId, sequence_id: u64) {
+        wal.append(fs, region, &key(sequence_id), 1, |cells| {
+            cells.cell(WalCell {
+                row: b"row",
+                family: b"f",
+                qualifier: b"q",
+                timestamp_ms: 1,
+                cell_type: CellType::Put,
+                value_length_bytes: 10,
+                value_seed: 0,
+            })
+        });
+    }
+
+    fn open() -> (FsWal, SimFs) {
+        let mut fs = SimFs::new();
+        let mut wal = FsWal::new("rs1,16020,1", ProfileId::Hbase25);
+        wal.open(&mut fs, 1000).unwrap();
+        (wal, fs)
+    }
+
+    // Names follow HBase's; a crash keeps the durable bytes only, a torn write part of the
+    // next entry, which then reads as a truncation.
+    #[test]
+    fn crash_keeps_what_was_synced() {
+        let (mut wal, mut fs) = open();
+        assert_eq!(wal.paths(), ["WALs/rs1,16020,1/rs1%2C16020%2C1.1000"]);
+        append(&mut wal, &mut fs, 0, 1);
+        let point = wal.sync_point(&fs);
+        append(&mut wal, &mut fs, 0, 2);
+        append(&mut wal, &mut fs, 0, 3);
+        wal.synced(point);
+        let cut = wal.crash(&mut fs, Some(0.5));
+        assert_eq!(cut.entries_lost, 2);
+        let path = wal.paths()[0].to_string();
+        let contents = read_wal(fs.read(&path).unwrap());
+        assert_eq!(contents.entries.len(), 1);
+        assert!(
+            matches!(contents.stop, WalStop::Truncated { .. }),
+            "{:?}",
+            contents.stop
+        );
+        assert_eq!(contents.stop.offset(), cut.torn.unwrap().0);
+    }
+
+    // A rolled file is archived once its regions flushed past it; too many rolled files name
+    // the regions pinning the oldest.
+    #[test]
+    fn archiving_and_forced_flushes() {
+        let (mut wal, mut fs) = open();
+        append(&mut wal, &mut fs, 0, 5);
+        append(&mut wal, &mut fs, 1, 7);
+        wal.roll_start(&mut fs, 2000).unwrap();
+        append(&mut wal, &mut fs, 0, 6);
+        wal.roll_finish(&mut fs);
+        assert_eq!((wal.files(), wal.rolled_files()), (2, 1));
+        let unflushed = |region: RegionId| if region == 0 { Some(6) } else { Some(7) };
+        assert_eq!(wal.regions_to_force_flush(0, unflushed), vec![1]);
+        assert_eq!(
+            wal.regions_to_force_flush(1, unflushed),
+            Vec::<RegionId>::new()
+        );
+        assert_eq!(wal.archive(&mut fs, unflushed), 0);
+        assert_eq!(wal.archive(&mut fs, |region| (region == 0).then_some(6)), 1);
+        assert_eq!(wal.files(), 1);
+        assert_eq!(wal.paths(), ["WALs/rs1,16020,1/rs1%2C16020%2C1.2000"]);
+        assert!(!fs.exists("WALs/rs1,16020,1/rs1%2C16020%2C1.1000"));
+    }
+
+    // After a failed sync, AsyncFSWAL writes the entries that were not durable again to the
+    // new file; FSHLog drops them. The broken file keeps its durable bytes, with no trailer.
+    #[test]
+    fn broken_rolls_rewrite_or_drop() {
+        for rewrite in [true, false] {
+            let (mut wal, mut fs) = open();
+            append(&mut wal, &mut fs, 0, 1);
+            let point = wal.sync_point(&fs);
+            wal.synced(point);
+            append(&mut wal, &mut fs, 0, 2);
+            append(&mut wal, &mut fs, 0, 3);
+            let rewritten = wal.roll_broken(&mut fs, 2000, rewrite).unwrap();
+            assert_eq!(rewritten, if rewrite { 2 } else { 0 });
+            let paths: Vec<String> = wal.paths().iter().map(|p| p.to_string()).collect();
+            let old = read_wal(fs.read(&paths[0]).unwrap());
+            assert_eq!(old.entries.len(), 1);
+            assert!(
+                matches!(old.stop, WalStop::EndOfFile { .. }),
+                "{:?}",
+                old.stop
+            );
+            let new = read_wal(fs.read(&paths[1]).unwrap());
+            let ids: Vec<u64> = new.entries.iter().map(|e| e.key.sequence_id).collect();
+            assert_eq!(ids, if rewrite { vec![2, 3] } else { vec![] });
+            assert_eq!(wal.current_entries(), rewritten);
+        }
+    }
+
+    // A corruption flips a byte inside a durable entry, which then reads as corrupt there.
+    #[test]
+    fn corruption_hits_a_durable_entry() {
+        let (mut wal, mut fs) = open();
+        for sequence_id in 1..=3 {
+            append(&mut wal, &mut fs, 0, sequence_id);
+        }
+        let point = wal.sync_point(&fs);
+        wal.synced(point);
+        let mut stream = RandomStream::new(1, "test");
+        let (path, offset) = wal.corrupt(&mut fs, false, &mut stream).unwrap();
+        let contents = read_wal(fs.read(&path).unwrap());
+        assert!(contents.entries.len() < 3);
+        assert!(contents.stop.offset() <= offset);
+        assert_eq!(
+            contents.stop.class(),
+            crate::model::wal_format::StopClass::Corrupt
+        );
+    }
+}

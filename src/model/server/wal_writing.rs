@@ -1,0 +1,373 @@
+//! The WAL at work: a mini-batch's entry appended as bytes to the current file, the consumer
+//! starting group-committed syncs, each sync's two parts (its latency, and its bytes through
+//! the WAL's output stream), failures and what each profile does about them, and rolls — by
+//! size after a sync, every `hbase.regionserver.logroll.period`, after a sync slower than
+//! `hbase.regionserver.wal.roll.on.sync.ms` (2.5), and after an error — with the archiving and
+//! the too-many-WALs flushes that follow each roll (shared/reference/write-path-and-flush.md §8).
+//!
+//! A roll waits until no sync is in flight (FSHLog's safe point, AsyncFSWAL's waitingRoll),
+//! swaps in the new file, and takes one sync latency for the create and the close; syncs wait
+//! for it, appends go on into the new file. The old file gets its trailer when the roll ends.
+//! After an error the broken file is never closed: it keeps its durable bytes only, and
+//! AsyncFSWAL writes the entries that were not durable again into the new file.
+//!
+//! Left out: low-replication rolls (there is no DataNode pipeline), the slow-sync count
+//! threshold (`hbase.regionserver.wal.slowsync.roll.threshold`), and 2.5's per-family
+//! too-many-WALs flush (the region's flush policy picks the stores here, as for any request).
+
+use super::{RegionServer, TransferOwner};
+use crate::model::event::Event;
+use crate::model::faults::Occasion;
+use crate::model::flusher::FlushReason;
+use crate::model::fs_wal::RollReason;
+use crate::model::region::RegionId;
+use crate::model::request::ServerError;
+use crate::model::rpc::CallId;
+use crate::model::timeline::MarkerKind;
+use crate::model::wal_cells::encoded_region_name;
+use crate::model::wal_format::{ClusterIds, WalCell, WalKey};
+use crate::scenario::fault::FaultKind;
+
+impl RegionServer<'_> {
+    /// The server's clock as HBase's: ms since the epoch.
+    pub(super) fn wall_clock_ms(&self) -> u64 {
+        self.scenario.clock_start_ms + self.now().as_millis()
+    }
+
+    /// Appends the WAL entry of `cells_by_family` (the mini-batch's cells, each family's
+    /// cells ending at the index given) for `region` at `sequence_id`; returns its bytes as
+    /// HBase counts them.
+    pub(super) fn append_wal_entry(
+        &mut self,
+        region: RegionId,
+        sequence_id: u64,
+        families: &[(usize, usize)],
+    ) -> u64 {
+        while self.region_names.len() <= region as usize {
+            let id = self.region_names.len() as RegionId;
+            let table = self.regions[id as usize].table;
+            let name = encoded_region_name(&self.table_names[table].name, id);
+            self.region_names.push(name);
+        }
+        let write_time_ms = self.wall_clock_ms();
+        let names = &self.table_names[self.regions[region as usize].table];
+        let key = WalKey {
+            encoded_region_name: &self.region_names[region as usize],
+            table_name: &names.name,
+            sequence_id,
+            write_time_ms,
+            nonce_group: 0,
+            nonce: 0,
+            cluster_ids: ClusterIds::NONE,
+        };
+        let cells = &self.wal_cells;
+        let row = &mut self.wal_row;
+        let appended =
+            self.fs_wal
+                .append(&mut self.fs, region, &key, cells.len() as u32, |encoder| {
+                    let mut start = 0;
+                    for &(family, end) in families {
+                        for (cell, _) in &cells[start..end] {
+                            names.write_row(cell.row, row);
+                            encoder.cell(WalCell {
+                                row,
+                                family: &names.families[family],
+                                qualifier: &names.qualifiers[usize::from(cell.qualifier)],
+                                timestamp_ms: cell.timestamp_ms,
+                                cell_type: cell.cell_type,
+                                value_length_bytes: cell.value_bytes,
+                                value_seed: cell.sequence_id ^ cell.row,
+                            });
+                        }
+                        start = end;
+                    }
+                });
+        appended.nominal_bytes
+    }
+
+    /// The consumer: starts a sync for what is appended if a writer waits (and the writer is
+    /// not broken, no roll is under way, and the in-flight limit allows); starts a requested
+    /// roll once no sync is in flight.
+    pub(super) fn maybe_start_wal_sync(&mut self) {
+        if !self.alive {
+            return;
+        }
+        if self.wal_broken {
+            // The writer is broken until the roll replaces it: AsyncFSWAL holds the edits for
+            // the new writer; FSHLog fails every sync meanwhile with DamagedWALException.
+            if !self.config.wal_async {
+                for call in self.wal.take_waiting() {
+                    self.sync_failed(call, ServerError::WalSyncFailed);
+                }
+                self.drain_ready();
+            }
+            return;
+        }
+        if self.roll_in_progress.is_some() {
+            return;
+        }
+        if self.roll_requested.is_some() {
+            if self.wal.syncs_in_flight() == 0 {
+                self.start_roll();
+            }
+            return;
+        }
+        if !self.wal.wants_sync(self.config.wal_batch_bytes) {
+            return;
+        }
+        let now = self.now();
+        let mut latency = self.wal_sync_latency.sample();
+        if self.slow_disk_factor > 1.0 {
+            latency = latency.mul_f64(self.slow_disk_factor);
+        }
+        for index in self.faults.strike(Occasion::SyncStart, now) {
+            match self.faults.kind(index) {
+                FaultKind::WalSlowSync { delay } => {
+                    self.note_fault(index);
+                    latency += delay;
+                }
+                // The sync's bytes are handed to HDFS and the server dies before any is
+                // acknowledged (a torn write: with part of its last entry on disk).
+                _ => self.crash_now(index),
+            }
+        }
+        let point = self.fs_wal.sync_point(&self.fs);
+        let (sync, latency_done, bytes) = self.wal.start_sync(now, latency);
+        self.sync_points.insert(sync, (point, now));
+        self.queue
+            .schedule_at(latency_done, Event::WalSyncDone { sync });
+        // The sync's bytes go through the WAL's one output stream, which shares the HDFS write
+        // pipe with flushes (and compactions) as one stream among them: the sync ends when both
+        // its latency and its bytes are done.
+        self.sync_parts.insert(sync, 2);
+        self.wal_bytes_waiting.push((sync, bytes));
+        if self.wal_chunk.is_none() {
+            self.start_wal_chunk();
+        }
+    }
+
+    /// The WAL stream writes everything waiting, as one transfer.
+    fn start_wal_chunk(&mut self) {
+        let waiting = std::mem::take(&mut self.wal_bytes_waiting);
+        let bytes = waiting.iter().map(|&(_, bytes)| bytes).sum();
+        let device = self.devices.wal_device();
+        self.devices
+            .start(device, self.now(), bytes, None, TransferOwner::WalChunk);
+        self.wal_chunk = Some(waiting.into_iter().map(|(sync, _)| sync).collect());
+        self.schedule_write_done(device);
+    }
+
+    /// The WAL stream wrote its chunk: those syncs' bytes are done; the next chunk starts.
+    pub(super) fn wal_chunk_done(&mut self) {
+        let syncs = self
+            .wal_chunk
+            .take()
+            .expect("a WAL chunk was being written");
+        for sync in syncs {
+            self.wal_sync_part_done(sync);
+        }
+        if !self.wal_bytes_waiting.is_empty() {
+            self.start_wal_chunk();
+        }
+    }
+
+    /// One part (latency or bytes) of a WAL sync is done; the sync ends with the second.
+    fn wal_sync_part_done(&mut self, sync: u64) {
+        let parts = self
+            .sync_parts
+            .get_mut(&sync)
+            .expect("a sync part ends for a sync that started");
+        *parts -= 1;
+        if *parts == 0 {
+            self.sync_parts.remove(&sync);
+            self.end_wal_sync(sync);
+        }
+    }
+
+    pub(super) fn on_wal_sync_done(&mut self, sync: u64) {
+        self.wal_sync_part_done(sync);
+    }
+
+    /// A sync ended (both parts done): its writers go on, or it failed (an injected fault).
+    fn end_wal_sync(&mut self, sync: u64) {
+        let Some((point, started_at)) = self.sync_points.remove(&sync) else {
+            return;
+        };
+        if !self.wal.is_in_flight(sync) {
+            return;
+        }
+        // A failure is decided as the sync ends, so that `count` counts failures seen.
+        let now = self.now();
+        let struck = self.faults.strike(Occasion::SyncEnd, now);
+        let failed = !struck.is_empty();
+        for &index in &struck {
+            self.note_fault(index);
+        }
+        let Some(mut writers) = self.wal.end_sync(sync, failed) else {
+            return;
+        };
+        if !failed {
+            self.fs_wal.synced(point);
+            self.stats.wal.sync_latency.record(now - started_at);
+            self.ready.extend(writers);
+            if self.fs_wal.current_nominal_bytes() > self.config.wal_roll_bytes {
+                self.request_roll(RollReason::Size);
+            } else if self
+                .config
+                .wal_roll_on_sync
+                .is_some_and(|limit| now - started_at > limit)
+            {
+                self.request_roll(RollReason::SlowSync);
+            }
+            return;
+        }
+        // The sync failed: the writer is broken and a roll is requested. The other syncs in
+        // flight on it are lost too.
+        writers.extend(self.wal.abandon_in_flight());
+        self.sync_points.clear();
+        if !self.wal_broken {
+            self.wal_broken = true;
+            self.roll_requested = None;
+            self.roll_in_progress = Some(RollReason::Error);
+            let roll = self.wal_sync_latency.sample();
+            self.queue.schedule_in(roll, Event::WalRollDone);
+        }
+        if self.config.wal_async {
+            // AsyncFSWAL.syncFailed: unacknowledged entries are written again to the new file;
+            // their writers keep waiting, up to the sync timeout.
+            let timeout = self.config.wal_sync_timeout;
+            let (expired, waiting): (Vec<CallId>, Vec<CallId>) =
+                writers.into_iter().partition(|&call| {
+                    self.waiting_for_sync_since(call)
+                        .is_some_and(|since| now - since >= timeout)
+                });
+            self.wal.requeue(waiting);
+            for call in expired {
+                self.sync_failed(call, ServerError::WalSyncTimeout);
+            }
+        } else {
+            for call in writers {
+                self.sync_failed(call, ServerError::WalSyncFailed);
+            }
+        }
+    }
+
+    /// requestLogRoll: the LogRoller is woken; the roll starts once no sync is in flight.
+    pub(super) fn request_roll(&mut self, reason: RollReason) {
+        if self.roll_requested.is_none() && self.roll_in_progress.is_none() && !self.wal_broken {
+            self.roll_requested = Some(reason);
+        }
+    }
+
+    /// The LogRoller rolls: a new file is written from now on; the roll takes one sync latency
+    /// for the create and the close, and syncs wait for it.
+    fn start_roll(&mut self) {
+        let reason = self.roll_requested.take().expect("a roll was requested");
+        let now = self.now();
+        for index in self.faults.strike(Occasion::RollStart, now) {
+            self.crash_now(index);
+        }
+        let now_ms = self.wall_clock_ms();
+        self.fs_wal
+            .roll_start(&mut self.fs, now_ms)
+            .expect("a new WAL file name is free");
+        self.roll_in_progress = Some(reason);
+        let latency = self.wal_sync_latency.sample();
+        self.queue.schedule_in(latency, Event::WalRollDone);
+    }
+
+    /// The roll is done: the old file is closed (or, after an error, cut to its durable bytes),
+    /// rolled files whose edits are all flushed are archived, and with more rolled files than
+    /// maxlogs the regions pinning the oldest are flushed.
+    pub(super) fn on_wal_roll_done(&mut self) {
+        let reason = self
+            .roll_in_progress
+            .take()
+            .expect("a roll was in progress");
+        let now_ms = self.wall_clock_ms();
+        if self.wal_broken {
+            self.wal_broken = false;
+            let rewritten = self
+                .fs_wal
+                .roll_broken(&mut self.fs, now_ms, self.config.wal_async)
+                .expect("a new WAL file name is free");
+            self.stats.wal.entries_rewritten += rewritten;
+        } else {
+            self.fs_wal.roll_finish(&mut self.fs);
+        }
+        let now = self.now();
+        *self.stats.wal.rolls.entry(reason).or_default() += 1;
+        self.last_roll_at = now;
+        self.queue
+            .schedule_in(self.config.wal_roll_period, Event::WalPeriodicRoll);
+        self.timeline
+            .mark(now, MarkerKind::WalRoll, None, reason.name());
+        let archived = {
+            let regions = &self.regions;
+            self.fs_wal
+                .archive(&mut self.fs, |region| lowest_unflushed(regions, region))
+        };
+        if archived > 0 {
+            self.timeline
+                .mark(now, MarkerKind::WalArchive, None, "archived");
+        }
+        let to_flush = self
+            .fs_wal
+            .regions_to_force_flush(self.config.wal_max_logs, |region| {
+                lowest_unflushed(&self.regions, region)
+            });
+        for region in to_flush {
+            self.stats.wal.forced_flush_requests += 1;
+            self.request_flush(region, FlushReason::TooManyWals);
+        }
+        self.note_wal_files();
+    }
+
+    /// The LogRoller's periodic check: a roll once `hbase.regionserver.logroll.period` has
+    /// passed since the last one.
+    pub(super) fn on_wal_periodic_roll(&mut self) {
+        if self.alive && self.now() >= self.last_roll_at + self.config.wal_roll_period {
+            self.request_roll(RollReason::Periodic);
+        }
+    }
+
+    /// Keeps the peak of WAL files in the directory.
+    pub(super) fn note_wal_files(&mut self) {
+        let files = self.fs_wal.files();
+        self.stats.wal.files_peak = self.stats.wal.files_peak.max(files);
+    }
+
+    /// A crash at a point of the server's work strikes as the next event at this instant: the
+    /// work that began goes no further, and nothing up the stack sees the server vanish.
+    pub(super) fn crash_now(&mut self, index: usize) {
+        if let FaultKind::WalTornWrite { fraction } = self.faults.kind(index) {
+            let fraction = fraction
+                .unwrap_or_else(|| self.faults.stream(index).next_f64_open_zero().min(0.999));
+            self.torn_fraction.insert(index, fraction);
+        }
+        self.queue.schedule_in(
+            crate::sim::SimDuration::ZERO,
+            Event::Fault {
+                index: index as u32,
+            },
+        );
+    }
+
+    /// A flush starts: a `crash` fault `during = "flush"` may strike.
+    pub(super) fn flush_starts(&mut self) {
+        let now = self.now();
+        for index in self.faults.strike(Occasion::FlushStart, now) {
+            self.crash_now(index);
+        }
+    }
+}
+
+/// A region's lowest sequence id not yet flushed (in a snapshot being flushed or the active
+/// segment), `None` if it has nothing unflushed (SequenceIdAccounting's view).
+fn lowest_unflushed(regions: &[crate::model::region::Region], region: RegionId) -> Option<u64> {
+    regions[region as usize]
+        .stores
+        .iter()
+        .filter_map(|store| store.memstore.sequence_id_unflushed_min())
+        .min()
+}
