@@ -31,7 +31,7 @@ use self::document::{Assignment, Document, Node};
 use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use self::fault::FaultSpec;
 use self::io::IoSpec;
-use self::known_bugs::KnownBugs;
+use self::known_bugs::{KnownBug, KnownBugs};
 use self::profile::ProfileId;
 use self::properties::{Properties, RawValue, Setting, Source};
 use self::suggest::did_you_mean;
@@ -324,14 +324,21 @@ pub fn load_str(
     Ok(scenario)
 }
 
-/// `[bugs]`: `"HBASE-2643" = true` switches a known bug on; `false` leaves it off.
+/// `[bugs]`: `"HBASE-2643" = true` switches a known bug on; `false` leaves it off. A bug may
+/// also be switched with `--set bugs.HBASE-2643=true`.
 fn read_bugs(root: &document::Table<'_, '_>) -> Result<KnownBugs, ScenarioError> {
-    let Some(node) = root.get("bugs") else {
-        return Ok(KnownBugs::NONE);
-    };
-    let table = node.table()?;
+    let table = root.section("bugs")?;
+    let mut names: Vec<String> = table.entries().into_iter().map(|(name, _)| name).collect();
+    for bug in KnownBug::ALL {
+        if !names.iter().any(|name| name == bug.jira()) {
+            names.push(bug.jira().to_string());
+        }
+    }
     let mut bugs = KnownBugs::NONE;
-    for (name, value) in table.entries() {
+    for name in names {
+        let Some(value) = table.get(&name) else {
+            continue;
+        };
         let on = value.bool()?;
         let named = KnownBugs::from_entries([(name.as_str(), on)])
             .map_err(|unknown| value.error(ErrorKind::UnknownKey, unknown.to_string()))?;
@@ -339,6 +346,7 @@ fn read_bugs(root: &document::Table<'_, '_>) -> Result<KnownBugs, ScenarioError>
             bugs = bugs.with(bug);
         }
     }
+    table.finish("[bugs]")?;
     Ok(bugs)
 }
 

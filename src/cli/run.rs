@@ -8,6 +8,7 @@ use super::format::{count, millis, table};
 use super::progress::RunProgress;
 use super::{EXIT_RUN_FAILED, Failure, ScenarioArgs};
 use crate::report::Summary;
+use crate::report::summary::RecoverySummary;
 use crate::runner::{RunOptions, run_scenario_with_progress};
 use crate::scenario::units::format_size_approx;
 
@@ -24,6 +25,10 @@ pub struct RunArgs {
     /// Skip charts/ and report.html (draw them later with `regionsim report DIR`).
     #[arg(long)]
     no_charts: bool,
+    /// Also write the simulated WAL files (with corrupt/ and any recovered edits left) to DIR,
+    /// for `regionsim wal dump` and `wal split`.
+    #[arg(long, value_name = "DIR")]
+    export_wal: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -36,6 +41,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         trace: args.trace,
         command: std::env::args().collect(),
         charts: !args.no_charts,
+        export_wal: args.export_wal,
     };
     let mut progress = RunProgress::new(scenario.duration, args.quiet);
     let report = run_scenario_with_progress(&scenario, &options, &mut |time| progress.update(time));
@@ -54,6 +60,57 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// One crash's line: when the master saw it, the split, when the regions were back.
+fn describe_recovery(recovery: &RecoverySummary) -> String {
+    let mut line = format!(
+        "recovery  {} at {:.1}s",
+        recovery.cause, recovery.crashed_at_s
+    );
+    if let Some(noticed) = recovery.noticed_at_s {
+        line.push_str(&format!(", noticed {noticed:.1}s"));
+    }
+    match (recovery.split_done_at_s, &recovery.split_error) {
+        (Some(done), _) => line.push_str(&format!(
+            ", split {done:.1}s ({} attempt{}{})",
+            recovery.split_attempts,
+            if recovery.split_attempts == 1 {
+                ""
+            } else {
+                "s"
+            },
+            if recovery.split_given_up {
+                ", given up: HBASE-2958"
+            } else {
+                ""
+            }
+        )),
+        (None, Some(error)) => line.push_str(&format!(
+            ", split failing after {} attempts: {error}",
+            recovery.split_attempts
+        )),
+        (None, None) => {}
+    }
+    if !recovery.files_moved_to_corrupt.is_empty() {
+        line.push_str(&format!(
+            ", {} moved to corrupt/",
+            recovery.files_moved_to_corrupt.len()
+        ));
+    }
+    match recovery.completed_at_s {
+        Some(done) => line.push_str(&format!(
+            ", regions back {done:.1}s (each offline up to {:.1}s)",
+            recovery.region_unavailable_ms.max / 1000.0
+        )),
+        None => line.push_str(&format!(
+            "; {} of {} regions still offline at the end",
+            recovery.regions - recovery.regions_recovered,
+            recovery.regions
+        )),
+    }
+    line.push('\n');
+    line
 }
 
 /// The end-of-run table.
@@ -167,10 +224,64 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         format_size_approx(summary.memstore.upper_limit_bytes as f64),
         format_size_approx(summary.memstore.lower_limit_bytes as f64),
     ));
+    let wal = &summary.wal;
+    let rolls: Vec<String> = wal
+        .rolls
+        .iter()
+        .filter(|(_, count)| **count > 0)
+        .map(|(reason, count)| format!("{reason} {count}"))
+        .collect();
     out.push_str(&format!(
-        "wal       {} syncs, {:.1} appends per sync\n",
-        count(summary.wal.syncs),
-        summary.wal.appends_per_sync
+        "wal       {} syncs, {:.1} appends per sync, p99 {}; {} rolls{}; at most {} files (maxlogs {}), {} archived{}\n",
+        count(wal.syncs),
+        wal.appends_per_sync,
+        millis(wal.sync_latency_ms.p99),
+        count(wal.rolls.values().sum()),
+        if rolls.is_empty() { String::new() } else { format!(" ({})", rolls.join(", ")) },
+        wal.files_peak,
+        wal.max_logs,
+        count(wal.files_archived),
+        if wal.forced_flush_requests > 0 {
+            format!(", {} too_many_wals flush requests", count(wal.forced_flush_requests))
+        } else {
+            String::new()
+        },
+    ));
+    for recovery in &summary.recovery.recoveries {
+        out.push_str(&describe_recovery(recovery));
+    }
+    let durability = &summary.durability;
+    let causes: Vec<String> = durability
+        .lost_by_cause
+        .iter()
+        .map(|(cause, count)| format!("{cause} {count}"))
+        .collect();
+    out.push_str(&format!(
+        "durable   {} acknowledged edits: {} verified, {} lost{}{}{}\n",
+        count(durability.acknowledged),
+        count(durability.verified),
+        count(durability.lost),
+        if causes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", causes.join(", "))
+        },
+        if durability.unavailable > 0 {
+            format!(
+                ", {} in regions still offline",
+                count(durability.unavailable)
+            )
+        } else {
+            String::new()
+        },
+        if durability.resurrected > 0 {
+            format!(
+                ", {} rolled-back edits came back",
+                count(durability.resurrected)
+            )
+        } else {
+            String::new()
+        },
     ));
     out.push_str(&format!(
         "trace     {} ({} events)\nresults   {}/\n",

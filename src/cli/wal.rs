@@ -8,6 +8,7 @@
 //! simulated crash, and writes the recovered edits (and the files it would move to `corrupt/`)
 //! under `--out`; a split that fails with `--skip-errors` off exits with 1 and the reason.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -15,7 +16,7 @@ use clap::{Args, Subcommand};
 use super::format::count;
 use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure};
 use crate::model::sim_fs::file_name;
-use crate::model::wal_format::{StopClass, WalCell, WalEntry, WalHeader, read_wal};
+use crate::model::wal_format::{StopClass, WalCell, WalContents, WalEntry, WalHeader, read_wal};
 use crate::model::wal_split::{CORRUPT_DIR, DATA_DIR, SplitOptions, WalFileFate, WalFileSplit};
 use crate::runner::wal_files::{export_sim_fs, split_directory};
 use crate::scenario::known_bugs::KnownBugs;
@@ -76,27 +77,20 @@ fn dump(args: &DumpArgs) -> Result<(), Failure> {
     let bytes = std::fs::read(&args.file)
         .map_err(|error| bad_input(format!("cannot read {path}: {error}")))?;
     let contents = read_wal(&bytes);
-    println!("file     {path} ({} bytes)", count(bytes.len() as u64));
-    if let Some(header) = &contents.header {
-        println!("header   {}", describe_header(header));
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match write_dump(&mut out, &path.to_string(), bytes.len(), &contents).and_then(|()| out.flush())
+    {
+        // A reader that stops early (`| head`) is no error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(error) => {
+            return Err(Failure {
+                message: format!("cannot write to standard output: {error}"),
+                code: EXIT_RUN_FAILED,
+            });
+        }
+        Ok(()) => {}
     }
-    let mut cells = 0;
-    let mut nominal_bytes = contents.header.map_or(0, |header| header.nominal_bytes());
-    for entry in &contents.entries {
-        print_entry(entry);
-        cells += entry.cells.len() as u64;
-        nominal_bytes += entry.nominal_bytes();
-    }
-    if contents.stop.class() == StopClass::Closed {
-        nominal_bytes += crate::model::wal_format::TRAILER.len() as u64;
-    }
-    println!("stop     {}", contents.stop);
-    println!(
-        "summary  {} entries, {} cells; {} bytes as HBase would have written them (values in full)",
-        count(contents.entries.len() as u64),
-        count(cells),
-        count(nominal_bytes)
-    );
     match contents.stop.class() {
         StopClass::Closed | StopClass::Unclosed => Ok(()),
         StopClass::Empty => Err(bad_input(format!(
@@ -108,6 +102,41 @@ fn dump(args: &DumpArgs) -> Result<(), Failure> {
             contents.entries.len()
         ))),
     }
+}
+
+/// The dump's lines: the file, its header, every entry and cell, where and why it stops.
+fn write_dump(
+    out: &mut impl Write,
+    path: &str,
+    length_bytes: usize,
+    contents: &WalContents<'_>,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "file     {path} ({} bytes)",
+        count(length_bytes as u64)
+    )?;
+    if let Some(header) = &contents.header {
+        writeln!(out, "header   {}", describe_header(header))?;
+    }
+    let mut cells = 0;
+    let mut nominal_bytes = contents.header.map_or(0, |header| header.nominal_bytes());
+    for entry in &contents.entries {
+        write_entry(out, entry)?;
+        cells += entry.cells.len() as u64;
+        nominal_bytes += entry.nominal_bytes();
+    }
+    if contents.stop.class() == StopClass::Closed {
+        nominal_bytes += crate::model::wal_format::TRAILER.len() as u64;
+    }
+    writeln!(out, "stop     {}", contents.stop)?;
+    writeln!(
+        out,
+        "summary  {} entries, {} cells; {} bytes as HBase would have written them (values in full)",
+        count(contents.entries.len() as u64),
+        count(cells),
+        count(nominal_bytes)
+    )
 }
 
 fn describe_header(header: &WalHeader<'_>) -> String {
@@ -125,7 +154,7 @@ fn describe_header(header: &WalHeader<'_>) -> String {
     text
 }
 
-fn print_entry(entry: &WalEntry<'_>) {
+fn write_entry(out: &mut impl Write, entry: &WalEntry<'_>) -> std::io::Result<()> {
     let key = &entry.key;
     let mut line = format!(
         "entry    offset {}: sequence {}, region {}, table {}, written {} ms, {} cell(s)",
@@ -142,10 +171,11 @@ fn print_entry(entry: &WalEntry<'_>) {
     for id in key.cluster_ids.iter() {
         line += &format!(", cluster {id:032x}");
     }
-    println!("{line}");
+    writeln!(out, "{line}")?;
     for cell in &entry.cells {
-        println!("         {}", describe_cell(cell));
+        writeln!(out, "         {}", describe_cell(cell))?;
     }
+    Ok(())
 }
 
 /// `row/family:qualifier/timestamp/type/vlen=…`, as HBase prints a KeyValue.

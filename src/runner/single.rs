@@ -14,6 +14,7 @@ use crate::report::Summary;
 use crate::report::result_folder::{
     ReportError, RunInfo, default_folder, host_name, write_report, write_result_folder,
 };
+use crate::runner::wal_files::{WalFilesError, export_sim_fs};
 use crate::scenario::Scenario;
 use crate::sim::SimTime;
 
@@ -28,6 +29,9 @@ pub struct RunOptions {
     pub command: Vec<String>,
     /// Also draw `charts/` and `report.html` (from the folder's files, after they are written).
     pub charts: bool,
+    /// Also write the simulated filesystem (WAL files, corrupt files, recovered edits left) to
+    /// this directory, in HBase's layout.
+    pub export_wal: Option<PathBuf>,
 }
 
 #[derive(Debug, Error)]
@@ -42,6 +46,8 @@ pub enum RunnerError {
     },
     #[error("{0}")]
     Report(#[from] ReportError),
+    #[error("--export-wal: {0}")]
+    ExportWal(#[from] WalFilesError),
 }
 
 /// What a finished run reports back.
@@ -99,6 +105,9 @@ pub fn run_scenario_with_progress(
     })?;
     if options.charts {
         write_report(&folder)?;
+    }
+    if let Some(dir) = &options.export_wal {
+        export_sim_fs(&outcome.fs, "", dir)?;
     }
     Ok(RunReport {
         summary,

@@ -1,0 +1,409 @@
+//! Crashes and recovery against the durability oracle: what HBase keeps and what it loses,
+//! per durability, per fault, per skip.errors setting and per known bug.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use common::{bundled, regionsim, run, scenario};
+use regionsim::model::wal_format::read_wal;
+use regionsim::report::Summary;
+use regionsim::report::summary::RecoverySummary;
+use regionsim::runner::wal_files::export_sim_fs;
+use regionsim::sim::RandomStream;
+
+/// A small server that crashes: four regions, small flushes and WAL files (so that crashes
+/// find flushed data, rolled files and archived ones), and a short ZooKeeper timeout so the
+/// recovery is over well before the end.
+fn small(profile: &str, durability: &str, faults: &str) -> String {
+    format!(
+        r#"
+name = "small-crash"
+seed = 1
+duration = "90s"
+profile = "{profile}"
+
+[server]
+heap = "2GB"
+
+[properties]
+"hbase.hregion.memstore.flush.size" = "4MB"
+"hbase.regionserver.hlog.blocksize" = "16MB"
+"zookeeper.session.timeout" = 5000
+
+[io]
+wal_sync_latency = {{ dist = "lognormal", median = "1ms", p99 = "10ms" }}
+hdfs_write_bandwidth = "100MB/s"
+hdfs_read_bandwidth = "200MB/s"
+
+[[tables]]
+name = "t"
+regions = 4
+
+[[workloads]]
+table = "t"
+arrival = {{ kind = "open", rate = "100/s" }}
+mix = {{ batch = 1.0 }}
+batch_rows = 20
+keys = {{ dist = "uniform", count = 100000 }}
+value_size = {{ dist = "constant", bytes = "500B" }}
+durability = "{durability}"
+
+{faults}
+"#
+    )
+}
+
+fn only_recovery(summary: &Summary) -> &RecoverySummary {
+    assert_eq!(summary.recovery.recoveries.len(), 1, "one crash");
+    &summary.recovery.recoveries[0]
+}
+
+// With SYNC_WAL and no corruption, a crash at a random time (or at a random sync, flush or
+// roll) loses no acknowledged edit, over 200 seeds and both profiles: every region comes back
+// with its edits replayed.
+#[test]
+fn sync_wal_crashes_lose_nothing() {
+    let mut replayed_somewhere = 0;
+    let mut torn = 0;
+    for seed in 1..=200u64 {
+        let mut plan = RandomStream::new(seed, "test.crash");
+        let at = 5_000 + plan.below(55_000);
+        let fault = match plan.below(5) {
+            0 => format!("kind = \"crash\"\nduring = \"sync\"\nat = \"{at}ms\""),
+            1 => format!("kind = \"crash\"\nduring = \"flush\"\nat = \"{at}ms\""),
+            2 => format!("kind = \"wal_torn_write\"\nat = \"{at}ms\""),
+            3 => format!("kind = \"zk_expiry\"\nat = \"{at}ms\""),
+            _ => format!("kind = \"crash\"\nat = \"{at}ms\""),
+        };
+        let profile = if seed % 2 == 0 {
+            "hbase-2.5"
+        } else {
+            "hbase-1.4"
+        };
+        let text = small(profile, "SYNC_WAL", &format!("[[faults]]\n{fault}\n"));
+        let (_, summary) = run(&scenario(&text, &[&format!("seed={seed}")]));
+        let durability = &summary.durability;
+        assert!(durability.acknowledged > 0);
+        assert_eq!(
+            (
+                durability.lost,
+                durability.unavailable,
+                durability.resurrected
+            ),
+            (0, 0, 0),
+            "seed {seed}, {fault}: {durability:?}"
+        );
+        let recovery = only_recovery(&summary);
+        assert!(
+            recovery.completed_at_s.is_some(),
+            "seed {seed}: {recovery:?}"
+        );
+        assert_eq!(recovery.regions_recovered, 4);
+        assert!(summary.recovery.server_up_at_end);
+        replayed_somewhere += u64::from(summary.recovery.edits_replayed > 0);
+        torn += u64::from(recovery.torn_entry_bytes_left.is_some());
+    }
+    // The test means something: crashes found unflushed edits to replay, and torn entries.
+    assert!(replayed_somewhere > 190, "{replayed_somewhere}");
+    assert!(torn > 20, "{torn}");
+}
+
+// A torn last entry is the normal end of a crashed server's WAL: with skip.errors false the
+// split succeeds at the first attempt and nothing acknowledged is lost.
+#[test]
+fn torn_last_entry_loses_nothing_without_skip_errors() {
+    let text = small(
+        "hbase-2.5",
+        "SYNC_WAL",
+        "[[faults]]\nkind = \"wal_torn_write\"\nat = \"30s\"\nfraction = 0.5\n",
+    );
+    let (_, summary) = run(&scenario(&text, &[]));
+    let recovery = only_recovery(&summary);
+    assert!(
+        recovery
+            .torn_entry_bytes_left
+            .is_some_and(|bytes| bytes > 0)
+    );
+    assert_eq!((recovery.split_attempts, recovery.split_failures), (1, 0));
+    assert_eq!(summary.durability.lost, 0);
+    assert!(summary.durability.acknowledged > 0);
+}
+
+const CORRUPT_THEN_CRASH: &str = "[[faults]]\nkind = \"wal_corruption\"\nat = \"29s\"\n\n[[faults]]\nkind = \"crash\"\nat = \"30s\"\n";
+
+// Corruption in the middle of a file: with skip.errors false the split fails and is retried,
+// the regions stay offline and the run says why; with it true the file moves to corrupt/ and
+// the oracle counts the acknowledged edits after the damage as lost, naming the cause.
+#[test]
+fn mid_file_corruption_per_skip_errors() {
+    let text = small("hbase-2.5", "SYNC_WAL", CORRUPT_THEN_CRASH);
+    let (_, strict) = run(&scenario(&text, &[]));
+    let recovery = only_recovery(&strict);
+    assert!(recovery.split_failures >= 3, "{recovery:?}");
+    assert_eq!(recovery.split_attempts, recovery.split_failures);
+    assert_eq!(recovery.completed_at_s, None);
+    let error = recovery.split_error.as_deref().unwrap();
+    assert!(error.contains("-splitting/") && error.contains("checksum mismatch at offset"));
+    assert_eq!(strict.durability.lost, 0);
+    assert!(strict.durability.unavailable > 0);
+    assert!(!strict.recovery.server_up_at_end);
+
+    let (outcome, skipping) = run(&scenario(&text, &["hbase.hlog.split.skip.errors=true"]));
+    let recovery = only_recovery(&skipping);
+    assert_eq!(recovery.split_failures, 0);
+    assert_eq!(recovery.files_moved_to_corrupt.len(), 1);
+    assert!(recovery.files_moved_to_corrupt[0].starts_with("corrupt/"));
+    assert!(outcome.fs.exists(&recovery.files_moved_to_corrupt[0]));
+    let durability = &skipping.durability;
+    assert!(durability.lost > 0, "{durability:?}");
+    assert_eq!(
+        durability.lost_by_cause,
+        BTreeMap::from([("corrupt_wal_skipped".to_string(), durability.lost)])
+    );
+    assert_eq!(durability.unavailable, 0);
+}
+
+// ASYNC_WAL loses only edits acknowledged within the syncer's window: everything lost was
+// in the WAL's unsynced tail that the crash cut away, and is named as such.
+#[test]
+fn async_wal_loses_only_its_window() {
+    let mut lost_somewhere = 0;
+    for seed in 1..=10u64 {
+        let text = small(
+            "hbase-2.5",
+            "ASYNC_WAL",
+            "[[faults]]\nkind = \"crash\"\nat = \"30s\"\n",
+        );
+        let (_, summary) = run(&scenario(&text, &[&format!("seed={seed}")]));
+        let durability = &summary.durability;
+        let recovery = only_recovery(&summary);
+        assert!(
+            durability.lost <= recovery.wal_entries_cut,
+            "seed {seed}: lost {} of {} entries cut",
+            durability.lost,
+            recovery.wal_entries_cut
+        );
+        if durability.lost > 0 {
+            lost_somewhere += 1;
+            assert_eq!(
+                durability.lost_by_cause,
+                BTreeMap::from([("async_wal_window".to_string(), durability.lost)])
+            );
+        }
+    }
+    assert!(lost_somewhere > 0, "ASYNC_WAL never had anything at risk");
+}
+
+// More WAL files than maxlogs force flushes of the regions pinning the oldest, which keeps the
+// file count bounded; without the limit the files pile up.
+#[test]
+fn too_many_wals_keep_the_file_count_bounded() {
+    // Many regions each taking a trickle: no region reaches its flush size for a long time.
+    let text = small("hbase-2.5", "SYNC_WAL", "")
+        .replace("regions = 4", "regions = 40")
+        .replace("\"4MB\"", "\"256MB\"")
+        .replace("\"16MB\"", "\"2MB\"");
+    let (_, limited) = run(&scenario(&text, &["hbase.regionserver.maxlogs=4"]));
+    let (_, unlimited) = run(&scenario(&text, &["hbase.regionserver.maxlogs=1000"]));
+    assert!(limited.wal.forced_flush_requests > 0);
+    assert!(limited.flushes.by_reason["too_many_wals"] > 0);
+    assert!(
+        limited.wal.files_peak <= 4 + 3,
+        "peak {} with maxlogs 4",
+        limited.wal.files_peak
+    );
+    assert!(
+        unlimited.wal.files_peak > 3 * limited.wal.files_peak,
+        "{} vs {}",
+        unlimited.wal.files_peak,
+        limited.wal.files_peak
+    );
+    assert_eq!(unlimited.flushes.by_reason.get("too_many_wals"), Some(&0));
+    assert_eq!(limited.durability.lost, 0);
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("regionsim-recovery-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The (encoded region, sequence id) of every entry `wal dump` prints for a file.
+fn dumped_edits(file: &Path) -> BTreeSet<(String, u64)> {
+    let output = regionsim(&["wal", "dump", file.to_str().unwrap()]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    text.lines()
+        .filter_map(|line| line.strip_prefix("entry    "))
+        .map(|line| {
+            let sequence = line.split("sequence ").nth(1).unwrap();
+            let sequence: u64 = sequence.split(',').next().unwrap().parse().unwrap();
+            let region = line.split("region ").nth(1).unwrap();
+            (region.split(',').next().unwrap().to_string(), sequence)
+        })
+        .collect()
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+// A dead server's WAL files, exported, dumped and split by the commands, give the same edits
+// as the simulation's own split of the same files: the same scenario run on past the
+// master's notice splits exactly the entries `wal dump` lists, and `wal split` writes them all
+// to recovered edits.
+#[test]
+fn exported_wals_dump_and_split_to_the_simulations_edits() {
+    // No flush before the crash, so that neither split filters anything.
+    let text = small(
+        "hbase-2.5",
+        "SYNC_WAL",
+        "[[faults]]\nkind = \"crash\"\nat = \"20s\"\n",
+    )
+    .replace("\"4MB\"", "\"256MB\"")
+    .replace("5000", "60000");
+    let (_, recovered) = run(&scenario(&text, &[]));
+    let entries_split = only_recovery(&recovered).entries_split;
+    assert!(entries_split > 100);
+
+    // The same run stopped before the master notices: the WALs are as the crash left them.
+    let (outcome, before) = run(&scenario(&text, &["duration=50s"]));
+    assert!(only_recovery(&before).noticed_at_s.is_none());
+    let exported = scratch("export");
+    export_sim_fs(&outcome.fs, "WALs", &exported).unwrap();
+    let wal_files = files_under(&exported);
+    assert!(!wal_files.is_empty());
+    let mut dumped = BTreeSet::new();
+    for file in &wal_files {
+        let bytes = std::fs::read(file).unwrap();
+        let entries = read_wal(&bytes).entries.len();
+        let edits = dumped_edits(file);
+        assert_eq!(edits.len(), entries, "{}", file.display());
+        dumped.extend(edits);
+    }
+    assert_eq!(dumped.len() as u64, entries_split);
+
+    let server_dir = std::fs::read_dir(&exported)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let out = scratch("split");
+    let output = regionsim(&[
+        "wal",
+        "split",
+        server_dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut split = BTreeSet::new();
+    for file in files_under(&out.join("data")) {
+        split.extend(dumped_edits(&file));
+    }
+    assert_eq!(split, dumped);
+    std::fs::remove_dir_all(&exported).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+// The bundled crash scenario recovers and loses nothing; the skip-errors scenario loses edits
+// to the corrupt file with skip.errors true, and with false loses none but stalls.
+#[test]
+fn bundled_crash_scenarios() {
+    let (_, crash) = run(&bundled("scenarios/crash-recovery.toml", &[]));
+    assert_eq!(crash.durability.lost, 0);
+    assert!(only_recovery(&crash).completed_at_s.is_some());
+    assert!(crash.recovery.edits_replayed > 0);
+
+    let (_, skipped) = run(&bundled("scenarios/skip-errors-data-loss.toml", &[]));
+    assert!(skipped.durability.lost_by_cause["corrupt_wal_skipped"] > 0);
+    assert!(only_recovery(&skipped).completed_at_s.is_some());
+    let (_, strict) = run(&bundled(
+        "scenarios/skip-errors-data-loss.toml",
+        &["hbase.hlog.split.skip.errors=false"],
+    ));
+    assert_eq!(strict.durability.lost, 0);
+    assert!(strict.durability.unavailable > 0);
+    assert_eq!(only_recovery(&strict).completed_at_s, None);
+}
+
+// HBASE-2643 on: the torn last WAL fails the split for good and the regions stay offline; off:
+// the split succeeds and the regions come back with nothing lost.
+#[test]
+fn hbase_2643_stalls_with_the_switch_on_only() {
+    let (_, on) = run(&bundled("scenarios/hbase-2643.toml", &[]));
+    let recovery = only_recovery(&on);
+    assert_eq!(recovery.completed_at_s, None);
+    assert!(recovery.split_failures >= 3);
+    assert!(
+        recovery
+            .split_error
+            .as_deref()
+            .unwrap()
+            .contains("HBASE-2643")
+    );
+    assert!(on.durability.unavailable > 0);
+    assert_eq!(on.durability.lost, 0);
+
+    let (_, off) = run(&bundled(
+        "scenarios/hbase-2643.toml",
+        &["bugs.HBASE-2643=false"],
+    ));
+    let recovery = only_recovery(&off);
+    assert!(recovery.completed_at_s.is_some());
+    assert_eq!(recovery.split_failures, 0);
+    assert_eq!((off.durability.lost, off.durability.unavailable), (0, 0));
+}
+
+// HBASE-2958 on: the failed split is given up and the regions open without its edits, which
+// the oracle counts as lost; off: the split is retried and the regions stay offline, but
+// nothing is lost.
+#[test]
+fn hbase_2958_loses_with_the_switch_on_only() {
+    let (_, on) = run(&bundled("scenarios/hbase-2958.toml", &[]));
+    let recovery = only_recovery(&on);
+    assert!(recovery.split_given_up);
+    assert!(recovery.completed_at_s.is_some());
+    assert!(on.durability.lost_by_cause["split_given_up"] > 0);
+    assert_eq!(
+        on.durability.lost,
+        on.durability.lost_by_cause["split_given_up"]
+    );
+
+    let (_, off) = run(&bundled(
+        "scenarios/hbase-2958.toml",
+        &["bugs.HBASE-2958=false"],
+    ));
+    let recovery = only_recovery(&off);
+    assert!(!recovery.split_given_up);
+    assert_eq!(recovery.completed_at_s, None);
+    assert_eq!(off.durability.lost, 0);
+    assert!(off.durability.unavailable > 0);
+}
+
+// The same crash scenario and seed give the same summary, byte for byte.
+#[test]
+fn crash_recovery_is_deterministic() {
+    let text = small("hbase-1.4", "SYNC_WAL", CORRUPT_THEN_CRASH);
+    let a = run(&scenario(&text, &["hbase.hlog.split.skip.errors=true"])).1;
+    let b = run(&scenario(&text, &["hbase.hlog.split.skip.errors=true"])).1;
+    assert_eq!(a.to_json(), b.to_json());
+    assert!(a.durability.lost > 0);
+}
