@@ -31,6 +31,17 @@ pub struct RunSet {
 
 impl RunSet {
     pub fn insert(&mut self, value: u64) {
+        // Values mostly come in increasing order: extend the last run in place.
+        if let Some(mut last) = self.runs.last_entry() {
+            let end = *last.get();
+            if value == end + 1 {
+                *last.get_mut() = value;
+                return;
+            }
+            if *last.key() <= value && value <= end {
+                return;
+            }
+        }
         self.insert_run(value, value);
     }
 
@@ -114,8 +125,35 @@ impl RunSet {
         }
     }
 
-    /// A set of the given values (in any order, repeats allowed).
+    /// A set of the given values (in any order, repeats allowed). Values packed in a narrow
+    /// span (a snapshot's sequence ids) are marked in a bitmap rather than sorted.
     pub fn from_values(mut values: Vec<u64>) -> RunSet {
+        let (Some(&low), Some(&high)) = (values.iter().min(), values.iter().max()) else {
+            return RunSet::default();
+        };
+        let span = high - low + 1;
+        if span <= 8 * values.len() as u64 {
+            let mut present = vec![false; span as usize];
+            for value in &values {
+                present[(value - low) as usize] = true;
+            }
+            let mut set = RunSet::default();
+            let mut start = None;
+            for (offset, &here) in present.iter().enumerate() {
+                match (here, start) {
+                    (true, None) => start = Some(offset as u64),
+                    (false, Some(first)) => {
+                        set.runs.insert(low + first, low + offset as u64 - 1);
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(first) = start {
+                set.runs.insert(low + first, high);
+            }
+            return set;
+        }
         values.sort_unstable();
         values.dedup();
         let mut set = RunSet::default();
@@ -356,6 +394,14 @@ mod tests {
         assert_eq!(a.intersection(&b), set(&[2, 8, 9, 20]));
         assert_eq!(b.difference(&a), set(&[10]));
         assert_eq!(a.difference(&RunSet::default()), a);
+        // The bitmap path and the sorting path agree.
+        let sparse = set(&[1, 1000, 1001, 5000]);
+        assert_eq!(sparse.runs().collect::<Vec<_>>(), [(1, 1), (1000, 1001), (5000, 5000)]);
+        let mut one_by_one = RunSet::default();
+        for value in [9, 3, 4, 5, 7, 8, 3] {
+            one_by_one.insert(value);
+        }
+        assert_eq!(one_by_one, set(&[3, 4, 5, 7, 8, 9]));
     }
 
     // An edit is verified when every store it wrote holds it, lost (with its cause) when one

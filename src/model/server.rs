@@ -9,8 +9,8 @@
 //! runnable (a lock granted, a sync done, a handler free) go on a ready list drained after each
 //! event, so no wake-up recurses into another.
 //!
-//! Not modelled yet: compactions (flushes count store files and request them), WAL files as
-//! bytes with their rolling and archiving, faults other than WAL sync failures, recovery.
+//! `compacting` runs CompactSplit, `wal_writing` the WAL's files (appends, syncs, rolls,
+//! archiving), and `recovery` the faults that strike at a time, a crash and HBase's recovery.
 
 mod actions;
 mod clients;

@@ -19,20 +19,13 @@
 //! An ASYNC_WAL edit is appended without waiting and becomes durable with the next sync.
 //!
 //! The bytes a sync writes also go through the shared HDFS write bandwidth (the server waits for
-//! both its latency and its bytes). Left for the WAL model to come: WAL files as real bytes,
-//! rolling and archiving, maxlogs. Entry sizes here are the cells' KeyValue
-//! bytes, a 4-byte length per cell and an estimated `WAL_ENTRY_KEY_BYTES` for the WALKey.
+//! both its latency and its bytes): each entry's length as HBase's writer counts it, from the
+//! entry the server appended to its WAL file (`fs_wal`, `server/wal_writing`).
 
 use std::collections::BTreeMap;
 
 use super::rpc::CallId;
 use crate::sim::{SimDuration, SimTime};
-
-/// An estimate of one WAL entry's key (encoded region name, table, sequence id, write time,
-/// cluster ids, nonces as protobuf) until WAL entries are real bytes.
-pub const WAL_ENTRY_KEY_BYTES: u64 = 100;
-/// The length prefix of each cell in a WALEdit.
-pub const WAL_CELL_FRAMING_BYTES: u64 = 4;
 
 /// A sync in flight and the writers it will acknowledge.
 #[derive(Debug, Clone)]

@@ -190,7 +190,7 @@ fn syntax_errors_name_the_line() {
     error_at_line(&text, 21);
 }
 
-// A fault not modelled yet is refused clearly rather than ignored; a modelled one needs a time.
+// Each fault kind is read with its own settings and timing rules; a wrong one is refused clearly.
 #[test]
 fn faults_are_checked() {
     let faults = |body: &str| load(&format!("{GOOD}\n[[faults]]\n{body}\n"));
