@@ -158,6 +158,7 @@ fn run_writes_the_result_folder() {
         "summary.json",
         "scenario.resolved.toml",
         "latency/batch.hgrm",
+        "latency/wal_sync.hgrm",
         "run.json",
     ] {
         assert!(first.join(file).is_file(), "{file} is missing");

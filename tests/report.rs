@@ -43,13 +43,14 @@ reopen_after = "2s"
 "#;
 
 /// The files a report is drawn from.
-const DATA_FILES: [&str; 6] = [
+const DATA_FILES: [&str; 7] = [
     "summary.json",
     "scenario.resolved.toml",
     "timeseries.csv",
     "events.csv",
     "regions.csv",
     "latency/put.hgrm",
+    "latency/wal_sync.hgrm",
 ];
 
 /// The charts of a run whose workload sends puts only.

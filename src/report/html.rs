@@ -247,7 +247,7 @@ fn formatted(value: Option<f64>, format: Format) -> String {
 type Headline = (&'static str, &'static str, Format);
 
 /// Headline numbers from summary.json, by what they are about.
-const HEADLINES: [(&str, &[Headline]); 10] = [
+const HEADLINES: [(&str, &[Headline]); 12] = [
     (
         "flushes",
         &[
@@ -338,7 +338,33 @@ const HEADLINES: [(&str, &[Headline]); 10] = [
             ("syncs", "/wal/syncs", Format::Count),
             ("appends per sync", "/wal/appends_per_sync", Format::Decimal),
             ("bytes", "/wal/bytes", Format::Bytes),
+            ("sync p99", "/wal/sync_latency_ms/p99", Format::Millis),
             ("sync failures", "/wal/sync_failures", Format::Count),
+            ("rolls by size", "/wal/rolls/size", Format::Count),
+            ("most files", "/wal/files_peak", Format::Count),
+            ("maxlogs", "/wal/max_logs", Format::Count),
+            (
+                "too_many_wals requests",
+                "/wal/forced_flush_requests",
+                Format::Count,
+            ),
+        ],
+    ),
+    (
+        "durability",
+        &[
+            ("acknowledged", "/durability/acknowledged", Format::Count),
+            ("verified", "/durability/verified", Format::Count),
+            ("lost", "/durability/lost", Format::Count),
+            ("unavailable", "/durability/unavailable", Format::Count),
+            ("resurrected", "/durability/resurrected", Format::Count),
+        ],
+    ),
+    (
+        "recovery",
+        &[
+            ("crashes", "/recovery/crashes", Format::Count),
+            ("edits replayed", "/recovery/edits_replayed", Format::Count),
         ],
     ),
     (

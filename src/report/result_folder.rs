@@ -1,4 +1,5 @@
-//! A run's result folder: `summary.json`, `scenario.resolved.toml`, `latency/<op>.hgrm`,
+//! A run's result folder: `summary.json`, `scenario.resolved.toml`, `latency/<op>.hgrm` (and
+//! `latency/wal_sync.hgrm`),
 //! `timeseries.csv`, `events.csv`, `regions.csv` and `run.json`, each written atomically; then
 //! `charts/` and `report.html`, drawn from those files as `regionsim report` redraws them.
 
@@ -56,14 +57,20 @@ pub fn write_result_folder(
         &folder.join("scenario.resolved.toml"),
         scenario.to_resolved_toml().as_bytes(),
     )?;
-    for (kind, stats) in &outcome.stats.operations {
+    let histograms = outcome
+        .stats
+        .operations
+        .iter()
+        .map(|(kind, stats)| (kind.name(), &stats.latency))
+        .chain([("wal_sync", &outcome.stats.wal.sync_latency)]);
+    for (name, latency) in histograms {
         let text = percentile_distribution(
-            stats.latency.histogram(),
+            latency.histogram(),
             HGRM_NANOS_PER_UNIT,
             HGRM_TICKS_PER_HALF_DISTANCE,
         );
         write_atomic(
-            &folder.join("latency").join(format!("{}.hgrm", kind.name())),
+            &folder.join("latency").join(format!("{name}.hgrm")),
             text.as_bytes(),
         )?;
     }

@@ -39,18 +39,24 @@ pub fn fault_times(folder: &ResultFolder) -> Vec<f64> {
 }
 
 /// The intervals in which writes were blocked: some handler blocked on global pressure
-/// (`blocked_writers > 0`) or some region above its blocking size (`regions_above_blocking >
-/// 0`). A row covers the interval that ends at its time; adjacent blocked rows merge.
+/// (`blocked_writers > 0`), some region above its blocking size (`regions_above_blocking >
+/// 0`), or some region offline (closed, splitting, or waiting for crash recovery:
+/// `regions_offline > 0`). A row covers the interval that ends at its time; adjacent blocked
+/// rows merge.
 pub fn blocked_intervals(folder: &ResultFolder) -> Vec<(f64, f64)> {
     let Some(times) = folder.timeseries.column("time_s") else {
         return Vec::new();
     };
     let flags: Vec<bool> = (0..times.len())
         .map(|row| {
-            ["blocked_writers", "regions_above_blocking"]
-                .iter()
-                .filter_map(|column| folder.timeseries.column(column))
-                .any(|values| values[row] > 0.0)
+            [
+                "blocked_writers",
+                "regions_above_blocking",
+                "regions_offline",
+            ]
+            .iter()
+            .filter_map(|column| folder.timeseries.column(column))
+            .any(|values| values[row] > 0.0)
         })
         .collect();
     let mut intervals: Vec<(f64, f64)> = Vec::new();
