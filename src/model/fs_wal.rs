@@ -108,6 +108,12 @@ pub struct CrashCut {
 }
 
 impl OpenFile {
+    /// The file as a rolled one; its bytes stop growing, so their spare capacity goes.
+    fn rolled_in(self, fs: &mut SimFs) -> RolledFile {
+        fs.bytes_mut(self.writer.file()).shrink_to_fit();
+        self.rolled()
+    }
+
     fn rolled(self) -> RolledFile {
         RolledFile {
             nominal_bytes: self.writer.nominal_length_bytes(),
@@ -286,7 +292,7 @@ impl FsWal {
     pub fn roll_finish(&mut self, fs: &mut SimFs) {
         let mut old = self.closing.take().expect("a roll in progress");
         old.writer.close(fs);
-        self.rolled.push_back(old.rolled());
+        self.rolled.push_back(old.rolled_in(fs));
     }
 
     /// A roll after the writer broke (a failed sync): the broken file cannot be closed, so it
@@ -329,7 +335,7 @@ impl FsWal {
             self.current = Some(new);
         }
         old.unsynced.clear();
-        self.rolled.push_back(old.rolled());
+        self.rolled.push_back(old.rolled_in(fs));
         Ok(rewritten)
     }
 
@@ -438,7 +444,7 @@ impl FsWal {
             cut.bytes_lost += length - keep;
             cut.entries_lost += file.unsynced.len() as u64;
             fs.bytes_mut(id).truncate(keep as usize);
-            self.rolled.push_back(file.rolled());
+            self.rolled.push_back(file.rolled_in(fs));
         }
         cut
     }

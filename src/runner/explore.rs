@@ -3,21 +3,31 @@
 //!
 //! The derivation is a pure function of (base scenario, seed, swarm), so one seed reproduces its
 //! run exactly: `regionsim explore SCENARIO --seeds N` runs it again, and the derived scenario is
-//! written for `regionsim run`. Invariants live here, apart from the model, and look only at what
-//! a run reports (TigerBeetle keeps its checkers apart the same way):
+//! written for `regionsim run`. A plan holds WAL sync failures, operator actions and, for half
+//! the seeds, one fault that kills the server (a crash, a torn WAL write or a ZooKeeper session
+//! expiry) early enough for its recovery to finish inside the run. Invariants live here, apart
+//! from the model, and look only at what a run reports (TigerBeetle keeps its checkers apart the
+//! same way):
 //!
 //! - `model_assertion`: the model's own assertions (sizes never negative, a region never twice
 //!   in the flush queue, MVCC and locks consistent) held — a failed one panics, and is caught;
-//! - `byte_conservation`: bytes written into memstores = flushed + still there + rolled back;
+//! - `byte_conservation`: bytes written into memstores = flushed + still there + rolled back +
+//!   lost with the memstores in a crash;
 //! - `memstore_limit`: the global memstore went above the upper limit by no more than the
 //!   requests in flight could have added;
 //! - `flush_queue_law`, `call_queue_law`: Little's law on both queues (within 2%);
-//! - `liveness`: once the last fault and action is over, blocked handlers, regions above their
-//!   blocking size and queued calls all clear within `LIVENESS_DEADLINE` — unless the same
-//!   settings without any fault or action never clear either (then the settings cannot carry
-//!   the load, which is the scenario's business, not a fault-handling bug).
-//!
-//! The durability oracle (acknowledged writes survive a crash) joins them with crash recovery.
+//! - `durability`: the durability oracle found no lost edit it cannot explain and no rolled-back
+//!   edit back in a store; and, when every workload syncs its edits (USE_DEFAULT, SYNC_WAL or
+//!   FSYNC_WAL), no known bug is on and no WAL file is corrupted, no acknowledged edit lost;
+//! - `liveness`: once the last fault and action is over and the last recovery has completed,
+//!   blocked handlers, regions above their blocking size and queued calls all clear within
+//!   `LIVENESS_DEADLINE` — unless the same settings without any fault or action never clear
+//!   either (then the settings cannot carry the load, which is the scenario's business, not a
+//!   fault-handling bug);
+//! - `recovery`: the last crash's recovery, if it had `RECOVERY_ALLOWANCE` before the end,
+//!   completed (every region opened again) — unless a WAL corruption or HBASE-2643 is in play,
+//!   which may hold a split up for ever as HBase would. (A crash while a recovery's regions
+//!   still open leaves that recovery unfinished and hands its regions to the next one.)
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -26,17 +36,26 @@ use rayon::prelude::*;
 use super::simulate;
 use crate::model::RunOutcome;
 use crate::model::cell::heap_bytes;
+use crate::model::durability::LossCause;
 use crate::report::Summary;
 use crate::scenario::Scenario;
 use crate::scenario::action::{ActionKind, ActionSpec};
 use crate::scenario::error::Origin;
-use crate::scenario::fault::{FaultKind, FaultSpec, FaultTiming};
+use crate::scenario::fault::{CrashPoint, FaultKind, FaultSpec, FaultTiming};
+use crate::scenario::known_bugs::{KnownBug, KnownBugs};
 use crate::scenario::properties::{Properties, RawValue, Setting, Source};
-use crate::scenario::workload::{OpKind, SizeSpec};
+use crate::scenario::workload::{Durability, OpKind, SizeSpec};
 use crate::sim::{RandomStream, SimDuration, SimTime};
 
-/// How long after the last fault or action blocking and queues have to clear.
+/// How long after the last fault or action (or the last recovery) blocking and queues have to
+/// clear.
 pub const LIVENESS_DEADLINE: SimDuration = SimDuration::from_secs(120);
+
+/// How long a crash's recovery may take: the master's 90 s `zookeeper.session.timeout`, the
+/// split and the regions' opening, with room to spare. A derived crash comes at least this long
+/// before the end, and the last recovery still unfinished this long after its crash is a
+/// violation.
+pub const RECOVERY_ALLOWANCE: SimDuration = SimDuration::from_secs(150);
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +74,8 @@ pub struct Explored {
 
 /// The base scenario with a randomised plan from `seed`: a few WAL sync failures, operator
 /// actions (admin flushes, closes, splits, merges, snapshots) at random times in the first
-/// three quarters of the run, and with `swarm` randomised settings within sensible ranges.
+/// three quarters of the run, for half the seeds one fault that kills the server (see
+/// `server_death`), and with `swarm` randomised settings within sensible ranges.
 pub fn derive(base: &Scenario, seed: u64, swarm: bool) -> Scenario {
     let mut scenario = base.clone();
     scenario.seed = seed;
@@ -100,10 +120,49 @@ pub fn derive(base: &Scenario, seed: u64, swarm: bool) -> Scenario {
         });
     }
     scenario.actions.sort_by_key(|action| action.at);
+    // Drawn after the faults and actions above, so a seed keeps the part of its plan it had
+    // before the server could die.
+    if let Some(fault) = server_death(base.duration, &mut stream) {
+        scenario.faults.push(fault);
+    }
     if swarm {
         randomise_settings(&mut scenario, &mut stream, seed);
     }
     scenario
+}
+
+/// At most one fault that kills the server, drawn for half the seeds: a crash at a time, a crash
+/// as a sync, flush or roll starts, a torn WAL write or a ZooKeeper session expiry, from a time
+/// in the first half of the run. None when that time leaves less than `RECOVERY_ALLOWANCE`
+/// before the end, so the recovery can finish inside the run. Never a WAL corruption: with the
+/// default `hbase.hlog.split.skip.errors` false its split fails for ever and the regions stay
+/// offline, which is what HBase does.
+fn server_death(duration: SimDuration, stream: &mut RandomStream) -> Option<FaultSpec> {
+    let choice = stream.below(8);
+    let at = SimDuration::from_nanos(stream.below((duration.as_nanos() / 2).max(1)));
+    let kind = match choice {
+        4 => FaultKind::Crash { during: None },
+        5 => FaultKind::Crash {
+            during: Some(match stream.below(3) {
+                0 => CrashPoint::Sync,
+                1 => CrashPoint::Flush,
+                _ => CrashPoint::Roll,
+            }),
+        },
+        6 => FaultKind::WalTornWrite { fraction: None },
+        7 => FaultKind::ZkExpiry,
+        _ => return None,
+    };
+    if at > duration.saturating_sub(RECOVERY_ALLOWANCE) {
+        return None;
+    }
+    Some(FaultSpec {
+        kind,
+        timing: FaultTiming {
+            at: Some((at, 1)),
+            window: None,
+        },
+    })
 }
 
 /// Swarm testing: a handful of settings drawn within ranges where the server still works.
@@ -177,7 +236,7 @@ pub fn explore_seed(base: &Scenario, seed: u64, swarm: bool) -> Explored {
             if violations
                 .iter()
                 .any(|violation| violation.invariant == "liveness")
-                && !baseline_clears(&scenario)
+                && !baseline_clears(&scenario, &outcome)
             {
                 violations.retain(|violation| violation.invariant != "liveness");
             }
@@ -236,16 +295,42 @@ pub fn check(scenario: &Scenario, outcome: &RunOutcome) -> Vec<Violation> {
     let mut fail = |invariant, detail: String| violations.push(Violation { invariant, detail });
     let memstore = &summary.memstore;
     if memstore.bytes_added
-        != summary.flushes.bytes + memstore.bytes_at_end + memstore.bytes_rolled_back
+        != summary.flushes.bytes
+            + memstore.bytes_at_end
+            + memstore.bytes_rolled_back
+            + memstore.bytes_lost_in_crash
     {
         fail(
             "byte_conservation",
             format!(
-                "added {} ≠ flushed {} + at end {} + rolled back {}",
+                "added {} ≠ flushed {} + at end {} + rolled back {} + lost in a crash {}",
                 memstore.bytes_added,
                 summary.flushes.bytes,
                 memstore.bytes_at_end,
-                memstore.bytes_rolled_back
+                memstore.bytes_rolled_back,
+                memstore.bytes_lost_in_crash
+            ),
+        );
+    }
+    let durability = &summary.durability;
+    let unexplained = durability
+        .lost_by_cause
+        .get(LossCause::Unexplained.name())
+        .copied()
+        .unwrap_or(0);
+    if unexplained > 0
+        || durability.resurrected > 0
+        || (durability.lost > 0 && nothing_may_be_lost(scenario))
+    {
+        fail(
+            "durability",
+            format!(
+                "of {} acknowledged edits {} lost (by cause {:?}); {} of {} rolled back found again",
+                durability.acknowledged,
+                durability.lost,
+                durability.lost_by_cause,
+                durability.resurrected,
+                durability.rolled_back
             ),
         );
     }
@@ -279,7 +364,73 @@ pub fn check(scenario: &Scenario, outcome: &RunOutcome) -> Vec<Violation> {
     if let Some(detail) = liveness(scenario, outcome) {
         fail("liveness", detail);
     }
+    if let Some(detail) = stalled_recovery(scenario, &summary) {
+        fail("recovery", detail);
+    }
     violations
+}
+
+/// Whether every acknowledged edit must survive: each workload writes it to the WAL and syncs
+/// it (its own durability, or its table's when USE_DEFAULT, is USE_DEFAULT, SYNC_WAL or
+/// FSYNC_WAL), no known bug is on, and no WAL file is corrupted (with skip.errors true its
+/// split moves the file to `corrupt/`, edits and all).
+fn nothing_may_be_lost(scenario: &Scenario) -> bool {
+    let synced = |durability: Durability| {
+        matches!(
+            durability,
+            Durability::UseDefault | Durability::SyncWal | Durability::FsyncWal
+        )
+    };
+    scenario.bugs == KnownBugs::NONE
+        && !corrupts_a_wal(scenario)
+        && scenario.workloads.iter().all(|workload| {
+            let table = scenario
+                .tables
+                .iter()
+                .find(|table| table.name == workload.table);
+            synced(workload.durability)
+                && (workload.durability != Durability::UseDefault
+                    || table.is_none_or(|table| synced(table.durability)))
+        })
+}
+
+fn corrupts_a_wal(scenario: &Scenario) -> bool {
+    scenario
+        .faults
+        .iter()
+        .any(|fault| matches!(fault.kind, FaultKind::WalCorruption { .. }))
+}
+
+/// The last crash's recovery, if it had `RECOVERY_ALLOWANCE` before the run ended and did not
+/// complete. (An earlier recovery may never complete: a crash of the new process while its
+/// regions still open hands them all to the next recovery.) A WAL corruption, or HBASE-2643
+/// (which takes a truncated last entry for one), may hold a split up for ever as HBase would,
+/// so neither is a stall here.
+fn stalled_recovery(scenario: &Scenario, summary: &Summary) -> Option<String> {
+    if corrupts_a_wal(scenario) || scenario.bugs.is_on(KnownBug::Hbase2643) {
+        return None;
+    }
+    let stalled = summary.recovery.recoveries.last().filter(|recovery| {
+        recovery.completed_at_s.is_none()
+            && recovery.crashed_at_s + RECOVERY_ALLOWANCE.as_secs_f64() <= summary.simulated_seconds
+    })?;
+    Some(format!(
+        "the recovery from the {} at {:.3}s did not complete by the end ({:.3}s): noticed at {}, {} split attempts, {} failed, split done at {}, {} of {} regions back; last split error: {}",
+        stalled.cause,
+        stalled.crashed_at_s,
+        summary.simulated_seconds,
+        seconds_or_never(stalled.noticed_at_s),
+        stalled.split_attempts,
+        stalled.split_failures,
+        seconds_or_never(stalled.split_done_at_s),
+        stalled.regions_recovered,
+        stalled.regions,
+        stalled.split_error.as_deref().unwrap_or("none"),
+    ))
+}
+
+fn seconds_or_never(seconds: Option<f64>) -> String {
+    seconds.map_or_else(|| "never".to_string(), |seconds| format!("{seconds:.3}s"))
 }
 
 /// The most heap one request could add: its rows × families × columns of the largest cell.
@@ -313,9 +464,9 @@ fn request_heap_max(scenario: &Scenario) -> u64 {
 }
 
 /// Whether the scenario without its faults and actions clears its blocking and queues in the
-/// same window that liveness asks about.
-fn baseline_clears(scenario: &Scenario) -> bool {
-    let Some(last) = last_disturbance(scenario) else {
+/// same window that liveness asks about in `outcome`.
+fn baseline_clears(scenario: &Scenario, outcome: &RunOutcome) -> bool {
+    let Some((last, _)) = quiet_from(scenario, outcome) else {
         return true;
     };
     let mut quiet = scenario.clone();
@@ -325,6 +476,24 @@ fn baseline_clears(scenario: &Scenario) -> bool {
         Ok(Ok(outcome)) => cleared_between(&outcome, last, last + LIVENESS_DEADLINE),
         _ => false,
     }
+}
+
+/// From when the run should settle, if anything disturbs it: the later of the last fault or
+/// action and the last recovery to complete (the regions are offline until then); and whether
+/// it is the recovery.
+fn quiet_from(scenario: &Scenario, outcome: &RunOutcome) -> Option<(SimDuration, bool)> {
+    let disturbance = last_disturbance(scenario)?;
+    let recovered = outcome
+        .stats
+        .recoveries
+        .iter()
+        .filter_map(|recovery| recovery.completed_at)
+        .max()
+        .map(|at| at.saturating_duration_since(SimTime::ZERO));
+    Some(match recovered {
+        Some(recovered) if recovered >= disturbance => (recovered, true),
+        _ => (disturbance, false),
+    })
 }
 
 /// When the last fault or action happens, if any does.
@@ -353,16 +522,94 @@ fn cleared_between(outcome: &RunOutcome, from: SimDuration, to: SimDuration) -> 
     })
 }
 
-/// After the last fault and action, blocking and queueing must clear within the deadline.
+/// After the last fault and action, and the last recovery to complete, blocking and queueing
+/// must clear within the deadline.
 fn liveness(scenario: &Scenario, outcome: &RunOutcome) -> Option<String> {
-    let last = last_disturbance(scenario)?;
+    let (last, recovery) = quiet_from(scenario, outcome)?;
     let deadline = last + LIVENESS_DEADLINE;
     if SimTime::ZERO + deadline > outcome.end || cleared_between(outcome, last, deadline) {
         return None;
     }
     Some(format!(
-        "blocking or queued calls did not clear within {} after the last fault or action (at {})",
+        "blocking or queued calls did not clear within {} after {} (at {})",
         LIVENESS_DEADLINE.approx(),
+        if recovery {
+            "the last recovery completed"
+        } else {
+            "the last fault or action"
+        },
         last.approx()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::for_tests;
+
+    fn workload(durability: &str, table_durability: &str) -> Scenario {
+        for_tests(&format!(
+            r#"name = "test"
+[[tables]]
+name = "t"
+durability = "{table_durability}"
+[[workloads]]
+table = "t"
+arrival = {{ kind = "open", rate = "10/s" }}
+keys = {{ dist = "uniform", count = 1000 }}
+value_size = {{ dist = "constant", bytes = 100 }}
+durability = "{durability}"
+"#
+        ))
+    }
+
+    // Losses are a violation only where every edit was synced: a workload's own durability, or
+    // its table's when it says USE_DEFAULT; no known bug; no corrupted WAL.
+    #[test]
+    fn which_runs_may_lose_nothing() {
+        assert!(nothing_may_be_lost(&workload("SYNC_WAL", "ASYNC_WAL")));
+        assert!(nothing_may_be_lost(&workload("USE_DEFAULT", "FSYNC_WAL")));
+        assert!(nothing_may_be_lost(&workload("USE_DEFAULT", "USE_DEFAULT")));
+        assert!(!nothing_may_be_lost(&workload("USE_DEFAULT", "ASYNC_WAL")));
+        assert!(!nothing_may_be_lost(&workload("SKIP_WAL", "SYNC_WAL")));
+        let mut bug = workload("SYNC_WAL", "USE_DEFAULT");
+        bug.bugs = KnownBugs::NONE.with(KnownBug::Hbase2958);
+        assert!(!nothing_may_be_lost(&bug));
+        let mut corrupt = workload("SYNC_WAL", "USE_DEFAULT");
+        corrupt.faults.push(FaultSpec {
+            kind: FaultKind::WalCorruption {
+                file: crate::scenario::fault::CorruptedFile::Current,
+            },
+            timing: FaultTiming {
+                at: Some((SimDuration::ZERO, 1)),
+                window: None,
+            },
+        });
+        assert!(!nothing_may_be_lost(&corrupt));
+    }
+
+    // A server-killing fault strikes once, at a time in the first half of the run that leaves
+    // the recovery its allowance; a run too short for that gets none.
+    #[test]
+    fn server_deaths_leave_time_to_recover() {
+        let duration = SimDuration::from_secs(600);
+        let mut kinds = std::collections::BTreeSet::new();
+        for seed in 0..200 {
+            let mut stream = RandomStream::new(seed, "explore.plan");
+            let Some(fault) = server_death(duration, &mut stream) else {
+                continue;
+            };
+            assert!(fault.kind.is_crash());
+            let (at, count) = fault.timing.at.unwrap();
+            assert_eq!((count, fault.timing.window), (1, None));
+            assert!(at < SimDuration::from_secs(300));
+            kinds.insert(format!("{:?}", fault.kind));
+        }
+        // A crash at a time, at each point, a torn write, a session expiry.
+        assert_eq!(kinds.len(), 6, "{kinds:?}");
+        for seed in 0..200 {
+            let mut stream = RandomStream::new(seed, "explore.plan");
+            assert!(server_death(SimDuration::from_secs(149), &mut stream).is_none());
+        }
+    }
 }
