@@ -407,3 +407,43 @@ fn crash_recovery_is_deterministic() {
     assert_eq!(a.to_json(), b.to_json());
     assert!(a.durability.lost > 0);
 }
+
+// FSHLog after a failed sync, then a crash: nothing acknowledged is lost and nothing rolled
+// back comes back — the appends made to the broken writer fail with it, a sync covered by a
+// later one cannot fail, and the writers of a file being rolled are synced by its close.
+#[test]
+fn sync_failures_then_crashes_keep_the_oracle_whole() {
+    let mut rolled_back = 0;
+    for seed in 1..=40u64 {
+        let mut plan = RandomStream::new(seed, "test.sync_failure");
+        let failure = 10_000 + plan.below(40_000);
+        let crash = failure + 200 + plan.below(5_000);
+        let faults = format!(
+            "[[faults]]\nkind = \"wal_sync_failure\"\nat = \"{failure}ms\"\ncount = 3\n\n[[faults]]\nkind = \"crash\"\nat = \"{crash}ms\"\n"
+        );
+        let profile = if seed % 2 == 0 {
+            "hbase-2.5"
+        } else {
+            "hbase-1.4"
+        };
+        let text =
+            small(profile, "SYNC_WAL", &faults).replace("rate = \"100/s\"", "rate = \"400/s\"");
+        let (_, summary) = run(&scenario(
+            &text,
+            &[&format!("seed={seed}"), "hbase.wal.provider=filesystem"],
+        ));
+        let durability = &summary.durability;
+        assert_eq!(
+            (durability.lost, durability.resurrected),
+            (0, 0),
+            "seed {seed}: {durability:?}"
+        );
+        assert!(
+            summary.wal.sync_failures > 0,
+            "seed {seed}: {:?}",
+            summary.faults
+        );
+        rolled_back += durability.rolled_back;
+    }
+    assert!(rolled_back > 0);
+}

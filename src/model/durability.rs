@@ -396,7 +396,10 @@ mod tests {
         assert_eq!(a.difference(&RunSet::default()), a);
         // The bitmap path and the sorting path agree.
         let sparse = set(&[1, 1000, 1001, 5000]);
-        assert_eq!(sparse.runs().collect::<Vec<_>>(), [(1, 1), (1000, 1001), (5000, 5000)]);
+        assert_eq!(
+            sparse.runs().collect::<Vec<_>>(),
+            [(1, 1), (1000, 1001), (5000, 5000)]
+        );
         let mut one_by_one = RunSet::default();
         for value in [9, 3, 4, 5, 7, 8, 3] {
             one_by_one.insert(value);

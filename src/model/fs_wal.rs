@@ -265,6 +265,17 @@ impl FsWal {
         }
     }
 
+    /// Whether what a sync that started at `point` covers is durable already (a later sync
+    /// completed first).
+    pub fn is_durable(&self, point: SyncPoint) -> bool {
+        [self.current.as_ref(), self.closing.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|file| {
+                file.generation == point.generation && point.length_bytes <= file.durable_bytes
+            })
+    }
+
     /// The current file's length as HBase's writer reports it (what a roll by size compares).
     pub fn current_nominal_bytes(&self) -> u64 {
         self.current

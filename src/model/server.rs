@@ -217,6 +217,8 @@ pub struct RegionServer<'s> {
     wal_broken: bool,
     roll_requested: Option<super::fs_wal::RollReason>,
     roll_in_progress: Option<super::fs_wal::RollReason>,
+    /// Writers of the old file a roll under way syncs by closing it.
+    roll_waiters: Vec<CallId>,
     last_roll_at: SimTime,
     /// Every acknowledged and rolled-back edit.
     oracle: DurabilityOracle,
@@ -372,6 +374,7 @@ impl<'s> RegionServer<'s> {
             wal_broken: false,
             roll_requested: None,
             roll_in_progress: None,
+            roll_waiters: Vec::new(),
             last_roll_at: SimTime::ZERO,
             oracle: DurabilityOracle::default(),
             alive: true,

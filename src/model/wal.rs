@@ -132,6 +132,19 @@ impl Wal {
         self.in_flight.len()
     }
 
+    /// The server died: nothing waits and nothing is in flight any more; the counts stay.
+    pub fn reset(&mut self) {
+        self.waiting.clear();
+        self.appends_unsynced = 0;
+        self.bytes_unsynced = 0;
+        self.in_flight.clear();
+    }
+
+    /// The syncs in flight, in start order.
+    pub fn in_flight_ids(&self) -> Vec<u64> {
+        self.in_flight.keys().copied().collect()
+    }
+
     /// Whether sync `id` is still in flight (not abandoned).
     pub fn is_in_flight(&self, id: u64) -> bool {
         self.in_flight.contains_key(&id)

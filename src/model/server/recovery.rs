@@ -185,7 +185,7 @@ impl RegionServer<'_> {
             self.config.compaction.large_threads,
         );
         self.off_peak_compaction_running = false;
-        self.wal = crate::model::wal::Wal::new(self.config.wal_syncs_in_flight_max);
+        self.wal.reset();
         self.sync_parts.clear();
         self.sync_points.clear();
         self.wal_chunk = None;
@@ -193,6 +193,7 @@ impl RegionServer<'_> {
         self.wal_broken = false;
         self.roll_in_progress = None;
         self.roll_requested = None;
+        self.roll_waiters.clear();
         let mapped: Vec<RegionId> = self
             .tables
             .iter()

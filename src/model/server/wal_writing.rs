@@ -106,6 +106,7 @@ impl RegionServer<'_> {
         if self.roll_in_progress.is_some() {
             return;
         }
+        // A requested roll waits for the safe point: no sync in flight.
         if self.roll_requested.is_some() {
             if self.wal.syncs_in_flight() == 0 {
                 self.start_roll();
@@ -196,9 +197,15 @@ impl RegionServer<'_> {
         if !self.wal.is_in_flight(sync) {
             return;
         }
-        // A failure is decided as the sync ends, so that `count` counts failures seen.
+        // A failure is decided as the sync ends, so that `count` counts failures seen. A sync
+        // whose bytes a later sync already made durable cannot fail: HBase releases its
+        // writers with the later one (highestSyncedTxid).
         let now = self.now();
-        let struck = self.faults.strike(Occasion::SyncEnd, now);
+        let struck = if self.fs_wal.is_durable(point) {
+            Vec::new()
+        } else {
+            self.faults.strike(Occasion::SyncEnd, now)
+        };
         let failed = !struck.is_empty();
         for &index in &struck {
             self.note_fault(index);
@@ -222,7 +229,16 @@ impl RegionServer<'_> {
             return;
         }
         // The sync failed: the writer is broken and a roll is requested. The other syncs in
-        // flight on it are lost too.
+        // flight on it are lost too, but for those whose bytes a later sync made durable.
+        for other in self.wal.in_flight_ids() {
+            let covered = self
+                .sync_points
+                .get(&other)
+                .is_some_and(|&(point, _)| self.fs_wal.is_durable(point));
+            if covered && let Some(released) = self.wal.end_sync(other, false) {
+                self.ready.extend(released);
+            }
+        }
         writers.extend(self.wal.abandon_in_flight());
         self.sync_points.clear();
         if !self.wal_broken {
@@ -271,6 +287,9 @@ impl RegionServer<'_> {
         self.fs_wal
             .roll_start(&mut self.fs, now_ms)
             .expect("a new WAL file name is free");
+        // The writers whose entries went into the old file and wait for a sync are synced at
+        // the safe point: the old file's close makes their bytes durable.
+        self.roll_waiters = self.wal.take_waiting();
         self.roll_in_progress = Some(reason);
         let latency = self.wal_sync_latency.sample();
         self.queue.schedule_in(latency, Event::WalRollDone);
@@ -287,6 +306,13 @@ impl RegionServer<'_> {
         let now_ms = self.wall_clock_ms();
         if self.wal_broken {
             self.wal_broken = false;
+            if !self.config.wal_async {
+                // FSHLog: every append made to the broken writer fails with it (their entries
+                // are not carried to the new file).
+                for call in self.wal.take_waiting() {
+                    self.sync_failed(call, ServerError::WalSyncFailed);
+                }
+            }
             let rewritten = self
                 .fs_wal
                 .roll_broken(&mut self.fs, now_ms, self.config.wal_async)
@@ -294,6 +320,7 @@ impl RegionServer<'_> {
             self.stats.wal.entries_rewritten += rewritten;
         } else {
             self.fs_wal.roll_finish(&mut self.fs);
+            self.ready.extend(std::mem::take(&mut self.roll_waiters));
         }
         let now = self.now();
         *self.stats.wal.rolls.entry(reason).or_default() += 1;
