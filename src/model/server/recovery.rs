@@ -13,8 +13,11 @@
 //! 3. **The split.** Each WAL is split (in parallel, as the split workers do: the split takes
 //!    as long as reading the largest file at the HDFS read bandwidth) with
 //!    `hbase.hlog.split.skip.errors` and the profile's rules (`wal_split`). A failed split is
-//!    retried with ProcedureUtil's back-off (1 s doubling, at most 10 minutes) while the regions
-//!    stay offline; HBASE-2958 gives it up instead, and the regions open without its edits.
+//!    retried while the regions stay offline, after a back-off of 1 s doubling per attempt up
+//!    to 10 minutes — the shape of 2.x's procedure retries (ProcedureUtil.getBackoffTimeMs);
+//!    1.4's SplitLogManager resubmits on timers of its own (`hbase.splitlog.manager.timeout`),
+//!    which this does not model. HBASE-2958 gives the split up instead, and the regions open
+//!    without its edits.
 //! 4. **Reassignment.** The server comes back as a new process (a new start code, a new WAL
 //!    directory) and its regions open on it: each replays its recovered edits above its
 //!    stores' max sequence ids into the memstore, flushes them, deletes the edits and opens
