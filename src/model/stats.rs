@@ -191,9 +191,10 @@ pub struct RunStats {
     /// Injected faults that struck, by kind.
     pub faults: BTreeMap<&'static str, u64>,
     pub recoveries: Vec<Recovery>,
-    /// Recovered edits put back into memstores, and those skipped as already in a store file.
+    /// Recovered edits put back into memstores, and cells of recovered edits skipped as already
+    /// in a store file.
     pub recovery_edits_replayed: u64,
-    pub recovery_edits_skipped: u64,
+    pub recovery_cells_skipped: u64,
 }
 
 impl RunStats {
@@ -227,7 +228,7 @@ impl RunStats {
             faults: BTreeMap::new(),
             recoveries: Vec::new(),
             recovery_edits_replayed: 0,
-            recovery_edits_skipped: 0,
+            recovery_cells_skipped: 0,
         }
     }
 

@@ -385,9 +385,9 @@ pub struct RecoverySummary {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RecoveriesSummary {
     pub crashes: u64,
-    /// Recovered edits replayed into memstores, and skipped as already in a store file.
+    /// Recovered edits replayed into memstores, and cells skipped as already in a store file.
     pub edits_replayed: u64,
-    pub edits_skipped: u64,
+    pub cells_skipped: u64,
     /// Whether the server process was up at the end.
     pub server_up_at_end: bool,
     pub recoveries: Vec<RecoverySummary>,
@@ -645,7 +645,7 @@ impl Summary {
             recovery: RecoveriesSummary {
                 crashes: stats.recoveries.len() as u64,
                 edits_replayed: stats.recovery_edits_replayed,
-                edits_skipped: stats.recovery_edits_skipped,
+                cells_skipped: stats.recovery_cells_skipped,
                 server_up_at_end: outcome.server_up_at_end,
                 recoveries: stats.recoveries.iter().map(RecoverySummary::of).collect(),
             },

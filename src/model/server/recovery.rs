@@ -469,7 +469,7 @@ impl RegionServer<'_> {
             let bytes = self.fs.read(path).expect("listed just now");
             let contents = read_wal(bytes);
             let filter = replay_filter(&contents.entries, &stores_by_family);
-            self.stats.recovery_edits_skipped += filter.skipped_already_in_store;
+            self.stats.recovery_cells_skipped += filter.skipped_already_in_store;
             let mut applied = filter.applied.iter().peekable();
             while let Some(first) = applied.next() {
                 // One entry's cells per family go into the store together, as one mini-batch.
