@@ -191,8 +191,8 @@ pub struct RunStats {
     /// Injected faults that struck, by kind.
     pub faults: BTreeMap<&'static str, u64>,
     pub recoveries: Vec<Recovery>,
-    /// Recovered edits put back into memstores, and cells of recovered edits skipped as already
-    /// in a store file.
+    /// Recovered edits put back into memstores, and cells of recovered edits skipped: already in
+    /// a store file, or naming a family, row or qualifier the table does not have.
     pub recovery_edits_replayed: u64,
     pub recovery_cells_skipped: u64,
 }

@@ -385,7 +385,8 @@ pub struct RecoverySummary {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RecoveriesSummary {
     pub crashes: u64,
-    /// Recovered edits replayed into memstores, and cells skipped as already in a store file.
+    /// Recovered edits replayed into memstores, and cells skipped (already in a store file, or
+    /// naming what the table does not have).
     pub edits_replayed: u64,
     pub cells_skipped: u64,
     /// Whether the server process was up at the end.

@@ -39,6 +39,7 @@ use crate::model::mvcc::Mvcc;
 use crate::model::region::{RegionId, RegionState};
 use crate::model::request::ServerError;
 use crate::model::row_lock::RowLocks;
+use crate::model::sim_fs::file_name;
 use crate::model::stats::Recovery;
 use crate::model::store::Store;
 use crate::model::timeline::MarkerKind;
@@ -335,10 +336,10 @@ impl RegionServer<'_> {
         let by_name: BTreeMap<String, RolledFile> = self
             .dead_wal_files
             .iter()
-            .map(|file| (file_name_of(&file.path).to_string(), file.clone()))
+            .map(|file| (file_name(&file.path).to_string(), file.clone()))
             .collect();
         for file in &outcome.files {
-            let Some(record) = by_name.get(file_name_of(&file.path)) else {
+            let Some(record) = by_name.get(file_name(&file.path)) else {
                 continue;
             };
             match &file.fate {
@@ -403,9 +404,9 @@ impl RegionServer<'_> {
     /// The server comes back as a new process, and the dead one's regions open on it.
     fn reassign_regions(&mut self) {
         let now = self.now();
-        if self.fs.is_dir(&self.splitting_dir) && self.recovery().split_given_up {
-            // HBASE-2958: the unsplit logs are left where they are.
-        } else {
+        // DELETE_SPLIT_WALS_DIR: every file was archived or moved aside; a split given up
+        // (HBASE-2958) leaves the unsplit ones where they are.
+        if !self.recovery().split_given_up {
             self.fs.delete_dir(&self.splitting_dir);
         }
         self.alive = true;
@@ -483,6 +484,7 @@ impl RegionServer<'_> {
                     group.push(next);
                 }
                 let Some(store) = names.family_index(family) else {
+                    self.stats.recovery_cells_skipped += group.len() as u64;
                     continue;
                 };
                 for replayed_cell in group {
@@ -629,8 +631,4 @@ fn store_sequence_ids(stores: &[Store]) -> BTreeMap<Vec<u8>, u64> {
             (store.family.clone().into_bytes(), max)
         })
         .collect()
-}
-
-fn file_name_of(path: &str) -> &str {
-    crate::model::sim_fs::file_name(path)
 }
