@@ -232,7 +232,6 @@ impl RegionServer<'_> {
             }
             self.change_memstore_size(region_id, counted, false);
         }
-        self.release_blocked_calls();
         let noticed_after = match kind {
             FaultKind::ZkExpiry => SimDuration::ZERO,
             _ => self.config.zk_session_timeout,
