@@ -1,5 +1,6 @@
 //! `regionsim run`: one run, a short table, and where the results are.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -60,6 +61,15 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// `name count` for each name counted at least once, in name order.
+fn nonzero_counts(counts: &BTreeMap<String, u64>) -> Vec<String> {
+    counts
+        .iter()
+        .filter(|(_, count)| **count > 0)
+        .map(|(name, count)| format!("{name} {count}"))
+        .collect()
 }
 
 /// One crash's line: when the master saw it, the split, when the regions were back.
@@ -153,12 +163,7 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
     }
     out.push_str(&table(&rows));
     let flushes = &summary.flushes;
-    let reasons: Vec<String> = flushes
-        .by_reason
-        .iter()
-        .filter(|(_, count)| **count > 0)
-        .map(|(reason, count)| format!("{reason} {count}"))
-        .collect();
+    let reasons = nonzero_counts(&flushes.by_reason);
     out.push_str(&format!(
         "\nflushes   {} ({}), {} flushed, {} files written\n",
         count(flushes.count),
@@ -171,12 +176,7 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         format_size_approx(flushes.file_bytes as f64),
     ));
     let compactions = &summary.compactions;
-    let kinds: Vec<String> = compactions
-        .by_kind
-        .iter()
-        .filter(|(_, count)| **count > 0)
-        .map(|(kind, count)| format!("{kind} {count}"))
-        .collect();
+    let kinds = nonzero_counts(&compactions.by_kind);
     out.push_str(&format!(
         "compacted {} ({}), {} read, {} written; write amplification {:.2}; at most {} files in a store\n",
         count(compactions.count),
@@ -225,12 +225,7 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         format_size_approx(summary.memstore.lower_limit_bytes as f64),
     ));
     let wal = &summary.wal;
-    let rolls: Vec<String> = wal
-        .rolls
-        .iter()
-        .filter(|(_, count)| **count > 0)
-        .map(|(reason, count)| format!("{reason} {count}"))
-        .collect();
+    let rolls = nonzero_counts(&wal.rolls);
     out.push_str(&format!(
         "wal       {} syncs, {:.1} appends per sync, p99 {}; {} rolls{}; at most {} files (maxlogs {}), {} archived{}\n",
         count(wal.syncs),
@@ -251,11 +246,7 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         out.push_str(&describe_recovery(recovery));
     }
     let durability = &summary.durability;
-    let causes: Vec<String> = durability
-        .lost_by_cause
-        .iter()
-        .map(|(cause, count)| format!("{cause} {count}"))
-        .collect();
+    let causes = nonzero_counts(&durability.lost_by_cause);
     out.push_str(&format!(
         "durable   {} acknowledged edits: {} verified, {} lost{}{}{}\n",
         count(durability.acknowledged),

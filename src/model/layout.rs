@@ -5,7 +5,7 @@ use super::cell::{Cell, CellType, data_bytes};
 use super::compaction_policy::CompactionConfig;
 use super::config::ServerConfig;
 use super::region::TableLayout;
-use super::request::Mutation;
+use super::request::{Action, Mutation};
 use crate::scenario::Scenario;
 use crate::scenario::properties::Source;
 use crate::scenario::workload::{Durability, OpKind};
@@ -36,10 +36,10 @@ impl ClientCells {
         &self,
         position: usize,
         (timestamp_ms, sequence_id): (u64, u64),
-        actions: impl Iterator<Item = (Mutation, u64, u32)>,
+        actions: impl Iterator<Item = (Action, u32)>,
         out: &mut Vec<(Cell, u64)>,
     ) {
-        for (mutation, row, value_bytes) in actions {
+        for (Action { mutation, row, .. }, value_bytes) in actions {
             let cell = |qualifier: u16, cell_type: CellType, value_bytes: u32| Cell {
                 row,
                 timestamp_ms,

@@ -57,6 +57,11 @@ impl Segment {
         self.sequence_id_min
     }
 
+    /// The sequence ids of its cells, in cell order (for the durability oracle).
+    pub fn sequence_ids(&self) -> Vec<u64> {
+        self.cells.iter().map(|cell| cell.sequence_id).collect()
+    }
+
     pub fn sequence_id_max(&self) -> Option<u64> {
         self.sequence_id_max
     }
@@ -146,16 +151,11 @@ impl MemStore {
 
     /// The sequence ids of every cell held, active and snapshot (for the durability oracle).
     pub fn sequence_ids(&self) -> Vec<u64> {
-        self.active
-            .cells
-            .iter()
-            .chain(
-                self.snapshot
-                    .iter()
-                    .flat_map(|segment| segment.cells.iter()),
-            )
-            .map(|cell| cell.sequence_id)
-            .collect()
+        let mut ids = self.active.sequence_ids();
+        if let Some(snapshot) = &self.snapshot {
+            ids.extend(snapshot.sequence_ids());
+        }
+        ids
     }
 
     /// Moves the active segment to the snapshot and returns the snapshot's size. An existing

@@ -427,6 +427,14 @@ impl<'s> RegionServer<'s> {
         self.queue.now()
     }
 
+    /// The regions in the tables' maps (hbase:meta), table by table in key order: the ones the
+    /// server hosts, as opposed to split or merged parents.
+    fn mapped_regions(&self) -> impl Iterator<Item = RegionId> + '_ {
+        self.tables
+            .iter()
+            .flat_map(|table| table.regions_in_order())
+    }
+
     /// Runs to the end of the scenario's duration.
     pub fn run(mut self) -> Result<RunOutcome, RunError> {
         self.schedule_start();
@@ -629,9 +637,7 @@ impl<'s> RegionServer<'s> {
             wal_max_logs: self.config.wal_max_logs,
             server_up: self.alive,
             regions_offline: self
-                .tables
-                .iter()
-                .flat_map(|table| table.regions_in_order())
+                .mapped_regions()
                 .filter(|&region| self.regions[region as usize].state != RegionState::Open)
                 .count() as u64,
             ..Sample::default()
@@ -659,11 +665,7 @@ impl<'s> RegionServer<'s> {
         }
         // The files of the regions in hbase:meta: a split or merged parent's files go to the
         // archive once its daughters have compacted their references away.
-        let mapped = self
-            .tables
-            .iter()
-            .flat_map(|table| table.regions_in_order());
-        for region in mapped {
+        for region in self.mapped_regions() {
             for store in &self.regions[region as usize].stores {
                 store_files += store.files.len() as u64;
                 store_file_bytes += store.files.iter().map(|file| file.size_bytes).sum::<u64>();

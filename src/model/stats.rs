@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::cell::MemSize;
 use super::flusher::FlushReason;
 use super::fs_wal::{CrashCut, RollReason};
 use super::request::ServerError;
@@ -49,6 +50,17 @@ pub struct FlushStats {
     pub delayed_for_store_files: u64,
     /// Delayed flush requests the periodic flusher queued.
     pub periodic_requests: u64,
+}
+
+impl FlushStats {
+    /// A flush committed: it released `released` from the memstores and wrote `file_bytes`.
+    pub fn count_commit(&mut self, released: MemSize, file_bytes: u64, reason: FlushReason) {
+        self.count += 1;
+        self.data_bytes += released.data;
+        self.heap_bytes += released.heap;
+        self.file_bytes += file_bytes;
+        *self.by_reason.entry(reason).or_default() += 1;
+    }
 }
 
 /// Memstore volumes.

@@ -348,26 +348,11 @@ impl RegionServer<'_> {
         };
         self.flushes.get_mut(flush).flushed_sequence_id = flushed_sequence_id;
         // The HFiles the snapshots become: known now, since a snapshot does not change.
-        let region = &mut self.regions[job.region as usize];
-        let layout = &self.tables[region.table];
-        let mut files = Vec::new();
-        for &store in &job.stores {
-            let memstore = &mut region.stores[store].memstore;
-            memstore.snapshot();
-            if let Some(segment) = memstore.snapshot_segment()
-                && !segment.is_empty()
-            {
-                let file = Store::flush_file(
-                    segment,
-                    self.next_file_id,
-                    now,
-                    layout.max_versions,
-                    |cell| layout.cell_bytes(store, cell),
-                );
-                self.next_file_id += 1;
-                files.push((store, file));
-            }
-        }
+        let files: Vec<_> = job
+            .stores
+            .iter()
+            .filter_map(|&store| Some((store, self.snapshot_store(job.region, store)?)))
+            .collect();
         let file_bytes = files.iter().map(|(_, file)| file.size_bytes).sum();
         self.flushes.get_mut(flush).files = files;
         self.devices.start(
@@ -379,6 +364,32 @@ impl RegionServer<'_> {
         );
         self.schedule_write_done(Device::Shared);
         self.updates_lock_released(job.region);
+    }
+
+    /// Snapshots a store's memstore and makes the HFile the snapshot becomes (none for an
+    /// empty snapshot).
+    pub(super) fn snapshot_store(
+        &mut self,
+        region: RegionId,
+        store: usize,
+    ) -> Option<crate::model::store_file::StoreFile> {
+        let now = self.now();
+        let region = &mut self.regions[region as usize];
+        let layout = &self.tables[region.table];
+        let memstore = &mut region.stores[store].memstore;
+        memstore.snapshot();
+        let segment = memstore
+            .snapshot_segment()
+            .filter(|segment| !segment.is_empty())?;
+        let file = Store::flush_file(
+            segment,
+            self.next_file_id,
+            now,
+            layout.max_versions,
+            |cell| layout.cell_bytes(store, cell),
+        );
+        self.next_file_id += 1;
+        Some(file)
     }
 
     /// Wakes the server when the device's next transfer may have finished.
@@ -417,15 +428,8 @@ impl RegionServer<'_> {
             let segment = store.memstore.clear_snapshot();
             store.last_flush_at = job.started_at;
             released.add(segment.size());
-            self.oracle.persisted(
-                job.region,
-                store_index,
-                segment
-                    .cells()
-                    .iter()
-                    .map(|cell| cell.sequence_id)
-                    .collect(),
-            );
+            self.oracle
+                .persisted(job.region, store_index, segment.sequence_ids());
         }
         for (store_index, file) in std::mem::take(&mut job.files) {
             file_bytes += file.size_bytes;
@@ -439,11 +443,7 @@ impl RegionServer<'_> {
         region.flush_requested = false;
         self.change_memstore_size(job.region, released, false);
         let stats = &mut self.stats.flushes;
-        stats.count += 1;
-        stats.data_bytes += released.data;
-        stats.heap_bytes += released.heap;
-        stats.file_bytes += file_bytes;
-        *stats.by_reason.entry(job.reason).or_default() += 1;
+        stats.count_commit(released, file_bytes, job.reason);
         self.timeline
             .mark(now, MarkerKind::Flush, Some(job.region), job.reason.name());
         stats.duration.record(now - job.started_at);

@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 use super::RegionServer;
 use crate::model::cell::{Cell, MemSize};
 use crate::model::compact_split::CompactSplit;
+use crate::model::devices::Device;
 use crate::model::durability::{LossCause, RegionStanding, RunSet};
 use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
@@ -139,12 +140,12 @@ impl RegionServer<'_> {
             ],
             1.0 / self.slow_disk_factor,
         );
-        for device in [
-            crate::model::devices::Device::Shared,
-            self.devices.wal_device(),
-            crate::model::devices::Device::Read,
-        ] {
+        let wal = self.devices.wal_device();
+        for device in [Device::Shared, Device::Read] {
             self.schedule_write_done(device);
+        }
+        if wal == Device::Wal {
+            self.schedule_write_done(wal);
         }
     }
 
@@ -198,11 +199,7 @@ impl RegionServer<'_> {
         self.roll_in_progress = None;
         self.roll_requested = None;
         self.roll_waiters.clear();
-        let mapped: Vec<RegionId> = self
-            .tables
-            .iter()
-            .flat_map(|table| table.regions_in_order())
-            .collect();
+        let mapped: Vec<RegionId> = self.mapped_regions().collect();
         for region_id in 0..self.regions.len() as RegionId {
             let mut lost = MemSize::default();
             let region = &mut self.regions[region_id as usize];
@@ -298,11 +295,7 @@ impl RegionServer<'_> {
     /// What the master knows of each region as it splits: the flushed sequence ids the server
     /// last reported, or (2.5) that a split or merged parent is gone.
     fn regions_at_split(&self) -> RegionsAtSplit {
-        let mapped: Vec<RegionId> = self
-            .tables
-            .iter()
-            .flat_map(|table| table.regions_in_order())
-            .collect();
+        let mapped: Vec<RegionId> = self.mapped_regions().collect();
         let mut regions = RegionsAtSplit::new();
         for (id, name) in self.region_names.iter().enumerate() {
             let region = &self.regions[id];
@@ -423,11 +416,7 @@ impl RegionServer<'_> {
         for handler in 0..self.flusher.handlers.len() {
             self.handler_idle(handler);
         }
-        let mapped: Vec<RegionId> = self
-            .tables
-            .iter()
-            .flat_map(|table| table.regions_in_order())
-            .collect();
+        let mapped: Vec<RegionId> = self.mapped_regions().collect();
         self.regions_recovering = mapped.iter().copied().collect();
         for region in mapped {
             let flush_bytes = self.replay_recovered_edits(region);
@@ -526,45 +515,24 @@ impl RegionServer<'_> {
         // The flush after replay (internalFlushcache), written inline: the region is not open.
         let mut file_bytes = 0;
         let mut released = MemSize::default();
-        for store in 0..region.stores.len() {
-            let memstore = &mut region.stores[store].memstore;
-            memstore.snapshot();
-            let Some(segment) = memstore.snapshot_segment().filter(|s| !s.is_empty()) else {
-                memstore.clear_snapshot();
+        for store in 0..self.regions[region_id as usize].stores.len() {
+            let file = self.snapshot_store(region_id, store);
+            let store_state = &mut self.regions[region_id as usize].stores[store];
+            let segment = store_state.memstore.clear_snapshot();
+            let Some(file) = file else {
                 continue;
             };
-            let file = Store::flush_file(
-                segment,
-                self.next_file_id,
-                now,
-                layout.max_versions,
-                |cell| layout.cell_bytes(store, cell),
-            );
-            self.next_file_id += 1;
-            let segment = memstore.clear_snapshot();
             released.add(segment.size());
-            self.oracle.persisted(
-                region_id,
-                store,
-                segment
-                    .cells()
-                    .iter()
-                    .map(|cell| cell.sequence_id)
-                    .collect(),
-            );
+            self.oracle
+                .persisted(region_id, store, segment.sequence_ids());
             file_bytes += file.size_bytes;
-            region.stores[store].add_file(file);
+            store_state.add_file(file);
         }
+        let region = &mut self.regions[region_id as usize];
         region.flushed_sequence_id = region.flushed_sequence_id.max(highest);
-        let stats = &mut self.stats.flushes;
-        stats.count += 1;
-        stats.data_bytes += released.data;
-        stats.heap_bytes += released.heap;
-        stats.file_bytes += file_bytes;
-        *stats
-            .by_reason
-            .entry(FlushReason::RecoveredEdits)
-            .or_default() += 1;
+        self.stats
+            .flushes
+            .count_commit(released, file_bytes, FlushReason::RecoveredEdits);
         file_bytes
     }
 

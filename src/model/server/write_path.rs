@@ -24,7 +24,7 @@ use crate::model::cell::{Cell, MemSize};
 use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
 use crate::model::region::{RegionId, RegionState};
-use crate::model::request::{Mutation, ServerError};
+use crate::model::request::{Action, Mutation, Request, ServerError};
 use crate::model::row_lock::LockMode;
 use crate::model::rpc::CallId;
 use crate::model::value_index::Undo;
@@ -593,19 +593,10 @@ impl RegionServer<'_> {
         let mut families = Vec::with_capacity(cells.families.len());
         self.wal_cells.clear();
         for (position, &family) in cells.families.iter().enumerate() {
-            let actions = state
-                .batch
-                .values
-                .iter()
-                .enumerate()
-                .filter_map(|(offset, value)| {
-                    let action = request.actions[state.actions[state.cursor + offset] as usize];
-                    value.map(|value_bytes| (action.mutation, action.row, value_bytes))
-                });
             cells.family_cells(
                 position,
                 (state.batch.timestamp_ms, sequence_id),
-                actions,
+                written_actions(state, request),
                 &mut self.wal_cells,
             );
             families.push((family, self.wal_cells.len()));
@@ -734,15 +725,6 @@ impl RegionServer<'_> {
         let region = &mut self.regions[state.batch.region as usize];
         let mslab = self.config.mslab;
         let mut rollback = Rollback::default();
-        let actions = state
-            .batch
-            .values
-            .iter()
-            .enumerate()
-            .filter_map(|(offset, value)| {
-                let action = request.actions[state.actions[state.cursor + offset] as usize];
-                value.map(|value_bytes| (action, value_bytes))
-            });
         let mut inserted = MemSize::default();
         let mut written = 0;
         // HRegion's applyToMemStore hands each store all of the mini-batch's cells for its
@@ -754,9 +736,7 @@ impl RegionServer<'_> {
             cells.family_cells(
                 position,
                 (state.batch.timestamp_ms, state.batch.sequence_id),
-                actions
-                    .clone()
-                    .map(|(action, value_bytes)| (action.mutation, action.row, value_bytes)),
+                written_actions(state, request),
                 &mut write,
             );
             if write.is_empty() {
@@ -770,7 +750,7 @@ impl RegionServer<'_> {
             }
         }
         if let Some(index) = region.values.as_mut() {
-            for (action, value_bytes) in actions {
+            for (action, value_bytes) in written_actions(state, request) {
                 for &family in &cells.families {
                     let row = action.row;
                     match action.mutation {
@@ -866,4 +846,21 @@ impl RegionServer<'_> {
     pub(super) fn add_to_memstore_size(&mut self, region: RegionId, edit: MemSize) {
         self.change_memstore_size(region, edit, true);
     }
+}
+
+/// The mini-batch's actions that write, each with the value bytes it writes (a failed check
+/// writes nothing): what the WAL entry and the memstore are both built from.
+fn written_actions<'a>(
+    state: &'a Call,
+    request: &'a Request,
+) -> impl Iterator<Item = (Action, u32)> + 'a {
+    state
+        .batch
+        .values
+        .iter()
+        .enumerate()
+        .filter_map(move |(offset, value)| {
+            let action = request.actions[state.actions[state.cursor + offset] as usize];
+            value.map(|value_bytes| (action, value_bytes))
+        })
 }
