@@ -7,9 +7,9 @@
 use std::io::Write;
 use std::time::Instant;
 
-use regionsim::model::cell::CellType;
-use regionsim::model::sim_fs::SimFs;
-use regionsim::model::wal_format::{ClusterIds, WalCell, WalHeader, WalKey, WalWriter};
+use regionsim::model::hdfs::sim_fs::SimFs;
+use regionsim::model::store::cell::CellType;
+use regionsim::model::wal::format::{ClusterIds, WalCell, WalHeader, WalKey, WalWriter};
 use regionsim::scenario::profile::ProfileId;
 
 const ROLL_SIZE_BYTES: u64 = 128 * 1024 * 1024;

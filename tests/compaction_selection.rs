@@ -9,7 +9,7 @@
 //! of any selection, as property tests.
 
 use proptest::prelude::*;
-use regionsim::model::compaction_policy::{
+use regionsim::model::compaction::policy::{
     CandidateFile, CompactionConfig, CompactionKind, MajorAttempt, PRIORITY_USER,
     SPLIT_REGION_COMPACTION_PRIORITY, Selection, SelectionRequest, Step, select_compaction,
 };
@@ -704,7 +704,7 @@ fn defaults_per_profile() {
     assert!(!new.off_peak_hours.is_enabled());
     assert_eq!(
         new.policy,
-        regionsim::model::compaction_policy::PolicyKind::Exploring
+        regionsim::model::compaction::policy::PolicyKind::Exploring
     );
     let old = with_flush(ProfileId::Hbase14);
     // The store's own flush size (a table's MEMSTORE_FLUSHSIZE), not the server's.
@@ -1085,7 +1085,7 @@ fn scenarios_with_impossible_compaction_settings_are_refused() {
 // OffPeakHours by the clock: 22:00 to 06:00 UTC contains 23:30 and 05:59, not 06:00.
 #[test]
 fn needs_compaction_and_off_peak_now() {
-    use regionsim::model::compaction_policy::{OffPeakHours, needs_compaction};
+    use regionsim::model::compaction::policy::{OffPeakHours, needs_compaction};
     let config = config(ProfileId::Hbase25, POLICY_TEST, "Exploring");
     let case = Case::new("needsCompaction", POLICY_TEST, &[10, 10, 10, 10]);
     assert!(needs_compaction(&files(&case), &config));

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use common::{bundled, scenario};
 use regionsim::model::RunOutcome;
-use regionsim::model::durability::LossCause;
+use regionsim::model::wal::durability::LossCause;
 use regionsim::runner::explore::{RECOVERY_ALLOWANCE, check, derive, explore, explore_seed};
 use regionsim::runner::simulate;
 use regionsim::scenario::fault::{FaultKind, FaultSpec};

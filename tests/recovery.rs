@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use common::{bundled, regionsim, run, scenario};
-use regionsim::model::wal_format::read_wal;
+use regionsim::model::wal::format::read_wal;
 use regionsim::report::Summary;
 use regionsim::report::summary::RecoverySummary;
 use regionsim::runner::wal_files::export_sim_fs;

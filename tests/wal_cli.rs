@@ -7,8 +7,8 @@ use std::process::{Command, Output};
 mod common;
 
 use common::wal::{Put, append_put};
-use regionsim::model::sim_fs::SimFs;
-use regionsim::model::wal_format::{WalHeader, WalWriter, read_wal};
+use regionsim::model::hdfs::sim_fs::SimFs;
+use regionsim::model::wal::format::{WalHeader, WalWriter, read_wal};
 use regionsim::runner::wal_files::export_sim_fs;
 use regionsim::scenario::profile::ProfileId;
 

@@ -6,9 +6,9 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::wal::{Put, append_put};
-use regionsim::model::sim_fs::SimFs;
-use regionsim::model::wal_format::{ClusterIds, WalHeader, WalKey, WalStop, WalWriter, read_wal};
-use regionsim::model::wal_split::{
+use regionsim::model::hdfs::sim_fs::SimFs;
+use regionsim::model::wal::format::{ClusterIds, WalHeader, WalKey, WalStop, WalWriter, read_wal};
+use regionsim::model::wal::split::{
     CORRUPT_DIR, OLD_WALS_DIR, RegionAtSplit, RegionsAtSplit, SplitOptions, SplitOutcome,
     recovered_edits_dir, recovered_edits_files, region_dir, replay_filter, replays_file,
     split_log_dir,

@@ -6,7 +6,7 @@ mod common;
 
 use common::{bundled, run, scenario};
 use regionsim::model::config::ServerConfig;
-use regionsim::model::region::{StoreView, select_stores_to_flush};
+use regionsim::model::region::hregion::{StoreView, select_stores_to_flush};
 use regionsim::sim::SimTime;
 
 // Little's law for the MemStoreFlusher's queue and the RPC call queues: the time-averaged

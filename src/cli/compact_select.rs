@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::{EXIT_BAD_INPUT, Failure};
-use crate::model::compaction_policy::{
+use crate::model::compaction::policy::{
     self, CandidateFile, CompactionConfig, CompactionKind, PolicyKind, Selection, SelectionRequest,
     select_compaction,
 };
@@ -169,14 +169,14 @@ fn resolve(args: &CompactSelectArgs, profile: ProfileId) -> Result<Properties, F
     // Unknown names and bad values: the property layer's errors, with its suggestions.
     let properties = Properties::resolve(profile, &settings, HEAP_BYTES)?;
     for setting in &settings {
-        if !compaction_policy::PROPERTIES.contains(&setting.name.as_str()) {
+        if !policy::PROPERTIES.contains(&setting.name.as_str()) {
             return Err(bad_input(with_suggestion(
                 format!(
                     "--set {}: not a compaction selection property (compact-select reads {})",
                     setting.name,
-                    compaction_policy::PROPERTIES.join(", ")
+                    policy::PROPERTIES.join(", ")
                 ),
-                did_you_mean(&setting.name, compaction_policy::PROPERTIES),
+                did_you_mean(&setting.name, policy::PROPERTIES),
             )));
         }
     }

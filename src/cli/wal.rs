@@ -15,9 +15,9 @@ use clap::{Args, Subcommand};
 
 use super::format::count;
 use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure};
-use crate::model::sim_fs::file_name;
-use crate::model::wal_format::{StopClass, WalCell, WalContents, WalEntry, WalHeader, read_wal};
-use crate::model::wal_split::{CORRUPT_DIR, DATA_DIR, SplitOptions, WalFileFate, WalFileSplit};
+use crate::model::hdfs::sim_fs::file_name;
+use crate::model::wal::format::{StopClass, WalCell, WalContents, WalEntry, WalHeader, read_wal};
+use crate::model::wal::split::{CORRUPT_DIR, DATA_DIR, SplitOptions, WalFileFate, WalFileSplit};
 use crate::runner::wal_files::{export_sim_fs, split_directory};
 use crate::scenario::known_bugs::KnownBugs;
 use crate::scenario::profile::ProfileId;
@@ -127,7 +127,7 @@ fn write_dump(
         nominal_bytes += entry.nominal_bytes();
     }
     if contents.stop.class() == StopClass::Closed {
-        nominal_bytes += crate::model::wal_format::TRAILER.len() as u64;
+        nominal_bytes += crate::model::wal::format::TRAILER.len() as u64;
     }
     writeln!(out, "stop     {}", contents.stop)?;
     writeln!(

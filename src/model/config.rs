@@ -3,10 +3,10 @@
 //!
 //! Nothing on the simulation path looks a property up by name: everything it needs is here.
 
-use super::compaction_policy::OffPeakHours;
-use super::retry::RetryPolicy;
-use super::split_policy::SplitPolicyKind;
-use super::throughput::ThroughputController;
+use crate::model::client::retry::RetryPolicy;
+use crate::model::compaction::policy::OffPeakHours;
+use crate::model::compaction::throughput::ThroughputController;
+use crate::model::region::split_policy::SplitPolicyKind;
 use crate::scenario::Scenario;
 use crate::scenario::profile::{ProfileId, call_queue_count};
 use crate::scenario::workload::Durability;

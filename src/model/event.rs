@@ -1,7 +1,7 @@
 //! Every kind of thing that happens in a RegionServer run, as one closed enum: the event queue
 //! holds these, the trace hash folds them, and `--trace` prints them.
 
-use super::devices::Device;
+use crate::model::hdfs::devices::Device;
 
 /// A scheduled happening.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,8 +16,8 @@
 
 use std::collections::BTreeMap;
 
-use super::region::{FlushId, RegionId};
 use crate::metrics::LevelOverTime;
+use crate::model::region::hregion::{FlushId, RegionId};
 use crate::sim::{SimDuration, SimTime};
 
 /// Why a region was flushed; the names are those of `flushes.by_reason` in summary.json.

@@ -24,27 +24,27 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use thiserror::Error;
 
-use super::cell::{Cell, MemSize};
-use super::client::Client;
-use super::compact_split::CompactSplit;
-use super::config::ServerConfig;
-use super::devices::Devices;
-use super::durability::{DurabilityCheck, DurabilityOracle};
-use super::event::{Event, TraceRecord};
-use super::faults::FaultPlan;
-use super::flusher::Flusher;
-use super::fs_wal::{FsWal, RolledFile, SyncPoint};
-use super::io::LatencySampler;
-use super::layout::{ClientCells, client_cells, table_layouts};
-use super::region::{FlushId, Region, RegionId, RegionState, TableLayout};
-use super::request::Request;
-use super::rpc::{CallId, RpcScheduler};
-use super::sim_fs::SimFs;
-use super::stats::RunStats;
-use super::throughput::ThroughputController;
-use super::timeline::{Sample, Timeline};
-use super::wal::Wal;
-use super::wal_cells::TableNames;
+use crate::model::client::request::Request;
+use crate::model::client::workload::Client;
+use crate::model::compaction::compact_split::CompactSplit;
+use crate::model::compaction::throughput::ThroughputController;
+use crate::model::config::ServerConfig;
+use crate::model::event::{Event, TraceRecord};
+use crate::model::faults::FaultPlan;
+use crate::model::flusher::Flusher;
+use crate::model::hdfs::devices::Devices;
+use crate::model::hdfs::latency::LatencySampler;
+use crate::model::hdfs::sim_fs::SimFs;
+use crate::model::region::hregion::{FlushId, Region, RegionId, RegionState, TableLayout};
+use crate::model::region::layout::{ClientCells, client_cells, table_layouts};
+use crate::model::rpc::{CallId, RpcScheduler};
+use crate::model::stats::RunStats;
+use crate::model::store::cell::{Cell, MemSize};
+use crate::model::timeline::{Sample, Timeline};
+use crate::model::wal::durability::{DurabilityCheck, DurabilityOracle};
+use crate::model::wal::files::{FsWal, RolledFile, SyncPoint};
+use crate::model::wal::group_commit::Wal;
+use crate::model::wal::names::TableNames;
 use crate::scenario::Scenario;
 use crate::scenario::workload::OpKind;
 use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
@@ -94,14 +94,14 @@ enum Executor {
 #[derive(Debug, Clone)]
 struct FlushJob {
     region: RegionId,
-    reason: super::flusher::FlushReason,
+    reason: crate::model::flusher::FlushReason,
     executor: Executor,
     stores: Vec<usize>,
     started_at: SimTime,
     /// The region's flushed sequence id once this flush commits.
     flushed_sequence_id: u64,
     /// The store files the snapshots become, by store index (set at the snapshot).
-    files: Vec<(usize, super::store_file::StoreFile)>,
+    files: Vec<(usize, crate::model::store::store_file::StoreFile)>,
 }
 
 /// A region as the run left it.
@@ -215,8 +215,8 @@ pub struct RegionServer<'s> {
     sync_points: BTreeMap<u64, (SyncPoint, SimTime)>,
     /// A sync failed and the writer is broken until the roll (already under way) replaces it.
     wal_broken: bool,
-    roll_requested: Option<super::fs_wal::RollReason>,
-    roll_in_progress: Option<super::fs_wal::RollReason>,
+    roll_requested: Option<crate::model::wal::files::RollReason>,
+    roll_in_progress: Option<crate::model::wal::files::RollReason>,
     /// Writers of the old file a roll under way syncs by closing it.
     roll_waiters: Vec<CallId>,
     last_roll_at: SimTime,

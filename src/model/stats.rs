@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use super::cell::MemSize;
-use super::flusher::FlushReason;
-use super::fs_wal::{CrashCut, RollReason};
-use super::request::ServerError;
 use crate::metrics::{LatencyHistogram, LevelOverTime};
+use crate::model::client::request::ServerError;
+use crate::model::flusher::FlushReason;
+use crate::model::store::cell::MemSize;
+use crate::model::wal::files::{CrashCut, RollReason};
 use crate::scenario::workload::OpKind;
 use crate::sim::SimTime;
 

@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::metrics::LatencyHistogram;
 use crate::model::RunOutcome;
 use crate::model::flusher::FlushReason;
-use crate::model::fs_wal::RollReason;
 use crate::model::stats::Recovery;
+use crate::model::wal::files::RollReason;
 use crate::scenario::Scenario;
 use crate::sim::SimTime;
 

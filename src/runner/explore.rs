@@ -35,8 +35,8 @@ use rayon::prelude::*;
 
 use super::simulate;
 use crate::model::RunOutcome;
-use crate::model::cell::heap_bytes;
-use crate::model::durability::LossCause;
+use crate::model::store::cell::heap_bytes;
+use crate::model::wal::durability::LossCause;
 use crate::report::Summary;
 use crate::scenario::Scenario;
 use crate::scenario::action::{ActionKind, ActionSpec};

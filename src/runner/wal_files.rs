@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::model::sim_fs::{FsError, SimFs, check_path, join};
-use crate::model::wal_split::{
+use crate::model::hdfs::sim_fs::{FsError, SimFs, check_path, join};
+use crate::model::wal::split::{
     RegionsAtSplit, SplitOptions, SplitOutcome, WALS_DIR, split_log_dir,
 };
 use crate::report::files::write_atomic;

@@ -1,9 +1,9 @@
 //! Writing WAL entries in tests: one put per entry, its write time and timestamp
 //! 1_700_000_000_000 ms + the sequence id, its value seeded by the sequence id.
 
-use regionsim::model::cell::CellType;
-use regionsim::model::sim_fs::SimFs;
-use regionsim::model::wal_format::{ClusterIds, WalCell, WalKey, WalWriter};
+use regionsim::model::hdfs::sim_fs::SimFs;
+use regionsim::model::store::cell::CellType;
+use regionsim::model::wal::format::{ClusterIds, WalCell, WalKey, WalWriter};
 
 /// Where a put goes and what it writes.
 pub struct Put<'a> {

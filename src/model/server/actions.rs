@@ -14,8 +14,8 @@
 use super::{Executor, RegionServer};
 use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
-use crate::model::region::{Region, RegionId, RegionState};
-use crate::model::store_file::StoreFile;
+use crate::model::region::hregion::{Region, RegionId, RegionState};
+use crate::model::store::store_file::StoreFile;
 use crate::model::timeline::MarkerKind;
 use crate::scenario::action::ActionKind;
 use crate::sim::SimTime;

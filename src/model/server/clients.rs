@@ -1,11 +1,11 @@
 //! The client side of a run: sending requests, each attempt's RPC, its deadline, the answer, and
-//! the retries that follow HBase's client (see `retry.rs`).
+//! the retries that follow HBase's client (see `client::retry`).
 
 use super::write_path::Outcome;
 use super::{RegionServer, RequestId};
+use crate::model::client::request::{Action, Mutation, Request, ServerError};
+use crate::model::client::retry::pause_before_retry;
 use crate::model::event::Event;
-use crate::model::request::{Action, Mutation, Request, ServerError};
-use crate::model::retry::pause_before_retry;
 use crate::model::rpc::Dispatch;
 use crate::scenario::workload::{Arrival, OpKind};
 

@@ -22,18 +22,18 @@
 //! after `io.region_open_latency`.
 
 use super::{RegionServer, TransferOwner};
-use crate::model::compact_split::{Pool, Runner, Selected, pool_for};
-use crate::model::compaction_policy::{
+use crate::model::compaction::compact_split::{Pool, Runner, Selected, pool_for};
+use crate::model::compaction::policy::{
     CandidateFile, CompactionConfig, PRIORITY_USER, SPLIT_REGION_COMPACTION_PRIORITY,
     SelectionRequest, needs_compaction, select_compaction, should_perform_major_compaction,
     store_compaction_priority,
 };
-use crate::model::devices::{Device, TransferKey};
+use crate::model::compaction::throughput::store_compaction_pressure;
 use crate::model::event::Event;
-use crate::model::region::{RegionId, RegionState};
-use crate::model::split_policy::{StoreSplitView, split_point};
-use crate::model::store_file::{StoreFile, compacted};
-use crate::model::throughput::store_compaction_pressure;
+use crate::model::hdfs::devices::{Device, TransferKey};
+use crate::model::region::hregion::{RegionId, RegionState};
+use crate::model::region::split_policy::{StoreSplitView, split_point};
+use crate::model::store::store_file::{StoreFile, compacted};
 use crate::model::timeline::MarkerKind;
 use crate::sim::SimTime;
 

@@ -8,15 +8,15 @@
 //! snapshots dropped, size counters lowered, blocked handlers woken.
 
 use super::{Executor, FlushJob, RegionServer, TransferOwner};
-use crate::model::cell::MemSize;
-use crate::model::devices::Device;
 use crate::model::event::Event;
 use crate::model::flusher::{FlushReason, FlushRequest, FlusherWork, HandlerState};
-use crate::model::region::{
+use crate::model::hdfs::devices::Device;
+use crate::model::region::hregion::{
     FlushId, RegionId, RegionView, StoreView, pick_region_for_global_pressure,
     select_stores_to_flush,
 };
-use crate::model::store::Store;
+use crate::model::store::cell::MemSize;
+use crate::model::store::hstore::Store;
 use crate::model::timeline::MarkerKind;
 use crate::scenario::profile::ProfileId;
 use crate::sim::{SimDuration, SimTime};
@@ -372,7 +372,7 @@ impl RegionServer<'_> {
         &mut self,
         region: RegionId,
         store: usize,
-    ) -> Option<crate::model::store_file::StoreFile> {
+    ) -> Option<crate::model::store::store_file::StoreFile> {
         let now = self.now();
         let region = &mut self.regions[region as usize];
         let layout = &self.tables[region.table];

@@ -12,7 +12,7 @@
 //!    learns of it), and fences the server's WALs by renaming its directory `-splitting`.
 //! 3. **The split.** Each WAL is split (in parallel, as the split workers do: the split takes
 //!    as long as reading the largest file at the HDFS read bandwidth) with
-//!    `hbase.hlog.split.skip.errors` and the profile's rules (`wal_split`). A failed split is
+//!    `hbase.hlog.split.skip.errors` and the profile's rules (`wal::split`). A failed split is
 //!    retried while the regions stay offline, after a back-off of 1 s doubling per attempt up
 //!    to 10 minutes — the shape of 2.x's procedure retries (ProcedureUtil.getBackoffTimeMs);
 //!    1.4's SplitLogManager resubmits on timers of its own (`hbase.splitlog.manager.timeout`),
@@ -28,24 +28,24 @@
 use std::collections::BTreeMap;
 
 use super::RegionServer;
-use crate::model::cell::{Cell, MemSize};
-use crate::model::compact_split::CompactSplit;
-use crate::model::devices::Device;
-use crate::model::durability::{LossCause, RegionStanding, RunSet};
+use crate::model::client::request::ServerError;
+use crate::model::compaction::compact_split::CompactSplit;
 use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
-use crate::model::fs_wal::{FsWal, RolledFile};
-use crate::model::memstore::MemStore;
-use crate::model::mvcc::Mvcc;
-use crate::model::region::{RegionId, RegionState};
-use crate::model::request::ServerError;
-use crate::model::row_lock::RowLocks;
-use crate::model::sim_fs::file_name;
+use crate::model::hdfs::devices::Device;
+use crate::model::hdfs::sim_fs::file_name;
+use crate::model::region::hregion::{RegionId, RegionState};
+use crate::model::region::mvcc::Mvcc;
+use crate::model::region::row_lock::RowLocks;
 use crate::model::stats::Recovery;
-use crate::model::store::Store;
+use crate::model::store::cell::{Cell, MemSize};
+use crate::model::store::hstore::Store;
+use crate::model::store::memstore::MemStore;
 use crate::model::timeline::MarkerKind;
-use crate::model::wal_format::read_wal;
-use crate::model::wal_split::{
+use crate::model::wal::durability::{LossCause, RegionStanding, RunSet};
+use crate::model::wal::files::{FsWal, RolledFile};
+use crate::model::wal::format::read_wal;
+use crate::model::wal::split::{
     RegionAtSplit, RegionsAtSplit, SplitOptions, WalFileFate, recovered_edits_files, region_dir,
     replay_filter, replays_file, split_log_dir,
 };
@@ -501,9 +501,9 @@ impl RegionServer<'_> {
                 added.add(region.stores[store].memstore.add(&mut batch, now, mslab));
             }
         }
-        self.fs.delete_dir(&crate::model::sim_fs::join(
+        self.fs.delete_dir(&crate::model::hdfs::sim_fs::join(
             &dir,
-            crate::model::wal_split::RECOVERED_EDITS_DIR,
+            crate::model::wal::split::RECOVERED_EDITS_DIR,
         ));
         self.stats.recovery_edits_replayed += replayed;
         if replayed == 0 {
@@ -562,7 +562,7 @@ impl RegionServer<'_> {
     }
 
     /// The durability oracle against the stores as they are.
-    pub(super) fn check_durability(&self) -> crate::model::durability::DurabilityCheck {
+    pub(super) fn check_durability(&self) -> crate::model::wal::durability::DurabilityCheck {
         let regions = &self.regions;
         let awaiting = !self.alive || !self.regions_recovering.is_empty();
         self.oracle.check(

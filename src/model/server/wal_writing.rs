@@ -16,16 +16,16 @@
 //! too-many-WALs flush (the region's flush policy picks the stores here, as for any request).
 
 use super::{RegionServer, TransferOwner};
+use crate::model::client::request::ServerError;
 use crate::model::event::Event;
 use crate::model::faults::Occasion;
 use crate::model::flusher::FlushReason;
-use crate::model::fs_wal::RollReason;
-use crate::model::region::RegionId;
-use crate::model::request::ServerError;
+use crate::model::region::hregion::RegionId;
 use crate::model::rpc::CallId;
 use crate::model::timeline::MarkerKind;
-use crate::model::wal_cells::encoded_region_name;
-use crate::model::wal_format::{ClusterIds, WalCell, WalKey};
+use crate::model::wal::files::RollReason;
+use crate::model::wal::format::{ClusterIds, WalCell, WalKey};
+use crate::model::wal::names::encoded_region_name;
 use crate::scenario::fault::FaultKind;
 
 impl RegionServer<'_> {
@@ -391,7 +391,10 @@ impl RegionServer<'_> {
 
 /// A region's lowest sequence id not yet flushed (in a snapshot being flushed or the active
 /// segment), `None` if it has nothing unflushed (SequenceIdAccounting's view).
-fn lowest_unflushed(regions: &[crate::model::region::Region], region: RegionId) -> Option<u64> {
+fn lowest_unflushed(
+    regions: &[crate::model::region::hregion::Region],
+    region: RegionId,
+) -> Option<u64> {
     regions[region as usize]
         .stores
         .iter()

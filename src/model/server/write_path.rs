@@ -20,14 +20,14 @@
 //! remaining actions with TimeoutIOException (2.5 would stop the mini-batch and try again).
 
 use super::{RegionServer, RequestId};
-use crate::model::cell::{Cell, MemSize};
+use crate::model::client::request::{Action, Mutation, Request, ServerError};
 use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
-use crate::model::region::{RegionId, RegionState};
-use crate::model::request::{Action, Mutation, Request, ServerError};
-use crate::model::row_lock::LockMode;
+use crate::model::region::hregion::{RegionId, RegionState};
+use crate::model::region::row_lock::LockMode;
+use crate::model::region::value_index::Undo;
 use crate::model::rpc::CallId;
-use crate::model::value_index::Undo;
+use crate::model::store::cell::{Cell, MemSize};
 use crate::scenario::profile::ProfileId;
 use crate::scenario::workload::Durability;
 use crate::sim::{SimDuration, SimTime};

@@ -17,7 +17,7 @@
 //! HDFS keeps empty directories; nothing HBase does here depends on one (the splitter lists a
 //! WAL directory's files, and an empty `-splitting` directory is deleted after a split anyway).
 //! Left out: permissions, leases (a crash's torn write stands for what lease recovery leaves),
-//! replication, blocks and their checksums (WAL entries carry their own, see `wal_format`).
+//! replication, blocks and their checksums (WAL entries carry their own, see `wal::format`).
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::rpc::CallId;
+use crate::model::rpc::CallId;
 
 #[derive(Debug, Clone, Default)]
 pub struct Mvcc {

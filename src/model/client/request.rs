@@ -6,7 +6,7 @@
 //! retries as a whole (RpcRetryingCallerImpl). Either way, latency is measured from when the
 //! request was due to be sent until the last of its actions succeeded.
 
-use super::region::RegionId;
+use crate::model::region::hregion::RegionId;
 use crate::scenario::workload::{Durability, OpKind};
 use crate::sim::SimTime;
 

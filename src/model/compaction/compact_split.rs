@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use super::region::RegionId;
+use crate::model::region::hregion::RegionId;
 use crate::sim::SimTime;
 
 /// One of the two pools.

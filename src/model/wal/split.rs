@@ -53,8 +53,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::sim_fs::{FsError, SimFs, file_name, join};
-use super::wal_format::{
+use crate::model::hdfs::sim_fs::{FsError, SimFs, file_name, join};
+use crate::model::wal::format::{
     Step, StopClass, WalCell, WalEntry, WalHeader, WalKey, WalReader, WalStop, WalWriter, read_wal,
 };
 use crate::scenario::known_bugs::{KnownBug, KnownBugs};

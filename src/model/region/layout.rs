@@ -1,11 +1,11 @@
 //! The key layout of each table and the cell layout of each workload, computed once per run:
 //! row widths, qualifier ranks, and the key bytes of every (family, column) a workload writes.
 
-use super::cell::{Cell, CellType, data_bytes};
-use super::compaction_policy::CompactionConfig;
-use super::config::ServerConfig;
-use super::region::TableLayout;
-use super::request::{Action, Mutation};
+use crate::model::client::request::{Action, Mutation};
+use crate::model::compaction::policy::CompactionConfig;
+use crate::model::config::ServerConfig;
+use crate::model::region::hregion::TableLayout;
+use crate::model::store::cell::{Cell, CellType, data_bytes};
 use crate::scenario::Scenario;
 use crate::scenario::properties::Source;
 use crate::scenario::workload::{Durability, OpKind};

@@ -15,8 +15,8 @@
 //! the rows whose newest change is a delete (rows both put and deleted, shared out by the
 //! inputs' ratio of deletes to puts, since the sketches do not keep order).
 
-use super::cell::{Cell, CellType};
-use super::key_sketch::KeySketch;
+use crate::model::store::cell::{Cell, CellType};
+use crate::model::store::key_sketch::KeySketch;
 use crate::sim::SimTime;
 
 /// HFile data block size (the column family's BLOCKSIZE default, 64 KiB).

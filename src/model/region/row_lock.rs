@@ -11,7 +11,7 @@
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, VecDeque};
 
-use super::rpc::CallId;
+use crate::model::rpc::CallId;
 
 /// Which side of a row's lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

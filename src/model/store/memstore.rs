@@ -22,7 +22,7 @@
 //! in the segment needs to be searched. For the same reason a rollback takes out the cells of one
 //! sequence id, which sit together near the segment's end.
 
-use super::cell::{Cell, MemSize};
+use crate::model::store::cell::{Cell, MemSize};
 use crate::sim::SimTime;
 
 /// A segment's cells with its size.
@@ -255,7 +255,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::model::cell::CellType;
+    use crate::model::store::cell::CellType;
 
     fn put(row: u64, sequence_id: u64, value_bytes: u32) -> Cell {
         Cell {

@@ -7,8 +7,8 @@
 //! them back with the same table's names; a name that no longer parses (a region's table
 //! changed shape) is refused as HBase refuses a cell with no such family.
 
-use super::layout::row_digits;
-use super::region::{RegionId, TableLayout};
+use crate::model::region::hregion::{RegionId, TableLayout};
+use crate::model::region::layout::row_digits;
 use crate::scenario::Scenario;
 use crate::sim::stable_hash::{fnv1a64, splitmix64_mix};
 

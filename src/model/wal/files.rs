@@ -19,9 +19,11 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::region::RegionId;
-use super::sim_fs::{FsError, SimFs, join};
-use super::wal_format::{AppendedEntry, CellEncoder, WalHeader, WalKey, WalWriter, read_wal};
+use crate::model::hdfs::sim_fs::{FsError, SimFs, join};
+use crate::model::region::hregion::RegionId;
+use crate::model::wal::format::{
+    AppendedEntry, CellEncoder, WalHeader, WalKey, WalWriter, read_wal,
+};
 use crate::scenario::profile::ProfileId;
 use crate::sim::RandomStream;
 
@@ -163,7 +165,7 @@ impl FsWal {
     /// The WAL of server `server_name` (`host,port,startcode`), not yet open.
     pub fn new(server_name: &str, profile: ProfileId) -> FsWal {
         FsWal {
-            dir: join(super::wal_split::WALS_DIR, server_name),
+            dir: join(crate::model::wal::split::WALS_DIR, server_name),
             file_prefix: url_encode(server_name),
             header: WalHeader::for_wal(profile),
             current: None,
@@ -509,8 +511,8 @@ impl FsWal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::cell::CellType;
-    use crate::model::wal_format::{ClusterIds, WalCell, WalStop};
+    use crate::model::store::cell::CellType;
+    use crate::model::wal::format::{ClusterIds, WalCell, WalStop};
 
     fn key(sequence_id: u64) -> WalKey<'static> {
         WalKey {
@@ -637,7 +639,7 @@ mod tests {
         assert!(contents.stop.offset() <= offset);
         assert_eq!(
             contents.stop.class(),
-            crate::model::wal_format::StopClass::Corrupt
+            crate::model::wal::format::StopClass::Corrupt
         );
     }
 }

@@ -19,7 +19,7 @@
 
 use std::collections::BTreeMap;
 
-use super::region::RegionId;
+use crate::model::region::hregion::RegionId;
 use crate::scenario::workload::Durability;
 
 /// A set of integers kept as disjoint inclusive runs.

@@ -59,8 +59,8 @@
 
 use std::fmt;
 
-use super::cell::{self, CellType, KeyShape};
-use super::sim_fs::{FileId, FsError, SimFs};
+use crate::model::hdfs::sim_fs::{FileId, FsError, SimFs};
+use crate::model::store::cell::{self, CellType, KeyShape};
 use crate::scenario::profile::ProfileId;
 
 /// `ProtobufLogReader.PB_WAL_MAGIC`.
