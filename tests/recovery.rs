@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use common::{bundled, regionsim, run, scenario};
-use regionsim::model::wal::format::read_wal;
+use regionsim::model::wal::reader::ReaderRules;
 use regionsim::report::Summary;
 use regionsim::report::summary::RecoverySummary;
 use regionsim::runner::wal_files::export_sim_fs;
@@ -131,38 +131,146 @@ fn torn_last_entry_loses_nothing_without_skip_errors() {
     assert!(summary.durability.acknowledged > 0);
 }
 
-const CORRUPT_THEN_CRASH: &str = "[[faults]]\nkind = \"wal_corruption\"\nat = \"29s\"\n\n[[faults]]\nkind = \"crash\"\nat = \"30s\"\n";
+/// A WAL file damaged a second before the crash: `fault` is the damage's settings.
+fn damaged_then_crashed(fault: &str) -> String {
+    format!("[[faults]]\n{fault}\nat = \"29s\"\n\n[[faults]]\nkind = \"crash\"\nat = \"30s\"\n")
+}
 
-// Corruption in the middle of a file: with skip.errors false the split fails and is retried,
-// the regions stay offline and the run says why; with it true the file moves to corrupt/ and
-// the oracle counts the acknowledged edits after the damage as lost, naming the cause.
+/// `small` with one WAL file and no flush before the crash: every acknowledged edit is in the
+/// file being written when it is damaged, and is replayed from it.
+fn one_wal_file(profile: &str, fault: &str) -> String {
+    small(profile, "SYNC_WAL", &damaged_then_crashed(fault))
+        .replace("\"4MB\"", "\"256MB\"")
+        .replace("\"16MB\"", "\"1GB\"")
+}
+
+/// The WAL file being written becomes unreadable (no datanode serves its block), for good.
+const UNREADABLE_THEN_CRASH: &str = "kind = \"wal_unreadable\"";
+
+// A WAL whose block no datanode serves: reading it throws BlockMissingException, an
+// IOException, so skip.errors decides. False: the split fails and is retried, the regions stay
+// offline, nothing is lost and the run says why. True: the file is set aside — to oldWALs/
+// under 2.5's procedures, to corrupt/ under 1.4's ZooKeeper tasks — and the oracle counts its
+// acknowledged edits as lost, naming the cause.
 #[test]
-fn mid_file_corruption_per_skip_errors() {
-    let text = small("hbase-2.5", "SYNC_WAL", CORRUPT_THEN_CRASH);
+fn unreadable_wal_per_skip_errors() {
+    let text = small(
+        "hbase-2.5",
+        "SYNC_WAL",
+        &damaged_then_crashed(UNREADABLE_THEN_CRASH),
+    );
     let (_, strict) = run(&scenario(&text, &[]));
     let recovery = only_recovery(&strict);
     assert!(recovery.split_failures >= 3, "{recovery:?}");
     assert_eq!(recovery.split_attempts, recovery.split_failures);
     assert_eq!(recovery.completed_at_s, None);
     let error = recovery.split_error.as_deref().unwrap();
-    assert!(error.contains("-splitting/") && error.contains("checksum mismatch at offset"));
+    assert!(
+        error.contains("-splitting/") && error.contains("BlockMissingException"),
+        "{error}"
+    );
     assert_eq!(strict.durability.lost, 0);
     assert!(strict.durability.unavailable > 0);
     assert!(!strict.recovery.server_up_at_end);
 
-    let (outcome, skipping) = run(&scenario(&text, &["hbase.hlog.split.skip.errors=true"]));
-    let recovery = only_recovery(&skipping);
-    assert_eq!(recovery.split_failures, 0);
-    assert_eq!(recovery.files_moved_to_corrupt.len(), 1);
-    assert!(recovery.files_moved_to_corrupt[0].starts_with("corrupt/"));
-    assert!(outcome.fs.exists(&recovery.files_moved_to_corrupt[0]));
-    let durability = &skipping.durability;
-    assert!(durability.lost > 0, "{durability:?}");
-    assert_eq!(
-        durability.lost_by_cause,
-        BTreeMap::from([("corrupt_wal_skipped".to_string(), durability.lost)])
-    );
-    assert_eq!(durability.unavailable, 0);
+    for (profile, dir) in [("hbase-2.5", "oldWALs/"), ("hbase-1.4", "corrupt/")] {
+        let text = small(
+            profile,
+            "SYNC_WAL",
+            &damaged_then_crashed(UNREADABLE_THEN_CRASH),
+        );
+        let (outcome, skipping) = run(&scenario(&text, &["hbase.hlog.split.skip.errors=true"]));
+        let recovery = only_recovery(&skipping);
+        assert_eq!(recovery.split_failures, 0);
+        assert_eq!(recovery.files_set_aside.len(), 1, "{profile}");
+        assert!(recovery.files_set_aside[0].starts_with(dir), "{profile}");
+        assert!(outcome.fs.exists(&recovery.files_set_aside[0]));
+        let durability = &skipping.durability;
+        assert!(durability.lost > 0, "{durability:?}");
+        assert_eq!(
+            durability.lost_by_cause,
+            BTreeMap::from([("corrupt_wal_skipped".to_string(), durability.lost)])
+        );
+        assert_eq!(durability.unavailable, 0);
+    }
+
+    // Datanodes that come back within the retries: the split succeeds then, nothing lost.
+    let text = small(
+        "hbase-2.5",
+        "SYNC_WAL",
+        &damaged_then_crashed("kind = \"wal_unreadable\"\nduration = \"70s\""),
+    )
+    .replace("\"90s\"", "\"300s\"");
+    let (_, back) = run(&scenario(&text, &[]));
+    let recovery = only_recovery(&back);
+    assert!(recovery.split_failures >= 1, "{recovery:?}");
+    assert!(recovery.completed_at_s.is_some());
+    assert_eq!(back.durability.lost, 0);
+    assert_eq!(back.durability.verified, back.durability.acknowledged);
+}
+
+// A value byte changed before HDFS checksummed it: every replica holds it, HBase's reader
+// cannot see it, and the edit is replayed with the damaged value — corrupted, not lost, in
+// both lines, whatever skip.errors says.
+#[test]
+fn a_damaged_value_comes_back_corrupted() {
+    for profile in ["hbase-2.5", "hbase-1.4"] {
+        for skip_errors in ["false", "true"] {
+            let text = one_wal_file(
+                profile,
+                "kind = \"wal_corruption\"\nbefore_checksum = true\nin = \"value\"",
+            );
+            let set = format!("hbase.hlog.split.skip.errors={skip_errors}");
+            let (_, summary) = run(&scenario(&text, &[&set]));
+            let durability = &summary.durability;
+            assert_eq!(
+                durability.corrupted, 1,
+                "{profile} {skip_errors}: {durability:?}"
+            );
+            assert_eq!(durability.lost, 0, "{profile}");
+            assert_eq!(
+                durability.verified + 1,
+                durability.acknowledged,
+                "{profile}"
+            );
+            assert_eq!(only_recovery(&summary).split_failures, 0);
+        }
+    }
+}
+
+// Cells rotted in every replica: the read of their packet fails, the reader (both lines) takes
+// it for the end of the file, and the split goes on without a word: the acknowledged edits
+// after that point are lost, named truncated_by_damage, whatever skip.errors says. One rotted
+// replica of three is read around: nothing lost.
+#[test]
+fn rotted_cells_end_the_file_silently() {
+    for profile in ["hbase-2.5", "hbase-1.4"] {
+        for skip_errors in ["false", "true"] {
+            let text = one_wal_file(
+                profile,
+                "kind = \"wal_corruption\"\nreplicas = \"all\"\nin = \"value\"",
+            );
+            let set = format!("hbase.hlog.split.skip.errors={skip_errors}");
+            let (_, summary) = run(&scenario(&text, &[&set]));
+            let recovery = only_recovery(&summary);
+            assert_eq!(recovery.split_failures, 0, "{profile} {skip_errors}");
+            assert!(recovery.files_set_aside.is_empty());
+            let durability = &summary.durability;
+            assert!(
+                durability.lost > 0,
+                "{profile} {skip_errors}: {durability:?}"
+            );
+            assert_eq!(
+                durability.lost_by_cause,
+                BTreeMap::from([("truncated_by_damage".to_string(), durability.lost)])
+            );
+        }
+        let text = one_wal_file(profile, "kind = \"wal_corruption\"\nreplicas = 1");
+        let (_, summary) = run(&scenario(&text, &[]));
+        assert_eq!(summary.durability.lost, 0, "{profile}");
+        assert_eq!(summary.durability.verified, summary.durability.acknowledged);
+        assert!(summary.recovery.hdfs_read_around_chunks >= 1);
+    }
 }
 
 // ASYNC_WAL loses only edits acknowledged within the syncer's window: everything lost was
@@ -288,7 +396,9 @@ fn exported_wals_dump_and_split_to_the_simulations_edits() {
     let mut dumped = BTreeSet::new();
     for file in &wal_files {
         let bytes = std::fs::read(file).unwrap();
-        let entries = read_wal(&bytes).entries.len();
+        let entries = common::wal::read_bytes(&bytes, ReaderRules::Hbase25)
+            .entries
+            .len();
         let edits = dumped_edits(file);
         assert_eq!(edits.len(), entries, "{}", file.display());
         dumped.extend(edits);
@@ -401,7 +511,11 @@ fn hbase_2958_loses_with_the_switch_on_only() {
 // The same crash scenario and seed give the same summary, byte for byte.
 #[test]
 fn crash_recovery_is_deterministic() {
-    let text = small("hbase-1.4", "SYNC_WAL", CORRUPT_THEN_CRASH);
+    let text = small(
+        "hbase-1.4",
+        "SYNC_WAL",
+        &damaged_then_crashed(UNREADABLE_THEN_CRASH),
+    );
     let a = run(&scenario(&text, &["hbase.hlog.split.skip.errors=true"])).1;
     let b = run(&scenario(&text, &["hbase.hlog.split.skip.errors=true"])).1;
     assert_eq!(a.to_json(), b.to_json());

@@ -1,14 +1,15 @@
 //! `regionsim wal dump` and `regionsim wal split` on real files written by the model's writer:
-//! what they print, and their exit codes for good, truncated, corrupt, empty and foreign input.
+//! what they print, and their exit codes for good, truncated, damaged, empty and foreign input.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
 
-use common::wal::{Put, append_put};
+use common::wal::{Put, append_put, read_bytes};
 use regionsim::model::hdfs::sim_fs::SimFs;
-use regionsim::model::wal::format::{WalHeader, WalWriter, read_wal};
+use regionsim::model::wal::format::{WalHeader, WalWriter};
+use regionsim::model::wal::reader::ReaderRules;
 use regionsim::runner::wal_files::export_sim_fs;
 use regionsim::scenario::profile::ProfileId;
 
@@ -39,7 +40,7 @@ fn write_wals(dir: &Path, files: usize) -> PathBuf {
     for index in 0..files {
         let path = format!("wals/wal.{index}");
         let mut writer =
-            WalWriter::create(&mut fs, &path, &WalHeader::for_wal(ProfileId::Hbase25)).unwrap();
+            WalWriter::create(&mut fs, &path, &WalHeader::written_by(ProfileId::Hbase25)).unwrap();
         for _ in 0..4 {
             let region: &[u8] = if sequence_id % 2 == 1 { b"r1" } else { b"r2" };
             let row = format!("user{sequence_id:07}");
@@ -81,7 +82,7 @@ fn split(wals: &Path, out: &Path, more: &[&str]) -> Output {
 
 /// The offset of entry `index` in a WAL file on disk.
 fn entry_offset(path: &Path, index: usize) -> u64 {
-    read_wal(&std::fs::read(path).unwrap()).entries[index].offset
+    read_bytes(&std::fs::read(path).unwrap(), ReaderRules::Hbase25).entries[index].offset
 }
 
 // A clean file dumps its header, every entry and cell, and its trailer, and exits with 0.
@@ -92,7 +93,7 @@ fn dump_a_clean_wal() {
     let output = regionsim(&["wal", "dump", file.to_str().unwrap()]);
     let stdout = text(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert!(stdout.contains("writer AsyncProtobufLogWriter"), "{stdout}");
+    assert!(stdout.contains("writer ProtobufLogWriter"), "{stdout}");
     assert!(
         stdout.contains("sequence 3, region r1, table usertable"),
         "{stdout}"
@@ -103,13 +104,18 @@ fn dump_a_clean_wal() {
     );
     let length = std::fs::metadata(&file).unwrap().len();
     assert!(
-        stdout.contains(&format!("clean end: trailer at offset {}", length - 8)),
+        stdout.contains(&format!(
+            "entries end at offset {}: the trailer: a clean close",
+            length - 8
+        )),
         "{stdout}"
     );
     assert!(stdout.contains("4 entries, 4 cells"), "{stdout}");
 }
 
-// A truncated file prints the entries before the cut and exits with 2, saying where it ends.
+// A truncated file prints the entries before the cut and exits with 2, saying where and why
+// HBase's reader stops: the cut entry's key (26 bytes: region 2 + 2, table 2 + 9, sequence id
+// 2, write time 7, cell count 2) runs past the file's end, with 19 of its bytes left.
 #[test]
 fn dump_a_truncated_wal() {
     let wals = write_wals(&scratch("dump-truncated"), 1);
@@ -122,27 +128,45 @@ fn dump_a_truncated_wal() {
     let stderr = text(&output.stderr);
     assert!(
         stderr.contains(&format!(
-            "truncated at offset {last}: the file ends inside an entry"
+            "entries end at offset {last}: a WALKey of 26 bytes where 19 are left"
         )),
         "{stderr}"
     );
 }
 
-// A flipped byte is a checksum mismatch at the offset of the entry it is in.
+// A zeroed tag in a key: 2.5's reader throws an InvalidProtocolBufferException there; 1.4's
+// takes it for the end of the file. Both print what came before and exit with 2.
 #[test]
-fn dump_a_corrupt_wal() {
-    let wals = write_wals(&scratch("dump-corrupt"), 1);
+fn dump_a_damaged_wal() {
+    let wals = write_wals(&scratch("dump-damaged"), 1);
     let file = wals.join("wal.0");
     let second = entry_offset(&file, 1);
-    edit(&file, |bytes| bytes[second as usize + 12] ^= 0x10);
+    edit(&file, |bytes| bytes[second as usize + 1] = 0);
     let output = regionsim(&["wal", "dump", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains(&format!("checksum mismatch at offset {second}")),
+        stderr.contains(&format!(
+            "reading the entry at offset {second} failed: InvalidProtocolBufferException in a WALKey: invalid tag (zero)"
+        )),
         "{stderr}"
     );
     assert!(stderr.contains("1 entries readable before it"), "{stderr}");
+    let output = regionsim(&[
+        "wal",
+        "dump",
+        file.to_str().unwrap(),
+        "--profile",
+        "hbase-1.4",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "entries end at offset {second}: a WALKey that does not parse (invalid tag (zero); EOF)"
+        )),
+        "{stderr}"
+    );
 }
 
 // Empty, foreign and missing files are bad input, each with its own message.
@@ -153,12 +177,21 @@ fn dump_bad_input() {
     std::fs::write(&empty, b"").unwrap();
     let foreign = dir.join("notes.txt");
     std::fs::write(&foreign, b"hello, world").unwrap();
-    for (path, message) in [
-        (empty, "empty file (0 bytes)"),
-        (foreign, "not a WAL: the file starts with 68656c6c"),
-        (dir.join("missing"), "cannot read"),
+    for (path, profile, message) in [
+        (empty, "hbase-2.5", "EOFException: Cannot seek after EOF"),
+        (
+            foreign.clone(),
+            "hbase-1.4",
+            "not a WAL: the file starts with 68656c6c",
+        ),
+        (
+            foreign,
+            "hbase-2.5",
+            "InvalidProtocolBufferException in the header",
+        ),
+        (dir.join("missing"), "hbase-2.5", "cannot read"),
     ] {
-        let output = regionsim(&["wal", "dump", path.to_str().unwrap()]);
+        let output = regionsim(&["wal", "dump", path.to_str().unwrap(), "--profile", profile]);
         assert_eq!(output.status.code(), Some(2), "{}", path.display());
         assert!(
             text(&output.stderr).contains(message),
@@ -194,36 +227,49 @@ fn split_a_clean_directory() {
     assert!(!out.join("corrupt").exists());
 }
 
-// A corrupt WAL fails the split (exit 1, naming the file and offset) unless --skip-errors,
-// which moves it to corrupt/ and keeps the edits read before the damage.
+// A WAL whose key 2.5's reader throws on fails the split (exit 1, naming the file, the offset
+// and the exception) unless --skip-errors, which sets it aside — to oldWALs/ under 2.5's
+// procedures, to corrupt/ with --zk-coordinated — keeping the edits read before the damage.
 #[test]
-fn split_with_a_corrupt_wal() {
-    let dir = scratch("split-corrupt");
+fn split_with_a_damaged_wal() {
+    let dir = scratch("split-damaged");
     let wals = write_wals(&dir, 2);
     let file = wals.join("wal.1");
     let third = entry_offset(&file, 2);
-    edit(&file, |bytes| bytes[third as usize + 9] ^= 0x01);
+    edit(&file, |bytes| bytes[third as usize + 1] = 0);
     let out = dir.join("out");
     let output = split(&wals, &out, &[]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("the split failed"), "{stderr}");
     assert!(
-        stderr.contains(&format!("wal.1: checksum mismatch at offset {third}")),
+        stderr.contains(&format!(
+            "wal.1: reading the entry at offset {third} failed: InvalidProtocolBufferException"
+        )),
         "{stderr}"
     );
     assert!(stderr.contains("--skip-errors"), "{stderr}");
 
-    let out = dir.join("out-skip");
-    let output = split(&wals, &out, &["--skip-errors"]);
+    for (more, set_aside) in [
+        (vec!["--skip-errors"], "oldWALs/wal.1"),
+        (vec!["--skip-errors", "--zk-coordinated"], "corrupt/wal.1"),
+    ] {
+        let out = dir.join(format!("out-{}", more.len()));
+        let output = split(&wals, &out, &more);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        assert!(out.join(set_aside).is_file(), "{set_aside}");
+        // 4 entries from wal.0, and the 2 before the damage from wal.1.
+        let stdout = text(&output.stdout);
+        assert!(stdout.contains("6 entries"), "{stdout}");
+        assert!(
+            stdout.contains(&format!("marked corrupt, moved to {set_aside}")),
+            "{stdout}"
+        );
+    }
+    // 1.4 takes the same damage for the end of the file: the split succeeds with the same 6.
+    let output = split(&wals, &dir.join("out-1.4"), &["--profile", "hbase-1.4"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert!(out.join("corrupt/wal.1").is_file());
-    // 4 entries from wal.0, and the 2 before the damage from wal.1.
-    assert!(
-        text(&output.stdout).contains("6 entries"),
-        "{}",
-        text(&output.stdout)
-    );
+    assert!(text(&output.stdout).contains("6 entries"));
 }
 
 // A truncated WAL splits (an EOF is the end of the file), unless HBASE-2643 is switched back on.

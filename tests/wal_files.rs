@@ -1,5 +1,6 @@
 //! WAL files as bytes and their split: HBase's TestWALSplit expectations, table-driven, on
-//! files written by the model's writer and damaged the way TestWALSplit damages them.
+//! files written by the model's writer and damaged the way TestWALSplit damages them (its
+//! FaultyProtobufLogReader's IOExceptions made by damage that HBase's reader does throw on).
 
 mod common;
 
@@ -7,11 +8,12 @@ use std::collections::BTreeMap;
 
 use common::wal::{Put, append_put};
 use regionsim::model::hdfs::sim_fs::SimFs;
-use regionsim::model::wal::format::{ClusterIds, WalHeader, WalKey, WalStop, WalWriter, read_wal};
+use regionsim::model::wal::format::{WalHeader, WalKey, WalWriter};
+use regionsim::model::wal::reader::{EndCause, ReaderRules, Stop, read_wal};
 use regionsim::model::wal::split::{
-    CORRUPT_DIR, OLD_WALS_DIR, RegionAtSplit, RegionsAtSplit, SplitOptions, SplitOutcome,
-    recovered_edits_dir, recovered_edits_files, region_dir, replay_filter, replays_file,
-    split_log_dir,
+    CORRUPT_DIR, Coordination, OLD_WALS_DIR, RegionAtSplit, RegionsAtSplit, SplitOptions,
+    SplitOutcome, recovered_edits_dir, recovered_edits_files, region_dir, replay_filter,
+    replays_file, split_log_dir,
 };
 use regionsim::runner::wal_files::{export_sim_fs, import_dir};
 use regionsim::scenario::known_bugs::{KnownBug, KnownBugs};
@@ -42,7 +44,7 @@ fn generate_wals(
         let mut writer = WalWriter::create(
             fs,
             &wal_path(index),
-            &WalHeader::for_wal(ProfileId::Hbase25),
+            &WalHeader::written_by(ProfileId::Hbase25),
         )
         .unwrap();
         for round in 0..entries {
@@ -89,31 +91,43 @@ enum Corruption {
     Truncate,
     /// The last 4 bytes dropped: part of the trailer's magic.
     TruncateTrailer,
-    /// A read error before the first entry (a flipped byte in its body).
+    /// An IOException before the first entry: the file's block unreadable
+    /// (BlockMissingException).
     FaultAtBeginning,
-    /// A read error once half the entries are read: FaultyProtobufLogReader fails when 10 of
-    /// its 21 queued reads (20 entries and the end) are left, after 11 entries.
+    /// An IOException once half the entries are read: FaultyProtobufLogReader fails when 10
+    /// of its 21 queued reads (20 entries and the end) are left, after 11 entries. Here the
+    /// 12th entry's first field tag is zeroed, which 2.5's reader throws on (an invalid tag is
+    /// not a truncation).
     FaultInTheMiddle,
-    /// A read error in place of the end, after every entry (a flipped byte in the trailer).
+    /// An IOException in place of the end, after every entry: the trailer's last byte
+    /// flipped, so the trailer is not found and its bytes are read as a WALKey missing its
+    /// required fields.
     FaultAtEnd,
 }
 
+fn read(fs: &SimFs, path: &str) -> regionsim::model::wal::reader::WalContents {
+    read_wal(fs.read(path).unwrap(), ReaderRules::Hbase25)
+}
+
 fn corrupt(fs: &mut SimFs, path: &str, corruption: Corruption) {
-    let mut bytes = fs.read(path).unwrap().to_vec();
-    let entry_body = |bytes: &[u8], index: usize| read_wal(bytes).entries[index].offset + 8;
+    if let Corruption::FaultAtBeginning = corruption {
+        let id = fs.file(path).unwrap();
+        fs.set_unreadable(id, true);
+        return;
+    }
+    let entry_offset = |fs: &SimFs, index: usize| read(fs, path).entries[index].offset as usize;
+    let middle = matches!(corruption, Corruption::FaultInTheMiddle).then(|| entry_offset(fs, 11));
+    let mut bytes = fs.read(path).unwrap().content.to_bytes();
     match corruption {
         Corruption::AppendGarbage => bytes.extend_from_slice(b"-----"),
         Corruption::InsertGarbageOnFirstLine => bytes.insert(0, 0),
         Corruption::InsertGarbageInTheMiddle => bytes.insert(bytes.len() / 2, 0),
         Corruption::Truncate => bytes.truncate(bytes.len() - (32 + 8)),
         Corruption::TruncateTrailer => bytes.truncate(bytes.len() - 4),
-        Corruption::FaultAtBeginning => {
-            let at = entry_body(&bytes, 0);
-            bytes[at as usize] ^= 0x40;
-        }
+        Corruption::FaultAtBeginning => unreachable!("made unreadable above"),
         Corruption::FaultInTheMiddle => {
-            let at = entry_body(&bytes, 11);
-            bytes[at as usize] ^= 0x40;
+            // The entry's one-byte length, then its first tag.
+            bytes[middle.expect("the 12th entry") + 1] = 0;
         }
         Corruption::FaultAtEnd => {
             let last = bytes.len() - 1;
@@ -128,7 +142,7 @@ fn edits_in_region(fs: &SimFs, region: &str) -> (usize, usize) {
     let files = recovered_edits_files(fs, &region_dir(TABLE, region.as_bytes()));
     let edits = files
         .iter()
-        .map(|(path, _)| read_wal(fs.read(path).unwrap()).entries.len())
+        .map(|(path, _)| read(fs, path).entries.len())
         .sum();
     (files.len(), edits)
 }
@@ -377,7 +391,7 @@ fn cases() -> Vec<Case> {
                     let mut writer = WalWriter::create(
                         fs,
                         &wal_path(5),
-                        &WalHeader::for_wal(ProfileId::Hbase25),
+                        &WalHeader::written_by(ProfileId::Hbase25),
                     )
                     .unwrap();
                     let empty = WalKey {
@@ -387,7 +401,8 @@ fn cases() -> Vec<Case> {
                         write_time_ms: 0,
                         nonce_group: 0,
                         nonce: 0,
-                        cluster_ids: ClusterIds::NONE,
+                        cluster_ids: &[],
+                        orig_sequence_id: 0,
                     };
                     writer.append(fs, &empty, &[]);
                     for sequence_id in 1..=10 {
@@ -463,11 +478,10 @@ fn run_case(case: &Case) -> Result<SplitOutcome, String> {
         .iter()
         .map(|path| path.rsplit('/').next().unwrap().to_string())
         .collect();
-    let options = SplitOptions {
-        profile: case.profile,
-        skip_errors: case.skip_errors,
-        known_bugs: case.known_bugs,
-    };
+    // TestWALSplit calls WALSplitter.split, which archives a corrupt file by its flag
+    // (corrupt/), as the ZooKeeper-coordinated path does.
+    let mut options = SplitOptions::for_profile(case.profile, case.skip_errors, case.known_bugs);
+    options.coordination = Coordination::ZooKeeper;
     let outcome = split_log_dir(&mut fs, WAL_DIR, &options, &RegionsAtSplit::new());
     let mut problems = Vec::new();
     let mut check = |ok: bool, what: String| {
@@ -578,28 +592,22 @@ fn test_wal_split_expectations() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
-// A failed split names the file and the offset where reading failed: the first entry's frame,
-// just after the header.
+// A failed split names the file and what the reader threw: an unreadable block at open.
 #[test]
-fn a_failed_split_names_file_and_offset() {
+fn a_failed_split_names_file_and_cause() {
     let mut fs = SimFs::new();
     generate_wals(&mut fs, 1, 2, None, &REGIONS);
-    let first_entry = read_wal(fs.read(&wal_path(0)).unwrap()).entries[0].offset;
     corrupt(&mut fs, &wal_path(0), Corruption::FaultAtBeginning);
-    let options = SplitOptions {
-        profile: ProfileId::Hbase25,
-        skip_errors: false,
-        known_bugs: KnownBugs::NONE,
-    };
+    let options = SplitOptions::for_profile(ProfileId::Hbase25, false, KnownBugs::NONE);
     let outcome = split_log_dir(&mut fs, WAL_DIR, &options, &RegionsAtSplit::new());
     let failure = outcome.failure.expect("the split fails");
     assert!(!failure.give_up);
     assert_eq!(failure.errors.len(), 1);
     assert_eq!(failure.errors[0].path, wal_path(0));
-    assert_eq!(failure.errors[0].offset(), Some(first_entry));
+    assert_eq!(failure.errors[0].offset(), Some(0));
     assert!(
         failure.errors[0].to_string().starts_with(&format!(
-            "{}: checksum mismatch at offset {first_entry}",
+            "{}: cannot open: BlockMissingException",
             wal_path(0)
         )),
         "{}",
@@ -613,11 +621,7 @@ fn a_failed_split_names_file_and_offset() {
 fn recovered_edits_are_named_by_their_highest_sequence_id() {
     let mut fs = SimFs::new();
     generate_wals(&mut fs, 2, 3, None, &REGIONS);
-    let options = SplitOptions {
-        profile: ProfileId::Hbase25,
-        skip_errors: false,
-        known_bugs: KnownBugs::NONE,
-    };
+    let options = SplitOptions::for_profile(ProfileId::Hbase25, false, KnownBugs::NONE);
     split_log_dir(&mut fs, WAL_DIR, &options, &RegionsAtSplit::new());
     // File 0 holds sequence ids 0..6 (bbb even, ccc odd), file 1 holds 6..12.
     let names: Vec<String> = fs
@@ -626,12 +630,9 @@ fn recovered_edits_are_named_by_their_highest_sequence_id() {
         .map(|path| path.rsplit('/').next().unwrap().to_string())
         .collect();
     assert_eq!(names, ["0000000000000000004", "0000000000000000010"]);
-    let contents = read_wal(
-        fs.read(&format!(
-            "{}/0000000000000000010",
-            recovered_edits_dir(TABLE, b"bbb")
-        ))
-        .unwrap(),
+    let contents = read(
+        &fs,
+        &format!("{}/0000000000000000010", recovered_edits_dir(TABLE, b"bbb")),
     );
     let ids: Vec<u64> = contents
         .entries
@@ -640,10 +641,10 @@ fn recovered_edits_are_named_by_their_highest_sequence_id() {
         .collect();
     assert_eq!(ids, [6, 8, 10]);
     assert_eq!(
-        contents.header.unwrap().writer_class_name,
-        "ProtobufLogWriter"
+        contents.header.unwrap().writer_class_name.as_deref(),
+        Some("ProtobufLogWriter")
     );
-    assert!(matches!(contents.stop, WalStop::Trailer { .. }));
+    assert!(matches!(&contents.stop, Stop::End(end) if end.cause == EndCause::Trailer));
 }
 
 // Edits at or below the region's last flushed sequence id are skipped at split; so are cells of
@@ -654,11 +655,7 @@ fn split_skips_what_was_flushed() {
     let split = |profile, regions: &RegionsAtSplit| {
         let mut fs = SimFs::new();
         generate_wals(&mut fs, 1, 10, None, &REGIONS);
-        let options = SplitOptions {
-            profile,
-            skip_errors: false,
-            known_bugs: KnownBugs::NONE,
-        };
+        let options = SplitOptions::for_profile(profile, false, KnownBugs::NONE);
         let outcome = split_log_dir(&mut fs, WAL_DIR, &options, regions);
         (
             outcome,
@@ -704,11 +701,7 @@ fn split_skips_what_was_flushed() {
 fn replay_filter_over_recovered_edits() {
     let mut fs = SimFs::new();
     generate_wals(&mut fs, 2, 3, None, &REGIONS);
-    let options = SplitOptions {
-        profile: ProfileId::Hbase25,
-        skip_errors: false,
-        known_bugs: KnownBugs::NONE,
-    };
+    let options = SplitOptions::for_profile(ProfileId::Hbase25, false, KnownBugs::NONE);
     split_log_dir(&mut fs, WAL_DIR, &options, &RegionsAtSplit::new());
     // bbb: files 0000…04 (0, 2, 4) and 0000…10 (6, 8, 10); f1 flushed up to 6.
     let stores: BTreeMap<Vec<u8>, u64> = [(b"f1".to_vec(), 6)].into_iter().collect();
@@ -719,7 +712,7 @@ fn replay_filter_over_recovered_edits() {
         .map(|(_, sequence_id)| *sequence_id)
         .collect();
     assert_eq!(replayed, [10]);
-    let contents = read_wal(fs.read(&files[1].0).unwrap());
+    let contents = read(&fs, &files[1].0);
     let filter = replay_filter(&contents.entries, &stores);
     let applied: Vec<u64> = filter.applied.iter().map(|cell| cell.sequence_id).collect();
     assert_eq!(applied, [8, 10]);
@@ -738,9 +731,12 @@ fn export_and_import_round_trip() {
     assert_eq!(written.len(), 2);
     let mut back = SimFs::new();
     assert_eq!(import_dir(&dir, &mut back, "WALs").unwrap(), 2);
-    let before: Vec<_> = fs.walk("").collect();
-    let after: Vec<_> = back.walk("").collect();
-    assert_eq!(before, after);
+    let bytes = |fs: &SimFs| -> Vec<(String, Vec<u8>)> {
+        fs.walk("")
+            .map(|(path, file)| (path.to_string(), file.content.to_bytes()))
+            .collect()
+    };
+    assert_eq!(bytes(&fs), bytes(&back));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

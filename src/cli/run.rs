@@ -102,10 +102,11 @@ fn describe_recovery(recovery: &RecoverySummary) -> String {
         )),
         (None, None) => {}
     }
-    if !recovery.files_moved_to_corrupt.is_empty() {
+    if !recovery.files_set_aside.is_empty() {
         line.push_str(&format!(
-            ", {} moved to corrupt/",
-            recovery.files_moved_to_corrupt.len()
+            ", {} set aside as corrupt ({})",
+            recovery.files_set_aside.len(),
+            recovery.files_set_aside.join(", ")
         ));
     }
     match recovery.completed_at_s {

@@ -1,12 +1,16 @@
 //! `regionsim wal dump FILE` and `regionsim wal split DIR`: WAL files on disk (exported by a
 //! run, or written by hand) read and split with the model's reader and splitter.
 //!
+//! Both read with the reader rules of a profile (`--profile`, 2.5 by default), so a file
+//! copied from a real cluster is read as that HBase line would read it.
+//!
 //! `dump` prints what `WALPrettyPrinter` would (the header, each entry's sequence id, region,
-//! table and write time, each cell) and then where and why the file stops being readable; a
-//! file that is empty, truncated, corrupt or not a WAL exits with 2 after printing what could be
-//! read. `split` splits a directory as a dead server's WAL directory, by the same rules as a
-//! simulated crash, and writes the recovered edits (and the files it would move to `corrupt/`)
-//! under `--out`; a split that fails with `--skip-errors` off exits with 1 and the reason.
+//! table and write time, each cell) and then where and why HBase's reader stops; a file whose
+//! entries do not end cleanly (at the trailer, or between entries) exits with 2 after printing
+//! what could be read. `split` splits a directory as a dead server's WAL directory, by the same
+//! rules as a simulated crash, and writes the recovered edits (and the files it sets aside as
+//! corrupt, under `corrupt/` or `oldWALs/` as the profile's split coordination puts them) under
+//! `--out`; a split that fails exits with 1 and the reason.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,9 +19,13 @@ use clap::{Args, Subcommand};
 
 use super::format::count;
 use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure};
-use crate::model::hdfs::sim_fs::file_name;
-use crate::model::wal::format::{StopClass, WalCell, WalContents, WalEntry, WalHeader, read_wal};
-use crate::model::wal::split::{CORRUPT_DIR, DATA_DIR, SplitOptions, WalFileFate, WalFileSplit};
+use crate::model::hdfs::content::{Content, ValueBytes};
+use crate::model::hdfs::sim_fs::{HdfsFile, SimFs, file_name};
+use crate::model::wal::format::{DecodedCell, WalEntry, WalHeader};
+use crate::model::wal::reader::{ReaderRules, WalContents, read_wal};
+use crate::model::wal::split::{
+    CORRUPT_DIR, Coordination, DATA_DIR, OLD_WALS_DIR, SplitOptions, WalFileFate, WalFileSplit,
+};
 use crate::runner::wal_files::{export_sim_fs, split_directory};
 use crate::scenario::known_bugs::KnownBugs;
 use crate::scenario::profile::ProfileId;
@@ -40,15 +48,35 @@ enum WalCommand {
 struct DumpArgs {
     /// The WAL file.
     file: PathBuf,
+    /// Read as this HBase line's reader does: hbase-2.5 or hbase-1.4.
+    #[arg(long, default_value = "hbase-2.5", value_parser = parse_profile)]
+    profile: ProfileId,
+}
+
+fn parse_profile(name: &str) -> Result<ProfileId, String> {
+    ProfileId::from_name(name).ok_or_else(|| {
+        format!(
+            "unknown profile {name:?} (expected {})",
+            ProfileId::NAMES.join(" or ")
+        )
+    })
 }
 
 #[derive(Debug, Args)]
 struct SplitArgs {
     /// The dead server's WAL directory.
     dir: PathBuf,
-    /// hbase.hlog.split.skip.errors=true: move unreadable files to corrupt/ and go on.
+    /// hbase.hlog.split.skip.errors=true: set files the reader fails on aside as corrupt and go
+    /// on.
     #[arg(long)]
     skip_errors: bool,
+    /// Split as this HBase line does: hbase-2.5 (procedures: corrupt files go to oldWALs/) or
+    /// hbase-1.4 (ZooKeeper: corrupt files go to corrupt/).
+    #[arg(long, default_value = "hbase-2.5", value_parser = parse_profile)]
+    profile: ProfileId,
+    /// 2.5 with hbase.split.wal.zk.coordinated=true: corrupt files go to corrupt/.
+    #[arg(long)]
+    zk_coordinated: bool,
     /// Where recovered edits and corrupt files go (default: results/wal-split/<dir name>);
     /// must not exist or be empty.
     #[arg(long, value_name = "DIR")]
@@ -76,10 +104,14 @@ fn dump(args: &DumpArgs) -> Result<(), Failure> {
     let path = args.file.display();
     let bytes = std::fs::read(&args.file)
         .map_err(|error| bad_input(format!("cannot read {path}: {error}")))?;
-    let contents = read_wal(&bytes);
+    let mut fs = SimFs::new();
+    fs.write_content("wal", Content::from_bytes(bytes))
+        .expect("a fresh filesystem takes a file");
+    let file: &HdfsFile = fs.read("wal").expect("just written");
+    let contents = read_wal(file, ReaderRules::for_profile(args.profile));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match write_dump(&mut out, &path.to_string(), bytes.len(), &contents).and_then(|()| out.flush())
+    match write_dump(&mut out, &path.to_string(), file.len(), &contents).and_then(|()| out.flush())
     {
         // A reader that stops early (`| head`) is no error.
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
@@ -91,85 +123,88 @@ fn dump(args: &DumpArgs) -> Result<(), Failure> {
         }
         Ok(()) => {}
     }
-    match contents.stop.class() {
-        StopClass::Closed | StopClass::Unclosed => Ok(()),
-        StopClass::Empty => Err(bad_input(format!(
-            "{path}: empty file (0 bytes): not a WAL"
-        ))),
-        StopClass::Truncated | StopClass::Corrupt => Err(bad_input(format!(
-            "{path}: {} ({} entries readable before it)",
-            contents.stop,
-            contents.entries.len()
-        ))),
+    if contents.stop.is_clean() {
+        return Ok(());
     }
+    Err(bad_input(format!(
+        "{path}: {} ({} entries readable before it)",
+        contents.stop,
+        contents.entries.len()
+    )))
 }
 
 /// The dump's lines: the file, its header, every entry and cell, where and why it stops.
 fn write_dump(
     out: &mut impl Write,
     path: &str,
-    length_bytes: usize,
-    contents: &WalContents<'_>,
+    length_bytes: u64,
+    contents: &WalContents,
 ) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "file     {path} ({} bytes)",
-        count(length_bytes as u64)
-    )?;
+    writeln!(out, "file     {path} ({} bytes)", count(length_bytes))?;
     if let Some(header) = &contents.header {
         writeln!(out, "header   {}", describe_header(header))?;
     }
     let mut cells = 0;
-    let mut nominal_bytes = contents.header.map_or(0, |header| header.nominal_bytes());
     for entry in &contents.entries {
         write_entry(out, entry)?;
         cells += entry.cells.len() as u64;
-        nominal_bytes += entry.nominal_bytes();
-    }
-    if contents.stop.class() == StopClass::Closed {
-        nominal_bytes += crate::model::wal::format::TRAILER.len() as u64;
     }
     writeln!(out, "stop     {}", contents.stop)?;
     writeln!(
         out,
-        "summary  {} entries, {} cells; {} bytes as HBase would have written them (values in full)",
+        "summary  {} entries, {} cells",
         count(contents.entries.len() as u64),
-        count(cells),
-        count(nominal_bytes)
+        count(cells)
     )
 }
 
-fn describe_header(header: &WalHeader<'_>) -> String {
-    let on_off = |on: bool| if on { "on" } else { "off" };
+fn describe_header(header: &WalHeader) -> String {
+    let flag = |value: Option<bool>| match value {
+        Some(true) => "on",
+        Some(false) => "off",
+        None => "absent",
+    };
     let mut text = format!(
-        "PWAL version 1, writer {}, cell codec {}, compression {}, tag compression {}",
-        header.writer_class_name,
-        header.cell_codec_class_name,
-        on_off(header.has_compression),
-        on_off(header.has_tag_compression)
+        "PWAL, writer {}, cell codec {}, compression {}, tag compression {}",
+        header.writer_class_name.as_deref().unwrap_or("(absent)"),
+        header
+            .cell_codec_class_name
+            .as_deref()
+            .unwrap_or("(absent)"),
+        flag(header.has_compression),
+        flag(header.has_tag_compression)
     );
-    if let Some(value_compression) = header.has_value_compression {
-        text += &format!(", value compression {}", on_off(value_compression));
+    if header.has_value_compression.is_some() {
+        text += &format!(", value compression {}", flag(header.has_value_compression));
     }
     text
 }
 
-fn write_entry(out: &mut impl Write, entry: &WalEntry<'_>) -> std::io::Result<()> {
+fn write_entry(out: &mut impl Write, entry: &WalEntry) -> std::io::Result<()> {
     let key = &entry.key;
     let mut line = format!(
         "entry    offset {}: sequence {}, region {}, table {}, written {} ms, {} cell(s)",
         entry.offset,
         key.sequence_id,
-        binary(key.encoded_region_name),
-        binary(key.table_name),
+        binary(&key.encoded_region_name),
+        binary(&key.table_name),
         key.write_time_ms,
         entry.cells.len()
     );
     if key.nonce_group != 0 || key.nonce != 0 {
         line += &format!(", nonce {}:{}", key.nonce_group, key.nonce);
     }
-    for id in key.cluster_ids.iter() {
+    for id in &key.cluster_ids {
         line += &format!(", cluster {id:032x}");
+    }
+    if key.orig_sequence_id != 0 {
+        line += &format!(", originally sequence {}", key.orig_sequence_id);
+    }
+    if entry.unparseable_cells > 0 {
+        line += &format!(
+            ", {} KeyValue(s) whose lengths do not fit their bytes",
+            entry.unparseable_cells
+        );
     }
     writeln!(out, "{line}")?;
     for cell in &entry.cells {
@@ -178,18 +213,31 @@ fn write_entry(out: &mut impl Write, entry: &WalEntry<'_>) -> std::io::Result<()
     Ok(())
 }
 
-/// `row/family:qualifier/timestamp/type/vlen=…`, as HBase prints a KeyValue.
-fn describe_cell(cell: &WalCell<'_>) -> String {
-    format!(
-        "{}/{}:{}/{}/{:?}/vlen={}/seed={:016x}",
-        binary(cell.row),
-        binary(cell.family),
-        binary(cell.qualifier),
-        cell.timestamp_ms,
-        cell.cell_type,
-        cell.value_length_bytes,
-        cell.value_seed
-    )
+/// `row/family:qualifier/timestamp/type/vlen=…`, as HBase prints a KeyValue (and, for a value
+/// regionsim generated, its seed).
+fn describe_cell(cell: &DecodedCell) -> String {
+    let type_name = match cell.type_code {
+        0 => "Minimum",
+        4 => "Put",
+        8 => "Delete",
+        10 => "DeleteFamilyVersion",
+        12 => "DeleteColumn",
+        14 => "DeleteFamily",
+        255 => "Maximum",
+        _ => "Unknown",
+    };
+    let mut text = format!(
+        "{}/{}:{}/{}/{type_name}/vlen={}",
+        binary(&cell.row),
+        binary(&cell.family),
+        binary(&cell.qualifier),
+        cell.timestamp_ms as i64,
+        cell.value.len()
+    );
+    if let ValueBytes::Generated { seed, .. } = cell.value {
+        text += &format!("/seed={seed:016x}");
+    }
+    text
 }
 
 /// Bytes as `Bytes.toStringBinary` shows them: printable ASCII as is, the rest as `\xNN`.
@@ -230,20 +278,25 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
             out.display()
         )));
     }
-    let options = SplitOptions {
-        profile: ProfileId::Hbase25,
-        skip_errors: args.skip_errors,
-        known_bugs,
-    };
+    let mut options = SplitOptions::for_profile(args.profile, args.skip_errors, known_bugs);
+    if args.zk_coordinated {
+        if args.profile != ProfileId::Hbase25 {
+            return Err(bad_input(
+                "--zk-coordinated is 2.5's choice; 1.4 always splits through ZooKeeper".to_string(),
+            ));
+        }
+        options.coordination = Coordination::ZooKeeper;
+    }
     let split = split_directory(dir, &options).map_err(|error| bad_input(error.to_string()))?;
     let outcome = &split.outcome;
     if outcome.files.is_empty() {
         return Err(bad_input(format!("{}: no files to split", dir.display())));
     }
     println!(
-        "split    {} ({} file(s), hbase.hlog.split.skip.errors={}{})",
+        "split    {} ({} file(s), {}, hbase.hlog.split.skip.errors={}{})",
         dir.display(),
         outcome.files.len(),
+        args.profile,
         args.skip_errors,
         known_bugs
             .iter()
@@ -274,10 +327,12 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
     }
     let mut written = export_sim_fs(&split.fs, DATA_DIR, &out.join(DATA_DIR))
         .map_err(|error| run_failed(error.to_string()))?;
-    written.extend(
-        export_sim_fs(&split.fs, CORRUPT_DIR, &out.join(CORRUPT_DIR))
-            .map_err(|error| run_failed(error.to_string()))?,
-    );
+    for set_aside in [CORRUPT_DIR, OLD_WALS_DIR] {
+        written.extend(
+            export_sim_fs(&split.fs, set_aside, &out.join(set_aside))
+                .map_err(|error| run_failed(error.to_string()))?,
+        );
+    }
     for path in &written {
         println!("wrote    {}", path.display());
     }
@@ -300,7 +355,7 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
             } else if args.skip_errors {
                 "the file(s) stay in place for a retry"
             } else {
-                "the file(s) stay in place for a retry; --skip-errors moves them to corrupt/ and goes on"
+                "the file(s) stay in place for a retry; --skip-errors sets them aside and goes on"
             };
             Err(run_failed(format!(
                 "the split failed: {}; {next}",
@@ -320,7 +375,7 @@ fn run_failed(message: String) -> Failure {
 fn describe_file(file: &WalFileSplit) -> String {
     let fate = match &file.fate {
         WalFileFate::Archived { .. } => "split, archived to oldWALs/".to_string(),
-        WalFileFate::MovedToCorrupt { .. } => "moved to corrupt/".to_string(),
+        WalFileFate::Corrupt { to } => format!("marked corrupt, moved to {to}"),
         WalFileFate::LeftInPlace => "failed, left in place".to_string(),
     };
     let skipped = file.skipped.flushed + file.skipped.region_gone + file.skipped.empty;

@@ -47,6 +47,8 @@ pub enum Event {
     Fault { index: u32 },
     /// A slow-disk fault's window is over.
     SlowDiskEnds { index: u32 },
+    /// The datanodes holding a WAL file an unreadable fault struck serve it again.
+    WalReadableAgain { index: u32 },
     /// The LogRoller checks whether the periodic roll is due.
     WalPeriodicRoll,
     /// The master sees the crashed server's ZooKeeper session gone.
@@ -84,6 +86,7 @@ impl Event {
             Event::CompactionCheck => "compaction_check",
             Event::Fault { .. } => "fault",
             Event::SlowDiskEnds { .. } => "slow_disk_ends",
+            Event::WalReadableAgain { .. } => "wal_readable_again",
             Event::WalPeriodicRoll => "wal_periodic_roll",
             Event::MasterNoticesCrash => "master_notices_crash",
             Event::WalSplitDone => "wal_split_done",
@@ -122,6 +125,7 @@ impl Event {
             Event::MasterNoticesCrash => (23, [0, 0]),
             Event::WalSplitDone => (24, [0, 0]),
             Event::WalSplitRetry => (25, [0, 0]),
+            Event::WalReadableAgain { index } => (26, [u64::from(index), 0]),
         }
     }
 }

@@ -63,6 +63,7 @@ impl Occasion {
             FaultKind::Crash { during: None }
             | FaultKind::ZkExpiry
             | FaultKind::WalCorruption { .. }
+            | FaultKind::WalUnreadable { .. }
             | FaultKind::SlowDisk { .. } => None,
         }
     }

@@ -234,6 +234,8 @@ pub struct RegionServer<'s> {
     wal_files_archived: u64,
     /// Torn-write crashes struck and about to happen, with the part of the entry left.
     torn_fraction: BTreeMap<usize, f64>,
+    /// The WAL files unreadable faults struck, by fault, until their datanodes are back.
+    unreadable_files: BTreeMap<usize, crate::model::hdfs::sim_fs::FileId>,
     /// How many times slower the disks run (slow-disk faults).
     slow_disk_factor: f64,
     faults: FaultPlan,
@@ -383,6 +385,7 @@ impl<'s> RegionServer<'s> {
             regions_recovering: BTreeSet::new(),
             slow_disk_factor: 1.0,
             torn_fraction: BTreeMap::new(),
+            unreadable_files: BTreeMap::new(),
             wal_files_created: 0,
             wal_files_archived: 0,
             faults: FaultPlan::new(&scenario.faults, scenario.seed),
@@ -481,6 +484,7 @@ impl<'s> RegionServer<'s> {
                 Event::WalPeriodicRoll => self.on_wal_periodic_roll(),
                 Event::Fault { index } => self.on_fault(index as usize),
                 Event::SlowDiskEnds { index } => self.on_slow_disk_ends(index as usize),
+                Event::WalReadableAgain { index } => self.on_wal_readable_again(index as usize),
                 Event::MasterNoticesCrash => self.on_master_notices_crash(),
                 Event::WalSplitDone => self.on_wal_split_done(),
                 Event::WalSplitRetry => self.on_wal_split_retry(),

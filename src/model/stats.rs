@@ -133,7 +133,9 @@ pub struct Recovery {
     /// HBASE-2958: the failed split was given up.
     pub split_given_up: bool,
     pub split_done_at: Option<SimTime>,
-    pub files_moved_to_corrupt: Vec<String>,
+    /// WAL files the split marked corrupt (skip.errors), where they went: `corrupt/` or, under
+    /// 2.5's procedures, `oldWALs/`.
+    pub files_set_aside: Vec<String>,
     /// Entries written to recovered edits.
     pub entries_split: u64,
     /// Each recovered region's time offline, crash to open.
@@ -207,6 +209,8 @@ pub struct RunStats {
     /// a store file, or naming a family, row or qualifier the table does not have.
     pub recovery_edits_replayed: u64,
     pub recovery_cells_skipped: u64,
+    /// Checksum chunks HDFS read from another replica because one failed (WAL splits).
+    pub hdfs_read_around_chunks: u64,
 }
 
 impl RunStats {
@@ -241,6 +245,7 @@ impl RunStats {
             recoveries: Vec::new(),
             recovery_edits_replayed: 0,
             recovery_cells_skipped: 0,
+            hdfs_read_around_chunks: 0,
         }
     }
 

@@ -8,4 +8,6 @@ pub mod files;
 pub mod format;
 pub mod group_commit;
 pub mod names;
+pub mod protobuf;
+pub mod reader;
 pub mod split;

@@ -112,7 +112,7 @@ impl RecoverySummary {
             split_error: recovery.last_split_error.clone(),
             split_given_up: recovery.split_given_up,
             split_done_at_s: recovery.split_done_at.map(seconds),
-            files_moved_to_corrupt: recovery.files_moved_to_corrupt.clone(),
+            files_set_aside: recovery.files_set_aside.clone(),
             entries_split: recovery.entries_split,
             completed_at_s: recovery.completed_at.map(seconds),
             region_unavailable_ms: LatencySummary::of(&recovery.region_unavailable),
@@ -335,8 +335,11 @@ pub struct WalSummary {
 pub struct DurabilitySummary {
     /// Edits the server acknowledged.
     pub acknowledged: u64,
-    /// Found in a store file or a memstore.
+    /// Found in a store file or a memstore, as written.
     pub verified: u64,
+    /// Found, but with a value other than the one written (damaged in a WAL where HBase's
+    /// reader could not see it, and replayed).
+    pub corrupted: u64,
     /// Not found.
     pub lost: u64,
     /// In regions still waiting for a recovery at the end (neither verified nor lost).
@@ -344,8 +347,8 @@ pub struct DurabilitySummary {
     /// Rolled back out of the memstore after a failed sync, and of those found again.
     pub rolled_back: u64,
     pub resurrected: u64,
-    /// Lost edits by cause: corrupt_wal_skipped, split_given_up, async_wal_window, skip_wal,
-    /// unexplained (a bug).
+    /// Lost edits by cause: corrupt_wal_skipped, split_given_up, truncated_by_damage,
+    /// async_wal_window, skip_wal, unexplained (a bug).
     pub lost_by_cause: BTreeMap<String, u64>,
 }
 
@@ -369,7 +372,9 @@ pub struct RecoverySummary {
     pub split_error: Option<String>,
     pub split_given_up: bool,
     pub split_done_at_s: Option<f64>,
-    pub files_moved_to_corrupt: Vec<String>,
+    /// WAL files the split marked corrupt, where they went (`corrupt/…`, or `oldWALs/…`
+    /// under 2.5's procedure-based split).
+    pub files_set_aside: Vec<String>,
     pub entries_split: u64,
     /// When the last region opened again; `null` if some never did.
     pub completed_at_s: Option<f64>,
@@ -389,6 +394,8 @@ pub struct RecoveriesSummary {
     /// naming what the table does not have).
     pub edits_replayed: u64,
     pub cells_skipped: u64,
+    /// Checksum chunks the splits read from another replica because one had rotted.
+    pub hdfs_read_around_chunks: u64,
     /// Whether the server process was up at the end.
     pub server_up_at_end: bool,
     pub recoveries: Vec<RecoverySummary>,
@@ -632,6 +639,7 @@ impl Summary {
             durability: DurabilitySummary {
                 acknowledged: outcome.durability.acknowledged,
                 verified: outcome.durability.verified,
+                corrupted: outcome.durability.corrupted,
                 lost: outcome.durability.lost,
                 unavailable: outcome.durability.unavailable,
                 rolled_back: outcome.durability.rolled_back,
@@ -647,6 +655,7 @@ impl Summary {
                 crashes: stats.recoveries.len() as u64,
                 edits_replayed: stats.recovery_edits_replayed,
                 cells_skipped: stats.recovery_cells_skipped,
+                hdfs_read_around_chunks: stats.hdfs_read_around_chunks,
                 server_up_at_end: outcome.server_up_at_end,
                 recoveries: stats.recoveries.iter().map(RecoverySummary::of).collect(),
             },

@@ -395,15 +395,17 @@ fn nothing_may_be_lost(scenario: &Scenario) -> bool {
 }
 
 fn corrupts_a_wal(scenario: &Scenario) -> bool {
-    scenario
-        .faults
-        .iter()
-        .any(|fault| matches!(fault.kind, FaultKind::WalCorruption { .. }))
+    scenario.faults.iter().any(|fault| {
+        matches!(
+            fault.kind,
+            FaultKind::WalCorruption { .. } | FaultKind::WalUnreadable { .. }
+        )
+    })
 }
 
 /// The last crash's recovery, if it had `RECOVERY_ALLOWANCE` before the run ended and did not
 /// complete. (An earlier recovery may never complete: a crash of the new process while its
-/// regions still open hands them all to the next recovery.) A WAL corruption, or HBASE-2643
+/// regions still open hands them all to the next recovery.) A damaged or unreadable WAL, or HBASE-2643
 /// (which takes a truncated last entry for one), may hold a split up for ever as HBase would,
 /// so neither is a stall here.
 fn stalled_recovery(scenario: &Scenario, summary: &Summary) -> Option<String> {
@@ -579,6 +581,8 @@ durability = "{durability}"
         corrupt.faults.push(FaultSpec {
             kind: FaultKind::WalCorruption {
                 file: crate::scenario::fault::CorruptedFile::Current,
+                target: crate::scenario::fault::CorruptionTarget::Entry,
+                source: crate::scenario::fault::CorruptionSource::Replicas(None),
             },
             timing: FaultTiming {
                 at: Some((SimDuration::ZERO, 1)),

@@ -3,8 +3,11 @@
 //! real files into a `SimFs`, and splitting a real WAL directory with the model's splitter.
 //!
 //! The model never touches the disk; this layer copies bytes in and out, so that `regionsim
-//! wal dump` and `wal split` read exactly the bytes a run wrote, and a directory of such files
-//! splits by exactly the rules a simulated crash does.
+//! wal dump` and `wal split` read exactly the bytes a run wrote (generated values expanded),
+//! and a directory of such files — or of WAL files copied from a real HBase cluster — splits
+//! by exactly the rules a simulated crash does. What HDFS keeps below the bytes (replicas,
+//! chunk checksums) does not leave the simulated filesystem: an exported file is what a
+//! reader would have been given.
 
 use std::fs;
 use std::io;
@@ -36,11 +39,12 @@ pub enum WalFilesError {
 pub fn export_sim_fs(fs: &SimFs, dir: &str, to: &Path) -> Result<Vec<PathBuf>, WalFilesError> {
     let prefix_length = if dir.is_empty() { 0 } else { dir.len() + 1 };
     let mut written = Vec::new();
-    for (path, bytes) in fs.walk(dir) {
+    for (path, file) in fs.walk(dir) {
         let target = path[prefix_length..]
             .split('/')
             .fold(to.to_path_buf(), |target, component| target.join(component));
-        write_atomic(&target, bytes).map_err(|source| WalFilesError::Write {
+        // Generated values are expanded to the bytes they stand for.
+        write_atomic(&target, &file.content.to_bytes()).map_err(|source| WalFilesError::Write {
             path: target.clone(),
             source,
         })?;

@@ -12,7 +12,8 @@
 //! | `wal_sync_failure` | each WAL sync as it ends | |
 //! | `wal_slow_sync` | each WAL sync as it starts: it takes `delay` longer | `delay` |
 //! | `wal_torn_write` | each WAL sync as it starts: the server dies with part of the sync's last entry on disk | `fraction` (of that entry, default drawn) |
-//! | `wal_corruption` | the time `at`: one byte inside an entry of a WAL file flips | `file` (`"current"` or `"oldest"`) |
+//! | `wal_corruption` | the time `at`: one byte inside an entry of a WAL file is damaged | `file` (`"current"` or `"oldest"`), `in` (`"entry"`, `"key"`, `"cells"` or `"value"`), and where the damage is: `replicas` (`1`, `2`, … or `"all"`: the byte's 512-byte chunk rots on disk in that many replicas, which HDFS's checksums see) or `before_checksum = true` (the byte changed in the writer before HDFS checksummed it: every replica holds it) |
+//! | `wal_unreadable` | the time `at`: no datanode can serve a WAL file's blocks (`BlockMissingException`) | `file`, `duration` (then readable again; for good without it) |
 //! | `slow_disk` | the time `at`: for `duration`, the disks run `factor` times slower | `duration`, `factor` |
 //!
 //! The kinds that strike at a time strike once (no `count`, no `probability`).
@@ -29,6 +30,7 @@ pub const FAULT_KINDS: &[&str] = &[
     "wal_slow_sync",
     "wal_torn_write",
     "wal_corruption",
+    "wal_unreadable",
     "slow_disk",
     "zk_expiry",
 ];
@@ -78,6 +80,51 @@ impl CorruptedFile {
             CorruptedFile::Oldest => "oldest",
         }
     }
+
+    fn read(table: &Table<'_, '_>) -> Result<CorruptedFile, ScenarioError> {
+        Ok(match table.get("file") {
+            Some(node) => match node.choice(&["current", "oldest"])? {
+                "current" => CorruptedFile::Current,
+                _ => CorruptedFile::Oldest,
+            },
+            None => CorruptedFile::Current,
+        })
+    }
+}
+
+/// The most replicas a corruption may name; more than a file has counts as all of them.
+pub const CORRUPTED_REPLICAS_MAX: u64 = 16;
+
+/// Where a damaged byte's damage is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorruptionSource {
+    /// The byte changed in the writer before HDFS checksummed it: every replica holds it under
+    /// a valid checksum.
+    BeforeChecksum,
+    /// The byte's chunk rotted on disk in this many replicas (`None`: all).
+    Replicas(Option<u8>),
+}
+
+/// Which part of an entry a corruption damages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorruptionTarget {
+    Entry,
+    Key,
+    Cells,
+    Value,
+}
+
+impl CorruptionTarget {
+    pub const NAMES: &'static [&'static str] = &["entry", "key", "cells", "value"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CorruptionTarget::Entry => "entry",
+            CorruptionTarget::Key => "key",
+            CorruptionTarget::Cells => "cells",
+            CorruptionTarget::Value => "value",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,8 +141,17 @@ pub enum FaultKind {
     /// The server dies while a sync writes; `fraction` of the last entry's bytes reach disk
     /// (`None`: drawn from the fault's stream).
     WalTornWrite { fraction: Option<f64> },
-    /// A byte inside an entry of a WAL file flips.
-    WalCorruption { file: CorruptedFile },
+    /// A byte inside an entry of a WAL file is damaged.
+    WalCorruption {
+        file: CorruptedFile,
+        target: CorruptionTarget,
+        source: CorruptionSource,
+    },
+    /// A WAL file's blocks cannot be read, for `duration` (`None`: for good).
+    WalUnreadable {
+        file: CorruptedFile,
+        duration: Option<SimDuration>,
+    },
     /// For `duration`, the WAL and HDFS disks run `factor` times slower (bandwidth ÷ factor,
     /// sync latency × factor).
     SlowDisk { duration: SimDuration, factor: f64 },
@@ -110,6 +166,7 @@ impl FaultKind {
             FaultKind::WalSlowSync { .. } => "wal_slow_sync",
             FaultKind::WalTornWrite { .. } => "wal_torn_write",
             FaultKind::WalCorruption { .. } => "wal_corruption",
+            FaultKind::WalUnreadable { .. } => "wal_unreadable",
             FaultKind::SlowDisk { .. } => "slow_disk",
         }
     }
@@ -121,6 +178,7 @@ impl FaultKind {
             FaultKind::Crash { during: None }
                 | FaultKind::ZkExpiry
                 | FaultKind::WalCorruption { .. }
+                | FaultKind::WalUnreadable { .. }
                 | FaultKind::SlowDisk { .. }
         )
     }
@@ -173,12 +231,32 @@ impl FaultKind {
                 },
             },
             "wal_corruption" => FaultKind::WalCorruption {
-                file: match table.get("file") {
-                    Some(node) => match node.choice(&["current", "oldest"])? {
-                        "current" => CorruptedFile::Current,
-                        _ => CorruptedFile::Oldest,
+                file: CorruptedFile::read(table)?,
+                target: match table.get("in") {
+                    Some(node) => match node.choice(CorruptionTarget::NAMES)? {
+                        "entry" => CorruptionTarget::Entry,
+                        "key" => CorruptionTarget::Key,
+                        "cells" => CorruptionTarget::Cells,
+                        _ => CorruptionTarget::Value,
                     },
-                    None => CorruptedFile::Current,
+                    None => CorruptionTarget::Entry,
+                },
+                source: read_corruption_source(table)?,
+            },
+            "wal_unreadable" => FaultKind::WalUnreadable {
+                file: CorruptedFile::read(table)?,
+                duration: match table.get("duration") {
+                    Some(node) => {
+                        let duration = node.duration()?;
+                        if duration.is_zero() {
+                            return Err(node.error(
+                                ErrorKind::Impossible,
+                                "duration must be above zero (leave it out for a file unreadable for good)",
+                            ));
+                        }
+                        Some(duration)
+                    }
+                    None => None,
                 },
             },
             _ => {
@@ -213,8 +291,29 @@ impl FaultKind {
             FaultKind::WalTornWrite {
                 fraction: Some(fraction),
             } => out.push_str(&format!("fraction = {}\n", float(fraction))),
-            FaultKind::WalCorruption { file } => {
-                out.push_str(&format!("file = \"{}\"\n", file.name()))
+            FaultKind::WalCorruption {
+                file,
+                target,
+                source,
+            } => {
+                out.push_str(&format!(
+                    "file = \"{}\"\nin = \"{}\"\n",
+                    file.name(),
+                    target.name()
+                ));
+                match source {
+                    CorruptionSource::BeforeChecksum => out.push_str("before_checksum = true\n"),
+                    CorruptionSource::Replicas(Some(count)) => {
+                        out.push_str(&format!("replicas = {count}\n"))
+                    }
+                    CorruptionSource::Replicas(None) => out.push_str("replicas = \"all\"\n"),
+                }
+            }
+            FaultKind::WalUnreadable { file, duration } => {
+                out.push_str(&format!("file = \"{}\"\n", file.name()));
+                if let Some(duration) = duration {
+                    out.push_str(&format!("duration = \"{duration}\"\n"));
+                }
             }
             FaultKind::SlowDisk { duration, factor } => out.push_str(&format!(
                 "duration = \"{duration}\"\nfactor = {}\n",
@@ -222,6 +321,56 @@ impl FaultKind {
             )),
             _ => {}
         }
+    }
+}
+
+/// Where a corruption's damage is: `replicas` or `before_checksum`, exactly one of them. A
+/// corruption that says neither is refused with what replaced the old meaning (a flipped bit
+/// that the WAL's own checksum caught: HBase's WAL has none).
+fn read_corruption_source(table: &Table<'_, '_>) -> Result<CorruptionSource, ScenarioError> {
+    match (table.get("replicas"), table.get("before_checksum")) {
+        (Some(node), None) => {
+            if node.choice(&["all"]).is_ok() {
+                return Ok(CorruptionSource::Replicas(None));
+            }
+            let count = node.u64().map_err(|_| {
+                node.error(
+                    ErrorKind::InvalidValue,
+                    format!(
+                        "replicas is a number of replicas (1 to {CORRUPTED_REPLICAS_MAX}) or \"all\""
+                    ),
+                )
+            })?;
+            if !(1..=CORRUPTED_REPLICAS_MAX).contains(&count) {
+                return Err(node.error(
+                    ErrorKind::Impossible,
+                    format!(
+                        "replicas must be 1 to {CORRUPTED_REPLICAS_MAX} or \"all\", found {count}"
+                    ),
+                ));
+            }
+            Ok(CorruptionSource::Replicas(Some(count as u8)))
+        }
+        (None, Some(node)) => {
+            if node.bool()? {
+                Ok(CorruptionSource::BeforeChecksum)
+            } else {
+                Err(node.error(
+                    ErrorKind::Impossible,
+                    "before_checksum = false says nothing: give `replicas` for damage on disk instead",
+                ))
+            }
+        }
+        (Some(node), Some(_)) => Err(node.error(
+            ErrorKind::Impossible,
+            "give `replicas` (damage on disk, which HDFS's checksums see) or `before_checksum = true` (damage every replica holds), not both",
+        )),
+        (None, None) => Err(ScenarioError::new(
+            ErrorKind::MissingKey,
+            "a wal_corruption fault says where the damage is: `replicas = 1 | 2 | … | \"all\"` (the byte's chunk rots on disk in that many replicas; HDFS reads around a bad replica while a good one is left, and with every replica bad the read fails there) or `before_checksum = true` (the byte changed before HDFS checksummed it, so every replica holds it and readers get it). HBase's WAL has no checksum of its own, so a flipped byte is never simply \"detected\"".to_string(),
+        )
+        .at(table.origin())
+        .key(table.path().to_string())),
     }
 }
 

@@ -1,8 +1,8 @@
 //! A simulated filesystem: the part of HDFS that WAL files, their archive and recovered edits
 //! live in, as bytes in memory.
 //!
-//! Files are byte vectors kept by path in a `BTreeMap`, so every listing is sorted and every
-//! run is deterministic; nothing here touches the real filesystem (exporting to and importing
+//! Files are `Content`s (literal bytes with generated values spliced in) kept by path in a
+//! `BTreeMap`, so every listing is sorted and every run is deterministic; nothing here touches the real filesystem (exporting to and importing
 //! from a real directory is `runner::wal_files`). Paths are relative and `/`-separated
 //! (`WALs/rs1,16020,1/rs1%2C16020%2C1.1700000000000`, `oldWALs/…`, `corrupt/…`,
 //! `data/default/usertable/<region>/recovered.edits/0000000000000000042`).
@@ -16,11 +16,101 @@
 //! Directories exist by path prefix only: a directory is there while some file is under it.
 //! HDFS keeps empty directories; nothing HBase does here depends on one (the splitter lists a
 //! WAL directory's files, and an empty `-splitting` directory is deleted after a split anyway).
+//! Beside its bytes, each file keeps what HDFS keeps below them and a reader meets through
+//! `DfsInputStream` (`hdfs::dfs_input`): its replication, the 512-byte checksum chunks whose
+//! replicas rotted on disk (and how many replicas of each), and whether its blocks can be read
+//! at all. Damage comes in three kinds, each recorded in the file's damage log, which the
+//! durability oracle reads to name a loss's cause and no reader ever looks at:
+//!
+//! - **bytes changed before HDFS checksummed them** (`flip_byte`: a bit flipped in the writer's
+//!   memory): every replica holds the bad byte under a valid checksum, and readers get it;
+//! - **replicas rotted on disk** (`rot_replicas`): the chunk's checksum no longer matches in
+//!   those replicas; HDFS reads around a bad replica while a good one is left;
+//! - **blocks no datanode can serve** (`set_unreadable`).
+//!
 //! Left out: permissions, leases (a crash's torn write stands for what lease recovery leaves),
-//! replication, blocks and their checksums (WAL entries carry their own, see `wal::format`).
+//! block boundaries (a WAL file is smaller than one HDFS block: it rolls at half of
+//! `hbase.regionserver.hlog.blocksize`).
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+use crate::model::hdfs::content::Content;
+
+/// `dfs.bytes-per-checksum`: HDFS checksums a block in chunks of this many bytes (CRC32C).
+pub const BYTES_PER_CHECKSUM: u64 = 512;
+/// `dfs.replication`'s default, which WAL files take (`hbase.regionserver.hlog.replication`
+/// defaults to the filesystem's).
+pub const DEFAULT_REPLICATION: u8 = 3;
+/// The most replicas a file may have here.
+pub const REPLICATION_MAX: u8 = 16;
+
+/// Damage done to a file, for the oracle and the summary; readers never consult it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Damage {
+    /// The byte at `offset` changed before HDFS checksummed it (every replica has it).
+    Unchecksummed { offset: u64 },
+    /// `replicas` replicas of the chunk holding `offset` rotted on disk.
+    RottedReplicas { offset: u64, replicas: u8 },
+    /// No datanode could serve the file's blocks.
+    Unreadable,
+}
+
+/// A file: its bytes and what HDFS keeps below them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HdfsFile {
+    pub content: Content,
+    replication: u8,
+    /// Chunk index → how many of its replicas fail their checksum.
+    bad_chunks: BTreeMap<u64, u8>,
+    unreadable: bool,
+    damage: Vec<Damage>,
+}
+
+impl HdfsFile {
+    fn new(content: Content) -> HdfsFile {
+        HdfsFile {
+            content,
+            replication: DEFAULT_REPLICATION,
+            bad_chunks: BTreeMap::new(),
+            unreadable: false,
+            damage: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.content.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.content.is_empty()
+    }
+
+    pub fn replication(&self) -> u8 {
+        self.replication
+    }
+
+    /// How many replicas of chunk `chunk` fail their checksum.
+    pub fn bad_replicas(&self, chunk: u64) -> u8 {
+        self.bad_chunks.get(&chunk).copied().unwrap_or(0)
+    }
+
+    /// The chunks with rotted replicas at or after chunk `from`, in order.
+    pub fn bad_chunks_from(&self, from: u64) -> impl Iterator<Item = (u64, u8)> + '_ {
+        self.bad_chunks
+            .range(from..)
+            .map(|(&chunk, &replicas)| (chunk, replicas))
+    }
+
+    pub fn is_unreadable(&self) -> bool {
+        self.unreadable
+    }
+
+    /// What was done to the file (oracle's ground truth).
+    pub fn damage(&self) -> &[Damage] {
+        &self.damage
+    }
+}
 
 /// A file's identity, stable across renames; never reused after deletion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -97,7 +187,7 @@ impl std::error::Error for FsError {}
 #[derive(Debug, Clone, Default)]
 pub struct SimFs {
     paths: BTreeMap<String, FileId>,
-    contents: BTreeMap<FileId, Vec<u8>>,
+    files: BTreeMap<FileId, HdfsFile>,
     next_id: u64,
 }
 
@@ -172,14 +262,19 @@ impl SimFs {
         let id = FileId(self.next_id);
         self.next_id += 1;
         self.paths.insert(path.to_string(), id);
-        self.contents.insert(id, Vec::new());
+        self.files.insert(id, HdfsFile::new(Content::default()));
         Ok(id)
     }
 
     /// Creates a file holding `bytes`.
     pub fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<FileId, FsError> {
+        self.write_content(path, Content::from_bytes(bytes.to_vec()))
+    }
+
+    /// Creates a file holding `content`.
+    pub fn write_content(&mut self, path: &str, content: Content) -> Result<FileId, FsError> {
         let id = self.create(path)?;
-        self.append(id, bytes);
+        self.files.get_mut(&id).expect("just created").content = content;
         Ok(id)
     }
 
@@ -215,10 +310,10 @@ impl SimFs {
             .is_some_and(|(name, _)| name.starts_with(&prefix))
     }
 
-    /// The bytes of the file at `path`.
-    pub fn read(&self, path: &str) -> Result<&[u8], FsError> {
+    /// The file at `path`.
+    pub fn read(&self, path: &str) -> Result<&HdfsFile, FsError> {
         let id = self.file_or_error(path)?;
-        Ok(self.bytes(id))
+        Ok(self.hdfs_file(id))
     }
 
     fn file_or_error(&self, path: &str) -> Result<FileId, FsError> {
@@ -235,29 +330,42 @@ impl SimFs {
         })
     }
 
-    /// The bytes of a live file. A deleted file's id is a programmer error.
-    pub fn bytes(&self, id: FileId) -> &[u8] {
-        self.contents.get(&id).expect("a live file id")
+    /// A live file. A deleted file's id is a programmer error.
+    pub fn hdfs_file(&self, id: FileId) -> &HdfsFile {
+        self.files.get(&id).expect("a live file id")
     }
 
-    /// The file's bytes, for writers that encode straight into them.
-    pub fn bytes_mut(&mut self, id: FileId) -> &mut Vec<u8> {
-        self.contents.get_mut(&id).expect("a live file id")
+    /// A live file's bytes.
+    pub fn content(&self, id: FileId) -> &Content {
+        &self.hdfs_file(id).content
+    }
+
+    /// A live file's bytes, for writers that encode straight into them.
+    pub fn content_mut(&mut self, id: FileId) -> &mut Content {
+        &mut self.files.get_mut(&id).expect("a live file id").content
     }
 
     /// Whether the id still names a file (it was not deleted).
     pub fn is_live(&self, id: FileId) -> bool {
-        self.contents.contains_key(&id)
+        self.files.contains_key(&id)
     }
 
     /// Appends bytes to a live file.
     pub fn append(&mut self, id: FileId, bytes: &[u8]) {
-        self.bytes_mut(id).extend_from_slice(bytes);
+        self.content_mut(id).push_literal(bytes);
     }
 
     /// The file's length in bytes.
     pub fn len(&self, path: &str) -> Result<u64, FsError> {
-        Ok(self.read(path)?.len() as u64)
+        Ok(self.read(path)?.len())
+    }
+
+    /// Memory the files' bytes hold.
+    pub fn resident_bytes(&self) -> u64 {
+        self.files
+            .values()
+            .map(|file| file.content.resident_bytes())
+            .sum()
     }
 
     /// Whether the filesystem holds no file at all.
@@ -268,35 +376,74 @@ impl SimFs {
     /// Cuts a file to its first `length_bytes` bytes: what a writer that died mid-write leaves
     /// (HDFS's visible length after lease recovery).
     pub fn truncate(&mut self, path: &str, length_bytes: u64) -> Result<(), FsError> {
-        let id = self.file_or_error(path)?;
-        let bytes = self.bytes_mut(id);
-        if length_bytes > bytes.len() as u64 {
-            return Err(FsError::OutOfRange {
-                path: path.to_string(),
-                offset: length_bytes,
-                length_bytes: bytes.len() as u64,
-            });
-        }
-        bytes.truncate(length_bytes as usize);
+        let file = self.file_mut_in_range(path, length_bytes, true)?;
+        file.content.truncate(length_bytes);
+        file.bad_chunks
+            .split_off(&length_bytes.div_ceil(BYTES_PER_CHECKSUM));
         Ok(())
     }
 
-    /// Flips bits of one byte (XOR with a non-zero `mask`): corruption on disk.
-    pub fn flip_byte(&mut self, path: &str, offset: u64, mask: u8) -> Result<(), FsError> {
-        assert_ne!(mask, 0, "a flip with an empty mask changes nothing");
+    fn file_mut_in_range(
+        &mut self,
+        path: &str,
+        offset: u64,
+        end_allowed: bool,
+    ) -> Result<&mut HdfsFile, FsError> {
         let id = self.file_or_error(path)?;
-        let bytes = self.bytes_mut(id);
-        let length_bytes = bytes.len() as u64;
-        let byte = usize::try_from(offset)
-            .ok()
-            .and_then(|index| bytes.get_mut(index))
-            .ok_or_else(|| FsError::OutOfRange {
+        let file = self.files.get_mut(&id).expect("a live file id");
+        let length_bytes = file.len();
+        if offset > length_bytes || (offset == length_bytes && !end_allowed) {
+            return Err(FsError::OutOfRange {
                 path: path.to_string(),
                 offset,
                 length_bytes,
-            })?;
-        *byte ^= mask;
+            });
+        }
+        Ok(file)
+    }
+
+    /// Flips bits of one byte (XOR with a non-zero `mask`) before HDFS checksummed it: a bit
+    /// flipped in the writer's memory, which every replica then holds under a valid checksum.
+    pub fn flip_byte(&mut self, path: &str, offset: u64, mask: u8) -> Result<(), FsError> {
+        assert_ne!(mask, 0, "a flip with an empty mask changes nothing");
+        let file = self.file_mut_in_range(path, offset, false)?;
+        file.content.flip(offset, mask);
+        file.damage.push(Damage::Unchecksummed { offset });
         Ok(())
+    }
+
+    /// `replicas` more replicas of the chunk holding `offset` rot on disk (at most all of
+    /// them): their checksums no longer match.
+    pub fn rot_replicas(&mut self, path: &str, offset: u64, replicas: u8) -> Result<(), FsError> {
+        assert!(replicas > 0, "rot of no replica changes nothing");
+        let file = self.file_mut_in_range(path, offset, false)?;
+        let replication = file.replication;
+        let bad = file
+            .bad_chunks
+            .entry(offset / BYTES_PER_CHECKSUM)
+            .or_insert(0);
+        *bad = bad.saturating_add(replicas).min(replication);
+        file.damage
+            .push(Damage::RottedReplicas { offset, replicas });
+        Ok(())
+    }
+
+    /// Makes a live file's blocks unreadable (no datanode can serve them), or readable again.
+    pub fn set_unreadable(&mut self, id: FileId, unreadable: bool) {
+        let file = self.files.get_mut(&id).expect("a live file id");
+        if unreadable && !file.unreadable {
+            file.damage.push(Damage::Unreadable);
+        }
+        file.unreadable = unreadable;
+    }
+
+    /// Sets how many replicas the file has (1 to `REPLICATION_MAX`).
+    pub fn set_replication(&mut self, id: FileId, replication: u8) {
+        assert!(
+            (1..=REPLICATION_MAX).contains(&replication),
+            "a replication of 1 to {REPLICATION_MAX}"
+        );
+        self.files.get_mut(&id).expect("a live file id").replication = replication;
     }
 
     /// Renames a file, or a directory with everything under it. The target must not exist.
@@ -355,7 +502,7 @@ impl SimFs {
     pub fn delete_file(&mut self, path: &str) -> Result<(), FsError> {
         let id = self.file_or_error(path)?;
         self.paths.remove(path);
-        self.contents.remove(&id);
+        self.files.remove(&id);
         Ok(())
     }
 
@@ -363,7 +510,7 @@ impl SimFs {
     pub fn delete_dir(&mut self, dir: &str) -> usize {
         let removed = self.take_under(dir);
         for (_, id) in &removed {
-            self.contents.remove(id);
+            self.files.remove(id);
         }
         removed.len()
     }
@@ -402,13 +549,13 @@ impl SimFs {
             .collect()
     }
 
-    /// Every file under `dir` at any depth with its bytes, in path order.
-    pub fn walk<'a>(&'a self, dir: &str) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
+    /// Every file under `dir` at any depth, in path order.
+    pub fn walk<'a>(&'a self, dir: &str) -> impl Iterator<Item = (&'a str, &'a HdfsFile)> + 'a {
         let prefix = prefix_of(dir);
         self.paths
             .range(prefix.clone()..)
             .take_while(move |(path, _)| path.starts_with(&prefix))
-            .map(|(path, id)| (path.as_str(), self.bytes(*id)))
+            .map(|(path, id)| (path.as_str(), self.hdfs_file(*id)))
     }
 }
 
@@ -431,7 +578,7 @@ mod tests {
             ["WALs/rs1/wal.1", "WALs/rs1/wal.2"]
         );
         assert_eq!(fs.list("WALs")[1].kind, EntryKind::Directory);
-        assert_eq!(fs.read("WALs/rs1/wal.2").unwrap(), b"bb");
+        assert_eq!(fs.read("WALs/rs1/wal.2").unwrap().content.to_bytes(), b"bb");
         assert!(fs.is_dir("WALs") && !fs.is_dir("WALs/rs1/wal.1") && !fs.is_dir("WAL"));
         assert_eq!(
             fs.create("WALs/rs1/wal.1"),
@@ -460,7 +607,13 @@ mod tests {
         let id = fs.create("WALs/rs1/wal.1").unwrap();
         fs.rename("WALs/rs1", "WALs/rs1-splitting").unwrap();
         fs.append(id, b"late");
-        assert_eq!(fs.read("WALs/rs1-splitting/wal.1").unwrap(), b"late");
+        assert_eq!(
+            fs.read("WALs/rs1-splitting/wal.1")
+                .unwrap()
+                .content
+                .to_bytes(),
+            b"late"
+        );
         assert!(!fs.exists("WALs/rs1"));
         fs.delete_file("WALs/rs1-splitting/wal.1").unwrap();
         assert!(!fs.is_live(id));
@@ -481,7 +634,11 @@ mod tests {
         fs.write_file("f", &[1, 2, 3, 4]).unwrap();
         fs.flip_byte("f", 1, 0xFF).unwrap();
         fs.truncate("f", 3).unwrap();
-        assert_eq!(fs.read("f").unwrap(), [1, 0xFD, 3]);
+        assert_eq!(fs.read("f").unwrap().content.to_bytes(), [1, 0xFD, 3]);
+        assert_eq!(
+            fs.read("f").unwrap().damage(),
+            [Damage::Unchecksummed { offset: 1 }]
+        );
         assert!(matches!(
             fs.truncate("f", 4),
             Err(FsError::OutOfRange { .. })

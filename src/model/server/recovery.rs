@@ -38,18 +38,19 @@ use crate::model::region::hregion::{RegionId, RegionState};
 use crate::model::region::mvcc::Mvcc;
 use crate::model::region::row_lock::RowLocks;
 use crate::model::stats::Recovery;
-use crate::model::store::cell::{Cell, MemSize};
+use crate::model::store::cell::value_seed;
+use crate::model::store::cell::{Cell, CellType, MemSize};
 use crate::model::store::hstore::Store;
 use crate::model::store::memstore::MemStore;
 use crate::model::timeline::MarkerKind;
 use crate::model::wal::durability::{LossCause, RegionStanding, RunSet};
-use crate::model::wal::files::{FsWal, RolledFile};
-use crate::model::wal::format::read_wal;
+use crate::model::wal::files::{DamageKind, DamageTarget, FsWal, RolledFile};
+use crate::model::wal::reader::{ReaderRules, read_wal};
 use crate::model::wal::split::{
-    RegionAtSplit, RegionsAtSplit, SplitOptions, WalFileFate, recovered_edits_files, region_dir,
-    replay_filter, replays_file, split_log_dir,
+    RegionAtSplit, RegionsAtSplit, SplitOptions, WalFileFate, WalFileSplit, recovered_edits_files,
+    region_dir, replay_filter, replays_file, split_log_dir,
 };
-use crate::scenario::fault::FaultKind;
+use crate::scenario::fault::{CorruptedFile, CorruptionSource, CorruptionTarget, FaultKind};
 use crate::sim::{SimDuration, Slab};
 
 /// The longest back-off between split attempts (ProcedureUtil.getBackoffTimeMs's cap).
@@ -91,14 +92,50 @@ impl RegionServer<'_> {
                 let torn = self.torn_fraction.remove(&index);
                 self.crash(index, torn);
             }
-            FaultKind::WalCorruption { file } => {
+            FaultKind::WalCorruption {
+                file,
+                target,
+                source,
+            } => {
                 if !self.alive {
                     return;
                 }
-                let oldest = file == crate::scenario::fault::CorruptedFile::Oldest;
+                let oldest = file == CorruptedFile::Oldest;
+                let target = match target {
+                    CorruptionTarget::Entry => DamageTarget::Entry,
+                    CorruptionTarget::Key => DamageTarget::Key,
+                    CorruptionTarget::Cells => DamageTarget::Cells,
+                    CorruptionTarget::Value => DamageTarget::Value,
+                };
+                let kind = match source {
+                    CorruptionSource::BeforeChecksum => DamageKind::BeforeChecksum,
+                    CorruptionSource::Replicas(count) => DamageKind::Replicas(count),
+                };
                 let stream = self.faults.stream(index);
-                if self.fs_wal.corrupt(&mut self.fs, oldest, stream).is_some() {
+                if self
+                    .fs_wal
+                    .damage(&mut self.fs, oldest, target, kind, stream)
+                    .is_some()
+                {
                     self.note_fault(index);
+                }
+            }
+            FaultKind::WalUnreadable { file, duration } => {
+                if !self.alive {
+                    return;
+                }
+                let oldest = file == CorruptedFile::Oldest;
+                if let Some(id) = self.fs_wal.make_unreadable(&mut self.fs, oldest) {
+                    self.note_fault(index);
+                    self.unreadable_files.insert(index, id);
+                    if let Some(duration) = duration {
+                        self.queue.schedule_in(
+                            duration,
+                            Event::WalReadableAgain {
+                                index: index as u32,
+                            },
+                        );
+                    }
                 }
             }
             FaultKind::SlowDisk { duration, factor } => {
@@ -115,6 +152,15 @@ impl RegionServer<'_> {
             FaultKind::WalSyncFailure | FaultKind::WalSlowSync { .. } => {
                 unreachable!("sync failures and slow syncs strike at their sync, not as events")
             }
+        }
+    }
+
+    /// The datanodes serving the file an unreadable fault struck are back.
+    pub(super) fn on_wal_readable_again(&mut self, index: usize) {
+        if let Some(id) = self.unreadable_files.remove(&index)
+            && self.fs.is_live(id)
+        {
+            self.fs.set_unreadable(id, false);
         }
     }
 
@@ -159,7 +205,7 @@ impl RegionServer<'_> {
         let now = self.now();
         self.alive = false;
         let cut = self.fs_wal.crash(&mut self.fs, torn);
-        let wal_files = self.fs_wal.file_records();
+        let wal_files = self.fs_wal.file_records(&self.fs);
         self.queue.retain(|event| !dies_with_the_server(event));
         for call in std::mem::take(&mut self.blocked_calls) {
             if let Some(blocked_at) = self.calls.get_mut(call).blocked_at.take() {
@@ -278,15 +324,14 @@ impl RegionServer<'_> {
             .map(|path| self.fs.len(path).expect("listed"))
             .max()
             .unwrap_or(0);
-        // The bytes read are the files' nominal lengths (values included).
-        let nominal = self
+        let longest = self
             .dead_wal_files
             .iter()
-            .map(|file| file.nominal_bytes)
+            .map(|file| file.length_bytes)
             .max()
             .unwrap_or(largest)
             .max(largest);
-        let time = SimDuration::from_secs_f64(nominal as f64 / read.max(1.0))
+        let time = SimDuration::from_secs_f64(longest as f64 / read.max(1.0))
             .max(SimDuration::from_millis(1));
         self.recovery().split_attempts += 1;
         self.queue.schedule_in(time, Event::WalSplitDone);
@@ -317,11 +362,11 @@ impl RegionServer<'_> {
     /// A split attempt is over.
     pub(super) fn on_wal_split_done(&mut self) {
         let now = self.now();
-        let options = SplitOptions {
-            profile: self.config.profile,
-            skip_errors: self.config.split_skip_errors,
-            known_bugs: self.scenario.bugs,
-        };
+        let options = SplitOptions::for_profile(
+            self.config.profile,
+            self.config.split_skip_errors,
+            self.scenario.bugs,
+        );
         let regions = self.regions_at_split();
         let dir = self.splitting_dir.clone();
         let outcome = split_log_dir(&mut self.fs, &dir, &options, &regions);
@@ -335,12 +380,15 @@ impl RegionServer<'_> {
                 continue;
             };
             match &file.fate {
-                WalFileFate::MovedToCorrupt { to } => {
-                    self.recovery().files_moved_to_corrupt.push(to.clone());
+                WalFileFate::Corrupt { to } => {
+                    self.recovery().files_set_aside.push(to.clone());
                     for (&region, &(low, high)) in &record.regions {
                         self.oracle
                             .unsplit(region, low, high, LossCause::CorruptWalSkipped);
                     }
+                }
+                WalFileFate::Archived { to } if !file.stop.is_clean() => {
+                    self.note_truncation_by_damage(file, record, to);
                 }
                 WalFileFate::LeftInPlace => {
                     if outcome
@@ -356,6 +404,7 @@ impl RegionServer<'_> {
                 }
                 WalFileFate::Archived { .. } => {}
             }
+            self.stats.hdfs_read_around_chunks += file.read_around_chunks;
             let recovery = self.recovery();
             recovery.entries_split += file.entries_written.values().sum::<u64>();
         }
@@ -387,6 +436,28 @@ impl RegionServer<'_> {
         self.recovery().split_done_at = Some(now);
         self.timeline.mark(now, MarkerKind::Recovery, None, "split");
         self.reassign_regions();
+    }
+
+    /// A damaged file the reader ended early: its edits above what was read are lost to the
+    /// damage. (A file that ended early without damage is a crash's torn tail, which holds
+    /// nothing acknowledged; a loss there stays unexplained.)
+    fn note_truncation_by_damage(&mut self, file: &WalFileSplit, record: &RolledFile, at: &str) {
+        let damaged = self
+            .fs
+            .read(at)
+            .is_ok_and(|archived| !archived.damage().is_empty());
+        if !damaged {
+            return;
+        }
+        for (&region, &(low, high)) in &record.regions {
+            let from = self
+                .region_names
+                .get(region as usize)
+                .and_then(|name| file.highest_read.get(name))
+                .map_or(low, |&read| read + 1);
+            self.oracle
+                .unsplit(region, from.max(low), high, LossCause::TruncatedByDamage);
+        }
     }
 
     pub(super) fn on_wal_split_retry(&mut self) {
@@ -455,19 +526,19 @@ impl RegionServer<'_> {
             if !replays_file(*file_sequence_id, &stores_by_family) {
                 continue;
             }
-            let bytes = self.fs.read(path).expect("listed just now");
-            let contents = read_wal(bytes);
+            let file = self.fs.read(path).expect("listed just now");
+            let contents = read_wal(file, ReaderRules::for_profile(self.config.profile));
             let filter = replay_filter(&contents.entries, &stores_by_family);
             self.stats.recovery_cells_skipped += filter.skipped_already_in_store;
             let mut applied = filter.applied.iter().peekable();
             while let Some(first) = applied.next() {
                 // One entry's cells per family go into the store together, as one mini-batch.
-                let family = first.cell.family;
+                let family = &first.cell.family;
                 let sequence_id = first.sequence_id;
                 batch.clear();
                 let mut group = vec![first];
                 while let Some(next) =
-                    applied.next_if(|c| c.sequence_id == sequence_id && c.cell.family == family)
+                    applied.next_if(|c| c.sequence_id == sequence_id && &c.cell.family == family)
                 {
                     group.push(next);
                 }
@@ -475,12 +546,16 @@ impl RegionServer<'_> {
                     self.stats.recovery_cells_skipped += group.len() as u64;
                     continue;
                 };
+                let mut damaged = false;
                 for replayed_cell in group {
                     let cell = replayed_cell.cell;
-                    let (Some(row), Some(qualifier)) = (
-                        names.parse_row(cell.row),
-                        names.qualifier_rank(cell.qualifier),
+                    let (Some(row), Some(qualifier), Some(cell_type), Ok(value_bytes)) = (
+                        names.parse_row(&cell.row),
+                        names.qualifier_rank(&cell.qualifier),
+                        CellType::from_code(cell.type_code),
+                        u32::try_from(cell.value.len()),
                     ) else {
+                        self.stats.recovery_cells_skipped += 1;
                         continue;
                     };
                     let model = Cell {
@@ -488,15 +563,21 @@ impl RegionServer<'_> {
                         timestamp_ms: cell.timestamp_ms,
                         sequence_id,
                         qualifier,
-                        cell_type: cell.cell_type,
-                        value_bytes: cell.value_length_bytes,
+                        cell_type,
+                        value_bytes,
                     };
+                    damaged |= !cell
+                        .value
+                        .is_generated_from(value_seed(&model), value_bytes);
                     batch.push((model, layout.cell_bytes(store, &model)));
                 }
                 if batch.is_empty() {
                     continue;
                 }
                 replayed += 1;
+                if damaged {
+                    self.oracle.corrupted(region_id, store, sequence_id);
+                }
                 highest = highest.max(sequence_id);
                 added.add(region.stores[store].memstore.add(&mut batch, now, mslab));
             }

@@ -22,9 +22,10 @@ use crate::model::faults::Occasion;
 use crate::model::flusher::FlushReason;
 use crate::model::region::hregion::RegionId;
 use crate::model::rpc::CallId;
+use crate::model::store::cell::value_seed;
 use crate::model::timeline::MarkerKind;
 use crate::model::wal::files::RollReason;
-use crate::model::wal::format::{ClusterIds, WalCell, WalKey};
+use crate::model::wal::format::{CellValue, WalCell, WalKey};
 use crate::model::wal::names::encoded_region_name;
 use crate::scenario::fault::FaultKind;
 
@@ -58,7 +59,8 @@ impl RegionServer<'_> {
             write_time_ms,
             nonce_group: 0,
             nonce: 0,
-            cluster_ids: ClusterIds::NONE,
+            cluster_ids: &[],
+            orig_sequence_id: 0,
         };
         let cells = &self.wal_cells;
         let row = &mut self.wal_row;
@@ -74,15 +76,17 @@ impl RegionServer<'_> {
                                 family: &names.families[family],
                                 qualifier: &names.qualifiers[usize::from(cell.qualifier)],
                                 timestamp_ms: cell.timestamp_ms,
-                                cell_type: cell.cell_type,
-                                value_length_bytes: cell.value_bytes,
-                                value_seed: cell.sequence_id ^ cell.row,
+                                type_code: cell.cell_type as u8,
+                                value: CellValue::Generated {
+                                    length_bytes: cell.value_bytes,
+                                    seed: value_seed(cell),
+                                },
                             });
                         }
                         start = end;
                     }
                 });
-        appended.nominal_bytes
+        appended.length_bytes
     }
 
     /// The consumer: starts a sync for what is appended if a writer waits (and the writer is
@@ -217,7 +221,7 @@ impl RegionServer<'_> {
             self.fs_wal.synced(point);
             self.stats.wal.sync_latency.record(now - started_at);
             self.ready.extend(writers);
-            if self.fs_wal.current_nominal_bytes() > self.config.wal_roll_bytes {
+            if self.fs_wal.current_length_bytes(&self.fs) > self.config.wal_roll_bytes {
                 self.request_roll(RollReason::Size);
             } else if self
                 .config

@@ -27,6 +27,21 @@ pub enum CellType {
     DeleteFamily = 14,
 }
 
+impl CellType {
+    /// The type of a KeyValue's type code, for the types a memstore holds (not Minimum,
+    /// Maximum or DeleteFamilyVersion).
+    pub fn from_code(code: u8) -> Option<CellType> {
+        [
+            CellType::Put,
+            CellType::Delete,
+            CellType::DeleteColumn,
+            CellType::DeleteFamily,
+        ]
+        .into_iter()
+        .find(|cell_type| *cell_type as u8 == code)
+    }
+}
+
 /// One cell in a store's memstore or store file.
 #[derive(Debug, Clone, Copy)]
 pub struct Cell {
@@ -64,6 +79,14 @@ impl Ord for Cell {
             .then_with(|| other.cell_type.cmp(&self.cell_type))
             .then_with(|| other.sequence_id.cmp(&self.sequence_id))
     }
+}
+
+/// The seed a cell's value bytes are generated from (`hdfs::content::value_byte`): the model
+/// keeps a value as its length, and whenever its bytes are needed (a WAL entry, an export) they
+/// are generated from the cell's sequence id and row, so the same write always has the same
+/// bytes and a value that comes back different from a WAL can be told.
+pub fn value_seed(cell: &Cell) -> u64 {
+    cell.sequence_id ^ cell.row
 }
 
 /// The byte lengths that a cell's size depends on, other than its value.

@@ -13,9 +13,15 @@
 //! its edits in sequence-id order (MVCC completes in order).
 //!
 //! Each loss is given the cause the oracle can name: the edit was in a WAL file that the split
-//! moved to `corrupt/` or gave up on (HBASE-2958), it was written with ASYNC_WAL or SKIP_WAL and
-//! the crash came before a sync covered it, or — a bug in the model, which exploration reports —
-//! nothing explains it.
+//! set aside as corrupt (skip.errors) or gave up on (HBASE-2958), in a damaged file whose
+//! reader ended early and silently before it (`truncated_by_damage`), it was written with
+//! ASYNC_WAL or SKIP_WAL and the crash came before a sync covered it, or — a bug in the model,
+//! which exploration reports — nothing explains it.
+//!
+//! An acknowledged edit that came back from a WAL with a value other than the one written (a
+//! byte damaged before HDFS checksummed it, which HBase's reader cannot see) is *corrupted*:
+//! present, but not what the client wrote. Replay tells the oracle which edits those are
+//! (`corrupted`), from the bytes it read.
 
 use std::collections::BTreeMap;
 
@@ -190,6 +196,8 @@ pub enum LossCause {
     CorruptWalSkipped,
     /// In a WAL file whose failed split was given up (HBASE-2958).
     SplitGivenUp,
+    /// In a damaged WAL file after the point where HBase's reader ended it early, silently.
+    TruncatedByDamage,
     /// ASYNC_WAL, and no sync covered it before the crash.
     AsyncWalWindow,
     /// SKIP_WAL: it never was in a WAL.
@@ -203,6 +211,7 @@ impl LossCause {
         match self {
             LossCause::CorruptWalSkipped => "corrupt_wal_skipped",
             LossCause::SplitGivenUp => "split_given_up",
+            LossCause::TruncatedByDamage => "truncated_by_damage",
             LossCause::AsyncWalWindow => "async_wal_window",
             LossCause::SkipWal => "skip_wal",
             LossCause::Unexplained => "unexplained",
@@ -216,6 +225,8 @@ struct StoreRecord {
     acknowledged: BTreeMap<Logged, RunSet>,
     rolled_back: RunSet,
     persisted: RunSet,
+    /// Edits replayed with a value other than the one written.
+    corrupted: RunSet,
 }
 
 /// Where a region stands when the oracle checks it.
@@ -233,6 +244,8 @@ pub struct DurabilityCheck {
     pub acknowledged: u64,
     pub verified: u64,
     pub lost: u64,
+    /// Present, but with a value other than the one written.
+    pub corrupted: u64,
     pub unavailable: u64,
     pub rolled_back: u64,
     pub resurrected: u64,
@@ -287,6 +300,11 @@ impl DurabilityOracle {
         self.store(region, store).persisted.union_with(&set);
     }
 
+    /// Replay put the edit back into `store` with a value other than the one written.
+    pub fn corrupted(&mut self, region: RegionId, store: usize, sequence_id: u64) {
+        self.store(region, store).corrupted.insert(sequence_id);
+    }
+
     /// A split skipped (or gave up on) a WAL file holding, per region, edits up to a highest
     /// sequence id; the edits above what the region had flushed are what it skipped.
     pub fn unsplit(&mut self, region: RegionId, from: u64, to: u64, cause: LossCause) {
@@ -315,6 +333,7 @@ impl DurabilityOracle {
             let mut rolled_back = RunSet::default();
             let mut missing: BTreeMap<Logged, RunSet> = BTreeMap::new();
             let mut resurrected = RunSet::default();
+            let mut corrupted = RunSet::default();
             for (store, record) in stores {
                 let mut present = memstore(region, store);
                 present.union_with(&record.persisted);
@@ -324,6 +343,8 @@ impl DurabilityOracle {
                         .entry(logged)
                         .or_default()
                         .union_with(&set.difference(&present));
+                    corrupted
+                        .union_with(&set.intersection(&present).intersection(&record.corrupted));
                 }
                 rolled_back.union_with(&record.rolled_back);
                 resurrected.union_with(&record.rolled_back.intersection(&present));
@@ -336,7 +357,9 @@ impl DurabilityOracle {
             check.rolled_back += rolled_back.len();
             check.resurrected += resurrected.len();
             let lost = lost_anyhow.len();
-            check.verified += acknowledged.len() - lost;
+            let corrupted = corrupted.difference(&lost_anyhow).len();
+            check.corrupted += corrupted;
+            check.verified += acknowledged.len() - lost - corrupted;
             if lost == 0 {
                 continue;
             }
@@ -449,5 +472,11 @@ mod tests {
         );
         let waiting = oracle.check(memstore, |_| RegionStanding::AwaitingRecovery);
         assert_eq!((waiting.lost, waiting.unavailable), (0, 5));
+        // An edit replayed with a damaged value is corrupted, not verified; one lost in
+        // another store stays lost.
+        oracle.corrupted(0, 1, 6);
+        oracle.corrupted(0, 0, 7);
+        let check = oracle.check(memstore, |_| RegionStanding::Serving);
+        assert_eq!((check.verified, check.corrupted, check.lost), (5, 1, 5));
     }
 }

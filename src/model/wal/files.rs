@@ -19,11 +19,10 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::model::hdfs::sim_fs::{FsError, SimFs, join};
+use crate::model::hdfs::sim_fs::{FileId, FsError, SimFs, join};
 use crate::model::region::hregion::RegionId;
-use crate::model::wal::format::{
-    AppendedEntry, CellEncoder, WalHeader, WalKey, WalWriter, read_wal,
-};
+use crate::model::wal::format::{AppendedEntry, CellEncoder, WalHeader, WalKey, WalWriter};
+use crate::model::wal::reader::{ReaderRules, read_wal};
 use crate::scenario::profile::ProfileId;
 use crate::sim::RandomStream;
 
@@ -63,7 +62,6 @@ impl RollReason {
 struct Unsynced {
     offset: u64,
     end: u64,
-    nominal_bytes: u64,
     region: RegionId,
     sequence_id: u64,
 }
@@ -87,8 +85,7 @@ pub struct RolledFile {
     pub path: String,
     /// Per region, the lowest and highest sequence ids in it.
     pub regions: BTreeMap<RegionId, (u64, u64)>,
-    /// Its length as HBase's writer counted it.
-    pub nominal_bytes: u64,
+    pub length_bytes: u64,
 }
 
 /// Where a sync started: everything in file `generation` up to `length_bytes`.
@@ -112,13 +109,13 @@ pub struct CrashCut {
 impl OpenFile {
     /// The file as a rolled one; its bytes stop growing, so their spare capacity goes.
     fn rolled_in(self, fs: &mut SimFs) -> RolledFile {
-        fs.bytes_mut(self.writer.file()).shrink_to_fit();
-        self.rolled()
+        fs.content_mut(self.writer.file()).shrink_to_fit();
+        self.rolled(fs)
     }
 
-    fn rolled(self) -> RolledFile {
+    fn rolled(self, fs: &SimFs) -> RolledFile {
         RolledFile {
-            nominal_bytes: self.writer.nominal_length_bytes(),
+            length_bytes: self.writer.length_bytes(fs),
             path: self.path,
             regions: self.regions,
         }
@@ -136,7 +133,7 @@ fn note_sequence_id(regions: &mut BTreeMap<RegionId, (u64, u64)>, region: Region
 pub struct FsWal {
     dir: String,
     file_prefix: String,
-    header: WalHeader<'static>,
+    header: WalHeader,
     current: Option<OpenFile>,
     /// The file a roll swapped out, closed when the roll completes.
     closing: Option<OpenFile>,
@@ -146,7 +143,7 @@ pub struct FsWal {
     pub files_created: u64,
     pub files_archived: u64,
     pub entries: u64,
-    pub nominal_bytes: u64,
+    pub bytes: u64,
 }
 
 /// `URLEncoder.encode` of a server name as WAL file names carry it.
@@ -167,7 +164,7 @@ impl FsWal {
         FsWal {
             dir: join(crate::model::wal::split::WALS_DIR, server_name),
             file_prefix: url_encode(server_name),
-            header: WalHeader::for_wal(profile),
+            header: WalHeader::written_by(profile),
             current: None,
             closing: None,
             rolled: VecDeque::new(),
@@ -175,7 +172,7 @@ impl FsWal {
             files_created: 0,
             files_archived: 0,
             entries: 0,
-            nominal_bytes: 0,
+            bytes: 0,
         }
     }
 
@@ -200,7 +197,7 @@ impl FsWal {
         self.next_generation += 1;
         self.files_created += 1;
         Ok(OpenFile {
-            durable_bytes: writer.physical_length_bytes(fs),
+            durable_bytes: writer.length_bytes(fs),
             writer,
             path,
             generation,
@@ -233,14 +230,13 @@ impl FsWal {
         let appended = file.writer.append_with(fs, key, cell_count, fill);
         file.unsynced.push(Unsynced {
             offset: appended.offset,
-            end: appended.offset + appended.physical_bytes,
-            nominal_bytes: appended.nominal_bytes,
+            end: appended.offset + appended.length_bytes,
             region,
             sequence_id: key.sequence_id,
         });
         note_sequence_id(&mut file.regions, region, key.sequence_id);
         self.entries += 1;
-        self.nominal_bytes += appended.nominal_bytes;
+        self.bytes += appended.length_bytes;
         appended
     }
 
@@ -249,7 +245,7 @@ impl FsWal {
         let file = self.current.as_ref().expect("the WAL is open");
         SyncPoint {
             generation: file.generation,
-            length_bytes: file.writer.physical_length_bytes(fs),
+            length_bytes: file.writer.length_bytes(fs),
         }
     }
 
@@ -279,10 +275,10 @@ impl FsWal {
     }
 
     /// The current file's length as HBase's writer reports it (what a roll by size compares).
-    pub fn current_nominal_bytes(&self) -> u64 {
+    pub fn current_length_bytes(&self, fs: &SimFs) -> u64 {
         self.current
             .as_ref()
-            .map_or(0, |file| file.writer.nominal_length_bytes())
+            .map_or(0, |file| file.writer.length_bytes(fs))
     }
 
     /// Entries in the current file.
@@ -326,15 +322,15 @@ impl FsWal {
         }
         let mut new = self.create_file(fs, now_ms)?;
         let mut old = self.current.replace(new.clone()).expect("the WAL is open");
-        let tail = fs.bytes(old.writer.file())[old.durable_bytes as usize..].to_vec();
-        fs.bytes_mut(old.writer.file())
-            .truncate(old.durable_bytes as usize);
+        let old_content = fs.content(old.writer.file());
+        let tail = old_content.slice(old.durable_bytes, old_content.len());
+        fs.content_mut(old.writer.file())
+            .truncate(old.durable_bytes);
         let mut rewritten = 0;
         if rewrite && !old.unsynced.is_empty() {
-            let base = fs.bytes(new.writer.file()).len() as u64;
-            fs.append(new.writer.file(), &tail);
-            let nominal = old.unsynced.iter().map(|entry| entry.nominal_bytes).sum();
-            new.writer.adopt_entries(old.unsynced.len() as u64, nominal);
+            let base = fs.content(new.writer.file()).len();
+            fs.content_mut(new.writer.file()).push_content(&tail);
+            new.writer.adopt_entries(old.unsynced.len() as u64);
             for entry in &old.unsynced {
                 let shift = base - old.durable_bytes;
                 new.unsynced.push(Unsynced {
@@ -424,7 +420,7 @@ impl FsWal {
 
     /// The files still in the directory, oldest first, with what each holds (what the oracle
     /// needs to name the cause of a loss, and a split's time).
-    pub fn file_records(&self) -> Vec<RolledFile> {
+    pub fn file_records(&self, fs: &SimFs) -> Vec<RolledFile> {
         self.rolled
             .iter()
             .cloned()
@@ -432,7 +428,7 @@ impl FsWal {
                 [self.closing.as_ref(), self.current.as_ref()]
                     .into_iter()
                     .flatten()
-                    .map(|file| file.clone().rolled()),
+                    .map(|file| file.clone().rolled(fs)),
             )
             .collect()
     }
@@ -446,7 +442,7 @@ impl FsWal {
         let current = self.current.take();
         for file in [closing, current].into_iter().flatten() {
             let id = file.writer.file();
-            let length = fs.bytes(id).len() as u64;
+            let length = fs.content(id).len();
             let mut keep = file.durable_bytes;
             if let (Some(fraction), Some(first), None) = (torn, file.unsynced.first(), cut.torn) {
                 let entry_bytes = first.end - first.offset;
@@ -456,63 +452,161 @@ impl FsWal {
             }
             cut.bytes_lost += length - keep;
             cut.entries_lost += file.unsynced.len() as u64;
-            fs.bytes_mut(id).truncate(keep as usize);
+            fs.content_mut(id).truncate(keep);
             self.rolled.push_back(file.rolled_in(fs));
         }
         cut
     }
 
-    /// Flips one bit inside the body of one durable entry of the current file (or, `oldest`,
-    /// of the oldest file), chosen with `stream`; returns the file and offset, or `None` if
-    /// that file holds no durable entry yet.
-    pub fn corrupt(
+    /// The file a fault picks: the one being written, or (`oldest`) the oldest not archived;
+    /// the current file counts only its durable bytes.
+    fn pick_file(&self, oldest: bool) -> Option<(String, u64)> {
+        match (oldest, self.rolled.front(), self.current.as_ref()) {
+            (true, Some(file), _) => Some((file.path.clone(), u64::MAX)),
+            (_, _, Some(file)) => Some((file.path.clone(), file.durable_bytes)),
+            (_, Some(file), None) => Some((file.path.clone(), u64::MAX)),
+            (_, None, None) => None,
+        }
+    }
+
+    /// Damages one byte inside one durable entry of the current file (or, `oldest`, of the
+    /// oldest file), in the part of the entry `target` names, chosen with `stream`: the byte
+    /// flips before HDFS checksummed it, or its chunk rots in `replicas` replicas (`None`: all
+    /// of them). Returns the file and offset, or `None` if that file holds no durable entry
+    /// (with the part asked for) yet.
+    pub fn damage(
         &self,
         fs: &mut SimFs,
         oldest: bool,
+        target: DamageTarget,
+        kind: DamageKind,
         stream: &mut RandomStream,
     ) -> Option<(String, u64)> {
-        let (path, durable) = match (oldest, self.rolled.front(), self.current.as_ref()) {
-            (true, Some(file), _) => (file.path.clone(), u64::MAX),
-            (_, _, Some(file)) => (file.path.clone(), file.durable_bytes),
-            (_, Some(file), None) => (file.path.clone(), u64::MAX),
-            (_, None, None) => return None,
-        };
-        let bytes = fs.read(&path).expect("a WAL file in its directory");
-        let contents = read_wal(bytes);
-        let spans: Vec<(u64, u64)> = contents
-            .entries
-            .iter()
-            .zip(
-                contents
-                    .entries
-                    .iter()
-                    .skip(1)
-                    .map(|entry| entry.offset)
-                    .chain([contents.stop.offset()]),
-            )
-            .map(|(entry, end)| (entry.offset, end))
-            .filter(|&(_, end)| end <= durable)
+        let (path, durable) = self.pick_file(oldest)?;
+        let file = fs.read(&path).expect("a WAL file in its directory");
+        let spans: Vec<(u64, u64)> = entry_parts(file)
+            .into_iter()
+            .filter(|part| part.end <= durable)
+            .filter_map(|part| part.span(target))
             .collect();
         if spans.is_empty() {
             return None;
         }
         let (start, end) = spans[stream.below(spans.len() as u64) as usize];
-        // Inside the body: past the length and its checksum, before the body's checksum.
-        let body = start + 8;
-        let body_end = end - 4;
-        let offset = body + stream.below((body_end - body).max(1));
-        let mask = 1u8 << stream.below(8);
-        fs.flip_byte(&path, offset, mask)
-            .expect("an offset inside the file");
+        let offset = start + stream.below(end - start);
+        match kind {
+            DamageKind::BeforeChecksum => {
+                let mask = 1u8 << stream.below(8);
+                fs.flip_byte(&path, offset, mask)
+            }
+            DamageKind::Replicas(count) => {
+                let replicas = count.unwrap_or_else(|| file_replication(fs, &path));
+                fs.rot_replicas(&path, offset, replicas)
+            }
+        }
+        .expect("an offset inside the file");
         Some((path, offset))
     }
+
+    /// Makes the current (or oldest) file's blocks unreadable; returns it.
+    pub fn make_unreadable(&self, fs: &mut SimFs, oldest: bool) -> Option<FileId> {
+        let (path, _) = self.pick_file(oldest)?;
+        let id = fs.file(&path).expect("a WAL file in its directory");
+        fs.set_unreadable(id, true);
+        Some(id)
+    }
+}
+
+fn file_replication(fs: &SimFs, path: &str) -> u8 {
+    fs.read(path).expect("a WAL file").replication()
+}
+
+/// Where in an entry damage lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DamageTarget {
+    /// Any byte of the entry.
+    Entry,
+    /// Its WALKey (the delimited length and the message).
+    Key,
+    /// Its cells (lengths, keys and values).
+    Cells,
+    /// A value's bytes.
+    Value,
+}
+
+/// How a byte is damaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DamageKind {
+    /// It changes before HDFS checksums it: every replica holds it.
+    BeforeChecksum,
+    /// Its chunk rots in this many replicas (`None`: all).
+    Replicas(Option<u8>),
+}
+
+/// The parts of one entry of a file, by offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct EntryParts {
+    start: u64,
+    /// Where the cells begin (after the delimited key).
+    cells: u64,
+    end: u64,
+    /// Each value's range.
+    values: Vec<(u64, u64)>,
+}
+
+impl EntryParts {
+    fn span(&self, target: DamageTarget) -> Option<(u64, u64)> {
+        let span = match target {
+            DamageTarget::Entry => (self.start, self.end),
+            DamageTarget::Key => (self.start, self.cells),
+            DamageTarget::Cells => (self.cells, self.end),
+            DamageTarget::Value => *self.values.iter().find(|(start, end)| end > start)?,
+        };
+        (span.1 > span.0).then_some(span)
+    }
+}
+
+/// The entries a file holds, with where their keys, cells and values lie (read with 2.5's
+/// rules from the file as it is; a file already damaged yields the entries before the damage).
+fn entry_parts(file: &crate::model::hdfs::sim_fs::HdfsFile) -> Vec<EntryParts> {
+    let contents = read_wal(file, ReaderRules::Hbase25);
+    let ends: Vec<u64> = contents
+        .entries
+        .iter()
+        .skip(1)
+        .map(|entry| entry.offset)
+        .chain([contents.stop.offset()])
+        .collect();
+    contents
+        .entries
+        .iter()
+        .zip(ends)
+        .map(|(entry, end)| {
+            let mut position = end;
+            let mut values = Vec::with_capacity(entry.cells.len());
+            for cell in entry.cells.iter().rev() {
+                let tags = cell.tags.as_ref().map_or(0, |tags| tags.len() as u64);
+                let value_end = position - tags;
+                let value_start = value_end - cell.value.len();
+                values.push((value_start, value_end));
+                position = value_start - cell.as_cell().key_len() - 12;
+            }
+            values.reverse();
+            EntryParts {
+                start: entry.offset,
+                cells: position,
+                end,
+                values,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::store::cell::CellType;
-    use crate::model::wal::format::{ClusterIds, WalCell, WalStop};
+    use crate::model::wal::format::{CellValue, WalCell};
+    use crate::model::wal::reader::{EndCause, Stop};
 
     fn key(sequence_id: u64) -> WalKey<'static> {
         WalKey {
@@ -522,7 +616,8 @@ mod tests {
             write_time_ms: 1,
             nonce_group: 0,
             nonce: 0,
-            cluster_ids: ClusterIds::NONE,
+            cluster_ids: &[],
+            orig_sequence_id: 0,
         }
     }
 
@@ -533,11 +628,17 @@ mod tests {
                 family: b"f",
                 qualifier: b"q",
                 timestamp_ms: 1,
-                cell_type: CellType::Put,
-                value_length_bytes: 10,
-                value_seed: 0,
+                type_code: 4,
+                value: CellValue::Generated {
+                    length_bytes: 10,
+                    seed: sequence_id,
+                },
             })
         });
+    }
+
+    fn read(fs: &SimFs, path: &str) -> crate::model::wal::reader::WalContents {
+        read_wal(fs.read(path).unwrap(), ReaderRules::Hbase25)
     }
 
     fn open() -> (FsWal, SimFs) {
@@ -561,10 +662,10 @@ mod tests {
         let cut = wal.crash(&mut fs, Some(0.5));
         assert_eq!(cut.entries_lost, 2);
         let path = wal.paths()[0].to_string();
-        let contents = read_wal(fs.read(&path).unwrap());
+        let contents = read(&fs, &path);
         assert_eq!(contents.entries.len(), 1);
         assert!(
-            matches!(contents.stop, WalStop::Truncated { .. }),
+            matches!(&contents.stop, Stop::End(end) if !end.is_clean()),
             "{:?}",
             contents.stop
         );
@@ -609,37 +710,84 @@ mod tests {
             let rewritten = wal.roll_broken(&mut fs, 2000, rewrite).unwrap();
             assert_eq!(rewritten, if rewrite { 2 } else { 0 });
             let paths: Vec<String> = wal.paths().iter().map(|p| p.to_string()).collect();
-            let old = read_wal(fs.read(&paths[0]).unwrap());
+            let old = read(&fs, &paths[0]);
             assert_eq!(old.entries.len(), 1);
             assert!(
-                matches!(old.stop, WalStop::EndOfFile { .. }),
+                matches!(&old.stop, Stop::End(end) if end.cause == EndCause::EndOfFile),
                 "{:?}",
                 old.stop
             );
-            let new = read_wal(fs.read(&paths[1]).unwrap());
+            let new = read(&fs, &paths[1]);
             let ids: Vec<u64> = new.entries.iter().map(|e| e.key.sequence_id).collect();
             assert_eq!(ids, if rewrite { vec![2, 3] } else { vec![] });
             assert_eq!(wal.current_entries(), rewritten);
         }
     }
 
-    // A corruption flips a byte inside a durable entry, which then reads as corrupt there.
+    // Damage lands inside a durable entry, in the part asked for: a flipped value byte reads
+    // as the same entries with one value changed; a key rotted in every replica ends the
+    // entries at that packet; one rotted replica of three is read around.
     #[test]
-    fn corruption_hits_a_durable_entry() {
-        let (mut wal, mut fs) = open();
-        for sequence_id in 1..=3 {
-            append(&mut wal, &mut fs, 0, sequence_id);
-        }
-        let point = wal.sync_point(&fs);
-        wal.synced(point);
+    fn damage_hits_a_durable_entry() {
+        let setup = || {
+            let (mut wal, mut fs) = open();
+            for sequence_id in 1..=3 {
+                append(&mut wal, &mut fs, 0, sequence_id);
+            }
+            let point = wal.sync_point(&fs);
+            wal.synced(point);
+            append(&mut wal, &mut fs, 0, 4);
+            (wal, fs)
+        };
         let mut stream = RandomStream::new(1, "test");
-        let (path, offset) = wal.corrupt(&mut fs, false, &mut stream).unwrap();
-        let contents = read_wal(fs.read(&path).unwrap());
-        assert!(contents.entries.len() < 3);
-        assert!(contents.stop.offset() <= offset);
-        assert_eq!(
-            contents.stop.class(),
-            crate::model::wal::format::StopClass::Corrupt
-        );
+        let (wal, mut fs) = setup();
+        let (path, offset) = wal
+            .damage(
+                &mut fs,
+                false,
+                DamageTarget::Value,
+                DamageKind::BeforeChecksum,
+                &mut stream,
+            )
+            .unwrap();
+        let contents = read(&fs, &path);
+        assert_eq!(contents.entries.len(), 4);
+        let changed: Vec<u64> = contents
+            .entries
+            .iter()
+            .filter(|entry| {
+                !entry.cells[0]
+                    .value
+                    .is_generated_from(entry.key.sequence_id, 10)
+            })
+            .map(|entry| entry.key.sequence_id)
+            .collect();
+        assert_eq!(changed.len(), 1);
+        assert!(offset < wal.current.as_ref().unwrap().durable_bytes);
+
+        let (wal, mut fs) = setup();
+        let (path, _) = wal
+            .damage(
+                &mut fs,
+                false,
+                DamageTarget::Key,
+                DamageKind::Replicas(None),
+                &mut stream,
+            )
+            .unwrap();
+        // The file is one packet: every read fails, from the header on.
+        assert!(matches!(read(&fs, &path).stop, Stop::Open(_)));
+
+        let (wal, mut fs) = setup();
+        let (path, _) = wal
+            .damage(
+                &mut fs,
+                false,
+                DamageTarget::Key,
+                DamageKind::Replicas(Some(1)),
+                &mut stream,
+            )
+            .unwrap();
+        assert_eq!(read(&fs, &path).entries.len(), 4);
     }
 }

@@ -1,202 +1,169 @@
-//! WAL files as bytes: the writer that appends entries to a file in the simulated filesystem,
-//! and the reader that reads them back and says exactly where and why it stopped.
-//!
-//! The layout keeps the structure of HBase's protobuf WAL (`ProtobufLogWriter`,
-//! `AsyncProtobufLogWriter`, `ProtobufLogReader`, `WALCellCodec`; shared/reference/
-//! compaction-and-wal-split.md §5): the `PWAL` magic, a header naming the writer and the cell
-//! codec, one entry per WAL append (a WALKey — encoded region name, table, sequence id, write
-//! time, nonces, cluster ids, the count of cells that follow — then the cells), and on a clean
-//! close the trailer: an empty WALTrailer, its size as a big-endian int32, and `LAWP`. The
-//! encoding is regionsim's own, not protobuf: lengths and numbers are LEB128 varints, and
-//! every frame carries CRC32C checksums.
+//! WAL files in HBase's own layout, byte for byte: what `ProtobufLogWriter` (FSHLog, recovered
+//! edits) and `AsyncProtobufLogWriter` (AsyncFSWAL) write, and the messages and cells a reader
+//! decodes from them.
 //!
 //! ```text
-//! offset        bytes  what
-//! 0             4      "PWAL"                                  (HBase's PB_WAL_MAGIC)
-//! 4             1      format version, 1                       (ours: HBase has none)
-//! 5             8+n+4  header frame: body = flags u8 (bit 0 has_compression, 1 has_tag_compression,
-//!                      2 has_value_compression is written (2.5), 3 has_value_compression),
-//!                      writer class name, cell codec class name (each varint length + UTF-8)
-//! …             8+n+4  entry frame, once per append:
-//!                        u32 LE body length n, u32 LE CRC32C of those 4 bytes,
-//!                        body: WALKey = encoded region name, table name (varint length + bytes
-//!                              each), sequence id, write time ms, nonce group, nonce (varints),
-//!                              cluster id count (varint) + 16 bytes each, cell count (varint);
-//!                              then per cell: row, family, qualifier (varint length + bytes
-//!                              each), timestamp ms u64 LE, type u8 (Put 4, Delete 8,
-//!                              DeleteColumn 12, DeleteFamily 14), value length (varint),
-//!                              value seed u64 LE,
-//!                        u32 LE CRC32C of the body
-//! end − 8 − t   t      WALTrailer (empty, t = 0, as HBase writes it)   ┐ only after a clean
-//! end − 8       4      t as i32 big-endian                             │ close
-//! end − 4       4      "LAWP"                                          ┘ (PB_WAL_COMPLETE_MAGIC)
+//! "PWAL"                                   PB_WAL_MAGIC
+//! varint32 length, WALHeader               writeDelimitedTo
+//! per entry: varint32 length, WALKey       writeDelimitedTo, following_kv_count = n
+//!            n cells                       WALCellCodec.EnsureKvEncoder (KeyValue layout)
+//! at a clean close only:
+//!   WALTrailer (empty: 0 bytes), int32 BE trailer size (0), "LAWP"
 //! ```
 //!
-//! **The checksums are our addition.** HBase keeps no checksum of its own in a WAL; it relies
-//! on HDFS's block checksums, and its reader turns most damage into an end of file. Here every
-//! frame's length has a CRC32C of its own and every body another, so what the bytes say is
-//! never ambiguous: a file that stops inside a frame is *truncated* (the normal end of a file
-//! whose writer died), a length or body that does not match its checksum is *corrupt*, and a
-//! file that stops between entries without a trailer was simply not closed. The reader finds
-//! the trailer as HBase's does, at the file's end before reading entries (see `find_trailer`);
-//! a torn trailer (fewer than 8 bytes left, a prefix of the trailer's bytes) is a truncation,
-//! as `ProtobufLogReader.isWALTrailer` treats it.
+//! The messages are WAL.proto's (proto2), written in field-number order as protobuf-java's
+//! generated `writeTo` does (shared/reference/compaction-and-wal-split.md §5; the fields are the
+//! same in 1.4's `hbase-protocol` and 2.5's `hbase-protocol-shaded`):
 //!
-//! **Values are not stored**: a cell keeps its value's length and a 64-bit seed from which the
-//! simulation can regenerate the bytes, so a run that writes gigabytes of WAL holds megabytes.
-//! The writer therefore tracks two lengths: the physical bytes in the simulated file, and the
-//! nominal length HBase's writer would have reached (`ProtobufLogWriter.getLength`), which is
-//! what rolls by size compare. Nominal sizes are HBase's exactly for an uncompressed WAL
-//! without tags: the magic, the header as a delimited protobuf, per entry the WALKey as a
-//! delimited protobuf (`WALKeyImpl.getBuilder` plus `following_kv_count`) and per cell an int32
-//! length and the KeyValue (`WALCellCodec.EnsureKvEncoder`: 4 + 20 + row + family + qualifier
-//! + value bytes), and the 8-byte trailer.
+//! - **WALHeader**: has_compression (1), has_tag_compression (3), writer_cls_name (4),
+//!   cell_codec_cls_name (5), and in 2.5 has_value_compression (6). The booleans are written
+//!   even when false (`AbstractProtobufLogWriter.buildWALHeader` sets them, and proto2 writes
+//!   a set field). Both writers name themselves `ProtobufLogWriter`: 2.5's async writer
+//!   reports that name on purpose so that older readers accept its files. The codec is
+//!   `WALCellCodec` (`hbase.regionserver.wal.codec`'s default).
+//! - **WALKey**: encoded_region_name (1), table_name (2), log_sequence_number (3), write_time
+//!   (4) always; scopes (6) only for replicated families (none here); following_kv_count (7)
+//!   always; cluster_ids (8) as UUIDs {least_sig_bits, most_sig_bits}; nonceGroup (9) and
+//!   nonce (10) only when not 0 (`HConstants.NO_NONCE`); orig_sequence_number (11) only when
+//!   above 0 (replayed edits); extended_attributes (12, 2.5) never by default.
+//! - **Cells** (`KeyValueUtil.oswrite` with tags): int32 BE total length, then the KeyValue:
+//!   int32 key length, int32 value length, int16 row length, row, int8 family length, family,
+//!   qualifier, int64 timestamp, int8 type, value; a tags length and tags only when a cell has
+//!   tags (none here). Both versions write the same bytes.
 //!
-//! Left out on purpose: WAL compression (dictionaries, value compression), tags, replication
-//! scopes, extended attributes and `orig_sequence_number` (set only by replay), encryption,
-//! and the legacy SequenceFile HLog that 1.4's WALFactory falls back to for a file without the
-//! magic (here such a file is simply not a WAL).
+//! There is no checksum anywhere in the file: HBase relies on HDFS's chunk checksums below it
+//! (`hdfs::sim_fs`), and its reader turns most damage into an early end of file
+//! (`wal::reader`).
+//!
+//! **Values are generated, not stored**: a cell written with `CellValue::Generated` puts its
+//! value into the file as a generated run (`hdfs::content`), so the file reads as HBase's bytes
+//! while memory holds a length and a seed per cell.
+//!
+//! Left out on purpose: WAL compression (dictionaries, tag and value compression), encryption
+//! (`SecureProtobufLogWriter`), tags, replication scopes, marker entries (flush, compaction and
+//! region-event descriptors under `METAFAMILY`).
 
-use std::fmt;
-
+use crate::model::hdfs::content::ValueBytes;
 use crate::model::hdfs::sim_fs::{FileId, FsError, SimFs};
-use crate::model::store::cell::{self, CellType, KeyShape};
+use crate::model::wal::protobuf::{
+    self, FieldValue, Limit, PbError, WIRE_LENGTH_DELIMITED, WIRE_VARINT, bytes_field_len,
+    put_bool_field, put_bytes_field, put_varint, put_varint_field, varint_field_len, varint_len,
+};
 use crate::scenario::profile::ProfileId;
 
 /// `ProtobufLogReader.PB_WAL_MAGIC`.
 pub const WAL_MAGIC: [u8; 4] = *b"PWAL";
 /// `ProtobufLogReader.PB_WAL_COMPLETE_MAGIC`, the trailer's last bytes.
 pub const WAL_COMPLETE_MAGIC: [u8; 4] = *b"LAWP";
-/// The one version of this layout.
-pub const FORMAT_VERSION: u8 = 1;
-/// The trailer a clean close writes: an empty WALTrailer, its size 0 as an int32, `LAWP`.
+/// What a clean close writes: the empty WALTrailer (no bytes), its size 0 as an int32, `LAWP`.
 pub const TRAILER: [u8; 8] = [0, 0, 0, 0, b'L', b'A', b'W', b'P'];
-/// A frame's length and the length's checksum.
-const FRAME_HEADER_BYTES: usize = 8;
-/// A frame's body checksum.
-const FRAME_CHECKSUM_BYTES: usize = 4;
-/// Where the header frame starts: after the magic and the version.
-const HEADER_OFFSET: usize = 5;
-/// The smallest entry body: eight one-byte varints (empty names, zero counts).
-const ENTRY_BODY_BYTES_MIN: u32 = 8;
-/// The largest entry body. An entry is one region's edit of one mini-batch of one RPC, so it
-/// is never larger than an RPC request (`hbase.ipc.max.request.size`, 256 MiB).
-pub const ENTRY_BODY_BYTES_MAX: u32 = 256 * 1024 * 1024;
-/// The smallest header body: flags and two empty names.
-const HEADER_BODY_BYTES_MIN: u32 = 3;
-/// The largest header body: two class names and the flags fit in far less.
-const HEADER_BODY_BYTES_MAX: u32 = 64 * 1024;
-/// A cell's smallest encoding: three empty names, timestamp, type, value length, seed.
-const CELL_BYTES_MIN: usize = 3 + 8 + 1 + 1 + 8;
-/// `WALCellCodec` as the header names it (`hbase.regionserver.wal.codec`'s default).
+/// The writer class name every modelled writer puts in the header.
+pub const WRITER_CLASS_NAME: &str = "ProtobufLogWriter";
+/// `WALCellCodec`'s class name, as the header names the codec.
 pub const WAL_CELL_CODEC: &str = "org.apache.hadoop.hbase.regionserver.wal.WALCellCodec";
-/// The length prefix `WALCellCodec.EnsureKvEncoder` writes before each KeyValue.
+/// The KeyValue's fixed framing around row, family, qualifier and value: key length (4),
+/// value length (4), row length (2), family length (1), timestamp (8), type (1).
+pub const KEY_VALUE_INFRASTRUCTURE_BYTES: u64 = 20;
+/// The int32 `EnsureKvEncoder` writes before each KeyValue.
 pub const CELL_LENGTH_PREFIX_BYTES: u64 = 4;
+/// The largest entry a writer appends: an entry is one region's edit of one mini-batch of one
+/// RPC, never larger than an RPC request (`hbase.ipc.max.request.size`, 256 MiB).
+pub const ENTRY_BYTES_MAX: u64 = 256 * 1024 * 1024;
 
-/// The WAL header (`WALHeader`): who wrote the file, and how its cells are encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WalHeader<'a> {
-    /// `writer_cls_name`: `ProtobufLogWriter` (FSHLog, recovered edits) or
-    /// `AsyncProtobufLogWriter` (AsyncFSWAL).
-    pub writer_class_name: &'a str,
-    /// `cell_codec_cls_name`.
-    pub cell_codec_class_name: &'a str,
-    pub has_compression: bool,
-    pub has_tag_compression: bool,
-    /// `has_value_compression`: written by 2.5's writers (false unless value compression is
-    /// on), absent in 1.4's header (`None`).
+/// WALHeader as read or written; `None` is a field not present.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WalHeader {
+    pub has_compression: Option<bool>,
+    pub encryption_key: Option<Vec<u8>>,
+    pub has_tag_compression: Option<bool>,
+    pub writer_class_name: Option<String>,
+    pub cell_codec_class_name: Option<String>,
     pub has_value_compression: Option<bool>,
+    pub value_compression_algorithm: Option<u32>,
 }
 
-impl WalHeader<'static> {
-    /// The header of a server's WAL in a profile: 2.5 writes through AsyncFSWAL, 1.4 FSHLog.
-    pub fn for_wal(profile: ProfileId) -> WalHeader<'static> {
-        match profile {
-            ProfileId::Hbase25 => WalHeader::written_by("AsyncProtobufLogWriter", profile),
-            ProfileId::Hbase14 => WalHeader::written_by("ProtobufLogWriter", profile),
-        }
-    }
-
-    /// The header of a recovered-edits file: both lines write them with ProtobufLogWriter
-    /// (`WALFactory.createRecoveredEditsWriter`).
-    pub fn for_recovered_edits(profile: ProfileId) -> WalHeader<'static> {
-        WalHeader::written_by("ProtobufLogWriter", profile)
-    }
-
-    fn written_by(writer_class_name: &'static str, profile: ProfileId) -> WalHeader<'static> {
+impl WalHeader {
+    /// The header a writer of `profile` writes: a server's WAL (AsyncFSWAL or FSHLog) and a
+    /// recovered-edits file alike.
+    pub fn written_by(profile: ProfileId) -> WalHeader {
         WalHeader {
-            writer_class_name,
-            cell_codec_class_name: WAL_CELL_CODEC,
-            has_compression: false,
-            has_tag_compression: false,
+            has_compression: Some(false),
+            encryption_key: None,
+            has_tag_compression: Some(false),
+            writer_class_name: Some(WRITER_CLASS_NAME.to_string()),
+            cell_codec_class_name: Some(WAL_CELL_CODEC.to_string()),
             has_value_compression: match profile {
                 ProfileId::Hbase25 => Some(false),
                 ProfileId::Hbase14 => None,
             },
+            value_compression_algorithm: None,
         }
     }
-}
 
-impl WalHeader<'_> {
-    /// What HBase writes for this header: the magic and the delimited WALHeader protobuf.
-    pub fn nominal_bytes(&self) -> u64 {
-        let mut message = PB_BOOL_FIELD_BYTES * 2
-            + pb_bytes_field(self.writer_class_name.len() as u64)
-            + pb_bytes_field(self.cell_codec_class_name.len() as u64);
-        if self.has_value_compression.is_some() {
-            message += PB_BOOL_FIELD_BYTES;
+    /// The message's bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if let Some(value) = self.has_compression {
+            put_bool_field(&mut out, 1, value);
         }
-        WAL_MAGIC.len() as u64 + pb_delimited(message)
+        if let Some(key) = &self.encryption_key {
+            put_bytes_field(&mut out, 2, key);
+        }
+        if let Some(value) = self.has_tag_compression {
+            put_bool_field(&mut out, 3, value);
+        }
+        if let Some(name) = &self.writer_class_name {
+            put_bytes_field(&mut out, 4, name.as_bytes());
+        }
+        if let Some(name) = &self.cell_codec_class_name {
+            put_bytes_field(&mut out, 5, name.as_bytes());
+        }
+        if let Some(value) = self.has_value_compression {
+            put_bool_field(&mut out, 6, value);
+        }
+        if let Some(algorithm) = self.value_compression_algorithm {
+            put_varint_field(&mut out, 7, u64::from(algorithm));
+        }
+        out
     }
 
-    fn flags(&self) -> u8 {
-        let mut flags = 0;
-        if self.has_compression {
-            flags |= 1;
-        }
-        if self.has_tag_compression {
-            flags |= 2;
-        }
-        if let Some(value_compression) = self.has_value_compression {
-            flags |= 4;
-            if value_compression {
-                flags |= 8;
+    /// Reads the message (no field of WALHeader is required).
+    pub fn decode(bytes: &[u8], limit: Limit) -> Result<WalHeader, PbError> {
+        let mut header = WalHeader::default();
+        for field in protobuf::parse_message(bytes, limit)? {
+            match (field.number, field.value) {
+                (1, FieldValue::Varint(value)) => header.has_compression = Some(value != 0),
+                (2, FieldValue::LengthDelimited(key)) => header.encryption_key = Some(key.to_vec()),
+                (3, FieldValue::Varint(value)) => header.has_tag_compression = Some(value != 0),
+                (4, FieldValue::LengthDelimited(name)) => {
+                    header.writer_class_name = Some(String::from_utf8_lossy(name).into_owned())
+                }
+                (5, FieldValue::LengthDelimited(name)) => {
+                    header.cell_codec_class_name = Some(String::from_utf8_lossy(name).into_owned())
+                }
+                (6, FieldValue::Varint(value)) => header.has_value_compression = Some(value != 0),
+                (7, FieldValue::Varint(value)) => {
+                    header.value_compression_algorithm = Some(value as u32)
+                }
+                _ => {}
             }
         }
-        flags
+        Ok(header)
+    }
+
+    /// Whether the file's keys and cells are dictionary-compressed (`hasCompression &&
+    /// getHasCompression`, as ProtobufLogReader reads it; tag and value compression only apply
+    /// within it).
+    pub fn is_compressed(&self) -> bool {
+        self.has_compression == Some(true)
     }
 }
 
 /// Cluster ids (`WALKey.cluster_ids`): the clusters that have consumed an edit, for
-/// replication; 16 bytes each (a UUID, least significant 64 bits first, little-endian).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ClusterIds<'a>(&'a [u8]);
+/// replication.
+pub type ClusterId = u128;
 
-impl<'a> ClusterIds<'a> {
-    pub const NONE: ClusterIds<'static> = ClusterIds(&[]);
-
-    /// Cluster ids from their bytes, 16 per id.
-    pub fn from_bytes(bytes: &'a [u8]) -> ClusterIds<'a> {
-        assert_eq!(bytes.len() % 16, 0, "cluster ids are 16 bytes each");
-        ClusterIds(bytes)
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len() / 16
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = u128> + 'a {
-        self.0
-            .chunks_exact(16)
-            .map(|chunk| u128::from_le_bytes(chunk.try_into().expect("chunks of 16 bytes")))
-    }
-}
-
-/// A WAL entry's key (`WALKeyImpl`): which region's edit, and its sequence id.
+/// A WAL entry's key as a writer gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WalKey<'a> {
     /// The region's encoded name (32 hex digits in HBase).
@@ -208,81 +175,297 @@ pub struct WalKey<'a> {
     /// 0 is HBase's NO_NONCE (not written).
     pub nonce_group: u64,
     pub nonce: u64,
-    pub cluster_ids: ClusterIds<'a>,
+    pub cluster_ids: &'a [ClusterId],
+    /// The sequence id an edit had in the WAL it was replayed from (0: not written).
+    pub orig_sequence_id: u64,
+}
+
+/// A UUID message {least_sig_bits = 1, most_sig_bits = 2}.
+fn uuid_message(id: ClusterId) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint_field(&mut out, 1, id as u64);
+    put_varint_field(&mut out, 2, (id >> 64) as u64);
+    out
 }
 
 impl WalKey<'_> {
-    /// What HBase writes for this key ahead of `cell_count` cells: the WALKey protobuf,
-    /// length-delimited.
-    pub fn nominal_bytes(&self, cell_count: u32) -> u64 {
-        let mut message = pb_bytes_field(self.encoded_region_name.len() as u64)
-            + pb_bytes_field(self.table_name.len() as u64)
-            + pb_varint_field(self.sequence_id)
-            + pb_varint_field(self.write_time_ms)
-            + pb_varint_field(u64::from(cell_count));
-        for id in self.cluster_ids.iter() {
-            // UUID { least_sig_bits = 1, most_sig_bits = 2 }, as an embedded message.
-            let uuid = pb_varint_field(id as u64) + pb_varint_field((id >> 64) as u64);
-            message += 1 + pb_delimited(uuid);
+    /// The message's length ahead of `cell_count` cells.
+    pub fn message_len(&self, cell_count: u32) -> u64 {
+        let mut length = bytes_field_len(self.encoded_region_name.len() as u64)
+            + bytes_field_len(self.table_name.len() as u64)
+            + varint_field_len(self.sequence_id)
+            + varint_field_len(self.write_time_ms)
+            + varint_field_len(u64::from(cell_count));
+        for &id in self.cluster_ids {
+            length += bytes_field_len(uuid_message(id).len() as u64);
         }
-        if self.nonce_group != 0 {
-            message += pb_varint_field(self.nonce_group);
+        for optional in [self.nonce_group, self.nonce, self.orig_sequence_id] {
+            if optional != 0 {
+                length += varint_field_len(optional);
+            }
         }
-        if self.nonce != 0 {
-            message += pb_varint_field(self.nonce);
+        length
+    }
+
+    /// Appends the delimited message: its varint32 length, then its fields in field order.
+    pub fn write_delimited(&self, cell_count: u32, out: &mut Vec<u8>) {
+        put_varint(out, self.message_len(cell_count));
+        put_bytes_field(out, 1, self.encoded_region_name);
+        put_bytes_field(out, 2, self.table_name);
+        put_varint_field(out, 3, self.sequence_id);
+        put_varint_field(out, 4, self.write_time_ms);
+        put_varint_field(out, 7, u64::from(cell_count));
+        for &id in self.cluster_ids {
+            put_bytes_field(out, 8, &uuid_message(id));
         }
-        pb_delimited(message)
+        for (field, value) in [
+            (9, self.nonce_group),
+            (10, self.nonce),
+            (11, self.orig_sequence_id),
+        ] {
+            if value != 0 {
+                put_varint_field(out, field, value);
+            }
+        }
     }
 }
 
-/// One cell of a WAL entry, its value kept as length and seed.
+/// A WALKey as read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DecodedKey {
+    pub encoded_region_name: Vec<u8>,
+    pub table_name: Vec<u8>,
+    pub sequence_id: u64,
+    pub write_time_ms: u64,
+    /// `following_kv_count`; `None` if absent.
+    pub following_kv_count: Option<u32>,
+    pub nonce_group: u64,
+    pub nonce: u64,
+    pub cluster_ids: Vec<ClusterId>,
+    pub orig_sequence_id: u64,
+    /// Families with a replication scope (`scopes`): family and scope type.
+    pub scopes: Vec<(Vec<u8>, u64)>,
+    /// `extended_attributes` (2.5): name and value.
+    pub extended_attributes: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl DecodedKey {
+    /// The key as a writer gives it (for writing it again, to recovered edits).
+    pub fn as_key(&self) -> WalKey<'_> {
+        WalKey {
+            encoded_region_name: &self.encoded_region_name,
+            table_name: &self.table_name,
+            sequence_id: self.sequence_id,
+            write_time_ms: self.write_time_ms,
+            nonce_group: self.nonce_group,
+            nonce: self.nonce,
+            cluster_ids: &self.cluster_ids,
+            orig_sequence_id: self.orig_sequence_id,
+        }
+    }
+}
+
+/// Why a WALKey message, parsed, is not a WALKey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyError {
+    /// The bytes are not a message (protobuf-java's exception).
+    Protobuf(PbError),
+    /// A required field is missing (`isInitialized` false; from `parseFrom`,
+    /// "Message missing required fields").
+    MissingRequired,
+}
+
+/// Whether field `number` is there with `wire_type` (a known number with another wire type is
+/// an unknown field to protobuf-java, so it does not count).
+fn has_field(fields: &[protobuf::Field<'_>], number: u32, wire_type: u8) -> bool {
+    fields
+        .iter()
+        .any(|field| field.number == number && field.wire_type == wire_type)
+}
+
+/// Reads an embedded message with two required fields of the given wire types.
+fn embedded_pair<'a>(
+    bytes: &'a [u8],
+    types: (u8, u8),
+) -> Result<Option<(FieldValue<'a>, FieldValue<'a>)>, PbError> {
+    let fields = protobuf::parse_message(bytes, Limit::Exact)?;
+    let find = |number: u32, wire_type: u8| {
+        fields
+            .iter()
+            .rev()
+            .find(|field| field.number == number && field.wire_type == wire_type)
+            .map(|field| field.value)
+    };
+    Ok(find(1, types.0).zip(find(2, types.1)))
+}
+
+impl DecodedKey {
+    /// Reads the message within `bytes` (the delimited length's worth, or what a failing read
+    /// left of it).
+    pub fn decode(bytes: &[u8], limit: Limit) -> Result<DecodedKey, KeyError> {
+        let fields = protobuf::parse_message(bytes, limit).map_err(KeyError::Protobuf)?;
+        let mut key = DecodedKey::default();
+        // WALKey's required fields; each embedded UUID, FamilyScope and Attribute has its own.
+        let mut initialized = has_field(&fields, 1, WIRE_LENGTH_DELIMITED)
+            && has_field(&fields, 2, WIRE_LENGTH_DELIMITED)
+            && has_field(&fields, 3, WIRE_VARINT)
+            && has_field(&fields, 4, WIRE_VARINT);
+        for field in &fields {
+            match (field.number, field.value) {
+                (1, FieldValue::LengthDelimited(name)) => key.encoded_region_name = name.to_vec(),
+                (2, FieldValue::LengthDelimited(name)) => key.table_name = name.to_vec(),
+                (3, FieldValue::Varint(value)) => key.sequence_id = value,
+                (4, FieldValue::Varint(value)) => key.write_time_ms = value,
+                (6, FieldValue::LengthDelimited(scope)) => {
+                    // FamilyScope { required bytes family = 1; required ScopeType = 2; }
+                    match embedded_pair(scope, (WIRE_LENGTH_DELIMITED, WIRE_VARINT))
+                        .map_err(KeyError::Protobuf)?
+                    {
+                        Some((FieldValue::LengthDelimited(family), FieldValue::Varint(kind))) => {
+                            key.scopes.push((family.to_vec(), kind))
+                        }
+                        _ => initialized = false,
+                    }
+                }
+                (7, FieldValue::Varint(value)) => key.following_kv_count = Some(value as u32),
+                (8, FieldValue::LengthDelimited(uuid)) => {
+                    match embedded_pair(uuid, (WIRE_VARINT, WIRE_VARINT))
+                        .map_err(KeyError::Protobuf)?
+                    {
+                        Some((FieldValue::Varint(low), FieldValue::Varint(high))) => key
+                            .cluster_ids
+                            .push(u128::from(high) << 64 | u128::from(low)),
+                        _ => initialized = false,
+                    }
+                }
+                (9, FieldValue::Varint(value)) => key.nonce_group = value,
+                (10, FieldValue::Varint(value)) => key.nonce = value,
+                (11, FieldValue::Varint(value)) => key.orig_sequence_id = value,
+                (12, FieldValue::LengthDelimited(attribute)) => {
+                    match embedded_pair(attribute, (WIRE_LENGTH_DELIMITED, WIRE_LENGTH_DELIMITED))
+                        .map_err(KeyError::Protobuf)?
+                    {
+                        Some((
+                            FieldValue::LengthDelimited(name),
+                            FieldValue::LengthDelimited(value),
+                        )) => key
+                            .extended_attributes
+                            .push((name.to_vec(), value.to_vec())),
+                        _ => initialized = false,
+                    }
+                }
+                // A deprecated cluster_id (5) is read and not used; anything else, including a
+                // known number with another wire type, is an unknown field.
+                _ => {}
+            }
+        }
+        if initialized {
+            Ok(key)
+        } else {
+            Err(KeyError::MissingRequired)
+        }
+    }
+}
+
+/// A cell's value as a writer gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellValue<'a> {
+    /// `length_bytes` bytes generated from `seed` (`hdfs::content::value_byte`).
+    Generated {
+        length_bytes: u32,
+        seed: u64,
+    },
+    Bytes(&'a [u8]),
+}
+
+impl CellValue<'_> {
+    pub fn len(&self) -> u64 {
+        match self {
+            CellValue::Generated { length_bytes, .. } => u64::from(*length_bytes),
+            CellValue::Bytes(bytes) => bytes.len() as u64,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One cell of an entry as a writer gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WalCell<'a> {
     pub row: &'a [u8],
     pub family: &'a [u8],
     pub qualifier: &'a [u8],
     pub timestamp_ms: u64,
-    pub cell_type: CellType,
-    pub value_length_bytes: u32,
-    /// The seed the value's bytes are regenerated from.
-    pub value_seed: u64,
+    /// KeyValue.Type's code (Put 4, Delete 8, DeleteFamilyVersion 10, DeleteColumn 12,
+    /// DeleteFamily 14).
+    pub type_code: u8,
+    pub value: CellValue<'a>,
 }
 
 impl WalCell<'_> {
-    /// What `WALCellCodec` writes for this cell: an int32 length and the KeyValue.
-    pub fn nominal_bytes(&self) -> u64 {
-        let shape = KeyShape {
-            row_bytes: self.row.len() as u32,
-            family_bytes: self.family.len() as u32,
-            qualifier_bytes: self.qualifier.len() as u32,
-        };
-        CELL_LENGTH_PREFIX_BYTES + cell::data_bytes(shape, self.value_length_bytes)
+    /// The KeyValue's key length: row length (2), row, family length (1), family, qualifier,
+    /// timestamp (8), type (1).
+    pub fn key_len(&self) -> u64 {
+        2 + self.row.len() as u64 + 1 + self.family.len() as u64 + self.qualifier.len() as u64 + 9
+    }
+
+    /// What `EnsureKvEncoder` writes for this cell: the int32 length and the KeyValue.
+    pub fn encoded_len(&self) -> u64 {
+        CELL_LENGTH_PREFIX_BYTES + 8 + self.key_len() + self.value.len()
     }
 }
 
-/// An entry as read back: where it starts, its key and its cells.
+/// A cell as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WalEntry<'a> {
-    /// The offset of the entry's frame in the file.
-    pub offset: u64,
-    pub key: WalKey<'a>,
-    pub cells: Vec<WalCell<'a>>,
+pub struct DecodedCell {
+    pub row: Vec<u8>,
+    pub family: Vec<u8>,
+    pub qualifier: Vec<u8>,
+    /// The timestamp as written: a Java long's bits.
+    pub timestamp_ms: u64,
+    pub type_code: u8,
+    pub value: ValueBytes,
+    /// Tag bytes after the value (a tags length was present), as read.
+    pub tags: Option<Vec<u8>>,
 }
 
-impl WalEntry<'_> {
-    /// What HBase would have written for this entry.
-    pub fn nominal_bytes(&self) -> u64 {
-        self.key.nominal_bytes(self.cells.len() as u32)
-            + self.cells.iter().map(WalCell::nominal_bytes).sum::<u64>()
+impl DecodedCell {
+    /// The cell as a writer gives it (for writing it again).
+    pub fn as_cell(&self) -> WalCell<'_> {
+        WalCell {
+            row: &self.row,
+            family: &self.family,
+            qualifier: &self.qualifier,
+            timestamp_ms: self.timestamp_ms,
+            type_code: self.type_code,
+            value: match &self.value {
+                ValueBytes::Generated { length_bytes, seed } => CellValue::Generated {
+                    length_bytes: *length_bytes,
+                    seed: *seed,
+                },
+                ValueBytes::Literal(bytes) => CellValue::Bytes(bytes),
+            },
+        }
     }
+}
+
+/// An entry as read: where it starts, its key and its cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalEntry {
+    pub offset: u64,
+    pub key: DecodedKey,
+    pub cells: Vec<DecodedCell>,
+    /// KeyValues 1.4's reader accepted without looking whose lengths do not fit their bytes.
+    pub unparseable_cells: u32,
 }
 
 /// The sizes of one appended entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AppendedEntry {
     pub offset: u64,
-    pub physical_bytes: u64,
-    pub nominal_bytes: u64,
+    pub length_bytes: u64,
 }
 
 /// Appends entries to one WAL file (or recovered-edits file) in a `SimFs`.
@@ -290,53 +473,63 @@ pub struct AppendedEntry {
 pub struct WalWriter {
     file: FileId,
     entries: u64,
-    nominal_length_bytes: u64,
     closed: bool,
+    /// A scratch buffer the literal bytes of an entry are built in, kept across entries.
+    scratch: Vec<u8>,
 }
 
 /// Hands cells to an entry being appended, encoding each straight into the file.
 #[derive(Debug)]
 pub struct CellEncoder<'f> {
-    out: &'f mut Vec<u8>,
+    content: &'f mut crate::model::hdfs::content::Content,
+    scratch: &'f mut Vec<u8>,
     cells: u32,
-    nominal_bytes: u64,
 }
 
 impl CellEncoder<'_> {
     pub fn cell(&mut self, cell: WalCell<'_>) {
-        put_bytes(self.out, cell.row);
-        put_bytes(self.out, cell.family);
-        put_bytes(self.out, cell.qualifier);
-        self.out.extend_from_slice(&cell.timestamp_ms.to_le_bytes());
-        self.out.push(cell.cell_type as u8);
-        put_varint(self.out, u64::from(cell.value_length_bytes));
-        self.out.extend_from_slice(&cell.value_seed.to_le_bytes());
+        let out = &mut *self.scratch;
+        out.clear();
+        let key_len = cell.key_len();
+        let total = 8 + key_len + cell.value.len();
+        out.extend_from_slice(&(total as u32).to_be_bytes());
+        out.extend_from_slice(&(key_len as u32).to_be_bytes());
+        out.extend_from_slice(&(cell.value.len() as u32).to_be_bytes());
+        out.extend_from_slice(&(cell.row.len() as u16).to_be_bytes());
+        out.extend_from_slice(cell.row);
+        out.push(cell.family.len() as u8);
+        out.extend_from_slice(cell.family);
+        out.extend_from_slice(cell.qualifier);
+        out.extend_from_slice(&cell.timestamp_ms.to_be_bytes());
+        out.push(cell.type_code);
+        match cell.value {
+            CellValue::Generated { length_bytes, seed } => {
+                self.content.push_literal(out);
+                self.content.push_generated(length_bytes, seed);
+            }
+            CellValue::Bytes(bytes) => {
+                out.extend_from_slice(bytes);
+                self.content.push_literal(out);
+            }
+        }
         self.cells += 1;
-        self.nominal_bytes += cell.nominal_bytes();
     }
 }
 
 impl WalWriter {
-    /// Creates the file and writes the magic, the version and the header.
-    pub fn create(
-        fs: &mut SimFs,
-        path: &str,
-        header: &WalHeader<'_>,
-    ) -> Result<WalWriter, FsError> {
+    /// Creates the file and writes the magic and the delimited header.
+    pub fn create(fs: &mut SimFs, path: &str, header: &WalHeader) -> Result<WalWriter, FsError> {
         let file = fs.create(path)?;
-        let out = fs.bytes_mut(file);
-        out.extend_from_slice(&WAL_MAGIC);
-        out.push(FORMAT_VERSION);
-        let start = begin_frame(out);
-        out.push(header.flags());
-        put_bytes(out, header.writer_class_name.as_bytes());
-        put_bytes(out, header.cell_codec_class_name.as_bytes());
-        end_frame(out, start);
+        let mut out = WAL_MAGIC.to_vec();
+        let message = header.encode();
+        put_varint(&mut out, message.len() as u64);
+        out.extend_from_slice(&message);
+        fs.append(file, &out);
         Ok(WalWriter {
             file,
             entries: 0,
-            nominal_length_bytes: header.nominal_bytes(),
             closed: false,
+            scratch: Vec::new(),
         })
     }
 
@@ -361,8 +554,8 @@ impl WalWriter {
     }
 
     /// Appends an entry of `cell_count` cells, which `fill` hands to the encoder one by one
-    /// (so a caller can build each cell's row in a buffer of its own and reuse it): nothing
-    /// is allocated per cell. Handing over another number of cells is a programmer error.
+    /// (so a caller can build each cell's row in a buffer of its own and reuse it). Handing
+    /// over another number of cells is a programmer error.
     pub fn append_with(
         &mut self,
         fs: &mut SimFs,
@@ -371,44 +564,38 @@ impl WalWriter {
         fill: impl FnOnce(&mut CellEncoder<'_>),
     ) -> AppendedEntry {
         assert!(!self.closed, "append to a closed WAL");
-        let out = fs.bytes_mut(self.file);
-        let start = begin_frame(out);
-        put_bytes(out, key.encoded_region_name);
-        put_bytes(out, key.table_name);
-        put_varint(out, key.sequence_id);
-        put_varint(out, key.write_time_ms);
-        put_varint(out, key.nonce_group);
-        put_varint(out, key.nonce);
-        put_varint(out, key.cluster_ids.len() as u64);
-        out.extend_from_slice(key.cluster_ids.0);
-        put_varint(out, u64::from(cell_count));
+        let content = fs.content_mut(self.file);
+        let offset = content.len();
+        self.scratch.clear();
+        key.write_delimited(cell_count, &mut self.scratch);
+        content.push_literal(&self.scratch);
         let mut encoder = CellEncoder {
-            out,
+            content,
+            scratch: &mut self.scratch,
             cells: 0,
-            nominal_bytes: 0,
         };
         fill(&mut encoder);
         assert_eq!(
             encoder.cells, cell_count,
             "cells handed over vs the entry's count"
         );
-        let nominal_bytes = key.nominal_bytes(cell_count) + encoder.nominal_bytes;
-        end_frame(out, start);
+        let length_bytes = encoder.content.len() - offset;
+        assert!(
+            length_bytes <= ENTRY_BYTES_MAX,
+            "an entry larger than an RPC"
+        );
         self.entries += 1;
-        self.nominal_length_bytes += nominal_bytes;
         AppendedEntry {
-            offset: start as u64,
-            physical_bytes: (out.len() - start) as u64,
-            nominal_bytes,
+            offset,
+            length_bytes,
         }
     }
 
-    /// Counts `entries` of `nominal_bytes` that the caller copied into the file as they were
-    /// (AsyncFSWAL writing unacknowledged entries again after a roll).
-    pub fn adopt_entries(&mut self, entries: u64, nominal_bytes: u64) {
+    /// Counts `entries` that the caller copied into the file as they were (AsyncFSWAL writing
+    /// unacknowledged entries again after a roll).
+    pub fn adopt_entries(&mut self, entries: u64) {
         assert!(!self.closed, "entries copied into a closed WAL");
         self.entries += entries;
-        self.nominal_length_bytes += nominal_bytes;
     }
 
     /// Writes the trailer (`AbstractProtobufLogWriter.writeWALTrailer`); closing twice writes
@@ -418,7 +605,6 @@ impl WalWriter {
             return;
         }
         fs.append(self.file, &TRAILER);
-        self.nominal_length_bytes += TRAILER.len() as u64;
         self.closed = true;
     }
 
@@ -430,689 +616,19 @@ impl WalWriter {
         self.entries
     }
 
-    /// The length HBase's writer would report: value bytes counted in full.
-    pub fn nominal_length_bytes(&self) -> u64 {
-        self.nominal_length_bytes
-    }
-
-    /// The bytes actually in the simulated file.
-    pub fn physical_length_bytes(&self, fs: &SimFs) -> u64 {
-        fs.bytes(self.file).len() as u64
+    /// The file's length (`ProtobufLogWriter.getLength`).
+    pub fn length_bytes(&self, fs: &SimFs) -> u64 {
+        fs.content(self.file).len()
     }
 }
 
-/// Reserves a frame's length and checksum; returns where the frame starts.
-fn begin_frame(out: &mut Vec<u8>) -> usize {
-    let start = out.len();
-    out.extend_from_slice(&[0; FRAME_HEADER_BYTES]);
-    start
-}
-
-/// Fills in the length and its checksum, and appends the body's checksum.
-fn end_frame(out: &mut Vec<u8>, start: usize) {
-    let body = start + FRAME_HEADER_BYTES;
-    let body_bytes = u32::try_from(out.len() - body).expect("a frame under 4 GiB");
-    assert!(
-        body_bytes <= ENTRY_BODY_BYTES_MAX,
-        "an entry larger than an RPC"
-    );
-    let body_checksum = crc32c::crc32c(&out[body..]);
-    out.extend_from_slice(&body_checksum.to_le_bytes());
-    let length = body_bytes.to_le_bytes();
-    out[start..start + 4].copy_from_slice(&length);
-    out[start + 4..body].copy_from_slice(&crc32c::crc32c(&length).to_le_bytes());
-}
-
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push(value as u8 | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
-}
-
-fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    put_varint(out, bytes.len() as u64);
-    out.extend_from_slice(bytes);
-}
-
-/// The bytes of a value as a (LEB128, protobuf) varint.
-pub fn varint_bytes(value: u64) -> u64 {
-    u64::from((64 - (value | 1).leading_zeros()).div_ceil(7))
-}
-
-/// A protobuf bool field: tag and one byte.
-const PB_BOOL_FIELD_BYTES: u64 = 2;
-
-/// A protobuf varint field with a one-byte tag (field numbers below 16).
-fn pb_varint_field(value: u64) -> u64 {
-    1 + varint_bytes(value)
-}
-
-/// A protobuf bytes or string field with a one-byte tag.
-fn pb_bytes_field(length_bytes: u64) -> u64 {
-    1 + pb_delimited(length_bytes)
-}
-
-/// A message or field body preceded by its varint length.
-fn pb_delimited(length_bytes: u64) -> u64 {
-    varint_bytes(length_bytes) + length_bytes
-}
-
-/// The part of a file that a stop is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Section {
-    Magic,
-    Version,
-    Header,
-    /// An entry's length and its checksum.
-    EntryLength,
-    EntryBody,
-    Trailer,
-}
-
-impl Section {
-    fn describe(self) -> &'static str {
-        match self {
-            Section::Magic => "the magic",
-            Section::Version => "the format version",
-            Section::Header => "the header",
-            Section::EntryLength => "an entry's length",
-            Section::EntryBody => "an entry",
-            Section::Trailer => "the trailer",
-        }
-    }
-}
-
-/// How a stop counts: the rules of WAL splitting are written in these terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StopClass {
-    /// The trailer: the writer closed the file.
-    Closed,
-    /// Between entries, no trailer: the writer stopped (or is still writing) at a boundary.
-    Unclosed,
-    /// A file of no bytes.
-    Empty,
-    /// The file ends inside something: a torn last write, the normal end of a crashed
-    /// server's last WAL (HBase's reader reports it as an end of file).
-    Truncated,
-    /// The bytes are not what a writer wrote, or not a WAL at all.
-    Corrupt,
-}
-
-/// Where and why reading a file stopped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WalStop {
-    /// The trailer starts here: a clean end.
-    Trailer {
-        offset: u64,
-    },
-    /// The file ends here, between entries, with no trailer.
-    EndOfFile {
-        offset: u64,
-    },
-    Empty,
-    /// The file ends inside `section`, which starts at `offset` and needs `needed_bytes` of
-    /// which `present_bytes` are there.
-    Truncated {
-        offset: u64,
-        section: Section,
-        needed_bytes: u64,
-        present_bytes: u64,
-    },
-    /// A checksum does not match: the length or the body of the frame at `offset`.
-    ChecksumMismatch {
-        offset: u64,
-        section: Section,
-        stored: u32,
-        computed: u32,
-    },
-    /// The file does not start with `PWAL`.
-    BadMagic {
-        found: Vec<u8>,
-    },
-    UnsupportedVersion {
-        version: u8,
-    },
-    /// A length that passed its checksum but no writer writes.
-    ImpossibleLength {
-        offset: u64,
-        section: Section,
-        length_bytes: u64,
-    },
-    /// A body that passed its checksum but does not parse.
-    Malformed {
-        offset: u64,
-        section: Section,
-        reason: &'static str,
-    },
-    /// A whole trailer at `offset`, then more bytes: something appended after the close.
-    GarbageAfterTrailer {
-        offset: u64,
-        garbage_bytes: u64,
-    },
-    /// The entry at `offset` runs past where the trailer found at the file's end begins.
-    EntryOverlapsTrailer {
-        offset: u64,
-        trailer_offset: u64,
-    },
-}
-
-impl WalStop {
-    pub fn class(&self) -> StopClass {
-        match self {
-            WalStop::Trailer { .. } => StopClass::Closed,
-            WalStop::EndOfFile { .. } => StopClass::Unclosed,
-            WalStop::Empty => StopClass::Empty,
-            // HBase's reader: "Read WALTrailer while reading WALEdits" is an EOFException.
-            WalStop::Truncated { .. } | WalStop::EntryOverlapsTrailer { .. } => {
-                StopClass::Truncated
-            }
-            WalStop::ChecksumMismatch { .. }
-            | WalStop::BadMagic { .. }
-            | WalStop::UnsupportedVersion { .. }
-            | WalStop::ImpossibleLength { .. }
-            | WalStop::Malformed { .. }
-            | WalStop::GarbageAfterTrailer { .. } => StopClass::Corrupt,
-        }
-    }
-
-    /// Where the stop is in the file.
-    pub fn offset(&self) -> u64 {
-        match self {
-            WalStop::Trailer { offset }
-            | WalStop::EndOfFile { offset }
-            | WalStop::Truncated { offset, .. }
-            | WalStop::ChecksumMismatch { offset, .. }
-            | WalStop::ImpossibleLength { offset, .. }
-            | WalStop::Malformed { offset, .. }
-            | WalStop::GarbageAfterTrailer { offset, .. }
-            | WalStop::EntryOverlapsTrailer { offset, .. } => *offset,
-            WalStop::Empty | WalStop::BadMagic { .. } => 0,
-            WalStop::UnsupportedVersion { .. } => WAL_MAGIC.len() as u64,
-        }
-    }
-}
-
-impl fmt::Display for WalStop {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WalStop::Trailer { offset } => write!(f, "clean end: trailer at offset {offset}"),
-            WalStop::EndOfFile { offset } => write!(
-                f,
-                "end of file at offset {offset}, between entries, without a trailer (the file was not closed)"
-            ),
-            WalStop::Empty => f.write_str("empty file (0 bytes)"),
-            WalStop::Truncated {
-                offset,
-                section,
-                needed_bytes,
-                present_bytes,
-            } => write!(
-                f,
-                "truncated at offset {offset}: the file ends inside {} ({present_bytes} of {needed_bytes} bytes present)",
-                section.describe()
-            ),
-            WalStop::ChecksumMismatch {
-                offset,
-                section,
-                stored,
-                computed,
-            } => write!(
-                f,
-                "checksum mismatch at offset {offset}: {} is not what was written (crc32c {stored:08x} stored, {computed:08x} computed)",
-                section.describe()
-            ),
-            WalStop::BadMagic { found } => {
-                write!(f, "not a WAL: the file starts with ")?;
-                for byte in found {
-                    write!(f, "{byte:02x}")?;
-                }
-                write!(f, " where \"PWAL\" (50574144) was expected")
-            }
-            WalStop::UnsupportedVersion { version } => write!(
-                f,
-                "unsupported WAL format version {version} at offset 4 (this regionsim reads version {FORMAT_VERSION})"
-            ),
-            WalStop::ImpossibleLength {
-                offset,
-                section,
-                length_bytes,
-            } => write!(
-                f,
-                "impossible length at offset {offset}: {} of {length_bytes} bytes",
-                section.describe()
-            ),
-            WalStop::Malformed {
-                offset,
-                section,
-                reason,
-            } => write!(
-                f,
-                "malformed {} at offset {offset}: {reason}",
-                match section {
-                    Section::Header => "header",
-                    _ => "entry",
-                }
-            ),
-            WalStop::GarbageAfterTrailer {
-                offset,
-                garbage_bytes,
-            } => write!(
-                f,
-                "{garbage_bytes} byte(s) of garbage after the trailer at offset {offset}"
-            ),
-            WalStop::EntryOverlapsTrailer {
-                offset,
-                trailer_offset,
-            } => write!(
-                f,
-                "the entry at offset {offset} runs into the trailer at offset {trailer_offset}"
-            ),
-        }
-    }
-}
-
-/// One step of reading: an entry, or the stop (repeated on every later call).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step<'a> {
-    Entry(WalEntry<'a>),
-    Stop(WalStop),
-}
-
-/// Reads a WAL file's entries one by one. Never panics, whatever the bytes.
-#[derive(Debug, Clone)]
-pub struct WalReader<'a> {
-    bytes: &'a [u8],
-    header: WalHeader<'a>,
-    position: usize,
-    /// Where the trailer begins, if the file ends with one.
-    trailer_offset: Option<usize>,
-    stop: Option<WalStop>,
-}
-
-impl<'a> WalReader<'a> {
-    /// Reads the magic, the version and the header, and looks for the trailer.
-    pub fn open(bytes: &'a [u8]) -> Result<WalReader<'a>, WalStop> {
-        if bytes.is_empty() {
-            return Err(WalStop::Empty);
-        }
-        let magic_bytes = bytes.len().min(WAL_MAGIC.len());
-        if bytes[..magic_bytes] != WAL_MAGIC[..magic_bytes] {
-            return Err(WalStop::BadMagic {
-                found: bytes[..magic_bytes].to_vec(),
-            });
-        }
-        if bytes.len() < HEADER_OFFSET {
-            let section = if bytes.len() < WAL_MAGIC.len() {
-                Section::Magic
-            } else {
-                Section::Version
-            };
-            return Err(WalStop::Truncated {
-                offset: 0,
-                section,
-                needed_bytes: HEADER_OFFSET as u64,
-                present_bytes: bytes.len() as u64,
-            });
-        }
-        let version = bytes[WAL_MAGIC.len()];
-        if version != FORMAT_VERSION {
-            return Err(WalStop::UnsupportedVersion { version });
-        }
-        let limits = FrameLimits {
-            section_length: Section::Header,
-            section_body: Section::Header,
-            body_bytes_min: HEADER_BODY_BYTES_MIN,
-            body_bytes_max: HEADER_BODY_BYTES_MAX,
-        };
-        let (body, entries_start) = read_frame(bytes, HEADER_OFFSET, bytes.len(), &limits)?;
-        let header = parse_header(body).map_err(|reason| WalStop::Malformed {
-            offset: HEADER_OFFSET as u64,
-            section: Section::Header,
-            reason,
-        })?;
-        Ok(WalReader {
-            bytes,
-            header,
-            position: entries_start,
-            trailer_offset: find_trailer(bytes, entries_start),
-            stop: None,
-        })
-    }
-
-    pub fn header(&self) -> &WalHeader<'a> {
-        &self.header
-    }
-
-    /// Where the next entry starts.
-    pub fn position(&self) -> u64 {
-        self.position as u64
-    }
-
-    /// Where the trailer begins, if the file has one.
-    pub fn trailer_offset(&self) -> Option<u64> {
-        self.trailer_offset.map(|offset| offset as u64)
-    }
-
-    /// The next entry, or where and why the file stops.
-    pub fn next_step(&mut self) -> Step<'a> {
-        if let Some(stop) = &self.stop {
-            return Step::Stop(stop.clone());
-        }
-        match self.read_entry() {
-            Ok(entry) => Step::Entry(entry),
-            Err(stop) => {
-                self.stop = Some(stop.clone());
-                Step::Stop(stop)
-            }
-        }
-    }
-
-    fn read_entry(&mut self) -> Result<WalEntry<'a>, WalStop> {
-        let offset = self.position;
-        let end = self.trailer_offset.unwrap_or(self.bytes.len());
-        if Some(offset) == self.trailer_offset {
-            return Err(WalStop::Trailer {
-                offset: offset as u64,
-            });
-        }
-        if offset == self.bytes.len() {
-            return Err(WalStop::EndOfFile {
-                offset: offset as u64,
-            });
-        }
-        let rest = &self.bytes[offset..];
-        if rest.len() < FRAME_HEADER_BYTES && TRAILER.starts_with(rest) {
-            return Err(WalStop::Truncated {
-                offset: offset as u64,
-                section: Section::Trailer,
-                needed_bytes: TRAILER.len() as u64,
-                present_bytes: rest.len() as u64,
-            });
-        }
-        if rest.len() > TRAILER.len() && rest.starts_with(&TRAILER) {
-            return Err(WalStop::GarbageAfterTrailer {
-                offset: offset as u64,
-                garbage_bytes: (rest.len() - TRAILER.len()) as u64,
-            });
-        }
-        let limits = FrameLimits {
-            section_length: Section::EntryLength,
-            section_body: Section::EntryBody,
-            body_bytes_min: ENTRY_BODY_BYTES_MIN,
-            body_bytes_max: ENTRY_BODY_BYTES_MAX,
-        };
-        let (body, next) = read_frame(self.bytes, offset, end, &limits)?;
-        let (key, cells) = parse_entry(body).map_err(|reason| WalStop::Malformed {
-            offset: offset as u64,
-            section: Section::EntryBody,
-            reason,
-        })?;
-        self.position = next;
-        Ok(WalEntry {
-            offset: offset as u64,
-            key,
-            cells,
-        })
-    }
-}
-
-/// Everything readable in a file, and where reading stopped.
-#[derive(Debug, Clone)]
-pub struct WalContents<'a> {
-    /// `None` if the header could not be read.
-    pub header: Option<WalHeader<'a>>,
-    pub entries: Vec<WalEntry<'a>>,
-    pub stop: WalStop,
-}
-
-/// Reads a whole file.
-pub fn read_wal(bytes: &[u8]) -> WalContents<'_> {
-    let mut reader = match WalReader::open(bytes) {
-        Ok(reader) => reader,
-        Err(stop) => {
-            return WalContents {
-                header: None,
-                entries: Vec::new(),
-                stop,
-            };
-        }
-    };
-    let mut entries = Vec::new();
-    loop {
-        match reader.next_step() {
-            Step::Entry(entry) => entries.push(entry),
-            Step::Stop(stop) => {
-                return WalContents {
-                    header: Some(reader.header),
-                    entries,
-                    stop,
-                };
-            }
-        }
-    }
-}
-
-/// HBase's `setTrailerIfPresent` looks at the last 8 bytes for a non-negative size and
-/// `LAWP`. Every trailer HBase 1.4 and 2.5 write is empty (WALTrailer has no fields), and so is
-/// ours, so here a trailer is exactly `TRAILER`: a flipped bit in its size then reads as the
-/// corruption it is instead of moving the end of the entries.
-fn find_trailer(bytes: &[u8], entries_start: usize) -> Option<usize> {
-    let trailer_offset = bytes.len().checked_sub(TRAILER.len())?;
-    (trailer_offset >= entries_start && bytes[trailer_offset..] == TRAILER)
-        .then_some(trailer_offset)
-}
-
-/// What a frame may hold, and which sections to name in a stop.
-struct FrameLimits {
-    section_length: Section,
-    section_body: Section,
-    body_bytes_min: u32,
-    body_bytes_max: u32,
-}
-
-/// Reads the frame at `offset`, which must end by `end`; returns the body and where the next
-/// frame starts.
-fn read_frame<'a>(
-    bytes: &'a [u8],
-    offset: usize,
-    end: usize,
-    limits: &FrameLimits,
-) -> Result<(&'a [u8], usize), WalStop> {
-    let file_end = bytes.len();
-    let truncated = |section, needed_bytes: usize| WalStop::Truncated {
-        offset: offset as u64,
-        section,
-        needed_bytes: needed_bytes as u64,
-        present_bytes: (file_end - offset) as u64,
-    };
-    let body_start = offset + FRAME_HEADER_BYTES;
-    if body_start > file_end {
-        return Err(truncated(limits.section_length, FRAME_HEADER_BYTES));
-    }
-    let length: [u8; 4] = bytes[offset..offset + 4].try_into().expect("4 bytes");
-    let stored = u32::from_le_bytes(bytes[offset + 4..body_start].try_into().expect("4 bytes"));
-    let computed = crc32c::crc32c(&length);
-    if stored != computed {
-        return Err(WalStop::ChecksumMismatch {
-            offset: offset as u64,
-            section: limits.section_length,
-            stored,
-            computed,
-        });
-    }
-    let body_bytes = u32::from_le_bytes(length);
-    if body_bytes < limits.body_bytes_min || body_bytes > limits.body_bytes_max {
-        return Err(WalStop::ImpossibleLength {
-            offset: offset as u64,
-            section: limits.section_body,
-            length_bytes: u64::from(body_bytes),
-        });
-    }
-    let body_end = body_start + body_bytes as usize;
-    let frame_end = body_end + FRAME_CHECKSUM_BYTES;
-    if frame_end > end {
-        if end < file_end {
-            return Err(WalStop::EntryOverlapsTrailer {
-                offset: offset as u64,
-                trailer_offset: end as u64,
-            });
-        }
-        return Err(truncated(limits.section_body, frame_end - offset));
-    }
-    let body = &bytes[body_start..body_end];
-    let stored = u32::from_le_bytes(bytes[body_end..frame_end].try_into().expect("4 bytes"));
-    let computed = crc32c::crc32c(body);
-    if stored != computed {
-        return Err(WalStop::ChecksumMismatch {
-            offset: offset as u64,
-            section: limits.section_body,
-            stored,
-            computed,
-        });
-    }
-    Ok((body, frame_end))
-}
-
-/// Reads the fields of a body in order.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> Cursor<'a> {
-    fn varint(&mut self) -> Result<u64, &'static str> {
-        let mut value: u64 = 0;
-        for (index, &byte) in self.bytes.iter().enumerate().take(10) {
-            let bits = u64::from(byte & 0x7F);
-            if index == 9 && bits > 1 {
-                return Err("a varint beyond 64 bits");
-            }
-            value |= bits << (7 * index);
-            if byte & 0x80 == 0 {
-                self.bytes = &self.bytes[index + 1..];
-                return Ok(value);
-            }
-        }
-        Err("a varint runs past the end")
-    }
-
-    fn take(&mut self, length_bytes: u64) -> Result<&'a [u8], &'static str> {
-        let length = usize::try_from(length_bytes).map_err(|_| "a length beyond memory")?;
-        if length > self.bytes.len() {
-            return Err("a field runs past the end");
-        }
-        let (field, rest) = self.bytes.split_at(length);
-        self.bytes = rest;
-        Ok(field)
-    }
-
-    fn bytes_field(&mut self) -> Result<&'a [u8], &'static str> {
-        let length = self.varint()?;
-        self.take(length)
-    }
-
-    fn u8(&mut self) -> Result<u8, &'static str> {
-        Ok(self.take(1)?[0])
-    }
-
-    fn u64_le(&mut self) -> Result<u64, &'static str> {
-        Ok(u64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
-    }
-
-    fn finish(&self) -> Result<(), &'static str> {
-        if self.bytes.is_empty() {
-            Ok(())
-        } else {
-            Err("bytes left over after the last field")
-        }
-    }
-}
-
-fn parse_header(body: &[u8]) -> Result<WalHeader<'_>, &'static str> {
-    let mut cursor = Cursor { bytes: body };
-    let flags = cursor.u8()?;
-    if flags & !0x0F != 0 {
-        return Err("unknown header flags");
-    }
-    let text = |bytes| std::str::from_utf8(bytes).map_err(|_| "a class name that is not UTF-8");
-    let writer_class_name = text(cursor.bytes_field()?)?;
-    let cell_codec_class_name = text(cursor.bytes_field()?)?;
-    cursor.finish()?;
-    Ok(WalHeader {
-        writer_class_name,
-        cell_codec_class_name,
-        has_compression: flags & 1 != 0,
-        has_tag_compression: flags & 2 != 0,
-        has_value_compression: (flags & 4 != 0).then_some(flags & 8 != 0),
-    })
-}
-
-fn parse_entry(body: &[u8]) -> Result<(WalKey<'_>, Vec<WalCell<'_>>), &'static str> {
-    let mut cursor = Cursor { bytes: body };
-    let encoded_region_name = cursor.bytes_field()?;
-    let table_name = cursor.bytes_field()?;
-    let sequence_id = cursor.varint()?;
-    let write_time_ms = cursor.varint()?;
-    let nonce_group = cursor.varint()?;
-    let nonce = cursor.varint()?;
-    let cluster_id_count = cursor.varint()?;
-    let cluster_ids = cursor.take(cluster_id_count.saturating_mul(16))?;
-    let cell_count = cursor.varint()?;
-    if cell_count > (cursor.bytes.len() / CELL_BYTES_MIN) as u64 {
-        return Err("more cells than the entry has bytes for");
-    }
-    let mut cells = Vec::with_capacity(cell_count as usize);
-    for _ in 0..cell_count {
-        let row = cursor.bytes_field()?;
-        let family = cursor.bytes_field()?;
-        let qualifier = cursor.bytes_field()?;
-        let timestamp_ms = cursor.u64_le()?;
-        let cell_type = cell_type_from_code(cursor.u8()?).ok_or("an unknown cell type")?;
-        let value_length_bytes =
-            u32::try_from(cursor.varint()?).map_err(|_| "a value longer than 4 GiB")?;
-        let value_seed = cursor.u64_le()?;
-        cells.push(WalCell {
-            row,
-            family,
-            qualifier,
-            timestamp_ms,
-            cell_type,
-            value_length_bytes,
-            value_seed,
-        });
-    }
-    cursor.finish()?;
-    let key = WalKey {
-        encoded_region_name,
-        table_name,
-        sequence_id,
-        write_time_ms,
-        nonce_group,
-        nonce,
-        cluster_ids: ClusterIds(cluster_ids),
-    };
-    Ok((key, cells))
-}
-
-/// KeyValue.Type from its code, for the types a WAL carries.
-fn cell_type_from_code(code: u8) -> Option<CellType> {
-    [
-        CellType::Put,
-        CellType::Delete,
-        CellType::DeleteColumn,
-        CellType::DeleteFamily,
-    ]
-    .into_iter()
-    .find(|cell_type| *cell_type as u8 == code)
+/// The bytes of a delimited message of `length` bytes.
+pub fn delimited_len(length: u64) -> u64 {
+    varint_len(length) + length
 }
 
 #[cfg(test)]
 mod tests {
-    use proptest::prelude::*;
-
     use super::*;
 
     const REGION: &[u8] = b"1588230740abcdef1588230740abcdef";
@@ -1122,272 +638,108 @@ mod tests {
             encoded_region_name: REGION,
             table_name: b"usertable",
             sequence_id,
-            write_time_ms: 1_700_000_000_000 + sequence_id,
+            write_time_ms: 1_700_000_000_000,
             nonce_group: 0,
             nonce: 0,
-            cluster_ids: ClusterIds::NONE,
+            cluster_ids: &[],
+            orig_sequence_id: 0,
         }
     }
 
-    fn put(row: &[u8], value_length_bytes: u32) -> WalCell<'_> {
-        WalCell {
-            row,
-            family: b"cf",
-            qualifier: b"field0",
+    // The header's bytes, worked out by hand from WAL.proto: has_compression = false (08 00),
+    // has_tag_compression = false (18 00), writer_cls_name (22, length 17, "ProtobufLogWriter"),
+    // cell_codec_cls_name (2A, length 53, the codec), and in 2.5 has_value_compression = false
+    // (30 00): 78 bytes in 1.4 (delimited by 4E), 80 in 2.5 (by 50).
+    #[test]
+    fn headers_are_hbase_s() {
+        let mut expected = vec![0x08, 0x00, 0x18, 0x00, 0x22, 17];
+        expected.extend_from_slice(b"ProtobufLogWriter");
+        expected.extend_from_slice(&[0x2A, 53]);
+        expected.extend_from_slice(WAL_CELL_CODEC.as_bytes());
+        assert_eq!(WalHeader::written_by(ProfileId::Hbase14).encode(), expected);
+        assert_eq!(expected.len(), 78);
+        expected.extend_from_slice(&[0x30, 0x00]);
+        assert_eq!(WalHeader::written_by(ProfileId::Hbase25).encode(), expected);
+        let mut fs = SimFs::new();
+        WalWriter::create(&mut fs, "w", &WalHeader::written_by(ProfileId::Hbase25)).unwrap();
+        let bytes = fs.read("w").unwrap().content.to_bytes();
+        assert_eq!(&bytes[..5], b"PWAL\x50");
+        assert_eq!(bytes.len(), 4 + 1 + 80);
+        assert_eq!(
+            WalHeader::decode(&bytes[5..], Limit::Exact).unwrap(),
+            WalHeader::written_by(ProfileId::Hbase25)
+        );
+    }
+
+    // A cell's bytes are KeyValue's: the example worked out by hand (row r1, family f,
+    // qualifier q, timestamp 1700000000000, Put, value v1): total 26, key 16, value 2.
+    #[test]
+    fn cells_are_key_values() {
+        let mut fs = SimFs::new();
+        let file = fs.create("c").unwrap();
+        let mut scratch = Vec::new();
+        let mut encoder = CellEncoder {
+            content: fs.content_mut(file),
+            scratch: &mut scratch,
+            cells: 0,
+        };
+        encoder.cell(WalCell {
+            row: b"r1",
+            family: b"f",
+            qualifier: b"q",
             timestamp_ms: 1_700_000_000_000,
-            cell_type: CellType::Put,
-            value_length_bytes,
-            value_seed: 0x5EED,
-        }
-    }
-
-    /// A closed WAL of `entries` entries of two cells each.
-    fn wal(entries: u64) -> Vec<u8> {
-        let mut fs = SimFs::new();
-        let mut writer =
-            WalWriter::create(&mut fs, "w", &WalHeader::for_wal(ProfileId::Hbase25)).unwrap();
-        for sequence_id in 1..=entries {
-            writer.append(
-                &mut fs,
-                &key(sequence_id),
-                &[put(b"user0001234", 1000), put(b"user0001235", 10)],
-            );
-        }
-        writer.close(&mut fs);
-        fs.read("w").unwrap().to_vec()
-    }
-
-    // Entries come back as written, in order, and a closed file ends at its trailer.
-    #[test]
-    fn round_trip() {
-        let bytes = wal(3);
-        let contents = read_wal(&bytes);
+            type_code: 4,
+            value: CellValue::Bytes(b"v1"),
+        });
         assert_eq!(
-            contents.header,
-            Some(WalHeader::for_wal(ProfileId::Hbase25))
+            fs.content(file).to_bytes(),
+            [
+                0x00, 0x00, 0x00, 0x1A, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x02, 0x00, 0x02,
+                0x72, 0x31, 0x01, 0x66, 0x71, 0x00, 0x00, 0x01, 0x8B, 0xCF, 0xE5, 0x68, 0x00, 0x04,
+                0x76, 0x31
+            ]
         );
-        assert_eq!(contents.entries.len(), 3);
-        assert_eq!(contents.entries[2].key, key(3));
-        assert_eq!(contents.entries[0].cells[1], put(b"user0001235", 10));
-        assert_eq!(
-            contents.stop,
-            WalStop::Trailer {
-                offset: bytes.len() as u64 - 8
-            }
-        );
-        assert_eq!(contents.stop.class(), StopClass::Closed);
     }
 
-    // Nominal sizes are HBase's, worked out by hand from WAL.proto and KeyValue's layout.
+    // The key's bytes: region (0A 20 + 32), table (12 09 + 9), sequence id 7 (18 07), write
+    // time 1700000000000 (20 80 D0 95 FF BC 31), following_kv_count 2 (38 02) = 56 bytes,
+    // delimited by 38; nonces and cluster ids appear only when set.
     #[test]
-    fn nominal_sizes_are_hbase_s() {
-        // WALHeader in 2.5: has_compression (2) + has_tag_compression (2) +
-        // has_value_compression (2) + writer_cls_name "AsyncProtobufLogWriter" (1 + 1 + 22) +
-        // cell_codec_cls_name (1 + 1 + 53) = 85, delimited 86, after the 4-byte magic 90.
-        assert_eq!(WalHeader::for_wal(ProfileId::Hbase25).nominal_bytes(), 90);
-        // 1.4: no has_value_compression, "ProtobufLogWriter" (17): 2 + 2 + 19 + 55 = 78 → 83.
-        assert_eq!(WalHeader::for_wal(ProfileId::Hbase14).nominal_bytes(), 83);
-        // WALKey: region (1 + 1 + 32) + table (1 + 1 + 9) + seq 7 (1 + 1) + write time
-        // 1_700_000_000_007 (41 bits: 1 + 6) + following_kv_count 2 (1 + 1) = 56, delimited 57.
-        assert_eq!(key(7).nominal_bytes(2), 57);
-        // Cell: 4 + 20 + row 11 + family 2 + qualifier 6 + value 1000 = 1043.
-        assert_eq!(put(b"user0001234", 1000).nominal_bytes(), 1043);
-        let mut fs = SimFs::new();
-        let mut writer =
-            WalWriter::create(&mut fs, "w", &WalHeader::for_wal(ProfileId::Hbase25)).unwrap();
-        let appended = writer.append(&mut fs, &key(7), &[put(b"user0001234", 1000)]);
-        assert_eq!(appended.nominal_bytes, 57 + 1043);
-        writer.close(&mut fs);
-        assert_eq!(writer.nominal_length_bytes(), 90 + 57 + 1043 + 8);
-        assert_eq!(writer.physical_length_bytes(&fs), fs.len("w").unwrap());
-        // Physical: magic and version 5, header frame 8 + (1 + 23 + 54) + 4 = 90; entry frame
-        // 8 + key (33 + 10 + 1 + 6 + 1 + 1 + 1 + 1 = 54) + cell (12 + 3 + 7 + 8 + 1 + 2 + 8 =
-        // 41) + 4 = 107; trailer 8.
-        assert_eq!(writer.physical_length_bytes(&fs), 5 + 90 + 107 + 8);
-    }
-
-    // A cluster id adds a UUID message: tag, length, and two uint64 fields (tag and a 10-byte
-    // varint each for halves with the top bit set): 1 + 1 + 22 on the 56-byte message above.
-    #[test]
-    fn cluster_ids_are_counted() {
-        let id = u128::MAX.to_le_bytes();
-        let with_cluster = WalKey {
-            cluster_ids: ClusterIds::from_bytes(&id),
+    fn keys_are_hbase_s() {
+        let mut out = Vec::new();
+        key(7).write_delimited(2, &mut out);
+        let mut expected = vec![56, 0x0A, 32];
+        expected.extend_from_slice(REGION);
+        expected.extend_from_slice(&[0x12, 9]);
+        expected.extend_from_slice(b"usertable");
+        expected.extend_from_slice(&[0x18, 7, 0x20, 0x80, 0xD0, 0x95, 0xFF, 0xBC, 0x31, 0x38, 2]);
+        assert_eq!(out, expected);
+        let decoded = DecodedKey::decode(&out[1..], Limit::Exact).unwrap();
+        assert_eq!(decoded.as_key(), key(7));
+        assert_eq!(decoded.following_kv_count, Some(2));
+        let ids = [u128::MAX, 5];
+        let with = WalKey {
+            nonce_group: 3,
+            nonce: 4,
+            cluster_ids: &ids,
+            orig_sequence_id: 6,
             ..key(7)
         };
-        assert_eq!(with_cluster.nominal_bytes(2), 1 + 56 + 1 + 1 + 22);
+        let mut out = Vec::new();
+        with.write_delimited(1, &mut out);
+        assert_eq!(out.len() as u64, delimited_len(with.message_len(1)));
+        let decoded = DecodedKey::decode(&out[1..], Limit::Exact).unwrap();
+        assert_eq!(decoded.as_key(), with);
+        // Field 3 written with the wrong wire type is an unknown field, so a required field
+        // is missing.
+        let mut odd = Vec::new();
+        put_bytes_field(&mut odd, 1, REGION);
+        put_bytes_field(&mut odd, 2, b"t");
+        put_bytes_field(&mut odd, 3, b"x");
+        put_varint_field(&mut odd, 4, 1);
         assert_eq!(
-            with_cluster.cluster_ids.iter().collect::<Vec<_>>(),
-            [u128::MAX]
+            DecodedKey::decode(&odd, Limit::Exact),
+            Err(KeyError::MissingRequired)
         );
-    }
-
-    // Every prefix of a closed file reads as the entries wholly inside it, then a truncation
-    // or a clean boundary: never a corruption.
-    #[test]
-    fn every_truncation_is_an_end_of_file() {
-        let bytes = wal(3);
-        let complete = read_wal(&bytes).entries;
-        for length in 0..bytes.len() {
-            let contents = read_wal(&bytes[..length]);
-            let class = contents.stop.class();
-            assert!(
-                matches!(
-                    class,
-                    StopClass::Truncated | StopClass::Unclosed | StopClass::Empty
-                ),
-                "{length}: {}",
-                contents.stop
-            );
-            let whole = complete
-                .iter()
-                .filter(|entry| entry.offset + (entry_len(&bytes, entry.offset)) <= length as u64)
-                .count();
-            assert_eq!(contents.entries.len(), whole, "{length}");
-        }
-    }
-
-    fn entry_len(bytes: &[u8], offset: u64) -> u64 {
-        let at = offset as usize;
-        u64::from(u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap())) + 12
-    }
-
-    // Every single flipped byte is named: a checksum mismatch, a bad magic or version, or a
-    // trailer that is no longer one — the entries before it still read.
-    #[test]
-    fn every_flipped_byte_is_detected() {
-        let bytes = wal(3);
-        let complete = read_wal(&bytes).entries;
-        for offset in 0..bytes.len() {
-            let mut damaged = bytes.clone();
-            damaged[offset] ^= 0x01;
-            let contents = read_wal(&damaged);
-            assert_eq!(
-                contents.stop.class(),
-                StopClass::Corrupt,
-                "{offset}: {}",
-                contents.stop
-            );
-            let before = complete
-                .iter()
-                .filter(|entry| entry.offset + entry_len(&bytes, entry.offset) <= offset as u64)
-                .count();
-            assert_eq!(contents.entries.len(), before, "{offset}");
-        }
-    }
-
-    // The trailer cases of HBase's TestWALSplit: its last 4 bytes cut (TRUNCATE_TRAILER) is a
-    // truncation; bytes appended after it (APPEND_GARBAGE) are garbage after the trailer.
-    #[test]
-    fn damaged_trailers() {
-        let bytes = wal(2);
-        let cut = read_wal(&bytes[..bytes.len() - 4]);
-        assert_eq!(cut.entries.len(), 2);
-        assert!(matches!(
-            cut.stop,
-            WalStop::Truncated {
-                section: Section::Trailer,
-                ..
-            }
-        ));
-        let mut appended = bytes.clone();
-        appended.extend_from_slice(b"-----");
-        let garbage = read_wal(&appended);
-        assert_eq!(garbage.entries.len(), 2);
-        assert_eq!(
-            garbage.stop,
-            WalStop::GarbageAfterTrailer {
-                offset: bytes.len() as u64 - 8,
-                garbage_bytes: 5
-            }
-        );
-        assert_eq!(read_wal(b"").stop, WalStop::Empty);
-        assert!(matches!(
-            read_wal(b"PW").stop,
-            WalStop::Truncated {
-                section: Section::Magic,
-                ..
-            }
-        ));
-        assert_eq!(
-            read_wal(b"\0PWAL").stop,
-            WalStop::BadMagic {
-                found: b"\0PWA".to_vec()
-            }
-        );
-        assert_eq!(
-            read_wal(b"PWAL\x07rest").stop,
-            WalStop::UnsupportedVersion { version: 7 }
-        );
-    }
-
-    // A length that passes its checksum but is out of range is named as such.
-    #[test]
-    fn impossible_lengths() {
-        let mut bytes = wal(1);
-        let entry = read_wal(&bytes).entries[0].offset as usize;
-        let huge = (ENTRY_BODY_BYTES_MAX + 1).to_le_bytes();
-        bytes[entry..entry + 4].copy_from_slice(&huge);
-        bytes[entry + 4..entry + 8].copy_from_slice(&crc32c::crc32c(&huge).to_le_bytes());
-        assert!(matches!(
-            read_wal(&bytes).stop,
-            WalStop::ImpossibleLength { .. }
-        ));
-    }
-
-    // Varint sizes at the boundaries of 7-bit groups.
-    #[test]
-    fn varint_sizes() {
-        for (value, size) in [
-            (0, 1),
-            (127, 1),
-            (128, 2),
-            (16_383, 2),
-            (16_384, 3),
-            (u64::MAX, 10),
-        ] {
-            assert_eq!(varint_bytes(value), size, "{value}");
-            let mut out = Vec::new();
-            put_varint(&mut out, value);
-            assert_eq!(out.len() as u64, size);
-            assert_eq!(Cursor { bytes: &out }.varint(), Ok(value));
-        }
-    }
-
-    proptest! {
-        // Random bytes, with or without a valid start, never make the reader panic, and it
-        // never reads past the end.
-        #[test]
-        fn random_bytes_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..400), prefix in 0usize..3) {
-            let mut bytes = match prefix {
-                0 => Vec::new(),
-                1 => b"PWAL\x01".to_vec(),
-                _ => wal(1)[..40].to_vec(),
-            };
-            bytes.extend_from_slice(&tail);
-            let contents = read_wal(&bytes);
-            prop_assert!(contents.stop.offset() <= bytes.len() as u64);
-        }
-
-        // A real file with a few bytes overwritten, cut or extended still reads without a
-        // panic, and whatever entries it yields precede the stop.
-        #[test]
-        fn mutated_files_never_panic(
-            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
-            cut in any::<prop::sample::Index>(),
-            extra in proptest::collection::vec(any::<u8>(), 0..20),
-        ) {
-            let mut bytes = wal(4);
-            for (index, value) in edits {
-                let at = index.index(bytes.len());
-                bytes[at] = value;
-            }
-            bytes.truncate(cut.index(bytes.len() + 1));
-            bytes.extend_from_slice(&extra);
-            let contents = read_wal(&bytes);
-            for entry in &contents.entries {
-                prop_assert!(entry.offset < contents.stop.offset().max(1));
-            }
-        }
     }
 }

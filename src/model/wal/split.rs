@@ -4,25 +4,36 @@
 //! This is `WALSplitter` (1.4 `splitLogFile`, 2.5 `splitWAL`; shared/reference/
 //! compaction-and-wal-split.md §6.3) run on the files of one WAL directory in a `SimFs`:
 //!
-//! - A file is read entry by entry. Where it stops decides what happens to it: a clean end
-//!   (the trailer, or between entries in a file that was not closed) and a **truncation** are
-//!   the normal end of the file, whatever `hbase.hlog.split.skip.errors` says ("truncated
-//!   files are expected if a RS crashes (see HBASE-2643)", `getNextLogLine`); so is an empty
-//!   or header-less file (`getReader` turns the EOF into "nothing to split").
-//! - Anything **corrupt** (a checksum mismatch, not a WAL, an unknown version, an impossible
-//!   length) is an IOException. With skip.errors **true** the file is marked corrupt and the
-//!   split goes on: the edits read before the corruption are written out (the output sink is
-//!   closed normally after `CorruptedLogFileException`) and the file moves to
-//!   `corrupt/<name>`. With skip.errors **false** (the default in 1.4 and 2.5,
+//! - A file is read through HBase's reader (`wal::reader`), whose rules decide most of what
+//!   damage does: almost every problem in an entry is an **end of file** there, and the split
+//!   goes on with the next file as if this one had ended — the entries after that point are
+//!   dropped without a word, whatever `hbase.hlog.split.skip.errors` says ("truncated files
+//!   are expected if a RS crashes (see HBASE-2643)", `getNextLogLine`). So is an empty or
+//!   header-less file (`getReader` turns the EOF into "nothing to split").
+//! - An **`IOException`** out of the reader (a header that does not parse, an unknown writer,
+//!   a failed HDFS read where the reader does not swallow it, 2.5's protobuf errors in a key)
+//!   goes through skip.errors. With **true** the file is marked corrupt and the split goes on:
+//!   the edits read before the error are written out (the output sink is closed normally after
+//!   `CorruptedLogFileException`). With **false** (the default in 1.4 and 2.5,
 //!   `WALSplitter.SPLIT_SKIP_ERRORS_DEFAULT`) the split of that file fails: the file stays
 //!   where it is, and the outcome carries the error (file and offset) for the caller to retry
-//!   while the regions stay offline. The edits read before the error are still written out, as
-//!   HBase's `finally` closes the output sink on that path too; a retry writes the same files
-//!   again (HBase deletes an old edits file of the same name, and keeps the one with more
-//!   entries when the final names collide).
-//! - A file that splits, cleanly or corrupt-skipped, is archived: to `oldWALs/<name>`, or
-//!   `corrupt/<name>` (`HConstants.CORRUPT_DIR_NAME`, "corrupt" since 0.96; 0.90–0.94 used
-//!   ".corrupt").
+//!   while the regions stay offline. `getNextLogLine` lets an `IOException` *caused by* a
+//!   `ParseException` or `ChecksumException` end the file quietly too, but it tests the cause
+//!   only: a `ChecksumException` thrown as itself has none, and the protobuf reader never
+//!   wraps one, so here that rule never applies.
+//! - A **runtime exception** (an illegal table name, a negative key length, 1.4 tripping over
+//!   a KeyValue it accepted without looking) is not caught at all: the split of that file
+//!   fails whatever skip.errors says.
+//! - The edits read before a failure are still written out, as HBase's `finally` closes the
+//!   output sink on that path too; a retry writes the same files again (HBase deletes an old
+//!   edits file of the same name, and keeps the one with more entries when the final names
+//!   collide).
+//! - A file that splits is archived to `oldWALs/<name>`. Where a file marked corrupt goes
+//!   depends on how the split is coordinated: with ZooKeeper (1.4, and 2.5 with
+//!   `hbase.split.wal.zk.coordinated`) the master moves it to `corrupt/<name>`
+//!   (`HConstants.CORRUPT_DIR_NAME`; 0.90–0.94 used ".corrupt"); with 2.5's procedures (the
+//!   default) the corrupt flag is only logged and `SplitWALManager.archive` moves the file to
+//!   `oldWALs/`, where the log cleaner later deletes it.
 //! - Each file is split on its own, as the distributed split workers do (one task per WAL in
 //!   1.4's ZooKeeper-coordinated splitting, one SplitWALProcedure per WAL in 2.5): a file that
 //!   fails does not stop the others.
@@ -39,23 +50,24 @@
 //! `<%019d first sequence id>-<wal name>.temp` and renamed on close to `<%019d highest
 //! sequence id>`, the name replay's "skip the whole file" check relies on (the reference guide
 //! says the first sequence id; the code, 1.4 and 2.5, names it after the maximum). The files
-//! are WAL files themselves, written by `WalWriter` with a ProtobufLogWriter header.
+//! are WAL files themselves, written by `WalWriter` with a ProtobufLogWriter header; a value
+//! read whole from a generated run is written as that run again.
 //!
-//! Known bugs (`known_bugs`): HBASE-2643 makes a truncation an error like a corruption;
-//! HBASE-2958 marks a failed split as given up instead of to be retried.
+//! Known bugs (`known_bugs`): HBASE-2643 makes an early end of file an error like an
+//! `IOException`; HBASE-2958 marks a failed split as given up instead of to be retried.
 //!
-//! Left out: lease recovery (a crash's truncation stands for the visible length it leaves),
-//! the WAL directory's rename to `-splitting` (the caller's choreography), meta edits
-//! (region-event and compaction markers), `hbase.wal.split.to.hfile`, the entry buffers and
-//! writer threads (they bound memory and time, not what is written), and the 1.4 reader's
-//! habit of stopping at an entry with no cells (here, as in 2.5, the entry is read and skipped).
+//! Left out: lease recovery (a crash's truncation stands for the visible length it leaves;
+//! its time is the caller's), the WAL directory's rename to `-splitting` (the caller's
+//! choreography), meta edits (region-event and compaction markers), `hbase.wal.split.to.hfile`,
+//! and the entry buffers and writer threads (they bound memory and time, not what is written).
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::model::hdfs::sim_fs::{FsError, SimFs, file_name, join};
-use crate::model::wal::format::{
-    Step, StopClass, WalCell, WalEntry, WalHeader, WalKey, WalReader, WalStop, WalWriter, read_wal,
+use crate::model::wal::format::{DecodedCell, WalEntry, WalHeader, WalWriter};
+use crate::model::wal::reader::{
+    Next, ReadFailure, ReaderRules, Stop, Thrown, WalReader, read_wal,
 };
 use crate::scenario::known_bugs::{KnownBug, KnownBugs};
 use crate::scenario::profile::ProfileId;
@@ -75,13 +87,46 @@ pub const TEMP_SUFFIX: &str = ".temp";
 /// The namespace of a table named without one.
 pub const DEFAULT_NAMESPACE: &str = "default";
 
+/// How the master has the split done, which decides where a corrupt file goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coordination {
+    /// SplitLogManager tasks in ZooKeeper (1.4; 2.5 with `hbase.split.wal.zk.coordinated`): a
+    /// corrupt file goes to `corrupt/`.
+    ZooKeeper,
+    /// SplitWALProcedure (2.5's default): a corrupt file goes to `oldWALs/` like any other.
+    Procedure,
+}
+
 /// How a split runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SplitOptions {
     pub profile: ProfileId,
+    /// Whose reading rules apply.
+    pub rules: ReaderRules,
     /// `hbase.hlog.split.skip.errors`.
     pub skip_errors: bool,
+    pub coordination: Coordination,
     pub known_bugs: KnownBugs,
+}
+
+impl SplitOptions {
+    /// A profile's defaults: its reader, ZooKeeper coordination in 1.4 and procedures in 2.5.
+    pub fn for_profile(
+        profile: ProfileId,
+        skip_errors: bool,
+        known_bugs: KnownBugs,
+    ) -> SplitOptions {
+        SplitOptions {
+            profile,
+            rules: ReaderRules::for_profile(profile),
+            skip_errors,
+            coordination: match profile {
+                ProfileId::Hbase14 => Coordination::ZooKeeper,
+                ProfileId::Hbase25 => Coordination::Procedure,
+            },
+            known_bugs,
+        }
+    }
 }
 
 /// What the master knows of a region when it splits the WALs that hold its edits.
@@ -116,23 +161,22 @@ pub struct SkippedEdits {
 /// What became of a WAL file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WalFileFate {
-    Archived {
-        to: String,
-    },
-    MovedToCorrupt {
-        to: String,
-    },
+    /// Split (to its end, or to where the reader ended it), moved to `oldWALs/`.
+    Archived { to: String },
+    /// Marked corrupt (skip.errors), moved to `corrupt/` or, under 2.5's procedures,
+    /// `oldWALs/`.
+    Corrupt { to: String },
     /// The split of this file failed; it stays for the retry.
     LeftInPlace,
 }
 
-/// Why the split of one file failed.
+/// Why the split of one file failed, or why it was marked corrupt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SplitErrorCause {
     /// Reading stopped where it counts as an error; `because` names the known bug that made
     /// it one, if a bug did.
     Read {
-        stop: WalStop,
+        stop: Stop,
         because: Option<KnownBug>,
     },
     /// A recovered-edits file could not be written (in HBase a writer IOException fails the
@@ -183,8 +227,14 @@ pub struct WalFileSplit {
     pub path: String,
     pub length_bytes: u64,
     /// Where and why reading stopped.
-    pub stop: WalStop,
+    pub stop: Stop,
     pub entries_read: u64,
+    /// Per encoded region name, the highest sequence id read (what lies above it in this file
+    /// was not read).
+    pub highest_read: BTreeMap<Vec<u8>, u64>,
+    /// Chunks HDFS read around a bad replica, and time it spent refetching blocks.
+    pub read_around_chunks: u64,
+    pub stalled_ms: u64,
     pub skipped: SkippedEdits,
     /// Entries written to recovered edits, by encoded region name.
     pub entries_written: BTreeMap<Vec<u8>, u64>,
@@ -239,12 +289,12 @@ impl SplitOutcome {
         totals
     }
 
-    /// The files moved to the corrupt directory, by their new paths.
-    pub fn moved_to_corrupt(&self) -> Vec<&str> {
+    /// The files marked corrupt, by their new paths.
+    pub fn corrupt_files(&self) -> Vec<&str> {
         self.files
             .iter()
             .filter_map(|file| match &file.fate {
-                WalFileFate::MovedToCorrupt { to } => Some(to.as_str()),
+                WalFileFate::Corrupt { to } => Some(to.as_str()),
                 _ => None,
             })
             .collect()
@@ -279,9 +329,48 @@ pub fn split_log_dir(
 }
 
 /// A region's entries read from one WAL, waiting to be written.
-struct RegionEdits<'a> {
-    table_name: &'a [u8],
-    entries: Vec<WalEntry<'a>>,
+struct RegionEdits {
+    table_name: Vec<u8>,
+    entries: Vec<WalEntry>,
+}
+
+/// How reading a file ended, for the split.
+enum Reading {
+    /// To its end, or to where the reader ended it.
+    Done,
+    /// skip.errors said go on: the file is corrupt, its edits so far kept.
+    Corrupt(SplitErrorCause),
+    /// The split of the file fails.
+    Failed(SplitErrorCause),
+}
+
+/// What the split makes of where reading stopped (`getReader`, `getNextLogLine`).
+fn judge(stop: &Stop, options: &SplitOptions) -> Reading {
+    let error = |because| SplitErrorCause::Read {
+        stop: stop.clone(),
+        because,
+    };
+    let thrown = match stop {
+        Stop::Open(failure) => failure.thrown(),
+        Stop::End(end) if end.is_clean() => return Reading::Done,
+        Stop::End(_) if options.known_bugs.is_on(KnownBug::Hbase2643) => {
+            // The EOF is caught as any IOException.
+            return if options.skip_errors {
+                Reading::Corrupt(error(Some(KnownBug::Hbase2643)))
+            } else {
+                Reading::Failed(error(Some(KnownBug::Hbase2643)))
+            };
+        }
+        Stop::End(_) => return Reading::Done,
+        Stop::Failed { failure, .. } => failure.thrown(),
+    };
+    match thrown {
+        Thrown::EndOfFile => Reading::Done,
+        Thrown::IoException if options.skip_errors => Reading::Corrupt(error(None)),
+        Thrown::IoException | Thrown::RuntimeException | Thrown::NotModelled => {
+            Reading::Failed(error(None))
+        }
+    }
 }
 
 /// Splits one WAL file (`splitLogFile` / `splitWAL`), then archives it.
@@ -292,84 +381,113 @@ fn split_wal_file(
     regions: &RegionsAtSplit,
     written: &mut Vec<RecoveredEdits>,
 ) -> WalFileSplit {
-    let bytes = fs.read(path).expect("a file just listed").to_vec();
+    let file = fs.read(path).expect("a file just listed");
+    let length_bytes = file.len();
     let mut entries_read = 0;
+    let mut highest_read: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
     let mut skipped = SkippedEdits::default();
-    let mut by_region: BTreeMap<&[u8], RegionEdits<'_>> = BTreeMap::new();
-    let stop = match WalReader::open(&bytes) {
-        Err(stop) => stop,
-        Ok(mut reader) => loop {
-            match reader.next_step() {
-                Step::Stop(stop) => break stop,
-                Step::Entry(mut entry) => {
-                    entries_read += 1;
-                    if keep_entry(&mut entry, options.profile, regions, &mut skipped) {
-                        by_region
-                            .entry(entry.key.encoded_region_name)
-                            .or_insert_with(|| RegionEdits {
-                                table_name: entry.key.table_name,
-                                entries: Vec::new(),
-                            })
-                            .entries
-                            .push(entry);
+    let mut by_region: BTreeMap<Vec<u8>, RegionEdits> = BTreeMap::new();
+    let (stop, read_around_chunks, stalled_ms) = match WalReader::open(file, options.rules) {
+        Err(failure) => (Stop::Open(failure), 0, 0),
+        Ok(mut reader) => {
+            let stop = loop {
+                match reader.next_entry() {
+                    Next::End(end) => break Stop::End(end),
+                    Next::Failed { offset, failure } => break Stop::Failed { offset, failure },
+                    Next::Entry(mut entry) => {
+                        entries_read += 1;
+                        let read = highest_read
+                            .entry(entry.key.encoded_region_name.clone())
+                            .or_insert(0);
+                        *read = (*read).max(entry.key.sequence_id);
+                        if entry.unparseable_cells > 0 && !flushed_past(&entry, regions) {
+                            break Stop::Failed {
+                                offset: entry.offset,
+                                failure: ReadFailure::UnparseableKeyValue,
+                            };
+                        }
+                        if keep_entry(&mut entry, options.profile, regions, &mut skipped) {
+                            by_region
+                                .entry(entry.key.encoded_region_name.clone())
+                                .or_insert_with(|| RegionEdits {
+                                    table_name: entry.key.table_name.clone(),
+                                    entries: Vec::new(),
+                                })
+                                .entries
+                                .push(entry);
+                        }
                     }
                 }
-            }
-        },
+            };
+            let (read_around, stalled) = reader.hdfs_effort();
+            (stop, read_around, stalled)
+        }
     };
-    let mut error = read_error(&stop, options.known_bugs).map(|cause| SplitError {
-        path: path.to_string(),
-        cause,
-    });
-    let wal_name = file_name(path);
+    let mut reading = judge(&stop, options);
+    let wal_name = file_name(path).to_string();
     let mut entries_written = BTreeMap::new();
+    let mut output_error = None;
     for (region, edits) in &by_region {
-        match write_recovered_edits(fs, wal_name, region, edits, options.profile) {
+        match write_recovered_edits(fs, &wal_name, region, edits, options.profile) {
             Ok(file) => {
                 entries_written.insert(region.to_vec(), edits.entries.len() as u64);
                 written.push(file);
             }
-            Err(fs_error) => {
-                error = Some(SplitError {
-                    path: path.to_string(),
-                    cause: SplitErrorCause::Output(fs_error),
-                });
-            }
+            Err(fs_error) => output_error = Some(SplitErrorCause::Output(fs_error)),
         }
     }
-    let output_failed = matches!(
-        error,
-        Some(SplitError {
-            cause: SplitErrorCause::Output(_),
-            ..
-        })
-    );
-    let fate = match &error {
-        None => archive(fs, path, OLD_WALS_DIR),
-        Some(_) if options.skip_errors && !output_failed => archive(fs, path, CORRUPT_DIR),
-        Some(_) => WalFileFate::LeftInPlace,
+    // A writer's IOException fails the split whatever skip.errors says.
+    if let Some(cause) = output_error {
+        reading = Reading::Failed(cause);
+    }
+    let (fate, error) = match reading {
+        Reading::Done => (archive(fs, path, OLD_WALS_DIR, false), None),
+        Reading::Corrupt(cause) => {
+            let dir = match options.coordination {
+                Coordination::ZooKeeper => CORRUPT_DIR,
+                Coordination::Procedure => OLD_WALS_DIR,
+            };
+            (archive(fs, path, dir, true), Some(cause))
+        }
+        Reading::Failed(cause) => (WalFileFate::LeftInPlace, Some(cause)),
     };
     WalFileSplit {
         path: path.to_string(),
-        length_bytes: bytes.len() as u64,
+        length_bytes,
         stop,
         entries_read,
+        highest_read,
+        read_around_chunks,
+        stalled_ms,
         skipped,
         entries_written,
         fate,
-        error,
+        error: error.map(|cause| SplitError {
+            path: path.to_string(),
+            cause,
+        }),
     }
+}
+
+/// Whether the region's edit is at or below its last flushed sequence id (skipped before its
+/// cells are looked at).
+fn flushed_past(entry: &WalEntry, regions: &RegionsAtSplit) -> bool {
+    matches!(
+        regions.get(&entry.key.encoded_region_name),
+        Some(RegionAtSplit::Flushed { last_flushed_sequence_id, .. })
+            if *last_flushed_sequence_id >= entry.key.sequence_id
+    )
 }
 
 /// Whether an entry is written out, after dropping cells of stores already flushed past it.
 fn keep_entry(
-    entry: &mut WalEntry<'_>,
+    entry: &mut WalEntry,
     profile: ProfileId,
     regions: &RegionsAtSplit,
     skipped: &mut SkippedEdits,
 ) -> bool {
     let sequence_id = entry.key.sequence_id;
-    match regions.get(entry.key.encoded_region_name) {
+    match regions.get(&entry.key.encoded_region_name) {
         Some(RegionAtSplit::Gone) if profile == ProfileId::Hbase25 => {
             skipped.region_gone += 1;
             return false;
@@ -385,7 +503,7 @@ fn keep_entry(
             let before = entry.cells.len();
             entry.cells.retain(|cell| {
                 store_sequence_ids
-                    .get(cell.family)
+                    .get(&cell.family)
                     .is_none_or(|store_max| *store_max < sequence_id)
             });
             skipped.cells_in_flushed_stores += (before - entry.cells.len()) as u64;
@@ -399,29 +517,15 @@ fn keep_entry(
     true
 }
 
-/// Whether where reading stopped fails this file's split.
-fn read_error(stop: &WalStop, known_bugs: KnownBugs) -> Option<SplitErrorCause> {
-    let because = match stop.class() {
-        StopClass::Closed | StopClass::Unclosed | StopClass::Empty => return None,
-        StopClass::Truncated if known_bugs.is_on(KnownBug::Hbase2643) => Some(KnownBug::Hbase2643),
-        StopClass::Truncated => return None,
-        StopClass::Corrupt => None,
-    };
-    Some(SplitErrorCause::Read {
-        stop: stop.clone(),
-        because,
-    })
-}
-
 /// Writes one region's edits from one WAL: a `.temp` file renamed to its highest sequence id.
 fn write_recovered_edits(
     fs: &mut SimFs,
     wal_name: &str,
     region: &[u8],
-    edits: &RegionEdits<'_>,
+    edits: &RegionEdits,
     profile: ProfileId,
 ) -> Result<RecoveredEdits, FsError> {
-    let dir = recovered_edits_dir(edits.table_name, region);
+    let dir = recovered_edits_dir(&edits.table_name, region);
     let first_sequence_id = edits.entries[0].key.sequence_id;
     let max_sequence_id = edits
         .entries
@@ -437,15 +541,18 @@ fn write_recovered_edits(
         // "Found old edits file. It could be the result of a previous failed split attempt."
         fs.delete_file(&temp)?;
     }
-    let mut writer = WalWriter::create(fs, &temp, &WalHeader::for_recovered_edits(profile))?;
+    let mut writer = WalWriter::create(fs, &temp, &WalHeader::written_by(profile))?;
     for entry in &edits.entries {
-        writer.append(fs, &entry.key, &entry.cells);
+        let cells: Vec<_> = entry.cells.iter().map(DecodedCell::as_cell).collect();
+        writer.append(fs, &entry.key.as_key(), &cells);
     }
     writer.close(fs);
     let path = join(&dir, &format!("{max_sequence_id:019}"));
     if fs.file(&path).is_some() {
         // deleteOneWithFewerEntries: keep whichever holds more entries.
-        let existing = read_wal(fs.read(&path)?).entries.len() as u64;
+        let existing = read_wal(fs.read(&path)?, ReaderRules::for_profile(profile))
+            .entries
+            .len() as u64;
         if existing >= writer.entries() {
             fs.delete_file(&temp)?;
         } else {
@@ -467,13 +574,11 @@ fn write_recovered_edits(
 }
 
 /// Moves a split WAL into `dir` under its own name; a failed move leaves it in place.
-fn archive(fs: &mut SimFs, path: &str, dir: &str) -> WalFileFate {
+fn archive(fs: &mut SimFs, path: &str, dir: &str, corrupt: bool) -> WalFileFate {
     let to = join(dir, file_name(path));
     match fs.rename(path, &to) {
-        Ok(()) => match dir {
-            CORRUPT_DIR => WalFileFate::MovedToCorrupt { to },
-            _ => WalFileFate::Archived { to },
-        },
+        Ok(()) if corrupt => WalFileFate::Corrupt { to },
+        Ok(()) => WalFileFate::Archived { to },
         // HBase logs "Unable to move" and leaves the file; so does this.
         Err(_) => WalFileFate::LeftInPlace,
     }
@@ -579,7 +684,7 @@ pub fn replay_decision(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReplayedCell<'a> {
     pub sequence_id: u64,
-    pub cell: WalCell<'a>,
+    pub cell: &'a DecodedCell,
 }
 
 /// What replay makes of a recovered-edits file's entries.
@@ -594,19 +699,16 @@ pub struct ReplayFilter<'a> {
 
 /// Filters a recovered-edits file's entries the way replay does.
 pub fn replay_filter<'a>(
-    entries: &[WalEntry<'a>],
+    entries: &'a [WalEntry],
     store_sequence_ids: &BTreeMap<Vec<u8>, u64>,
 ) -> ReplayFilter<'a> {
     let mut filter = ReplayFilter::default();
     for entry in entries {
-        let key: &WalKey<'a> = &entry.key;
-        filter.max_sequence_id = filter.max_sequence_id.max(Some(key.sequence_id));
+        let sequence_id = entry.key.sequence_id;
+        filter.max_sequence_id = filter.max_sequence_id.max(Some(sequence_id));
         for cell in &entry.cells {
-            match replay_decision(key.sequence_id, cell.family, store_sequence_ids) {
-                ReplayDecision::Apply => filter.applied.push(ReplayedCell {
-                    sequence_id: key.sequence_id,
-                    cell: *cell,
-                }),
+            match replay_decision(sequence_id, &cell.family, store_sequence_ids) {
+                ReplayDecision::Apply => filter.applied.push(ReplayedCell { sequence_id, cell }),
                 ReplayDecision::AlreadyInStore => filter.skipped_already_in_store += 1,
                 ReplayDecision::NoSuchStore => filter.skipped_no_such_store += 1,
             }
