@@ -452,6 +452,31 @@ fn bundled_crash_scenarios() {
     assert_eq!(strict.durability.lost, 0);
     assert!(strict.durability.unavailable > 0);
     assert_eq!(only_recovery(&strict).completed_at_s, None);
+    // 2.5 sets the unreadable file aside in oldWALs/, 1.4 in corrupt/.
+    assert!(only_recovery(&skipped).files_set_aside[0].starts_with("oldWALs/"));
+    let (_, old) = run(&bundled(
+        "scenarios/skip-errors-data-loss.toml",
+        &["profile=hbase-1.4"],
+    ));
+    assert!(only_recovery(&old).files_set_aside[0].starts_with("corrupt/"));
+
+    // wal-damage.toml, as its comment says: one edit corrupted, 993 lost to the silent end,
+    // skip.errors or not; with one bad replica only, nothing lost.
+    for sets in [&[][..], &["hbase.hlog.split.skip.errors=true"][..]] {
+        let (_, damage) = run(&bundled("scenarios/wal-damage.toml", sets));
+        let durability = &damage.durability;
+        assert_eq!((durability.corrupted, durability.lost), (1, 993));
+        assert_eq!(durability.lost_by_cause["truncated_by_damage"], 993);
+    }
+    let (_, around) = run(&bundled(
+        "scenarios/wal-damage.toml",
+        &["faults.1.replicas=1"],
+    ));
+    assert_eq!(
+        (around.durability.corrupted, around.durability.lost),
+        (1, 0)
+    );
+    assert_eq!(around.recovery.hdfs_read_around_chunks, 1);
 }
 
 // HBASE-2643 on: the torn last WAL fails the split for good and the regions stay offline; off:

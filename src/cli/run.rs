@@ -249,9 +249,17 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
     let durability = &summary.durability;
     let causes = nonzero_counts(&durability.lost_by_cause);
     out.push_str(&format!(
-        "durable   {} acknowledged edits: {} verified, {} lost{}{}{}\n",
+        "durable   {} acknowledged edits: {} verified, {}{} lost{}{}{}\n",
         count(durability.acknowledged),
         count(durability.verified),
+        if durability.corrupted > 0 {
+            format!(
+                "{} came back corrupted (a damaged value replayed), ",
+                count(durability.corrupted)
+            )
+        } else {
+            String::new()
+        },
         count(durability.lost),
         if causes.is_empty() {
             String::new()
