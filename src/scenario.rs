@@ -71,6 +71,12 @@ fn default_interval(duration: SimDuration) -> SimDuration {
 /// Name prefixes that make a `--set` path an HBase (or HDFS, ZooKeeper) property.
 pub const PROPERTY_PREFIXES: &[&str] = &["hbase.", "zookeeper.", "dfs.", "hfile."];
 
+/// `[server] restart`'s default: a process supervisor's restart and the RegionServer's start-up
+/// up to reportForDuty. HBase has no such default; it is the deployment's.
+pub const RESTART_DEFAULT: SimDuration = SimDuration::from_secs(30);
+/// The longest `[server] restart`.
+pub const RESTART_MAX: SimDuration = SimDuration::from_secs(24 * 3600);
+
 /// A checked scenario, every default filled in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -80,6 +86,9 @@ pub struct Scenario {
     pub duration: SimDuration,
     pub profile: ProfileId,
     pub heap_bytes: u64,
+    /// `[server] restart`: how long after the process dies a new one has registered with the
+    /// master (`None`: never, the server stays down).
+    pub restart_after: Option<SimDuration>,
     /// The wall-clock time (UTC, ms since the epoch) at simulated time 0: the hour of day for
     /// off-peak hours, the modification times of store files for major compactions.
     pub clock_start_ms: u64,
@@ -197,6 +206,27 @@ pub fn load_str(
         }
         None => 16 << 30,
     };
+    let restart_after = match server.get("restart") {
+        Some(node) if node.choice(&["never"]).is_ok() => None,
+        Some(node) => {
+            let restart = node.duration().map_err(|_| {
+                node.error(
+                    ErrorKind::InvalidValue,
+                    "restart is a duration (\"30s\") or \"never\"",
+                )
+            })?;
+            if restart > RESTART_MAX {
+                return Err(node.error(
+                    ErrorKind::Impossible,
+                    format!(
+                        "restart must be at most {RESTART_MAX} (or \"never\"), found {restart}"
+                    ),
+                ));
+            }
+            Some(restart)
+        }
+        None => Some(RESTART_DEFAULT),
+    };
     let clock_start_ms = match server.get("clock_start") {
         Some(node) => {
             let text = node.string()?;
@@ -310,6 +340,7 @@ pub fn load_str(
         duration,
         profile,
         heap_bytes,
+        restart_after,
         clock_start_ms,
         properties,
         io,
@@ -678,6 +709,13 @@ impl Scenario {
         out.push_str(&format!(
             "heap = {}\n",
             quote(&format_size(self.heap_bytes))
+        ));
+        out.push_str(&format!(
+            "restart = {}\n",
+            match self.restart_after {
+                Some(restart) => quote(&restart.to_string()),
+                None => quote("never"),
+            }
         ));
         out.push_str(&format!(
             "clock_start = {}\n\n",

@@ -6,6 +6,7 @@ pub mod distribution;
 pub mod queue;
 pub mod random;
 pub mod slab;
+pub mod slots;
 pub mod stable_hash;
 pub mod time;
 pub mod trace;

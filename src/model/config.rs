@@ -140,8 +140,55 @@ pub struct ServerConfig {
     pub zk_session_timeout: SimDuration,
     /// hbase.hlog.split.skip.errors.
     pub split_skip_errors: bool,
+    pub recovery: RecoverySettings,
     pub compaction: CompactionSettings,
     pub split: SplitSettings,
+}
+
+/// How a crashed server's recovery runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecoverySettings {
+    /// `[server] restart`: when the new process has registered with the master after the old
+    /// one died (`None`: it never comes back).
+    pub restart_after: Option<SimDuration>,
+    /// Whether the split goes through ZooKeeper tasks (1.4; 2.5 with
+    /// hbase.split.wal.zk.coordinated) rather than master procedures.
+    pub zk_coordinated: bool,
+    /// hbase.regionserver.wal.max.splitters.
+    pub max_splitters: u64,
+    /// hbase.lease.recovery.first.pause.
+    pub lease_recovery_pause: SimDuration,
+    /// hbase.procedure.remote.dispatcher.delay.msec (procedure-based split only).
+    pub dispatch_delay: SimDuration,
+    /// hbase.regionserver.executor.openregion.threads.
+    pub open_region_threads: u64,
+}
+
+impl RecoverySettings {
+    fn new(scenario: &Scenario) -> RecoverySettings {
+        let properties = &scenario.properties;
+        let zk_coordinated = match scenario.profile {
+            ProfileId::Hbase14 => true,
+            ProfileId::Hbase25 => properties.bool("hbase.split.wal.zk.coordinated"),
+        };
+        RecoverySettings {
+            restart_after: scenario.restart_after,
+            zk_coordinated,
+            max_splitters: properties
+                .int("hbase.regionserver.wal.max.splitters")
+                .max(1) as u64,
+            lease_recovery_pause: properties.millis("hbase.lease.recovery.first.pause"),
+            dispatch_delay: match scenario.profile {
+                ProfileId::Hbase25 => {
+                    properties.millis("hbase.procedure.remote.dispatcher.delay.msec")
+                }
+                ProfileId::Hbase14 => SimDuration::ZERO,
+            },
+            open_region_threads: properties
+                .int("hbase.regionserver.executor.openregion.threads")
+                .max(1) as u64,
+        }
+    }
 }
 
 impl ServerConfig {
@@ -268,6 +315,7 @@ impl ServerConfig {
             wal_max_logs: properties.int("hbase.regionserver.maxlogs").max(1) as u64,
             zk_session_timeout: properties.millis("zookeeper.session.timeout"),
             split_skip_errors: properties.bool("hbase.hlog.split.skip.errors"),
+            recovery: RecoverySettings::new(scenario),
             compaction: CompactionSettings::new(scenario),
             split: SplitSettings {
                 policy: SplitPolicyKind::from_class(

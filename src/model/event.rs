@@ -51,8 +51,11 @@ pub enum Event {
     WalReadableAgain { index: u32 },
     /// The LogRoller checks whether the periodic roll is due.
     WalPeriodicRoll,
-    /// The master sees the crashed server's ZooKeeper session gone.
+    /// The master sees the crashed server dead: its ZooKeeper session gone, or a new process
+    /// on the same host and port registering.
     MasterNoticesCrash,
+    /// A new server process has registered with the master after a crash.
+    ServerRestarts,
     /// A WAL split attempt is over.
     WalSplitDone,
     /// A failed WAL split is tried again.
@@ -87,6 +90,7 @@ impl Event {
             Event::Fault { .. } => "fault",
             Event::SlowDiskEnds { .. } => "slow_disk_ends",
             Event::WalReadableAgain { .. } => "wal_readable_again",
+            Event::ServerRestarts => "server_restarts",
             Event::WalPeriodicRoll => "wal_periodic_roll",
             Event::MasterNoticesCrash => "master_notices_crash",
             Event::WalSplitDone => "wal_split_done",
@@ -126,6 +130,7 @@ impl Event {
             Event::WalSplitDone => (24, [0, 0]),
             Event::WalSplitRetry => (25, [0, 0]),
             Event::WalReadableAgain { index } => (26, [u64::from(index), 0]),
+            Event::ServerRestarts => (27, [0, 0]),
         }
     }
 }

@@ -264,6 +264,13 @@ pub struct RegionServer<'s> {
     compaction_check_iteration: u64,
     /// Each region open's split-size jitter draw.
     split_jitter: RandomStream,
+    /// 1.4's (and 2.5's ZooKeeper-coordinated) split workers' sleep after grabbing a task.
+    split_grab: RandomStream,
+    /// Dead WAL files whose leases are not recovered yet (the files the writer held open).
+    lease_pending: BTreeSet<String>,
+    /// The last failed split: a retry of the same files, unchanged, fails the same way and is
+    /// not read again.
+    last_failed_split: Option<recovery::FailedSplit>,
     /// The time regions take to open.
     region_open_latency: LatencySampler,
     end: SimTime,
@@ -406,6 +413,9 @@ impl<'s> RegionServer<'s> {
             off_peak_compaction_running: false,
             compaction_check_iteration: 1,
             split_jitter,
+            split_grab: RandomStream::new(scenario.seed, "recovery.split_grab"),
+            lease_pending: BTreeSet::new(),
+            last_failed_split: None,
             region_open_latency: LatencySampler::new(
                 &scenario.io.region_open_latency,
                 RandomStream::new(scenario.seed, "region.open_latency"),
@@ -486,6 +496,7 @@ impl<'s> RegionServer<'s> {
                 Event::SlowDiskEnds { index } => self.on_slow_disk_ends(index as usize),
                 Event::WalReadableAgain { index } => self.on_wal_readable_again(index as usize),
                 Event::MasterNoticesCrash => self.on_master_notices_crash(),
+                Event::ServerRestarts => self.on_server_restarts(),
                 Event::WalSplitDone => self.on_wal_split_done(),
                 Event::WalSplitRetry => self.on_wal_split_retry(),
                 Event::HandlerCpuDone { call } => self.ready.push_back(call),

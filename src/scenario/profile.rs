@@ -1068,8 +1068,50 @@ static PROPERTIES: &[PropertyDef] = &[
         "hbase.hlog.split.skip.errors",
         Bool,
         Any,
-        "a WAL split that meets a corrupt file moves it to corrupt/ and goes on, instead of failing to be retried",
+        "a WAL split whose reading throws an IOException sets the file aside and goes on, instead of failing to be retried",
         same(Literal::Bool(false)),
+    ),
+    // HConstants.HBASE_SPLIT_WAL_COORDINATED_BY_ZK: false from 2.4.0 (HBASE-24632); 1.4 always
+    // splits through ZooKeeper.
+    def(
+        "hbase.split.wal.zk.coordinated",
+        Bool,
+        Any,
+        "split WALs through ZooKeeper tasks (a corrupt file goes to corrupt/) rather than master procedures (to oldWALs/)",
+        (DefaultValue::Fixed(Literal::Bool(false)), ABSENT),
+    ),
+    // HConstants.DEFAULT_HBASE_SPLIT_WAL_MAX_SPLITTER (2.5);
+    // SplitLogWorkerCoordination.DEFAULT_MAX_SPLITTERS (1.4).
+    def(
+        "hbase.regionserver.wal.max.splitters",
+        Count,
+        Positive,
+        "WAL split tasks one region server runs at a time",
+        same(Literal::Int(2)),
+    ),
+    // RecoverLeaseFSUtils (2.5) / FSHDFSUtils (1.4): the pause after the first recoverLease.
+    def(
+        "hbase.lease.recovery.first.pause",
+        Millis,
+        NonNegative,
+        "the wait after asking HDFS to recover the lease of a WAL its dead writer held open",
+        same(Literal::Int(4_000)),
+    ),
+    // RemoteProcedureDispatcher: how long a remote call (a split task) waits to be batched.
+    def(
+        "hbase.procedure.remote.dispatcher.delay.msec",
+        Millis,
+        NonNegative,
+        "the wait before the master dispatches a split task to a worker (procedure-based split)",
+        (DefaultValue::Fixed(Literal::Int(150)), ABSENT),
+    ),
+    // HRegionServer's RS_OPEN_REGION executor.
+    def(
+        "hbase.regionserver.executor.openregion.threads",
+        Count,
+        Positive,
+        "regions a region server opens at a time (replaying their recovered edits)",
+        same(Literal::Int(3)),
     ),
     // The client.
     def(

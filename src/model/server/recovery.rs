@@ -7,21 +7,33 @@
 //!    durable bytes (with a torn write, part of the next entry too). The pending events of the
 //!    dead process are dropped; the clients' and the scenario's stay. Requests reaching the
 //!    dead server fail at once (ConnectException).
-//! 2. **Detection.** The master notices after `zookeeper.session.timeout` (at once for a
-//!    ZooKeeper session expiry, which the master sees as it happens; the server aborts when it
-//!    learns of it), and fences the server's WALs by renaming its directory `-splitting`.
-//! 3. **The split.** Each WAL is split (in parallel, as the split workers do: the split takes
-//!    as long as reading the largest file at the HDFS read bandwidth) with
-//!    `hbase.hlog.split.skip.errors` and the profile's rules (`wal::split`). A failed split is
-//!    retried while the regions stay offline, after a back-off of 1 s doubling per attempt up
-//!    to 10 minutes — the shape of 2.x's procedure retries (ProcedureUtil.getBackoffTimeMs);
-//!    1.4's SplitLogManager resubmits on timers of its own (`hbase.splitlog.manager.timeout`),
-//!    which this does not model. HBASE-2958 gives the split up instead, and the regions open
-//!    without its edits.
-//! 4. **Reassignment.** The server comes back as a new process (a new start code, a new WAL
-//!    directory) and its regions open on it: each replays its recovered edits above its
-//!    stores' max sequence ids into the memstore, flushes them, deletes the edits and opens
-//!    after `[io] region_open_latency` plus the time to write that flush.
+//! 2. **Detection.** The master notices when the server's ZooKeeper session expires
+//!    (`zookeeper.session.timeout`; at once for a session expiry, which it sees as it happens)
+//!    or when a new process on the same host and port registers (`[server] restart` after the
+//!    crash: `ServerManager.checkAndRecordNewServer` expires the old start code at once),
+//!    whichever comes first, and fences the server's WALs by renaming its directory
+//!    `-splitting`.
+//! 3. **The split.** A region server must run it: with one server, the new process once it has
+//!    registered (`restart = "never"` leaves the regions offline). Each WAL file is one task
+//!    (SplitWALProcedure in 2.5, a SplitLogManager task in 1.4 and in 2.5 with
+//!    `hbase.split.wal.zk.coordinated`), `hbase.regionserver.wal.max.splitters` at a time on the
+//!    worker; a task waits for its dispatch (2.5's procedures batch remote calls for
+//!    `hbase.procedure.remote.dispatcher.delay.msec`; a ZooKeeper worker sleeps 0.5–1 s after
+//!    grabbing a task), for the recovery of the file's HDFS lease if the dead writer held it
+//!    open (RecoverLeaseFSUtils: `recoverLease`, then `hbase.lease.recovery.first.pause`, then
+//!    `recoverLease` again, which finds the file closed), for HDFS's block refetches if it
+//!    meets an unreadable block, and reads the file over the HDFS read pipe the running tasks
+//!    share. Files are split with `hbase.hlog.split.skip.errors` and each version's reader
+//!    rules (`wal::split`). A failed split is retried at once, without back-off, as both lines
+//!    do (2.5 re-dispatches the task; 1.4's master marks the task failed and the
+//!    ServerCrashProcedure runs its split step again), while the regions stay offline; a retry
+//!    of the same unchanged files fails the same way and is not read again. HBASE-2958 gives
+//!    the split up instead, and the regions open without its edits.
+//! 4. **Reassignment.** The regions open on the new process (a new start code, a new WAL
+//!    directory), `hbase.regionserver.executor.openregion.threads` at a time: each replays its
+//!    recovered edits above its stores' max sequence ids into the memstore, flushing whenever
+//!    the region's memstore passes its flush size and once at the end, deletes the edits and
+//!    opens after `[io] region_open_latency` plus the time to write those flushes.
 //!
 //! The durability oracle is checked when the last region is back.
 
@@ -33,6 +45,7 @@ use crate::model::compaction::compact_split::CompactSplit;
 use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
 use crate::model::hdfs::devices::Device;
+use crate::model::hdfs::dfs_input::BLOCK_ACQUIRE_STALL_MS;
 use crate::model::hdfs::sim_fs::file_name;
 use crate::model::region::hregion::{RegionId, RegionState};
 use crate::model::region::mvcc::Mvcc;
@@ -47,14 +60,30 @@ use crate::model::wal::durability::{LossCause, RegionStanding, RunSet};
 use crate::model::wal::files::{DamageKind, DamageTarget, FsWal, RolledFile};
 use crate::model::wal::reader::{ReaderRules, read_wal};
 use crate::model::wal::split::{
-    RegionAtSplit, RegionsAtSplit, SplitOptions, WalFileFate, WalFileSplit, recovered_edits_files,
-    region_dir, replay_filter, replays_file, split_log_dir,
+    Coordination, RegionAtSplit, RegionsAtSplit, SplitOptions, SplitOutcome, WalFileFate,
+    WalFileSplit, recovered_edits_files, region_dir, replay_filter, replays_file, split_log_dir,
 };
 use crate::scenario::fault::{CorruptedFile, CorruptionSource, CorruptionTarget, FaultKind};
+use crate::scenario::profile::ProfileId;
+use crate::sim::slots::{Job, finish_times};
 use crate::sim::{SimDuration, Slab};
 
-/// The longest back-off between split attempts (ProcedureUtil.getBackoffTimeMs's cap).
-const SPLIT_RETRY_BACKOFF_MAX: SimDuration = SimDuration::from_secs(600);
+/// A WAL file as a split attempt finds it: what decides how reading it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct SplitFileState {
+    path: String,
+    length_bytes: u64,
+    unreadable: bool,
+    /// Damage done to it so far.
+    damage: usize,
+}
+
+/// A failed split attempt: the files as it found them, and what failed.
+#[derive(Debug, Clone)]
+pub(super) struct FailedSplit {
+    files: Vec<SplitFileState>,
+    outcome: SplitOutcome,
+}
 
 /// Whether an event belongs to the server process (and dies with it) rather than to the
 /// clients, the operator's timeline, the injected faults or the master.
@@ -275,10 +304,19 @@ impl RegionServer<'_> {
             }
             self.change_memstore_size(region_id, counted, false);
         }
-        let noticed_after = match kind {
+        let session_gone = match kind {
             FaultKind::ZkExpiry => SimDuration::ZERO,
             _ => self.config.zk_session_timeout,
         };
+        let restart = self.config.recovery.restart_after;
+        // A new process registering on the same host and port expires the old one at once.
+        let noticed_after = restart.map_or(session_gone, |restart| session_gone.min(restart));
+        self.lease_pending = cut
+            .open_files
+            .iter()
+            .map(|path| file_name(path).to_string())
+            .collect();
+        self.last_failed_split = None;
         self.stats.recoveries.push(Recovery {
             cause: kind.name(),
             crashed_at: now,
@@ -289,6 +327,20 @@ impl RegionServer<'_> {
         self.dead_wal_files = wal_files;
         self.queue
             .schedule_in(noticed_after, Event::MasterNoticesCrash);
+        if let Some(restart) = restart.filter(|restart| *restart > noticed_after) {
+            self.queue.schedule_in(restart, Event::ServerRestarts);
+        }
+    }
+
+    /// Whether the new server process has registered (it runs the split and opens the
+    /// regions).
+    fn process_registered(&mut self) -> bool {
+        let now = self.now();
+        let crashed_at = self.recovery().crashed_at;
+        self.config
+            .recovery
+            .restart_after
+            .is_some_and(|restart| crashed_at + restart <= now)
     }
 
     fn recovery(&mut self) -> &mut Recovery {
@@ -312,29 +364,76 @@ impl RegionServer<'_> {
                 .expect("the splitting directory is free");
         }
         self.splitting_dir = splitting;
-        self.schedule_split();
+        if self.process_registered() {
+            self.schedule_split();
+        }
     }
 
+    /// The new process registered after the master had noticed the crash: the split can run.
+    pub(super) fn on_server_restarts(&mut self) {
+        let recovery = self.recovery();
+        if recovery.noticed_at.is_some() && recovery.split_attempts == 0 {
+            self.schedule_split();
+        }
+    }
+
+    /// One attempt of the split: each file a task on the worker's slots; `WalSplitDone` when
+    /// the last one is through.
     fn schedule_split(&mut self) {
-        let read = self.scenario.io.hdfs_read_bandwidth as f64 / self.slow_disk_factor;
-        let largest = self
-            .fs
-            .list_files(&self.splitting_dir)
-            .iter()
-            .map(|path| self.fs.len(path).expect("listed"))
+        let read = (self.scenario.io.hdfs_read_bandwidth as f64 / self.slow_disk_factor) as u64;
+        let settings = self.config.recovery;
+        let mut jobs = Vec::new();
+        for path in self.fs.list_files(&self.splitting_dir) {
+            let dispatch = if settings.zk_coordinated {
+                SimDuration::from_secs_f64(0.5 + 0.5 * self.split_grab.next_f64())
+            } else {
+                settings.dispatch_delay
+            };
+            let lease = if self.lease_pending.remove(file_name(&path)) {
+                settings.lease_recovery_pause
+            } else {
+                SimDuration::ZERO
+            };
+            let file = self.fs.read(&path).expect("listed just now");
+            let blocks_refetched = file.is_unreadable()
+                || (file.replication() > 1
+                    && file
+                        .bad_chunks_from(0)
+                        .any(|(_, bad)| bad >= file.replication()));
+            let stall = if blocks_refetched {
+                SimDuration::from_millis(BLOCK_ACQUIRE_STALL_MS)
+            } else {
+                SimDuration::ZERO
+            };
+            jobs.push(Job {
+                delay: dispatch + lease + stall,
+                bytes: file.len(),
+            });
+        }
+        let time = finish_times(&jobs, settings.max_splitters, read.max(1))
+            .into_iter()
             .max()
-            .unwrap_or(0);
-        let longest = self
-            .dead_wal_files
-            .iter()
-            .map(|file| file.length_bytes)
-            .max()
-            .unwrap_or(largest)
-            .max(largest);
-        let time = SimDuration::from_secs_f64(longest as f64 / read.max(1.0))
+            .unwrap_or(SimDuration::ZERO)
             .max(SimDuration::from_millis(1));
         self.recovery().split_attempts += 1;
         self.queue.schedule_in(time, Event::WalSplitDone);
+    }
+
+    /// The files of the splitting directory as the split would find them.
+    fn splitting_files(&self) -> Vec<SplitFileState> {
+        self.fs
+            .list_files(&self.splitting_dir)
+            .into_iter()
+            .map(|path| {
+                let file = self.fs.read(&path).expect("listed just now");
+                SplitFileState {
+                    length_bytes: file.len(),
+                    unreadable: file.is_unreadable(),
+                    damage: file.damage().len(),
+                    path,
+                }
+            })
+            .collect()
     }
 
     /// What the master knows of each region as it splits: the flushed sequence ids the server
@@ -345,7 +444,7 @@ impl RegionServer<'_> {
         for (id, name) in self.region_names.iter().enumerate() {
             let region = &self.regions[id];
             let at_split = if !mapped.contains(&(id as RegionId))
-                && self.config.profile == crate::scenario::profile::ProfileId::Hbase25
+                && self.config.profile == ProfileId::Hbase25
             {
                 RegionAtSplit::Gone
             } else {
@@ -362,14 +461,21 @@ impl RegionServer<'_> {
     /// A split attempt is over.
     pub(super) fn on_wal_split_done(&mut self) {
         let now = self.now();
-        let options = SplitOptions::for_profile(
+        let mut options = SplitOptions::for_profile(
             self.config.profile,
             self.config.split_skip_errors,
             self.scenario.bugs,
         );
+        if self.config.profile == ProfileId::Hbase25 && self.config.recovery.zk_coordinated {
+            options.coordination = Coordination::ZooKeeper;
+        }
         let regions = self.regions_at_split();
         let dir = self.splitting_dir.clone();
-        let outcome = split_log_dir(&mut self.fs, &dir, &options, &regions);
+        let files = self.splitting_files();
+        let outcome = match self.last_failed_split.take() {
+            Some(failed) if failed.files == files => failed.outcome,
+            _ => split_log_dir(&mut self.fs, &dir, &options, &regions),
+        };
         let by_name: BTreeMap<String, RolledFile> = self
             .dead_wal_files
             .iter()
@@ -404,9 +510,12 @@ impl RegionServer<'_> {
                 }
                 WalFileFate::Archived { .. } => {}
             }
-            self.stats.hdfs_read_around_chunks += file.read_around_chunks;
-            let recovery = self.recovery();
-            recovery.entries_split += file.entries_written.values().sum::<u64>();
+            // A file that failed is split again; what it read counts when it is through.
+            if file.fate != WalFileFate::LeftInPlace {
+                self.stats.hdfs_read_around_chunks += file.read_around_chunks;
+                let recovery = self.recovery();
+                recovery.entries_split += file.entries_written.values().sum::<u64>();
+            }
         }
         if let Some(failure) = &outcome.failure {
             let message = failure
@@ -426,10 +535,23 @@ impl RegionServer<'_> {
             } else {
                 self.timeline
                     .mark(now, MarkerKind::Recovery, None, "split_failed");
-                let attempts = self.recovery().split_attempts;
-                let backoff =
-                    SimDuration::from_secs(1u64 << attempts.min(20)).min(SPLIT_RETRY_BACKOFF_MAX);
-                self.queue.schedule_in(backoff, Event::WalSplitRetry);
+                // Retried at once: each task's dispatch is its only wait. What failed is kept:
+                // the same files, unchanged, fail the same way again.
+                let failed = SplitOutcome {
+                    files: outcome
+                        .files
+                        .into_iter()
+                        .filter(|file| file.fate == WalFileFate::LeftInPlace)
+                        .collect(),
+                    recovered_edits: Vec::new(),
+                    failure: outcome.failure,
+                };
+                self.last_failed_split = Some(FailedSplit {
+                    files: self.splitting_files(),
+                    outcome: failed,
+                });
+                self.queue
+                    .schedule_in(SimDuration::ZERO, Event::WalSplitRetry);
                 return;
             }
         }
@@ -489,12 +611,20 @@ impl RegionServer<'_> {
         }
         let mapped: Vec<RegionId> = self.mapped_regions().collect();
         self.regions_recovering = mapped.iter().copied().collect();
-        for region in mapped {
+        let mut jobs = Vec::with_capacity(mapped.len());
+        for &region in &mapped {
             let flush_bytes = self.replay_recovered_edits(region);
-            let write = SimDuration::from_secs_f64(
-                flush_bytes as f64 / self.scenario.io.hdfs_write_bandwidth as f64,
-            );
-            let open = self.region_open_latency.sample() + write;
+            jobs.push(Job {
+                delay: self.region_open_latency.sample(),
+                bytes: flush_bytes,
+            });
+        }
+        let opened = finish_times(
+            &jobs,
+            self.config.recovery.open_region_threads,
+            self.scenario.io.hdfs_write_bandwidth,
+        );
+        for (region, open) in mapped.into_iter().zip(opened) {
             self.queue.schedule_in(open, Event::RegionOpen { region });
         }
         if self.regions_recovering.is_empty() {
@@ -503,24 +633,25 @@ impl RegionServer<'_> {
     }
 
     /// HRegion.replayRecoveredEditsIfAny: the region's recovered edits above its stores' max
-    /// sequence ids go into the memstore, which is then flushed; the edits are deleted. Returns
-    /// the bytes the flush wrote.
+    /// sequence ids go into the memstore, flushed whenever the region's memstore passes its
+    /// flush size (`isFlushSize` after each entry, 2.5; after each edit's cells, 1.4) and once
+    /// at the end; the edits are deleted. Returns the bytes the flushes wrote.
     fn replay_recovered_edits(&mut self, region_id: RegionId) -> u64 {
         let now = self.now();
         let table = self.regions[region_id as usize].table;
-        let names = &self.table_names[table];
         let Some(encoded) = self.region_names.get(region_id as usize) else {
             return 0;
         };
-        let dir = region_dir(&names.name, encoded);
+        let dir = region_dir(&self.table_names[table].name, encoded);
         let files = recovered_edits_files(&self.fs, &dir);
-        let region = &mut self.regions[region_id as usize];
-        let stores_by_family = store_sequence_ids(&region.stores);
-        let layout = &self.tables[table];
+        let stores_by_family = store_sequence_ids(&self.regions[region_id as usize].stores);
+        let flush_size = self.regions[region_id as usize].flush_size_bytes;
         let mslab = self.config.mslab;
         let mut replayed = 0;
         let mut added = MemSize::default();
-        let mut highest = region.flushed_sequence_id;
+        let mut unflushed = MemSize::default();
+        let mut file_bytes = 0;
+        let mut highest = self.regions[region_id as usize].flushed_sequence_id;
         let mut batch: Vec<(Cell, u64)> = Vec::new();
         for (path, file_sequence_id) in &files {
             if !replays_file(*file_sequence_id, &stores_by_family) {
@@ -535,18 +666,21 @@ impl RegionServer<'_> {
                 // One entry's cells per family go into the store together, as one mini-batch.
                 let family = &first.cell.family;
                 let sequence_id = first.sequence_id;
-                batch.clear();
                 let mut group = vec![first];
                 while let Some(next) =
                     applied.next_if(|c| c.sequence_id == sequence_id && &c.cell.family == family)
                 {
                     group.push(next);
                 }
+                let names = &self.table_names[table];
+                let layout = &self.tables[table];
                 let Some(store) = names.family_index(family) else {
                     self.stats.recovery_cells_skipped += group.len() as u64;
                     continue;
                 };
+                batch.clear();
                 let mut damaged = false;
+                let mut skipped = 0;
                 for replayed_cell in group {
                     let cell = replayed_cell.cell;
                     let (Some(row), Some(qualifier), Some(cell_type), Ok(value_bytes)) = (
@@ -555,7 +689,7 @@ impl RegionServer<'_> {
                         CellType::from_code(cell.type_code),
                         u32::try_from(cell.value.len()),
                     ) else {
-                        self.stats.recovery_cells_skipped += 1;
+                        skipped += 1;
                         continue;
                     };
                     let model = Cell {
@@ -571,6 +705,7 @@ impl RegionServer<'_> {
                         .is_generated_from(value_seed(&model), value_bytes);
                     batch.push((model, layout.cell_bytes(store, &model)));
                 }
+                self.stats.recovery_cells_skipped += skipped;
                 if batch.is_empty() {
                     continue;
                 }
@@ -579,7 +714,15 @@ impl RegionServer<'_> {
                     self.oracle.corrupted(region_id, store, sequence_id);
                 }
                 highest = highest.max(sequence_id);
-                added.add(region.stores[store].memstore.add(&mut batch, now, mslab));
+                let size = self.regions[region_id as usize].stores[store]
+                    .memstore
+                    .add(&mut batch, now, mslab);
+                added.add(size);
+                unflushed.add(size);
+                if unflushed.heap > flush_size {
+                    file_bytes += self.flush_replayed(region_id, highest);
+                    unflushed = MemSize::default();
+                }
             }
         }
         self.fs.delete_dir(&crate::model::hdfs::sim_fs::join(
@@ -587,13 +730,18 @@ impl RegionServer<'_> {
             crate::model::wal::split::RECOVERED_EDITS_DIR,
         ));
         self.stats.recovery_edits_replayed += replayed;
-        if replayed == 0 {
-            return 0;
-        }
         self.stats.memstore.data_bytes_added += added.data;
         self.stats.memstore.heap_bytes_added += added.heap;
         self.stats.memstore.cells_added += added.cells;
-        // The flush after replay (internalFlushcache), written inline: the region is not open.
+        if replayed > 0 {
+            file_bytes += self.flush_replayed(region_id, highest);
+        }
+        file_bytes
+    }
+
+    /// A flush of the replayed region (internalFlushcache), written inline: the region is not
+    /// open. Returns the bytes written.
+    fn flush_replayed(&mut self, region_id: RegionId, highest: u64) -> u64 {
         let mut file_bytes = 0;
         let mut released = MemSize::default();
         for store in 0..self.regions[region_id as usize].stores.len() {

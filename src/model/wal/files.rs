@@ -104,6 +104,9 @@ pub struct CrashCut {
     pub entries_lost: u64,
     /// With a torn write: the torn entry's offset and the bytes of it left on disk.
     pub torn: Option<(u64, u64)>,
+    /// The files the dead writer held open (the current one, and one being closed by a roll):
+    /// their leases must be recovered before a split can read them.
+    pub open_files: Vec<String>,
 }
 
 impl OpenFile {
@@ -452,6 +455,7 @@ impl FsWal {
             }
             cut.bytes_lost += length - keep;
             cut.entries_lost += file.unsynced.len() as u64;
+            cut.open_files.push(file.path.clone());
             fs.content_mut(id).truncate(keep);
             self.rolled.push_back(file.rolled_in(fs));
         }
