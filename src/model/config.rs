@@ -162,6 +162,10 @@ pub struct RecoverySettings {
     pub dispatch_delay: SimDuration,
     /// hbase.regionserver.executor.openregion.threads.
     pub open_region_threads: u64,
+    /// hbase.master.cleaner.interval: the LogCleaner chore's period.
+    pub log_cleaner_interval: SimDuration,
+    /// hbase.master.logcleaner.ttl.
+    pub old_wal_ttl: SimDuration,
 }
 
 impl RecoverySettings {
@@ -187,6 +191,8 @@ impl RecoverySettings {
             open_region_threads: properties
                 .int("hbase.regionserver.executor.openregion.threads")
                 .max(1) as u64,
+            log_cleaner_interval: properties.millis("hbase.master.cleaner.interval"),
+            old_wal_ttl: properties.millis("hbase.master.logcleaner.ttl"),
         }
     }
 }

@@ -56,6 +56,8 @@ pub enum Event {
     MasterNoticesCrash,
     /// A new server process has registered with the master after a crash.
     ServerRestarts,
+    /// The master's LogCleaner chore runs.
+    LogCleaner,
     /// A WAL split attempt is over.
     WalSplitDone,
     /// A failed WAL split is tried again.
@@ -91,6 +93,7 @@ impl Event {
             Event::SlowDiskEnds { .. } => "slow_disk_ends",
             Event::WalReadableAgain { .. } => "wal_readable_again",
             Event::ServerRestarts => "server_restarts",
+            Event::LogCleaner => "log_cleaner",
             Event::WalPeriodicRoll => "wal_periodic_roll",
             Event::MasterNoticesCrash => "master_notices_crash",
             Event::WalSplitDone => "wal_split_done",
@@ -131,6 +134,7 @@ impl Event {
             Event::WalSplitRetry => (25, [0, 0]),
             Event::WalReadableAgain { index } => (26, [u64::from(index), 0]),
             Event::ServerRestarts => (27, [0, 0]),
+            Event::LogCleaner => (28, [0, 0]),
         }
     }
 }

@@ -271,6 +271,10 @@ pub struct RegionServer<'s> {
     /// The last failed split: a retry of the same files, unchanged, fails the same way and is
     /// not read again.
     last_failed_split: Option<recovery::FailedSplit>,
+    /// WALs a split archived to oldWALs/, with when, until the LogCleaner deletes them.
+    old_wals: Vec<(crate::model::hdfs::sim_fs::FileId, SimTime)>,
+    /// Whether a LogCleaner run is scheduled.
+    log_cleaner_scheduled: bool,
     /// The time regions take to open.
     region_open_latency: LatencySampler,
     end: SimTime,
@@ -416,6 +420,8 @@ impl<'s> RegionServer<'s> {
             split_grab: RandomStream::new(scenario.seed, "recovery.split_grab"),
             lease_pending: BTreeSet::new(),
             last_failed_split: None,
+            old_wals: Vec::new(),
+            log_cleaner_scheduled: false,
             region_open_latency: LatencySampler::new(
                 &scenario.io.region_open_latency,
                 RandomStream::new(scenario.seed, "region.open_latency"),
@@ -497,6 +503,7 @@ impl<'s> RegionServer<'s> {
                 Event::WalReadableAgain { index } => self.on_wal_readable_again(index as usize),
                 Event::MasterNoticesCrash => self.on_master_notices_crash(),
                 Event::ServerRestarts => self.on_server_restarts(),
+                Event::LogCleaner => self.on_log_cleaner(),
                 Event::WalSplitDone => self.on_wal_split_done(),
                 Event::WalSplitRetry => self.on_wal_split_retry(),
                 Event::HandlerCpuDone { call } => self.ready.push_back(call),

@@ -1105,6 +1105,22 @@ static PROPERTIES: &[PropertyDef] = &[
         "the wait before the master dispatches a split task to a worker (procedure-based split)",
         (DefaultValue::Fixed(Literal::Int(150)), ABSENT),
     ),
+    // The master's LogCleaner chore (HMaster: hbase.master.cleaner.interval, a code default of
+    // 10 minutes in both lines) and TimeToLiveLogCleaner's TTL (hbase-default.xml).
+    def(
+        "hbase.master.cleaner.interval",
+        Millis,
+        Positive,
+        "how often the master's LogCleaner deletes old WALs past their TTL from oldWALs/",
+        same(Literal::Int(600_000)),
+    ),
+    def(
+        "hbase.master.logcleaner.ttl",
+        Millis,
+        NonNegative,
+        "how long a WAL stays in oldWALs/ after it was archived (a split one included)",
+        same(Literal::Int(600_000)),
+    ),
     // HRegionServer's RS_OPEN_REGION executor.
     def(
         "hbase.regionserver.executor.openregion.threads",

@@ -296,6 +296,14 @@ impl SimFs {
         self.paths.get(path).copied()
     }
 
+    /// Where a live file is now (it may have been renamed since it was created).
+    pub fn path_of(&self, id: FileId) -> Option<String> {
+        self.paths
+            .iter()
+            .find(|(_, file)| **file == id)
+            .map(|(path, _)| path.clone())
+    }
+
     /// Whether a file or a directory is at `path`.
     pub fn exists(&self, path: &str) -> bool {
         self.paths.contains_key(path) || self.is_dir(path)

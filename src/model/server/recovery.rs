@@ -60,13 +60,14 @@ use crate::model::wal::durability::{LossCause, RegionStanding, RunSet};
 use crate::model::wal::files::{DamageKind, DamageTarget, FsWal, RolledFile};
 use crate::model::wal::reader::{ReaderRules, read_wal};
 use crate::model::wal::split::{
-    Coordination, RegionAtSplit, RegionsAtSplit, SplitOptions, SplitOutcome, WalFileFate,
-    WalFileSplit, recovered_edits_files, region_dir, replay_filter, replays_file, split_log_dir,
+    Coordination, OLD_WALS_DIR, RegionAtSplit, RegionsAtSplit, SplitOptions, SplitOutcome,
+    WalFileFate, WalFileSplit, recovered_edits_files, region_dir, replay_filter, replays_file,
+    split_log_dir,
 };
 use crate::scenario::fault::{CorruptedFile, CorruptionSource, CorruptionTarget, FaultKind};
 use crate::scenario::profile::ProfileId;
 use crate::sim::slots::{Job, finish_times};
-use crate::sim::{SimDuration, Slab};
+use crate::sim::{SimDuration, SimTime, Slab};
 
 /// A WAL file as a split attempt finds it: what decides how reading it goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -510,6 +511,12 @@ impl RegionServer<'_> {
                 }
                 WalFileFate::Archived { .. } => {}
             }
+            if let WalFileFate::Archived { to } | WalFileFate::Corrupt { to } = &file.fate
+                && to.starts_with(OLD_WALS_DIR)
+                && let Some(id) = self.fs.file(to)
+            {
+                self.old_wals.push((id, now));
+            }
             // A file that failed is split again; what it read counts when it is through.
             if file.fate != WalFileFate::LeftInPlace {
                 self.stats.hdfs_read_around_chunks += file.read_around_chunks;
@@ -557,7 +564,43 @@ impl RegionServer<'_> {
         }
         self.recovery().split_done_at = Some(now);
         self.timeline.mark(now, MarkerKind::Recovery, None, "split");
+        self.schedule_log_cleaner();
         self.reassign_regions();
+    }
+
+    /// The LogCleaner's next run that finds the oldest archived WAL past its TTL: the chore
+    /// runs every `hbase.master.cleaner.interval` from the master's start.
+    fn schedule_log_cleaner(&mut self) {
+        if self.log_cleaner_scheduled {
+            return;
+        }
+        let Some(&(_, archived_at)) = self.old_wals.first() else {
+            return;
+        };
+        let settings = self.config.recovery;
+        let due = (archived_at + settings.old_wal_ttl).as_nanos();
+        let period = settings.log_cleaner_interval.as_nanos().max(1);
+        let run = SimTime::from_nanos(due.div_ceil(period).saturating_mul(period));
+        self.queue.schedule_at(run, Event::LogCleaner);
+        self.log_cleaner_scheduled = true;
+    }
+
+    /// TimeToLiveLogCleaner: archived WALs older than the TTL go.
+    pub(super) fn on_log_cleaner(&mut self) {
+        self.log_cleaner_scheduled = false;
+        let now = self.now();
+        let ttl = self.config.recovery.old_wal_ttl;
+        let fs = &mut self.fs;
+        self.old_wals.retain(|&(id, archived_at)| {
+            if archived_at + ttl > now {
+                return true;
+            }
+            if let Some(path) = fs.path_of(id) {
+                fs.delete_file(&path).expect("a file just found");
+            }
+            false
+        });
+        self.schedule_log_cleaner();
     }
 
     /// A damaged file the reader ended early: its edits above what was read are lost to the
