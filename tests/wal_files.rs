@@ -754,3 +754,48 @@ fn skip_errors_defaults_to_false() {
         );
     }
 }
+
+// Meta edits — marker entries whose cells are all in METAFAMILY — are not written to recovered
+// edits, except compaction markers (the recovered-edits sinks' keepRegionEvent), in both lines.
+#[test]
+fn split_drops_markers_but_compactions() {
+    use regionsim::model::wal::format::{CellValue, WalCell};
+    for profile in ProfileId::ALL {
+        let mut fs = SimFs::new();
+        let mut writer =
+            WalWriter::create(&mut fs, &wal_path(0), &WalHeader::written_by(profile)).unwrap();
+        append_edit(&mut fs, &mut writer, "bbb", b"row", 1);
+        for (sequence_id, qualifier) in [(2, &b"HBASE::FLUSH"[..]), (3, b"HBASE::COMPACTION")] {
+            let key = WalKey {
+                encoded_region_name: b"bbb",
+                table_name: TABLE,
+                sequence_id,
+                write_time_ms: 1,
+                nonce_group: 0,
+                nonce: 0,
+                cluster_ids: &[],
+                orig_sequence_id: 0,
+            };
+            let marker = WalCell {
+                row: b"METAROW",
+                family: b"METAFAMILY",
+                qualifier,
+                timestamp_ms: 1,
+                type_code: 4,
+                value: CellValue::Bytes(b"descriptor"),
+            };
+            writer.append(&mut fs, &key, &[marker]);
+        }
+        writer.close(&mut fs);
+        let options = SplitOptions::for_profile(profile, false, KnownBugs::NONE);
+        let outcome = split_log_dir(&mut fs, WAL_DIR, &options, &RegionsAtSplit::new());
+        assert_eq!(outcome.files[0].skipped.meta_edits, 1, "{profile}");
+        let files = recovered_edits_files(&fs, &region_dir(TABLE, b"bbb"));
+        let ids: Vec<u64> = read(&fs, &files[0].0)
+            .entries
+            .iter()
+            .map(|entry| entry.key.sequence_id)
+            .collect();
+        assert_eq!(ids, [1, 3], "{profile}");
+    }
+}

@@ -39,7 +39,8 @@
 //!   fails does not stop the others.
 //!
 //! Per entry: an edit at or below the region's last flushed sequence id (reported by the
-//! server before it died) is skipped; so are cells of a store whose own max flushed sequence id
+//! server before it died) is skipped; so is a meta edit (its cells all in `METAFAMILY`: flush
+//! and region-event markers), unless it is a compaction marker (`keepRegionEvent`); so are cells of a store whose own max flushed sequence id
 //! is at or above the edit's (`filterCellByStore`), and entries left with no cells (an empty
 //! WALEdit is read but never written). 2.5 also skips every edit of a region whose directory is
 //! gone (HBASE-24189: the region was split, merged or dropped); 1.4 writes them.
@@ -156,6 +157,27 @@ pub struct SkippedEdits {
     pub empty: u64,
     /// Cells dropped because their store had flushed past the edit.
     pub cells_in_flushed_stores: u64,
+    /// Meta edits (flush and region-event markers) recovered edits do not keep.
+    pub meta_edits: u64,
+}
+
+/// The family of marker cells (`WALEdit.METAFAMILY`).
+pub const META_FAMILY: &[u8] = b"METAFAMILY";
+/// A compaction marker's qualifier (`WALEdit.COMPACTION`).
+pub const COMPACTION_MARKER: &[u8] = b"HBASE::COMPACTION";
+
+/// `keepRegionEvent` of the recovered-edits sinks: of the meta edits, only compaction markers
+/// are written out.
+fn keeps_region_event(entry: &WalEntry) -> bool {
+    entry
+        .cells
+        .iter()
+        .any(|cell| cell.family == META_FAMILY && cell.qualifier == COMPACTION_MARKER)
+}
+
+/// `WALEdit.isMetaEdit`: every cell of the edit in `METAFAMILY`.
+fn is_meta_edit(entry: &WalEntry) -> bool {
+    !entry.cells.is_empty() && entry.cells.iter().all(|cell| cell.family == META_FAMILY)
 }
 
 /// What became of a WAL file.
@@ -500,15 +522,25 @@ fn keep_entry(
                 skipped.flushed += 1;
                 return false;
             }
+            if is_meta_edit(entry) && !keeps_region_event(entry) {
+                skipped.meta_edits += 1;
+                return false;
+            }
             let before = entry.cells.len();
             entry.cells.retain(|cell| {
-                store_sequence_ids
-                    .get(&cell.family)
-                    .is_none_or(|store_max| *store_max < sequence_id)
+                cell.family == META_FAMILY
+                    || store_sequence_ids
+                        .get(&cell.family)
+                        .is_none_or(|store_max| *store_max < sequence_id)
             });
             skipped.cells_in_flushed_stores += (before - entry.cells.len()) as u64;
         }
-        Some(RegionAtSplit::Gone) | None => {}
+        Some(RegionAtSplit::Gone) | None => {
+            if is_meta_edit(entry) && !keeps_region_event(entry) {
+                skipped.meta_edits += 1;
+                return false;
+            }
+        }
     }
     if entry.cells.is_empty() {
         skipped.empty += 1;
