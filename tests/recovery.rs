@@ -472,6 +472,16 @@ fn bundled_crash_scenarios() {
         let durability = &damage.durability;
         assert_eq!((durability.corrupted, durability.lost), (1, 993));
         assert_eq!(durability.lost_by_cause["truncated_by_damage"], 993);
+        // The damaged file split to where its rotted packet begins, silently.
+        let files = &only_recovery(&damage).split_files;
+        let damaged = files.last().unwrap();
+        assert_eq!(damaged.fate, "archived");
+        assert!(
+            damaged.stop.contains("BlockMissingException"),
+            "{}",
+            damaged.stop
+        );
+        assert!(damaged.entries_read < files[0].entries_read);
     }
     let (_, around) = run(&bundled(
         "scenarios/wal-damage.toml",

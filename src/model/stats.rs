@@ -138,12 +138,28 @@ pub struct Recovery {
     pub files_set_aside: Vec<String>,
     /// Entries written to recovered edits.
     pub entries_split: u64,
+    /// What the split did with each WAL file, as its latest attempt found it.
+    pub split_files: Vec<SplitFileRecord>,
     /// Each recovered region's time offline, crash to open.
     pub region_unavailable: LatencyHistogram,
     /// When the last region opened.
     pub completed_at: Option<SimTime>,
     /// Acknowledged edits the oracle found lost then.
     pub lost_after: u64,
+}
+
+/// One WAL file's split, for the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitFileRecord {
+    /// The file's name.
+    pub name: String,
+    pub length_bytes: u64,
+    pub entries_read: u64,
+    pub entries_written: u64,
+    /// Where and why reading stopped, as HBase's reader would.
+    pub stop: String,
+    /// `archived`, `set_aside` (marked corrupt), `failed` or `given_up`.
+    pub fate: &'static str,
 }
 
 /// Handlers held in reclaimMemStoreMemory above the upper limit.

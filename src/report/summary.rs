@@ -114,6 +114,18 @@ impl RecoverySummary {
             split_done_at_s: recovery.split_done_at.map(seconds),
             files_set_aside: recovery.files_set_aside.clone(),
             entries_split: recovery.entries_split,
+            split_files: recovery
+                .split_files
+                .iter()
+                .map(|file| SplitFileSummary {
+                    name: file.name.clone(),
+                    length_bytes: file.length_bytes,
+                    entries_read: file.entries_read,
+                    entries_written: file.entries_written,
+                    stop: file.stop.clone(),
+                    fate: file.fate.to_string(),
+                })
+                .collect(),
             completed_at_s: recovery.completed_at.map(seconds),
             region_unavailable_ms: LatencySummary::of(&recovery.region_unavailable),
             regions_recovered: recovery.region_unavailable.count(),
@@ -376,6 +388,8 @@ pub struct RecoverySummary {
     /// under 2.5's procedure-based split).
     pub files_set_aside: Vec<String>,
     pub entries_split: u64,
+    /// What the split did with each WAL file (its latest attempt).
+    pub split_files: Vec<SplitFileSummary>,
     /// When the last region opened again; `null` if some never did.
     pub completed_at_s: Option<f64>,
     /// Each recovered region's time offline, crash to open.
@@ -387,6 +401,19 @@ pub struct RecoverySummary {
 }
 
 /// Crashes and recoveries.
+/// One WAL file's split.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SplitFileSummary {
+    pub name: String,
+    pub length_bytes: u64,
+    pub entries_read: u64,
+    pub entries_written: u64,
+    /// Where and why HBase's reader stopped.
+    pub stop: String,
+    /// `archived`, `set_aside` (marked corrupt), `failed` (to be retried) or `given_up`.
+    pub fate: String,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RecoveriesSummary {
     pub crashes: u64,

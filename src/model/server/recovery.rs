@@ -50,7 +50,7 @@ use crate::model::hdfs::sim_fs::file_name;
 use crate::model::region::hregion::{RegionId, RegionState};
 use crate::model::region::mvcc::Mvcc;
 use crate::model::region::row_lock::RowLocks;
-use crate::model::stats::Recovery;
+use crate::model::stats::{Recovery, SplitFileRecord};
 use crate::model::store::cell::value_seed;
 use crate::model::store::cell::{Cell, CellType, MemSize};
 use crate::model::store::hstore::Store;
@@ -516,6 +516,28 @@ impl RegionServer<'_> {
                 && let Some(id) = self.fs.file(to)
             {
                 self.old_wals.push((id, now));
+            }
+            let given_up = outcome
+                .failure
+                .as_ref()
+                .is_some_and(|failure| failure.give_up);
+            let record = SplitFileRecord {
+                name: file_name(&file.path).to_string(),
+                length_bytes: file.length_bytes,
+                entries_read: file.entries_read,
+                entries_written: file.entries_written.values().sum(),
+                stop: file.stop.to_string(),
+                fate: match file.fate {
+                    WalFileFate::Archived { .. } => "archived",
+                    WalFileFate::Corrupt { .. } => "set_aside",
+                    WalFileFate::LeftInPlace if given_up => "given_up",
+                    WalFileFate::LeftInPlace => "failed",
+                },
+            };
+            let records = &mut self.recovery().split_files;
+            match records.iter_mut().find(|known| known.name == record.name) {
+                Some(known) => *known = record,
+                None => records.push(record),
             }
             // A file that failed is split again; what it read counts when it is through.
             if file.fate != WalFileFate::LeftInPlace {
