@@ -14,6 +14,7 @@ pub mod error;
 pub mod fault;
 pub mod io;
 pub mod known_bugs;
+pub mod not_modelled;
 pub mod profile;
 pub mod properties;
 
@@ -570,30 +571,6 @@ fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
                 ),
             ));
         }
-    }
-    if scenario.profile == ProfileId::Hbase25 {
-        if properties.int("hbase.regionserver.offheap.global.memstore.size") > 0 {
-            return Err(error(
-                "hbase.regionserver.offheap.global.memstore.size",
-                ErrorKind::Unsupported,
-                "off-heap memstores are not modelled yet; set it to 0".to_string(),
-            ));
-        }
-        if properties.text("hbase.hregion.compacting.memstore.type") != "NONE" {
-            return Err(error(
-                "hbase.hregion.compacting.memstore.type",
-                ErrorKind::Unsupported,
-                "in-memory compaction (CompactingMemStore) is not modelled yet; use NONE"
-                    .to_string(),
-            ));
-        }
-    }
-    if properties.text("hbase.wal.provider") == "multiwal" {
-        return Err(error(
-            "hbase.wal.provider",
-            ErrorKind::Unsupported,
-            "multiwal is not modelled yet; use the profile's default provider".to_string(),
-        ));
     }
     check_compaction_properties(properties)
 }
