@@ -203,3 +203,39 @@ fn too_many_store_files_put_flushes_off_for_up_to_the_blocking_wait() {
     assert!(summary.blocked.store_files_seconds <= flushes.count as f64 * 91.0);
     assert!(delayed_flushes <= flushes.count + summary.flush_queue.max_length);
 }
+
+// PressureAwareFlushThroughputController: with the memstore far below the global lower limit
+// (flush pressure about 0.003), the limit stays at the lower bound plus a hair, so the one
+// region (kept from splitting, which would make two flushes share the limit) writes its files
+// at about 4 MB/s: the mean flush lasts file bytes ÷ 4 MB/s (within 2%, the snapshot's wait and
+// the tuner's hair), where without a controller it takes the pipe's 100 MB/s.
+#[test]
+fn the_pressure_aware_flush_controller_paces_flushes_at_its_bound() {
+    let controller = "hbase.regionserver.flush.throughput.controller=org.apache.hadoop.hbase.regionserver.throttle.PressureAwareFlushThroughputController";
+    let no_split = "hbase.regionserver.region.split.policy=org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy";
+    let bounds = [
+        "duration=2m",
+        no_split,
+        controller,
+        "hbase.hstore.flush.throughput.lower.bound=4MB",
+        "hbase.hstore.flush.throughput.upper.bound=8MB",
+    ];
+    let (_, paced) = run(&scenario(common::ONE_REGION, &bounds));
+    let (_, free) = run(&scenario(common::ONE_REGION, &["duration=2m", no_split]));
+    let mean_file_bytes = |summary: &regionsim::report::Summary| {
+        summary.flushes.file_bytes as f64 / summary.flushes.count as f64
+    };
+    assert!(paced.flushes.count >= 5, "{:?}", paced.flushes);
+    let expected_ms = mean_file_bytes(&paced) / (4u64 << 20) as f64 * 1000.0;
+    let mean_ms = paced.flushes.duration_ms.mean;
+    assert!(
+        (mean_ms - expected_ms).abs() <= 0.02 * expected_ms,
+        "paced flushes last {mean_ms} ms, expected {expected_ms} ms"
+    );
+    let unpaced_ms = mean_file_bytes(&free) / (100u64 << 20) as f64 * 1000.0;
+    assert!(
+        free.flushes.duration_ms.mean < 2.0 * unpaced_ms,
+        "{} ms against {unpaced_ms} ms",
+        free.flushes.duration_ms.mean
+    );
+}

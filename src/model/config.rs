@@ -6,6 +6,7 @@
 use crate::model::client::retry::RetryPolicy;
 use crate::model::compaction::policy::OffPeakHours;
 use crate::model::compaction::throughput::ThroughputController;
+use crate::model::flush_throughput::FlushThroughputController;
 use crate::model::region::split_policy::SplitPolicyKind;
 use crate::scenario::Scenario;
 use crate::scenario::profile::{ProfileId, call_queue_count};
@@ -79,6 +80,10 @@ pub struct ServerConfig {
     pub flush_store_lower_bound_min_bytes: u64,
     /// hbase.regionserver.flush.per.changes.
     pub flush_per_changes: u64,
+    /// The flush throughput controller as it starts, and how often it is tuned
+    /// (hbase.hstore.flush.throughput.tune.period).
+    pub flush_throughput: FlushThroughputController,
+    pub flush_throughput_tune_period: SimDuration,
     /// hbase.regionserver.optionalcacheflushinterval, if positive: a store whose oldest edit is
     /// older than this is flushed along with the large ones.
     pub flush_check_interval: Option<SimDuration>,
@@ -200,6 +205,19 @@ impl ServerConfig {
                 .int_opt("hbase.hregion.percolumnfamilyflush.size.lower.bound.min")
                 .unwrap_or(16 << 20) as u64,
             flush_per_changes: properties.bytes("hbase.regionserver.flush.per.changes"),
+            flush_throughput: if properties
+                .text("hbase.regionserver.flush.throughput.controller")
+                .ends_with("PressureAwareFlushThroughputController")
+            {
+                FlushThroughputController::pressure_aware(
+                    properties.bytes("hbase.hstore.flush.throughput.lower.bound"),
+                    properties.bytes("hbase.hstore.flush.throughput.upper.bound"),
+                )
+            } else {
+                FlushThroughputController::NO_LIMIT
+            },
+            flush_throughput_tune_period: properties
+                .millis("hbase.hstore.flush.throughput.tune.period"),
             flush_check_interval: (flush_check_millis > 0)
                 .then(|| SimDuration::from_millis(flush_check_millis as u64)),
             default_durability: if hsync {

@@ -41,6 +41,8 @@ pub enum Event {
     AnswerArrives { answer: u32 },
     /// The compaction throughput tuner chore runs.
     CompactionTune,
+    /// The flush throughput tuner chore runs.
+    FlushThroughputTune,
     /// The CompactionChecker chore runs.
     CompactionCheck,
     /// A fault that strikes at a time (crash, ZooKeeper expiry, corruption, slow disk).
@@ -81,6 +83,7 @@ impl Event {
             Event::HandlerCpuDone { .. } => "handler_cpu_done",
             Event::AnswerArrives { .. } => "answer_arrives",
             Event::CompactionTune => "compaction_tune",
+            Event::FlushThroughputTune => "flush_throughput_tune",
             Event::CompactionCheck => "compaction_check",
             Event::Fault { .. } => "fault",
             Event::SlowDiskEnds { .. } => "slow_disk_ends",
@@ -122,6 +125,7 @@ impl Event {
             Event::MasterNoticesCrash => (23, [0, 0]),
             Event::WalSplitDone => (24, [0, 0]),
             Event::WalSplitRetry => (25, [0, 0]),
+            Event::FlushThroughputTune => (26, [0, 0]),
         }
     }
 }

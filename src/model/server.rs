@@ -31,8 +31,9 @@ use crate::model::compaction::throughput::ThroughputController;
 use crate::model::config::ServerConfig;
 use crate::model::event::{Event, TraceRecord};
 use crate::model::faults::FaultPlan;
+use crate::model::flush_throughput::FlushThroughputController;
 use crate::model::flusher::Flusher;
-use crate::model::hdfs::devices::Devices;
+use crate::model::hdfs::devices::{Devices, TransferKey};
 use crate::model::hdfs::latency::LatencySampler;
 use crate::model::hdfs::sim_fs::SimFs;
 use crate::model::region::hregion::{FlushId, Region, RegionId, RegionState, TableLayout};
@@ -102,6 +103,8 @@ struct FlushJob {
     flushed_sequence_id: u64,
     /// The store files the snapshots become, by store index (set at the snapshot).
     files: Vec<(usize, crate::model::store::store_file::StoreFile)>,
+    /// Its transfer on the write pipe, once it writes.
+    write: Option<TransferKey>,
 }
 
 /// A region as the run left it.
@@ -256,6 +259,8 @@ pub struct RegionServer<'s> {
     compactions: BTreeMap<u64, compacting::CompactionJob>,
     next_compaction_id: u64,
     throughput: ThroughputController,
+    /// The flush throughput controller in force.
+    flush_throughput: FlushThroughputController,
     /// HStore's static offPeakCompactionTracker: one off-peak compaction at a time.
     off_peak_compaction_running: bool,
     /// The CompactionChecker's run count.
@@ -312,6 +317,7 @@ impl<'s> RegionServer<'s> {
             .collect();
         let flusher = Flusher::new(config.flusher_count, regions.len());
         let config_compaction = config.compaction.clone();
+        let config_flush_throughput = config.flush_throughput.clone();
         let region_count = regions.len();
         let config_wal_syncs = config.wal_syncs_in_flight_max;
         let rpc = RpcScheduler::new(
@@ -400,6 +406,7 @@ impl<'s> RegionServer<'s> {
             compactions: BTreeMap::new(),
             next_compaction_id: 0,
             throughput: config_compaction.throughput.clone(),
+            flush_throughput: config_flush_throughput,
             off_peak_compaction_running: false,
             compaction_check_iteration: 1,
             split_jitter,
@@ -487,6 +494,7 @@ impl<'s> RegionServer<'s> {
                 Event::HandlerCpuDone { call } => self.ready.push_back(call),
                 Event::AnswerArrives { answer } => self.on_answer_arrives(answer),
                 Event::CompactionTune => self.on_compaction_tune(),
+                Event::FlushThroughputTune => self.on_flush_throughput_tune(),
                 Event::CompactionCheck => self.on_compaction_check(),
                 Event::End => break,
             }
@@ -552,6 +560,12 @@ impl<'s> RegionServer<'s> {
             self.queue.schedule_at(
                 SimTime::ZERO + self.config.compaction.tune_period,
                 Event::CompactionTune,
+            );
+        }
+        if self.flush_throughput.is_tuned() {
+            self.queue.schedule_at(
+                SimTime::ZERO + self.config.flush_throughput_tune_period,
+                Event::FlushThroughputTune,
             );
         }
         for (at, index) in self.faults.timed() {

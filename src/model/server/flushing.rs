@@ -4,8 +4,10 @@
 //! A flush (HRegion.flushcache): refused if the region is already flushing or empty; the stores
 //! chosen by the flush policy (all of them for an admin flush); the snapshot taken under the
 //! updates lock's write side, which waits for in-flight writes and holds new ones back; the
-//! HFiles written at the shared HDFS write bandwidth; then the commit: store files added,
-//! snapshots dropped, size counters lowered, blocked handlers woken.
+//! HFiles written at the shared HDFS write bandwidth, each writing flush capped at its share of
+//! the flush throughput controller's limit (tuned every tune period from the flush pressure);
+//! then the commit: store files added, snapshots dropped, size counters lowered, blocked
+//! handlers woken.
 
 use super::{Executor, FlushJob, RegionServer, TransferOwner};
 use crate::model::event::Event;
@@ -302,6 +304,7 @@ impl RegionServer<'_> {
             started_at: now,
             flushed_sequence_id: 0,
             files: Vec::new(),
+            write: None,
         });
         if let Executor::Handler(handler) = executor {
             self.flusher
@@ -355,13 +358,15 @@ impl RegionServer<'_> {
             .collect();
         let file_bytes = files.iter().map(|(_, file)| file.size_bytes).sum();
         self.flushes.get_mut(flush).files = files;
-        self.devices.start(
+        let write = self.devices.start(
             Device::Shared,
             now,
             file_bytes,
             None,
             TransferOwner::Flush(flush),
         );
+        self.flushes.get_mut(flush).write = Some(write);
+        self.apply_flush_throughput_caps();
         self.schedule_write_done(Device::Shared);
         self.updates_lock_released(job.region);
     }
@@ -415,11 +420,43 @@ impl RegionServer<'_> {
         self.schedule_write_done(device);
     }
 
+    /// Every writing flush's transfer gets the flush throughput controller's share (none
+    /// without the pressure-aware controller).
+    fn apply_flush_throughput_caps(&mut self) {
+        if !self.flush_throughput.is_tuned() {
+            return;
+        }
+        let now = self.now();
+        let writes: Vec<_> = self
+            .flushes
+            .handles()
+            .into_iter()
+            .filter_map(|flush| self.flushes.get(flush).write)
+            .collect();
+        let cap = self.flush_throughput.per_operation_cap(writes.len());
+        for write in writes {
+            self.devices.set_cap(now, write, cap);
+        }
+        self.schedule_write_done(Device::Shared);
+    }
+
+    /// The flush throughput tuner chore: a new limit from the flush pressure.
+    pub(super) fn on_flush_throughput_tune(&mut self) {
+        let pressure = self.global.heap as f64 / self.config.global_lower_bytes.max(1) as f64;
+        self.flush_throughput.tune(pressure);
+        self.apply_flush_throughput_caps();
+        self.queue.schedule_in(
+            self.config.flush_throughput_tune_period,
+            Event::FlushThroughputTune,
+        );
+    }
+
     /// The HFiles are written: commit them, drop the snapshots, lower the size counters, and
     /// wake whoever waits on memory.
     pub(super) fn commit_flush(&mut self, flush: FlushId) {
         let now = self.now();
         let mut job = self.flushes.remove(flush);
+        self.apply_flush_throughput_caps();
         let region = &mut self.regions[job.region as usize];
         let mut released = MemSize::default();
         let mut file_bytes = 0;
