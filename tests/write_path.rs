@@ -239,3 +239,64 @@ fn the_pressure_aware_flush_controller_paces_flushes_at_its_bound() {
         free.flushes.duration_ms.mean
     );
 }
+
+/// One region (kept from splitting) written by single puts of 150 cells each (150 columns of
+/// 10 bytes), synced in 5 ms: about ten puts are between the protector and the end of their
+/// mini-batch at once.
+const DENSE_PUTS: &str = r#"
+name = "dense-puts"
+seed = 3
+duration = "20s"
+profile = "hbase-2.5"
+
+[properties]
+"hbase.regionserver.region.split.policy" = "org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy"
+
+[io]
+wal_sync_latency = { dist = "constant", value = "5ms" }
+
+[[tables]]
+name = "t"
+regions = 1
+
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "2k/s", process = "uniform" }
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 10 }
+columns = 150
+"#;
+
+// StoreHotnessProtector: with hbase.region.store.parallel.put.limit = 1, a store takes at most
+// 1 × the multiplier (2) dense puts between the protector and the end of their mini-batch (a
+// 5 ms sync, 2.5 holding the mini-batch through it), so at most 2 ÷ 5 ms = 400 puts/s get
+// through; the rest of the 2k/s are refused with RegionTooBusyException and retried — every
+// refusal is a retry, but for those whose retry was still to come at the end. Off (the default
+// 0), or with the puts' 150 cells not above the minimum column count, nothing is refused.
+#[test]
+fn the_store_hotness_protector_refuses_dense_puts_past_its_bound() {
+    let (_, on) = run(&scenario(
+        DENSE_PUTS,
+        &["hbase.region.store.parallel.put.limit=1"],
+    ));
+    assert!(on.region_too_busy > 1000, "{}", on.region_too_busy);
+    let puts = &on.operations["put"];
+    assert!(on.client.retries <= on.region_too_busy);
+    assert!(on.region_too_busy - on.client.retries <= puts.in_flight_at_end);
+    assert!(
+        puts.throughput_per_sec <= 400.0 && puts.throughput_per_sec > 350.0,
+        "{puts:?}"
+    );
+    let (_, off) = run(&scenario(DENSE_PUTS, &[]));
+    assert_eq!((off.region_too_busy, off.client.retries), (0, 0));
+    assert!(off.operations["put"].throughput_per_sec > 1990.0);
+    let (_, sparse) = run(&scenario(
+        DENSE_PUTS,
+        &[
+            "hbase.region.store.parallel.put.limit=1",
+            "hbase.region.store.parallel.put.limit.min.column.count=150",
+        ],
+    ));
+    assert_eq!((sparse.region_too_busy, sparse.client.retries), (0, 0));
+    assert_eq!(sparse.trace_hash, off.trace_hash);
+}

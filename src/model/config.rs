@@ -8,6 +8,7 @@ use crate::model::compaction::policy::OffPeakHours;
 use crate::model::compaction::throughput::ThroughputController;
 use crate::model::flush_throughput::FlushThroughputController;
 use crate::model::region::split_policy::SplitPolicyKind;
+use crate::model::region::store_hotness::HotnessLimits;
 use crate::scenario::Scenario;
 use crate::scenario::profile::{ProfileId, call_queue_count};
 use crate::scenario::workload::Durability;
@@ -110,6 +111,9 @@ pub struct ServerConfig {
     pub busy_wait_max: SimDuration,
     /// hbase.regionserver.minibatch.size (2.5); 1.4 has no cap.
     pub minibatch_rows_max: usize,
+    /// StoreHotnessProtector's bounds, when hbase.region.store.parallel.put.limit is above 0
+    /// (2.5; 1.4 has none).
+    pub store_hotness: Option<HotnessLimits>,
     /// WAL syncs in flight at once: unbounded for AsyncFSWAL (it pipelines them), the
     /// SyncRunner count (hbase.regionserver.hlog.syncer.count) for FSHLog.
     pub wal_syncs_in_flight_max: usize,
@@ -246,6 +250,20 @@ impl ServerConfig {
             minibatch_rows_max: properties
                 .int_opt("hbase.regionserver.minibatch.size")
                 .map_or(usize::MAX, |rows| rows as usize),
+            store_hotness: properties
+                .int_opt("hbase.region.store.parallel.put.limit")
+                .filter(|&limit| limit > 0)
+                .map(|limit| {
+                    let multiplier =
+                        properties.int("hbase.region.store.parallel.prepare.put.multiplier");
+                    HotnessLimits {
+                        preparing_max: (limit.saturating_mul(multiplier)).min(u32::MAX.into())
+                            as u32,
+                        cells_min: properties
+                            .int("hbase.region.store.parallel.put.limit.min.column.count")
+                            .min(u32::MAX.into()) as u32,
+                    }
+                }),
             wal_syncs_in_flight_max: match properties.text("hbase.wal.provider") {
                 "filesystem" => properties
                     .int("hbase.regionserver.hlog.syncer.count")

@@ -39,8 +39,8 @@ pub struct Summary {
     pub simulated_seconds: f64,
     /// Per operation kind ("put", "delete", …), only kinds the workloads send.
     pub operations: BTreeMap<String, OperationSummary>,
-    /// RegionTooBusyException thrown by checkResources or an updates-lock wait (HBase's
-    /// blockedRequestsCount).
+    /// RegionTooBusyException thrown by checkResources (HBase's blockedRequestsCount), an
+    /// updates-lock wait, or the StoreHotnessProtector ("StoreTooBusy", one per mutation).
     pub region_too_busy: u64,
     pub client: ClientSummary,
     pub rpc: RpcSummary,
