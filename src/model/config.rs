@@ -9,6 +9,7 @@ use crate::model::compaction::throughput::ThroughputController;
 use crate::model::flush_throughput::FlushThroughputController;
 use crate::model::region::split_policy::SplitPolicyKind;
 use crate::model::region::store_hotness::HotnessLimits;
+use crate::model::wal::slow_sync::{CountRule, SlowSyncSettings};
 use crate::scenario::Scenario;
 use crate::scenario::profile::{ProfileId, call_queue_count};
 use crate::scenario::workload::Durability;
@@ -141,8 +142,8 @@ pub struct ServerConfig {
     pub wal_roll_bytes: u64,
     /// hbase.regionserver.logroll.period.
     pub wal_roll_period: SimDuration,
-    /// hbase.regionserver.wal.roll.on.sync.ms (2.5; 1.4 has no such roll).
-    pub wal_roll_on_sync: Option<SimDuration>,
+    /// The slow syncs that roll the WAL (2.5; 1.4 has no such roll).
+    pub wal_slow_syncs: Option<SlowSyncSettings>,
     /// hbase.regionserver.maxlogs, as the profile computes it.
     pub wal_max_logs: u64,
     /// zookeeper.session.timeout: how long the master takes to see a dead server.
@@ -294,13 +295,18 @@ impl ServerConfig {
                 * properties.float("hbase.regionserver.logroll.multiplier") as f32)
                 as u64,
             wal_roll_period: properties.millis("hbase.regionserver.logroll.period"),
-            wal_roll_on_sync: match scenario.profile {
-                ProfileId::Hbase25 => {
-                    Some(properties.millis("hbase.regionserver.wal.roll.on.sync.ms"))
-                        .filter(|limit| !limit.is_zero())
-                }
-                ProfileId::Hbase14 => None,
-            },
+            wal_slow_syncs: (scenario.profile == ProfileId::Hbase25).then(|| SlowSyncSettings {
+                slow: properties.millis("hbase.regionserver.wal.slowsync.ms"),
+                roll_on_sync: properties.millis("hbase.regionserver.wal.roll.on.sync.ms"),
+                count_rule: (properties.text("hbase.wal.provider") == "filesystem").then(|| {
+                    CountRule {
+                        threshold: properties
+                            .bytes("hbase.regionserver.wal.slowsync.roll.threshold"),
+                        interval: properties
+                            .millis("hbase.regionserver.wal.slowsync.roll.interval.ms"),
+                    }
+                }),
+            }),
             wal_max_logs: properties.int("hbase.regionserver.maxlogs").max(1) as u64,
             zk_session_timeout: properties.millis("zookeeper.session.timeout"),
             split_skip_errors: properties.bool("hbase.hlog.split.skip.errors"),

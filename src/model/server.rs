@@ -46,6 +46,7 @@ use crate::model::wal::durability::{DurabilityCheck, DurabilityOracle};
 use crate::model::wal::files::{FsWal, RolledFile, SyncPoint};
 use crate::model::wal::group_commit::Wal;
 use crate::model::wal::names::TableNames;
+use crate::model::wal::slow_sync::SlowSyncs;
 use crate::scenario::Scenario;
 use crate::scenario::workload::OpKind;
 use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
@@ -223,6 +224,8 @@ pub struct RegionServer<'s> {
     /// Writers of the old file a roll under way syncs by closing it.
     roll_waiters: Vec<CallId>,
     last_roll_at: SimTime,
+    /// The slow syncs counted for a roll (2.5).
+    slow_syncs: Option<SlowSyncs>,
     /// Every acknowledged and rolled-back edit.
     oracle: DurabilityOracle,
     /// Whether the server process is up.
@@ -318,6 +321,7 @@ impl<'s> RegionServer<'s> {
         let flusher = Flusher::new(config.flusher_count, regions.len());
         let config_compaction = config.compaction.clone();
         let config_flush_throughput = config.flush_throughput.clone();
+        let config_slow_syncs = config.wal_slow_syncs;
         let region_count = regions.len();
         let config_wal_syncs = config.wal_syncs_in_flight_max;
         let rpc = RpcScheduler::new(
@@ -382,6 +386,7 @@ impl<'s> RegionServer<'s> {
             roll_in_progress: None,
             roll_waiters: Vec::new(),
             last_roll_at: SimTime::ZERO,
+            slow_syncs: config_slow_syncs.map(SlowSyncs::new),
             oracle: DurabilityOracle::default(),
             alive: true,
             dead_wal_files: Vec::new(),
