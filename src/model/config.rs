@@ -91,7 +91,8 @@ pub struct ServerConfig {
     pub flush_check_interval: Option<SimDuration>,
     /// What USE_DEFAULT means for a table: SYNC_WAL, or FSYNC_WAL with hbase.wal.hsync (2.5).
     pub default_durability: Durability,
-    /// AsyncFSWAL syncs on its own once this many bytes are unsynced (2.5 only).
+    /// AsyncFSWAL syncs on its own once this many bytes are unsynced (hbase.wal.batch.size, 2.5;
+    /// FSHLog has no such rule).
     pub wal_batch_bytes: Option<u64>,
     /// hbase.regionserver.handler.count.
     pub handlers: usize,
@@ -232,6 +233,7 @@ impl ServerConfig {
             },
             wal_batch_bytes: properties
                 .int_opt("hbase.wal.batch.size")
+                .filter(|_| properties.text("hbase.wal.provider") == "asyncfs")
                 .map(|bytes| bytes as u64),
             handlers,
             call_queues,
