@@ -161,5 +161,13 @@ fn validate(args: ScenarioArgs) -> Result<(), Failure> {
         scenario.workloads.len(),
         scenario.duration
     );
+    for bug in scenario.bugs.iter() {
+        println!(
+            "known bug switched on: {} ({}): {}",
+            bug.jira(),
+            bug.versions(),
+            bug.description()
+        );
+    }
     Ok(())
 }

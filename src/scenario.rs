@@ -300,7 +300,7 @@ pub fn load_str(
         check_action(action, node, &tables, duration, !topology_changes_first)?;
     }
     let (faults, _) = read_array(&root, "faults", |node, _| FaultSpec::read(node, duration))?;
-    let bugs = read_bugs(&root)?;
+    let bugs = read_bugs(&root, &properties)?;
     root.finish("the scenario's top level")?;
     document.check_assignments_used()?;
 
@@ -326,8 +326,12 @@ pub fn load_str(
 }
 
 /// `[bugs]`: `"HBASE-2643" = true` switches a known bug on; `false` leaves it off. A bug may
-/// also be switched with `--set bugs.HBASE-2643=true`.
-fn read_bugs(root: &document::Table<'_, '_>) -> Result<KnownBugs, ScenarioError> {
+/// also be switched with `--set bugs.HBASE-2643=true`. A bug that cannot act with the
+/// properties in force is refused rather than left to do nothing.
+fn read_bugs(
+    root: &document::Table<'_, '_>,
+    properties: &Properties,
+) -> Result<KnownBugs, ScenarioError> {
     let table = root.section("bugs")?;
     let mut names: Vec<String> = table.entries().into_iter().map(|(name, _)| name).collect();
     for bug in KnownBug::ALL {
@@ -344,6 +348,17 @@ fn read_bugs(root: &document::Table<'_, '_>) -> Result<KnownBugs, ScenarioError>
         let named = KnownBugs::from_entries([(name.as_str(), on)])
             .map_err(|unknown| value.error(ErrorKind::UnknownKey, unknown.to_string()))?;
         for bug in named.iter() {
+            if bug == KnownBug::Hbase11868 && properties.text("hbase.wal.provider") != "filesystem"
+            {
+                return Err(value.error(
+                    ErrorKind::Impossible,
+                    format!(
+                        "{} lived in FSHLog, and hbase.wal.provider is {}: set it to filesystem (1.4's default) for the bug to act",
+                        bug.jira(),
+                        properties.text("hbase.wal.provider")
+                    ),
+                ));
+            }
             bugs = bugs.with(bug);
         }
     }

@@ -1,6 +1,7 @@
 //! WAL sync failures as each line handles them: 1.4 rolls the edit back out of the memstore and
 //! fails the write; 2.5's AsyncFSWAL writes it again after a roll and the writer waits (up to
-//! the sync timeout); FSHLog fails writes until the roll is done.
+//! the sync timeout); FSHLog fails writes until the roll is done. And slow syncs, which roll
+//! the WAL as 2.5 counts them.
 
 mod common;
 

@@ -1,12 +1,15 @@
 //! The write path and the MemStoreFlusher against laws and HBase's rules: queues obey Little's
 //! law, stalls appear exactly when flushes cannot keep up, the periodic flusher's timing, row
-//! locks per profile, and the two profiles' limits and flush selections.
+//! locks per profile, the two profiles' limits and flush selections, the flush throughput
+//! controller, the StoreHotnessProtector, and the known bugs of the flusher (HBASE-10499) and
+//! the snapshot (HBASE-21738) with their switches on and off.
 
 mod common;
 
 use common::{bundled, run, scenario};
 use regionsim::model::config::ServerConfig;
 use regionsim::model::region::hregion::{StoreView, select_stores_to_flush};
+use regionsim::model::timeline::MarkerKind;
 use regionsim::sim::SimTime;
 
 // Little's law for the MemStoreFlusher's queue and the RPC call queues: the time-averaged
@@ -299,4 +302,61 @@ fn the_store_hotness_protector_refuses_dense_puts_past_its_bound() {
     ));
     assert_eq!((sparse.region_too_busy, sparse.client.retries), (0, 0));
     assert_eq!(sparse.trace_hash, off.trace_hash);
+}
+
+// HBASE-21738 on: a flush's snapshot holds the region's updates lock while it counts the
+// snapshot's cells, 244 ns a cell, so the put that arrives as the lock is taken waits the whole
+// count: with one region of 16 MB flushes put at a steady 5k/s (one every 0.2 ms, each synced
+// in 1 ms), the slowest put takes at least the hold less 0.2 ms, and not 3 ms more (the 1 ms
+// sync, and the 30 handlers working off the puts that queued behind the lock). Off, no put
+// takes 3 ms (its sync, a roll's, its CPU and the network).
+#[test]
+fn hbase_21738_holds_writers_for_the_cell_count() {
+    let no_split = "hbase.regionserver.region.split.policy=org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy";
+    let sets = ["duration=2m", no_split, "bugs.HBASE-21738=true"];
+    let (_, on) = run(&scenario(common::ONE_REGION, &sets));
+    let memstore = &on.memstore;
+    let cells_flushed = memstore.cells_added - memstore.cells_at_end;
+    assert!(on.flushes.count >= 5, "{:?}", on.flushes);
+    let hold_ms = (cells_flushed as f64 / on.flushes.count as f64) * 244e-6;
+    let max_ms = on.operations["put"].latency_ms.max;
+    assert!(
+        max_ms >= hold_ms - 0.2 && max_ms <= hold_ms + 3.0,
+        "the slowest put took {max_ms} ms, the hold is {hold_ms} ms"
+    );
+    let (_, off) = run(&scenario(common::ONE_REGION, &["duration=2m", no_split]));
+    let off_max_ms = off.operations["put"].latency_ms.max;
+    assert!(off_max_ms < 3.0, "{off_max_ms} ms");
+}
+
+// HBASE-10499 on: a global-pressure flush takes region 0's flush request (queued first in the
+// same millisecond) out of the queue instead of its own; region 0 never flushes again, grows to
+// its blocking size and refuses writes with RegionTooBusyException to the end. Off, region 0
+// flushes and nothing is refused. The runs are the same up to that first removal.
+#[test]
+fn hbase_10499_leaves_a_region_unflushed_with_the_switch_on_only() {
+    let region_0_flushes = |outcome: &regionsim::model::RunOutcome| {
+        outcome
+            .timeline
+            .markers
+            .iter()
+            .filter(|marker| marker.kind == MarkerKind::Flush && marker.region == Some(0))
+            .count()
+    };
+    let (on_outcome, on) = run(&bundled("scenarios/hbase-10499.toml", &[]));
+    assert!(on.region_too_busy > 100_000, "{}", on.region_too_busy);
+    assert_eq!(region_0_flushes(&on_outcome), 0);
+    let region_0 = on_outcome
+        .region_map_at_end
+        .iter()
+        .flatten()
+        .find(|region| region.id == 0)
+        .unwrap();
+    assert_eq!(region_0.store_files, vec![0]);
+    let (off_outcome, off) = run(&bundled(
+        "scenarios/hbase-10499.toml",
+        &["bugs.HBASE-10499=false"],
+    ));
+    assert_eq!(off.region_too_busy, 0);
+    assert!(region_0_flushes(&off_outcome) > 0);
 }

@@ -19,7 +19,7 @@ use crate::model::hdfs::sim_fs::file_name;
 use crate::model::wal::format::{StopClass, WalCell, WalContents, WalEntry, WalHeader, read_wal};
 use crate::model::wal::split::{CORRUPT_DIR, DATA_DIR, SplitOptions, WalFileFate, WalFileSplit};
 use crate::runner::wal_files::{export_sim_fs, split_directory};
-use crate::scenario::known_bugs::KnownBugs;
+use crate::scenario::known_bugs::{KnownBug, KnownBugs};
 use crate::scenario::profile::ProfileId;
 
 #[derive(Debug, Args)]
@@ -216,6 +216,18 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
     }
     let known_bugs = KnownBugs::from_entries(args.bugs.iter().map(|name| (name.as_str(), true)))
         .map_err(|error| bad_input(format!("--bug: {error}")))?;
+    if let Some(bug) = known_bugs.iter().find(|bug| !bug.acts_in_wal_split()) {
+        let splitting: Vec<&str> = KnownBug::ALL
+            .iter()
+            .filter(|bug| bug.acts_in_wal_split())
+            .map(|bug| bug.jira())
+            .collect();
+        return Err(bad_input(format!(
+            "--bug {}: it does not act in a WAL split (these do: {})",
+            bug.jira(),
+            splitting.join(", ")
+        )));
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         let name = dir
             .canonicalize()

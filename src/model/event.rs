@@ -43,6 +43,9 @@ pub enum Event {
     CompactionTune,
     /// The flush throughput tuner chore runs.
     FlushThroughputTune,
+    /// HBASE-21738: a flush has counted its snapshot's cells (stale unless the flush with this
+    /// id started at `started_nanos` and is counting).
+    SnapshotCounted { flush: u32, started_nanos: u64 },
     /// The CompactionChecker chore runs.
     CompactionCheck,
     /// A fault that strikes at a time (crash, ZooKeeper expiry, corruption, slow disk).
@@ -84,6 +87,7 @@ impl Event {
             Event::AnswerArrives { .. } => "answer_arrives",
             Event::CompactionTune => "compaction_tune",
             Event::FlushThroughputTune => "flush_throughput_tune",
+            Event::SnapshotCounted { .. } => "snapshot_counted",
             Event::CompactionCheck => "compaction_check",
             Event::Fault { .. } => "fault",
             Event::SlowDiskEnds { .. } => "slow_disk_ends",
@@ -126,6 +130,10 @@ impl Event {
             Event::WalSplitDone => (24, [0, 0]),
             Event::WalSplitRetry => (25, [0, 0]),
             Event::FlushThroughputTune => (26, [0, 0]),
+            Event::SnapshotCounted {
+                flush,
+                started_nanos,
+            } => (27, [u64::from(flush), started_nanos]),
         }
     }
 }

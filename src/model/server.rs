@@ -48,6 +48,7 @@ use crate::model::wal::group_commit::Wal;
 use crate::model::wal::names::TableNames;
 use crate::model::wal::slow_sync::SlowSyncs;
 use crate::scenario::Scenario;
+use crate::scenario::known_bugs::KnownBug;
 use crate::scenario::workload::OpKind;
 use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
 
@@ -106,6 +107,8 @@ struct FlushJob {
     files: Vec<(usize, crate::model::store::store_file::StoreFile)>,
     /// Its transfer on the write pipe, once it writes.
     write: Option<TransferKey>,
+    /// HBASE-21738: the snapshot's cells are being counted with the updates lock held.
+    counting_cells: bool,
 }
 
 /// A region as the run left it.
@@ -318,7 +321,11 @@ impl<'s> RegionServer<'s> {
             .zip(&client_cells)
             .map(|(workload, cells)| Client::new(workload, cells.table, scenario.seed, end))
             .collect();
-        let flusher = Flusher::new(config.flusher_count, regions.len());
+        let flusher = Flusher::new(
+            config.flusher_count,
+            regions.len(),
+            scenario.bugs.is_on(KnownBug::Hbase10499),
+        );
         let config_compaction = config.compaction.clone();
         let config_flush_throughput = config.flush_throughput.clone();
         let config_slow_syncs = config.wal_slow_syncs;
@@ -500,6 +507,10 @@ impl<'s> RegionServer<'s> {
                 Event::AnswerArrives { answer } => self.on_answer_arrives(answer),
                 Event::CompactionTune => self.on_compaction_tune(),
                 Event::FlushThroughputTune => self.on_flush_throughput_tune(),
+                Event::SnapshotCounted {
+                    flush,
+                    started_nanos,
+                } => self.on_snapshot_counted(flush, started_nanos),
                 Event::CompactionCheck => self.on_compaction_check(),
                 Event::End => break,
             }

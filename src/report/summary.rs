@@ -344,8 +344,9 @@ pub struct DurabilitySummary {
     /// Rolled back out of the memstore after a failed sync, and of those found again.
     pub rolled_back: u64,
     pub resurrected: u64,
-    /// Lost edits by cause: corrupt_wal_skipped, split_given_up, async_wal_window, skip_wal,
-    /// unexplained (a bug).
+    /// Lost edits by cause: corrupt_wal_skipped, split_given_up, async_wal_window (acknowledged
+    /// before a sync covered it: ASYNC_WAL, or HBASE-11868's acknowledgement of a write to a
+    /// broken writer), skip_wal, unexplained (a bug).
     pub lost_by_cause: BTreeMap<String, u64>,
 }
 

@@ -20,6 +20,7 @@ use crate::model::region::hregion::{
 use crate::model::store::cell::MemSize;
 use crate::model::store::hstore::Store;
 use crate::model::timeline::MarkerKind;
+use crate::scenario::known_bugs::{KnownBug, SKIP_LIST_SIZE_NANOS_PER_CELL};
 use crate::scenario::profile::ProfileId;
 use crate::sim::{SimDuration, SimTime};
 
@@ -98,6 +99,9 @@ impl RegionServer<'_> {
         }
         if let Some(since) = request.deferred_since {
             self.stats.blocked.store_files_nanos += u128::from((now - since).as_nanos());
+        }
+        if request.orphan {
+            self.flusher.forget(request.region);
         }
         if !self.start_flush(request.region, request.reason, Executor::Handler(handler)) {
             self.handler_idle(handler);
@@ -219,7 +223,7 @@ impl RegionServer<'_> {
         match pick_region_for_global_pressure(&views) {
             Some(region) => {
                 let now = self.now();
-                self.flusher.remove(region, now);
+                self.flusher.remove_for_emergency_flush(region, now);
                 if !self.start_flush(region, reason, Executor::Handler(handler)) {
                     // HBase counts CANNOT_FLUSH as done and wakes itself again at once, which
                     // would spin here; it is treated as "nothing flushable" instead.
@@ -305,6 +309,7 @@ impl RegionServer<'_> {
             flushed_sequence_id: 0,
             files: Vec::new(),
             write: None,
+            counting_cells: false,
         });
         if let Executor::Handler(handler) = executor {
             self.flusher
@@ -319,16 +324,19 @@ impl RegionServer<'_> {
     }
 
     /// Under the updates lock's write side: snapshot the chosen stores, release the lock (the
-    /// writers queued behind it go on), and start writing the HFiles.
+    /// writers queued behind it go on), and start writing the HFiles. With HBASE-21738 the lock
+    /// is held on while ConcurrentSkipListMap.size() walks the snapshot's cells.
     pub(super) fn take_snapshot(&mut self, flush: FlushId) {
         let now = self.now();
         let job = self.flushes.get(flush).clone();
+        if job.counting_cells {
+            return;
+        }
         self.stats
             .flushes
             .snapshot_wait
             .record(now - job.started_at);
         let region = &mut self.regions[job.region as usize];
-        region.flush_waiting_for_lock = None;
         // HRegion.internalPrepareFlushCache: flushedSeqId is one below the earliest edit left
         // unflushed in the stores not flushed, or the flush's own sequence id if none is.
         let unflushed_elsewhere = region
@@ -356,8 +364,51 @@ impl RegionServer<'_> {
             .iter()
             .filter_map(|&store| Some((store, self.snapshot_store(job.region, store)?)))
             .collect();
-        let file_bytes = files.iter().map(|(_, file)| file.size_bytes).sum();
         self.flushes.get_mut(flush).files = files;
+        let cells: u64 = job
+            .stores
+            .iter()
+            .map(|&store| {
+                self.regions[job.region as usize].stores[store]
+                    .memstore
+                    .snapshot_size()
+                    .cells
+            })
+            .sum();
+        if self.scenario.bugs.is_on(KnownBug::Hbase21738) && cells > 0 {
+            self.flushes.get_mut(flush).counting_cells = true;
+            self.queue.schedule_in(
+                SimDuration::from_nanos(cells * SKIP_LIST_SIZE_NANOS_PER_CELL),
+                Event::SnapshotCounted {
+                    flush,
+                    started_nanos: job.started_at.as_nanos(),
+                },
+            );
+            return;
+        }
+        self.write_flush(flush);
+    }
+
+    /// HBASE-21738: the snapshot's cells are counted; the flush goes on (unless a crash took
+    /// it: the event then finds another flush, or none, under its id).
+    pub(super) fn on_snapshot_counted(&mut self, flush: FlushId, started_nanos: u64) {
+        let counted = self
+            .flushes
+            .try_get(flush)
+            .is_some_and(|job| job.counting_cells && job.started_at.as_nanos() == started_nanos);
+        if counted {
+            self.flushes.get_mut(flush).counting_cells = false;
+            self.write_flush(flush);
+        }
+    }
+
+    /// The snapshot is taken: the updates lock goes (the writers queued behind it go on) and
+    /// the HFiles are written.
+    fn write_flush(&mut self, flush: FlushId) {
+        let now = self.now();
+        let job = self.flushes.get(flush);
+        let region = job.region;
+        let file_bytes = job.files.iter().map(|(_, file)| file.size_bytes).sum();
         let write = self.devices.start(
             Device::Shared,
             now,
@@ -368,7 +419,8 @@ impl RegionServer<'_> {
         self.flushes.get_mut(flush).write = Some(write);
         self.apply_flush_throughput_caps();
         self.schedule_write_done(Device::Shared);
-        self.updates_lock_released(job.region);
+        self.regions[region as usize].flush_waiting_for_lock = None;
+        self.updates_lock_released(region);
     }
 
     /// Snapshots a store's memstore and makes the HFile the snapshot becomes (none for an

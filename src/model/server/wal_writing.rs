@@ -30,6 +30,7 @@ use crate::model::wal::files::RollReason;
 use crate::model::wal::format::{ClusterIds, WalCell, WalKey};
 use crate::model::wal::names::encoded_region_name;
 use crate::scenario::fault::FaultKind;
+use crate::scenario::known_bugs::KnownBug;
 
 impl RegionServer<'_> {
     /// The server's clock as HBase's: ms since the epoch.
@@ -99,9 +100,8 @@ impl RegionServer<'_> {
             // The writer is broken until the roll replaces it: AsyncFSWAL holds the edits for
             // the new writer; FSHLog fails every sync meanwhile with DamagedWALException.
             if !self.config.wal_async {
-                for call in self.wal.take_waiting() {
-                    self.sync_failed(call, ServerError::WalSyncFailed);
-                }
+                let writers = self.wal.take_waiting();
+                self.answer_writers_of_broken_writer(writers);
                 self.drain_ready();
             }
             return;
@@ -284,6 +284,21 @@ impl RegionServer<'_> {
         }
     }
 
+    /// FSHLog's writers whose edits went to a broken writer: they fail with it
+    /// (DamagedWALException). With HBASE-11868 on, they are told their edit is synced: on a
+    /// broken writer every append and sync fails at once, and 0.98 advanced syncedTillHere past
+    /// a failure, so these writers found it passed before they waited and never checked.
+    fn answer_writers_of_broken_writer(&mut self, writers: Vec<CallId>) {
+        let acknowledged = self.scenario.bugs.is_on(KnownBug::Hbase11868);
+        for call in writers {
+            if acknowledged {
+                self.acknowledge_unsynced(call);
+            } else {
+                self.sync_failed(call, ServerError::WalSyncFailed);
+            }
+        }
+    }
+
     /// requestLogRoll: the LogRoller is woken; the roll starts once no sync is in flight.
     pub(super) fn request_roll(&mut self, reason: RollReason) {
         if self.roll_requested.is_none() && self.roll_in_progress.is_none() && !self.wal_broken {
@@ -325,9 +340,8 @@ impl RegionServer<'_> {
             if !self.config.wal_async {
                 // FSHLog: every append made to the broken writer fails with it (their entries
                 // are not carried to the new file).
-                for call in self.wal.take_waiting() {
-                    self.sync_failed(call, ServerError::WalSyncFailed);
-                }
+                let writers = self.wal.take_waiting();
+                self.answer_writers_of_broken_writer(writers);
             }
             let rewritten = self
                 .fs_wal

@@ -88,6 +88,8 @@ struct MiniBatch {
     sync_since: SimTime,
     /// 1.4: what to take back out of the memstore if the sync fails.
     rollback: Option<Rollback>,
+    /// HBASE-11868: acknowledged though its edit went to a broken writer and was never synced.
+    unsynced: bool,
 }
 
 /// Cells written before the sync (1.4), and the value-index changes, to undo if it fails.
@@ -724,11 +726,19 @@ impl RegionServer<'_> {
         let region = state.batch.region;
         if state.batch.values.iter().any(Option::is_some) {
             let request = self.requests.get(state.request);
+            // The oracle has no cause of its own for an edit acknowledged after its sync failed
+            // (HBASE-11868); it is one acknowledged before any sync covered it, as ASYNC_WAL's
+            // are, and a loss of it is named as theirs.
+            let logged = if state.batch.unsynced {
+                Durability::AsyncWal
+            } else {
+                request.durability
+            };
             self.oracle.acknowledged(
                 region,
                 &self.client_cells[request.client as usize].families,
                 state.batch.sequence_id,
-                request.durability,
+                logged,
             );
         }
         if self.regions[region as usize].is_above_flush_size() {
@@ -916,6 +926,19 @@ impl RegionServer<'_> {
         let state = self.calls.get(call);
         self.finish_hotness(call, state.cursor..state.batch.end);
         self.fail_rest_of_group(call, error);
+        self.ready.push_back(call);
+    }
+
+    /// HBASE-11868: the writer's edit went to a broken FSHLog writer, whose failure passed
+    /// syncedTillHere beyond it before it waited: it goes on as if its sync had succeeded.
+    pub(super) fn acknowledge_unsynced(&mut self, call: CallId) {
+        let state = self.calls.get_mut(call);
+        assert_eq!(
+            state.phase,
+            Phase::Sync,
+            "only a call waiting for a sync can be told it is synced"
+        );
+        state.batch.unsynced = true;
         self.ready.push_back(call);
     }
 
