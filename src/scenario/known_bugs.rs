@@ -131,7 +131,7 @@ impl KnownBug {
         match self {
             KnownBug::Hbase2643 => "0.89.20100621–0.89.20100830; fixed in 0.89.20100924 and 0.90.0",
             KnownBug::Hbase2958 => {
-                "0.90.0–0.90.5; the split is retried since HBASE-5137 (0.90.6, 0.92.0, 0.94.0)"
+                "0.90.0–0.90.5; fixed by its successor HBASE-5137 in 0.90.6, 0.92.0 and 0.94.0"
             }
             KnownBug::Hbase10499 => "0.95.0–0.98.9; fixed in 0.98.10, 1.0.0, 1.1.0 and 2.0.0",
             KnownBug::Hbase11868 => "0.98.0–0.98.5; fixed in 0.98.6",
