@@ -137,8 +137,20 @@ impl From<ScenarioError> for Failure {
     }
 }
 
+/// Warns on stderr of each site-file setting of behaviour regionsim does not model (or of an
+/// HBase name it does not know): a site file is imported as it is, so these are not errors.
+fn warn_of_site_settings(scenario: &Scenario) {
+    for ignored in scenario.properties.site_warnings() {
+        eprintln!(
+            "warning: {}: {} = {} is ignored: {}",
+            ignored.origin, ignored.name, ignored.value, ignored.reason
+        );
+    }
+}
+
 fn validate(args: ScenarioArgs) -> Result<(), Failure> {
     let scenario = args.load()?;
+    warn_of_site_settings(&scenario);
     let regions: u32 = scenario.tables.iter().map(|table| table.regions).sum();
     println!(
         "{}: ok ({}, {} table(s), {} region(s), {} workload(s), {} simulated)",
@@ -149,5 +161,13 @@ fn validate(args: ScenarioArgs) -> Result<(), Failure> {
         scenario.workloads.len(),
         scenario.duration
     );
+    for bug in scenario.bugs.iter() {
+        println!(
+            "known bug switched on: {} ({}): {}",
+            bug.jira(),
+            bug.versions(),
+            bug.description()
+        );
+    }
     Ok(())
 }

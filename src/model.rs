@@ -7,6 +7,7 @@ pub mod compaction;
 pub mod config;
 pub mod event;
 pub mod faults;
+pub mod flush_throughput;
 pub mod flusher;
 pub mod hdfs;
 pub mod region;

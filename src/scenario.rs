@@ -14,6 +14,7 @@ pub mod error;
 pub mod fault;
 pub mod io;
 pub mod known_bugs;
+pub mod not_modelled;
 pub mod profile;
 pub mod properties;
 
@@ -329,7 +330,7 @@ pub fn load_str(
         check_action(action, node, &tables, duration, !topology_changes_first)?;
     }
     let (faults, _) = read_array(&root, "faults", |node, _| FaultSpec::read(node, duration))?;
-    let bugs = read_bugs(&root)?;
+    let bugs = read_bugs(&root, &properties)?;
     root.finish("the scenario's top level")?;
     document.check_assignments_used()?;
 
@@ -356,8 +357,12 @@ pub fn load_str(
 }
 
 /// `[bugs]`: `"HBASE-2643" = true` switches a known bug on; `false` leaves it off. A bug may
-/// also be switched with `--set bugs.HBASE-2643=true`.
-fn read_bugs(root: &document::Table<'_, '_>) -> Result<KnownBugs, ScenarioError> {
+/// also be switched with `--set bugs.HBASE-2643=true`. A bug that cannot act with the
+/// properties in force is refused rather than left to do nothing.
+fn read_bugs(
+    root: &document::Table<'_, '_>,
+    properties: &Properties,
+) -> Result<KnownBugs, ScenarioError> {
     let table = root.section("bugs")?;
     let mut names: Vec<String> = table.entries().into_iter().map(|(name, _)| name).collect();
     for bug in KnownBug::ALL {
@@ -374,6 +379,17 @@ fn read_bugs(root: &document::Table<'_, '_>) -> Result<KnownBugs, ScenarioError>
         let named = KnownBugs::from_entries([(name.as_str(), on)])
             .map_err(|unknown| value.error(ErrorKind::UnknownKey, unknown.to_string()))?;
         for bug in named.iter() {
+            if bug == KnownBug::Hbase11868 && properties.text("hbase.wal.provider") != "filesystem"
+            {
+                return Err(value.error(
+                    ErrorKind::Impossible,
+                    format!(
+                        "{} lived in FSHLog, and hbase.wal.provider is {}: set it to filesystem (1.4's default) for the bug to act",
+                        bug.jira(),
+                        properties.text("hbase.wal.provider")
+                    ),
+                ));
+            }
             bugs = bugs.with(bug);
         }
     }
@@ -601,30 +617,6 @@ fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
                 ),
             ));
         }
-    }
-    if scenario.profile == ProfileId::Hbase25 {
-        if properties.int("hbase.regionserver.offheap.global.memstore.size") > 0 {
-            return Err(error(
-                "hbase.regionserver.offheap.global.memstore.size",
-                ErrorKind::Unsupported,
-                "off-heap memstores are not modelled yet; set it to 0".to_string(),
-            ));
-        }
-        if properties.text("hbase.hregion.compacting.memstore.type") != "NONE" {
-            return Err(error(
-                "hbase.hregion.compacting.memstore.type",
-                ErrorKind::Unsupported,
-                "in-memory compaction (CompactingMemStore) is not modelled yet; use NONE"
-                    .to_string(),
-            ));
-        }
-    }
-    if properties.text("hbase.wal.provider") == "multiwal" {
-        return Err(error(
-            "hbase.wal.provider",
-            ErrorKind::Unsupported,
-            "multiwal is not modelled yet; use the profile's default provider".to_string(),
-        ));
     }
     check_compaction_properties(properties)
 }

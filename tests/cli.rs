@@ -307,6 +307,19 @@ fn site_files_are_imported() {
         "{flushers}"
     );
     assert!(stdout.contains("ignored   hbase.rootdir"), "{stdout}");
+    // Where HBase keeps its files changes nothing in a simulation: no warning.
+    let output = regionsim(&[
+        "validate",
+        "scenarios/default.toml",
+        "--site",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     // A bad value in the site file is bad input, located in the site file.
     std::fs::write(&site, "<configuration><property><name>hbase.hstore.blockingStoreFiles</name><value>many</value></property></configuration>").unwrap();
     let output = regionsim(&[
@@ -319,6 +332,81 @@ fn site_files_are_imported() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("hbase-site.xml:1:16") && stderr.contains("expected a whole number"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// A site file that sets what regionsim does not model (multiwal's grouping, the client's write
+// buffer, an HBase name it does not know) is still imported, as HBase would read it, but
+// `validate` and `run` warn on stderr of each such property with its file and line; what has no
+// part in the simulation (hbase.rootdir) and Hadoop's own settings pass quietly.
+#[test]
+fn site_settings_not_modelled_are_warned_of() {
+    let dir = scratch("site-warnings");
+    let site = dir.join("hbase-site.xml");
+    std::fs::write(
+        &site,
+        "<configuration>\n<property><name>hbase.wal.regiongrouping.numgroups</name><value>4</value></property>\n<property><name>hbase.client.write.buffer</name><value>8388608</value></property>\n<property><name>hbase.rootdir</name><value>hdfs://nn/hbase</value></property>\n<property><name>dfs.replication</name><value>3</value></property>\n<property><name>hbase.regionserver.made.up</name><value>1</value></property>\n</configuration>\n",
+    )
+    .unwrap();
+    let expect_warnings = |stderr: &str| {
+        let warnings: Vec<&str> = stderr
+            .lines()
+            .filter(|line| line.starts_with("warning: "))
+            .collect();
+        assert_eq!(warnings.len(), 3, "{stderr}");
+        assert!(
+            warnings[0].contains("hbase-site.xml:2:1: hbase.wal.regiongrouping.numgroups = 4 is ignored: not modelled: multiwal"),
+            "{stderr}"
+        );
+        assert!(
+            warnings[1].contains("hbase.client.write.buffer = 8388608 is ignored: not modelled: the client's write buffer"),
+            "{stderr}"
+        );
+        assert!(
+            warnings[2].contains("hbase.regionserver.made.up = 1 is ignored: an HBase property regionsim does not know"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("hbase.rootdir") && !stderr.contains("dfs.replication"));
+    };
+    let output = regionsim(&[
+        "validate",
+        "scenarios/default.toml",
+        "--site",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    expect_warnings(&String::from_utf8_lossy(&output.stderr));
+    let output = regionsim(&[
+        "run",
+        "scenarios/default.toml",
+        "--site",
+        site.to_str().unwrap(),
+        "--set",
+        "duration=1s",
+        "--no-charts",
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    expect_warnings(&String::from_utf8_lossy(&output.stderr));
+    // The same property in the scenario, or with --set, is refused.
+    let output = regionsim(&[
+        "validate",
+        "scenarios/default.toml",
+        "--set",
+        "hbase.client.write.buffer=8MB",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("\"hbase.client.write.buffer\" is not modelled: the client's write buffer"),
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -11,6 +11,7 @@ use regionsim::model::wal::reader::ReaderRules;
 use regionsim::report::Summary;
 use regionsim::report::summary::RecoverySummary;
 use regionsim::runner::wal_files::export_sim_fs;
+use regionsim::scenario::{LoadOptions, load_str};
 use regionsim::sim::RandomStream;
 
 /// A small server that crashes: four regions, small flushes and WAL files (so that crashes
@@ -546,6 +547,54 @@ fn hbase_2958_loses_with_the_switch_on_only() {
     assert_eq!(recovery.completed_at_s, None);
     assert_eq!(off.durability.lost, 0);
     assert!(off.durability.unavailable > 0);
+}
+
+// HBASE-11868 on: writes appended to FSHLog's broken writer, between a failed sync and the roll,
+// are acknowledged unsynced, and a crash loses those still only in the memstore (named as
+// acknowledged before any sync covered them, the oracle's nearest cause); off: they fail with
+// DamagedWALException and are rolled back and retried, and nothing is lost. Every writer that
+// is not failed is acknowledged instead, so the two runs' failures and acknowledgements differ
+// by the same writers.
+#[test]
+fn hbase_11868_loses_with_the_switch_on_only() {
+    let (_, on) = run(&bundled("scenarios/hbase-11868.toml", &[]));
+    let (_, off) = run(&bundled(
+        "scenarios/hbase-11868.toml",
+        &["bugs.HBASE-11868=false"],
+    ));
+    assert!(on.durability.lost > 0);
+    assert_eq!(
+        on.durability.lost,
+        on.durability.lost_by_cause["failed_sync_acknowledged"]
+    );
+    assert_eq!((off.durability.lost, off.durability.unavailable), (0, 0));
+    let failed =
+        |summary: &regionsim::report::Summary| summary.client.errors["DamagedWALException"];
+    assert!(failed(&on) < failed(&off));
+    assert!(
+        failed(&on) > 0,
+        "writers waiting when a sync fails still see it"
+    );
+    assert_eq!(on.durability.rolled_back, failed(&on));
+    assert_eq!(off.durability.rolled_back, failed(&off));
+}
+
+// HBASE-11868 lived in FSHLog: with AsyncFSWAL (2.5's default provider) the switch could not
+// act, so it is refused.
+#[test]
+fn hbase_11868_needs_fshlog() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hbase-11868.toml"),
+    )
+    .unwrap()
+    .replace("profile = \"hbase-1.4\"", "profile = \"hbase-2.5\"");
+    let error = load_str("s.toml", &text, Path::new("."), &LoadOptions::default()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("HBASE-11868 lived in FSHLog, and hbase.wal.provider is asyncfs"),
+        "{error}"
+    );
 }
 
 // The same crash scenario and seed give the same summary, byte for byte.

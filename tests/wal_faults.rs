@@ -1,6 +1,7 @@
 //! WAL sync failures as each line handles them: 1.4 rolls the edit back out of the memstore and
 //! fails the write; 2.5's AsyncFSWAL writes it again after a roll and the writer waits (up to
-//! the sync timeout); FSHLog fails writes until the roll is done.
+//! the sync timeout); FSHLog fails writes until the roll is done. And slow syncs, which roll
+//! the WAL as 2.5 counts them.
 
 mod common;
 
@@ -97,4 +98,53 @@ fn asyncfs_writers_time_out() {
     ));
     assert!(summary.client.errors["WALSyncTimeoutIOException"] > 0);
     assert_eq!(summary.operations["put"].failed, 0);
+}
+
+/// One region, single puts, and every sync taking 20 ms.
+const SLOW_SYNCS: &str = r#"
+name = "slow-syncs"
+seed = 5
+duration = "270s"
+profile = "hbase-2.5"
+[io]
+wal_sync_latency = { dist = "constant", value = "20ms" }
+[[tables]]
+name = "t"
+regions = 1
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "1k/s", process = "uniform" }
+keys = { dist = "uniform", count = 100_000 }
+value_size = { dist = "constant", bytes = 100 }
+"#;
+
+// 2.5's slow syncs: with hbase.regionserver.wal.slowsync.ms at 10 ms every 20 ms sync is slow,
+// so FSHLog counts far more than the threshold (100) in each minute and rolls at the first sync
+// a minute after its writer started (the roll itself takes a sync's 20 ms): 4 rolls in 270 s.
+// AsyncFSWAL counts them and never looks, and syncs under the slow threshold count for nothing.
+// One slow sync over hbase.regionserver.wal.roll.on.sync.ms rolls by itself, but a sync under
+// the slow threshold never does, whatever the roll threshold.
+#[test]
+fn slow_syncs_roll_the_wal_as_2_5_counts_them() {
+    let rolls = |sets: &[&str]| {
+        let (_, summary) = run(&scenario(SLOW_SYNCS, sets));
+        summary.wal.rolls.get("slow_sync").copied().unwrap_or(0)
+    };
+    let fshlog = "hbase.wal.provider=filesystem";
+    let slow = "hbase.regionserver.wal.slowsync.ms=10";
+    assert_eq!(rolls(&[fshlog, slow]), 4);
+    assert_eq!(rolls(&[slow]), 0);
+    assert_eq!(rolls(&[fshlog, "hbase.regionserver.wal.slowsync.ms=30"]), 0);
+    assert_eq!(
+        rolls(&[
+            fshlog,
+            slow,
+            "hbase.regionserver.wal.slowsync.roll.threshold=1000000"
+        ]),
+        0
+    );
+    // Every sync is slow and over a 15 ms roll threshold: the WAL rolls after each sync that
+    // finds no roll under way.
+    assert!(rolls(&[slow, "hbase.regionserver.wal.roll.on.sync.ms=15"]) > 1000);
+    assert_eq!(rolls(&["hbase.regionserver.wal.roll.on.sync.ms=15"]), 0);
 }

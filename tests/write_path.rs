@@ -1,12 +1,15 @@
 //! The write path and the MemStoreFlusher against laws and HBase's rules: queues obey Little's
 //! law, stalls appear exactly when flushes cannot keep up, the periodic flusher's timing, row
-//! locks per profile, and the two profiles' limits and flush selections.
+//! locks per profile, the two profiles' limits and flush selections, the flush throughput
+//! controller, the StoreHotnessProtector, and the known bugs of the flusher (HBASE-10499) and
+//! the snapshot (HBASE-21738) with their switches on and off.
 
 mod common;
 
 use common::{bundled, run, scenario};
 use regionsim::model::config::ServerConfig;
 use regionsim::model::region::hregion::{StoreView, select_stores_to_flush};
+use regionsim::model::timeline::MarkerKind;
 use regionsim::sim::SimTime;
 
 // Little's law for the MemStoreFlusher's queue and the RPC call queues: the time-averaged
@@ -202,4 +205,158 @@ fn too_many_store_files_put_flushes_off_for_up_to_the_blocking_wait() {
     assert!(summary.blocked.store_files_seconds > 0.0);
     assert!(summary.blocked.store_files_seconds <= flushes.count as f64 * 91.0);
     assert!(delayed_flushes <= flushes.count + summary.flush_queue.max_length);
+}
+
+// PressureAwareFlushThroughputController: with the memstore far below the global lower limit
+// (flush pressure about 0.003), the limit stays at the lower bound plus a hair, so the one
+// region (kept from splitting, which would make two flushes share the limit) writes its files
+// at about 4 MB/s: the mean flush lasts file bytes ÷ 4 MB/s (within 2%, the snapshot's wait and
+// the tuner's hair), where without a controller it takes the pipe's 100 MB/s.
+#[test]
+fn the_pressure_aware_flush_controller_paces_flushes_at_its_bound() {
+    let controller = "hbase.regionserver.flush.throughput.controller=org.apache.hadoop.hbase.regionserver.throttle.PressureAwareFlushThroughputController";
+    let no_split = "hbase.regionserver.region.split.policy=org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy";
+    let bounds = [
+        "duration=2m",
+        no_split,
+        controller,
+        "hbase.hstore.flush.throughput.lower.bound=4MB",
+        "hbase.hstore.flush.throughput.upper.bound=8MB",
+    ];
+    let (_, paced) = run(&scenario(common::ONE_REGION, &bounds));
+    let (_, free) = run(&scenario(common::ONE_REGION, &["duration=2m", no_split]));
+    let mean_file_bytes = |summary: &regionsim::report::Summary| {
+        summary.flushes.file_bytes as f64 / summary.flushes.count as f64
+    };
+    assert!(paced.flushes.count >= 5, "{:?}", paced.flushes);
+    let expected_ms = mean_file_bytes(&paced) / (4u64 << 20) as f64 * 1000.0;
+    let mean_ms = paced.flushes.duration_ms.mean;
+    assert!(
+        (mean_ms - expected_ms).abs() <= 0.02 * expected_ms,
+        "paced flushes last {mean_ms} ms, expected {expected_ms} ms"
+    );
+    let unpaced_ms = mean_file_bytes(&free) / (100u64 << 20) as f64 * 1000.0;
+    assert!(
+        free.flushes.duration_ms.mean < 2.0 * unpaced_ms,
+        "{} ms against {unpaced_ms} ms",
+        free.flushes.duration_ms.mean
+    );
+}
+
+/// One region (kept from splitting) written by single puts of 150 cells each (150 columns of
+/// 10 bytes), synced in 5 ms: about ten puts are between the protector and the end of their
+/// mini-batch at once.
+const DENSE_PUTS: &str = r#"
+name = "dense-puts"
+seed = 3
+duration = "20s"
+profile = "hbase-2.5"
+
+[properties]
+"hbase.regionserver.region.split.policy" = "org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy"
+
+[io]
+wal_sync_latency = { dist = "constant", value = "5ms" }
+
+[[tables]]
+name = "t"
+regions = 1
+
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "2k/s", process = "uniform" }
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 10 }
+columns = 150
+"#;
+
+// StoreHotnessProtector: with hbase.region.store.parallel.put.limit = 1, a store takes at most
+// 1 × the multiplier (2) dense puts between the protector and the end of their mini-batch (a
+// 5 ms sync, 2.5 holding the mini-batch through it), so at most 2 ÷ 5 ms = 400 puts/s get
+// through; the rest of the 2k/s are refused with RegionTooBusyException and retried — every
+// refusal is a retry, but for those whose retry was still to come at the end. Off (the default
+// 0), or with the puts' 150 cells not above the minimum column count, nothing is refused.
+#[test]
+fn the_store_hotness_protector_refuses_dense_puts_past_its_bound() {
+    let (_, on) = run(&scenario(
+        DENSE_PUTS,
+        &["hbase.region.store.parallel.put.limit=1"],
+    ));
+    assert!(on.region_too_busy > 1000, "{}", on.region_too_busy);
+    let puts = &on.operations["put"];
+    assert!(on.client.retries <= on.region_too_busy);
+    assert!(on.region_too_busy - on.client.retries <= puts.in_flight_at_end);
+    assert!(
+        puts.throughput_per_sec <= 400.0 && puts.throughput_per_sec > 350.0,
+        "{puts:?}"
+    );
+    let (_, off) = run(&scenario(DENSE_PUTS, &[]));
+    assert_eq!((off.region_too_busy, off.client.retries), (0, 0));
+    assert!(off.operations["put"].throughput_per_sec > 1990.0);
+    let (_, sparse) = run(&scenario(
+        DENSE_PUTS,
+        &[
+            "hbase.region.store.parallel.put.limit=1",
+            "hbase.region.store.parallel.put.limit.min.column.count=150",
+        ],
+    ));
+    assert_eq!((sparse.region_too_busy, sparse.client.retries), (0, 0));
+    assert_eq!(sparse.trace_hash, off.trace_hash);
+}
+
+// HBASE-21738 on: a flush's snapshot holds the region's updates lock while it counts the
+// snapshot's cells, 244 ns a cell, so the put that arrives as the lock is taken waits the whole
+// count: with one region of 16 MB flushes put at a steady 5k/s (one every 0.2 ms, each synced
+// in 1 ms), the slowest put takes at least the hold less 0.2 ms, and not 3 ms more (the 1 ms
+// sync, and the 30 handlers working off the puts that queued behind the lock). Off, no put
+// takes 3 ms (its sync, a roll's, its CPU and the network).
+#[test]
+fn hbase_21738_holds_writers_for_the_cell_count() {
+    let no_split = "hbase.regionserver.region.split.policy=org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy";
+    let sets = ["duration=2m", no_split, "bugs.HBASE-21738=true"];
+    let (_, on) = run(&scenario(common::ONE_REGION, &sets));
+    let memstore = &on.memstore;
+    let cells_flushed = memstore.cells_added - memstore.cells_at_end;
+    assert!(on.flushes.count >= 5, "{:?}", on.flushes);
+    let hold_ms = (cells_flushed as f64 / on.flushes.count as f64) * 244e-6;
+    let max_ms = on.operations["put"].latency_ms.max;
+    assert!(
+        max_ms >= hold_ms - 0.2 && max_ms <= hold_ms + 3.0,
+        "the slowest put took {max_ms} ms, the hold is {hold_ms} ms"
+    );
+    let (_, off) = run(&scenario(common::ONE_REGION, &["duration=2m", no_split]));
+    let off_max_ms = off.operations["put"].latency_ms.max;
+    assert!(off_max_ms < 3.0, "{off_max_ms} ms");
+}
+
+// HBASE-10499 on: a global-pressure flush takes region 0's flush request (queued first in the
+// same millisecond) out of the queue instead of its own; region 0 never flushes again, grows to
+// its blocking size and refuses writes with RegionTooBusyException to the end. Off, region 0
+// flushes and nothing is refused. The runs are the same up to that first removal.
+#[test]
+fn hbase_10499_leaves_a_region_unflushed_with_the_switch_on_only() {
+    let region_0_flushes = |outcome: &regionsim::model::RunOutcome| {
+        outcome
+            .timeline
+            .markers
+            .iter()
+            .filter(|marker| marker.kind == MarkerKind::Flush && marker.region == Some(0))
+            .count()
+    };
+    let (on_outcome, on) = run(&bundled("scenarios/hbase-10499.toml", &[]));
+    assert!(on.region_too_busy > 100_000, "{}", on.region_too_busy);
+    assert_eq!(region_0_flushes(&on_outcome), 0);
+    let region_0 = on_outcome
+        .region_map_at_end
+        .iter()
+        .flatten()
+        .find(|region| region.id == 0)
+        .unwrap();
+    assert_eq!(region_0.store_files, vec![0]);
+    let (off_outcome, off) = run(&bundled(
+        "scenarios/hbase-10499.toml",
+        &["bugs.HBASE-10499=false"],
+    ));
+    assert_eq!(off.region_too_busy, 0);
+    assert!(region_0_flushes(&off_outcome) > 0);
 }

@@ -37,6 +37,9 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let scenario = args.scenario.load()?;
+    if !args.quiet {
+        super::warn_of_site_settings(&scenario);
+    }
     let options = RunOptions {
         out: args.out,
         trace: args.trace,

@@ -27,7 +27,7 @@ use crate::model::wal::split::{
     CORRUPT_DIR, Coordination, DATA_DIR, OLD_WALS_DIR, SplitOptions, WalFileFate, WalFileSplit,
 };
 use crate::runner::wal_files::{export_sim_fs, split_directory};
-use crate::scenario::known_bugs::KnownBugs;
+use crate::scenario::known_bugs::{KnownBug, KnownBugs};
 use crate::scenario::profile::ProfileId;
 
 #[derive(Debug, Args)]
@@ -264,6 +264,18 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
     }
     let known_bugs = KnownBugs::from_entries(args.bugs.iter().map(|name| (name.as_str(), true)))
         .map_err(|error| bad_input(format!("--bug: {error}")))?;
+    if let Some(bug) = known_bugs.iter().find(|bug| !bug.acts_in_wal_split()) {
+        let splitting: Vec<&str> = KnownBug::ALL
+            .iter()
+            .filter(|bug| bug.acts_in_wal_split())
+            .map(|bug| bug.jira())
+            .collect();
+        return Err(bad_input(format!(
+            "--bug {}: it does not act in a WAL split (these do: {})",
+            bug.jira(),
+            splitting.join(", ")
+        )));
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         let name = dir
             .canonicalize()

@@ -6,7 +6,10 @@
 use crate::model::client::retry::RetryPolicy;
 use crate::model::compaction::policy::OffPeakHours;
 use crate::model::compaction::throughput::ThroughputController;
+use crate::model::flush_throughput::FlushThroughputController;
 use crate::model::region::split_policy::SplitPolicyKind;
+use crate::model::region::store_hotness::HotnessLimits;
+use crate::model::wal::slow_sync::{CountRule, SlowSyncSettings};
 use crate::scenario::Scenario;
 use crate::scenario::profile::{ProfileId, call_queue_count};
 use crate::scenario::workload::Durability;
@@ -79,12 +82,17 @@ pub struct ServerConfig {
     pub flush_store_lower_bound_min_bytes: u64,
     /// hbase.regionserver.flush.per.changes.
     pub flush_per_changes: u64,
+    /// The flush throughput controller as it starts, and how often it is tuned
+    /// (hbase.hstore.flush.throughput.tune.period).
+    pub flush_throughput: FlushThroughputController,
+    pub flush_throughput_tune_period: SimDuration,
     /// hbase.regionserver.optionalcacheflushinterval, if positive: a store whose oldest edit is
     /// older than this is flushed along with the large ones.
     pub flush_check_interval: Option<SimDuration>,
     /// What USE_DEFAULT means for a table: SYNC_WAL, or FSYNC_WAL with hbase.wal.hsync (2.5).
     pub default_durability: Durability,
-    /// AsyncFSWAL syncs on its own once this many bytes are unsynced (2.5 only).
+    /// AsyncFSWAL syncs on its own once this many bytes are unsynced (hbase.wal.batch.size, 2.5;
+    /// FSHLog has no such rule).
     pub wal_batch_bytes: Option<u64>,
     /// hbase.regionserver.handler.count.
     pub handlers: usize,
@@ -105,6 +113,9 @@ pub struct ServerConfig {
     pub busy_wait_max: SimDuration,
     /// hbase.regionserver.minibatch.size (2.5); 1.4 has no cap.
     pub minibatch_rows_max: usize,
+    /// StoreHotnessProtector's bounds, when hbase.region.store.parallel.put.limit is above 0
+    /// (2.5; 1.4 has none).
+    pub store_hotness: Option<HotnessLimits>,
     /// WAL syncs in flight at once: unbounded for AsyncFSWAL (it pipelines them), the
     /// SyncRunner count (hbase.regionserver.hlog.syncer.count) for FSHLog.
     pub wal_syncs_in_flight_max: usize,
@@ -132,8 +143,8 @@ pub struct ServerConfig {
     pub wal_roll_bytes: u64,
     /// hbase.regionserver.logroll.period.
     pub wal_roll_period: SimDuration,
-    /// hbase.regionserver.wal.roll.on.sync.ms (2.5; 1.4 has no such roll).
-    pub wal_roll_on_sync: Option<SimDuration>,
+    /// The slow syncs that roll the WAL (2.5; 1.4 has no such roll).
+    pub wal_slow_syncs: Option<SlowSyncSettings>,
     /// hbase.regionserver.maxlogs, as the profile computes it.
     pub wal_max_logs: u64,
     /// zookeeper.session.timeout: how long the master takes to see a dead server.
@@ -253,6 +264,19 @@ impl ServerConfig {
                 .int_opt("hbase.hregion.percolumnfamilyflush.size.lower.bound.min")
                 .unwrap_or(16 << 20) as u64,
             flush_per_changes: properties.bytes("hbase.regionserver.flush.per.changes"),
+            flush_throughput: if properties
+                .text("hbase.regionserver.flush.throughput.controller")
+                .ends_with("PressureAwareFlushThroughputController")
+            {
+                FlushThroughputController::pressure_aware(
+                    properties.bytes("hbase.hstore.flush.throughput.lower.bound"),
+                    properties.bytes("hbase.hstore.flush.throughput.upper.bound"),
+                )
+            } else {
+                FlushThroughputController::NO_LIMIT
+            },
+            flush_throughput_tune_period: properties
+                .millis("hbase.hstore.flush.throughput.tune.period"),
             flush_check_interval: (flush_check_millis > 0)
                 .then(|| SimDuration::from_millis(flush_check_millis as u64)),
             default_durability: if hsync {
@@ -262,6 +286,7 @@ impl ServerConfig {
             },
             wal_batch_bytes: properties
                 .int_opt("hbase.wal.batch.size")
+                .filter(|_| properties.text("hbase.wal.provider") == "asyncfs")
                 .map(|bytes| bytes as u64),
             handlers,
             call_queues,
@@ -281,6 +306,20 @@ impl ServerConfig {
             minibatch_rows_max: properties
                 .int_opt("hbase.regionserver.minibatch.size")
                 .map_or(usize::MAX, |rows| rows as usize),
+            store_hotness: properties
+                .int_opt("hbase.region.store.parallel.put.limit")
+                .filter(|&limit| limit > 0)
+                .map(|limit| {
+                    let multiplier =
+                        properties.int("hbase.region.store.parallel.prepare.put.multiplier");
+                    HotnessLimits {
+                        preparing_max: (limit.saturating_mul(multiplier)).min(u32::MAX.into())
+                            as u32,
+                        cells_min: properties
+                            .int("hbase.region.store.parallel.put.limit.min.column.count")
+                            .min(u32::MAX.into()) as u32,
+                    }
+                }),
             wal_syncs_in_flight_max: match properties.text("hbase.wal.provider") {
                 "filesystem" => properties
                     .int("hbase.regionserver.hlog.syncer.count")
@@ -311,13 +350,18 @@ impl ServerConfig {
                 * properties.float("hbase.regionserver.logroll.multiplier") as f32)
                 as u64,
             wal_roll_period: properties.millis("hbase.regionserver.logroll.period"),
-            wal_roll_on_sync: match scenario.profile {
-                ProfileId::Hbase25 => {
-                    Some(properties.millis("hbase.regionserver.wal.roll.on.sync.ms"))
-                        .filter(|limit| !limit.is_zero())
-                }
-                ProfileId::Hbase14 => None,
-            },
+            wal_slow_syncs: (scenario.profile == ProfileId::Hbase25).then(|| SlowSyncSettings {
+                slow: properties.millis("hbase.regionserver.wal.slowsync.ms"),
+                roll_on_sync: properties.millis("hbase.regionserver.wal.roll.on.sync.ms"),
+                count_rule: (properties.text("hbase.wal.provider") == "filesystem").then(|| {
+                    CountRule {
+                        threshold: properties
+                            .bytes("hbase.regionserver.wal.slowsync.roll.threshold"),
+                        interval: properties
+                            .millis("hbase.regionserver.wal.slowsync.roll.interval.ms"),
+                    }
+                }),
+            }),
             wal_max_logs: properties.int("hbase.regionserver.maxlogs").max(1) as u64,
             zk_session_timeout: properties.millis("zookeeper.session.timeout"),
             split_skip_errors: properties.bool("hbase.hlog.split.skip.errors"),

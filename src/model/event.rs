@@ -41,6 +41,11 @@ pub enum Event {
     AnswerArrives { answer: u32 },
     /// The compaction throughput tuner chore runs.
     CompactionTune,
+    /// The flush throughput tuner chore runs.
+    FlushThroughputTune,
+    /// HBASE-21738: a flush has counted its snapshot's cells (stale unless the flush with this
+    /// id started at `started_nanos` and is counting).
+    SnapshotCounted { flush: u32, started_nanos: u64 },
     /// The CompactionChecker chore runs.
     CompactionCheck,
     /// A fault that strikes at a time (crash, ZooKeeper expiry, corruption, slow disk).
@@ -88,6 +93,8 @@ impl Event {
             Event::HandlerCpuDone { .. } => "handler_cpu_done",
             Event::AnswerArrives { .. } => "answer_arrives",
             Event::CompactionTune => "compaction_tune",
+            Event::FlushThroughputTune => "flush_throughput_tune",
+            Event::SnapshotCounted { .. } => "snapshot_counted",
             Event::CompactionCheck => "compaction_check",
             Event::Fault { .. } => "fault",
             Event::SlowDiskEnds { .. } => "slow_disk_ends",
@@ -135,6 +142,11 @@ impl Event {
             Event::WalReadableAgain { index } => (26, [u64::from(index), 0]),
             Event::ServerRestarts => (27, [0, 0]),
             Event::LogCleaner => (28, [0, 0]),
+            Event::FlushThroughputTune => (29, [0, 0]),
+            Event::SnapshotCounted {
+                flush,
+                started_nanos,
+            } => (30, [u64::from(flush), started_nanos]),
         }
     }
 }

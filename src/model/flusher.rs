@@ -13,6 +13,15 @@
 //! handler flush the biggest region while the global size is at or above the lower limit, a due
 //! entry makes it flush that region. Due entries are taken in due-time order, ties in the order
 //! queued (HBase breaks them by identity hash); a pending token is taken first.
+//!
+//! With HBASE-10499 switched on (`known_bugs`), entries due in the same millisecond are equal
+//! to the DelayQueue, so the removal of a region's entry by a global-pressure flush takes the
+//! first equal entry (here the earliest queued of that millisecond), which may be another
+//! region's. That region stays in `regionsInQueue` with its entry gone (`lost`): every request
+//! for it is a no-op until a global-pressure flush or a close takes it out. The region's own
+//! entry, if it was not the one taken, stays queued without a place in `regionsInQueue` (an
+//! orphan): when it comes due it flushes its region, and the region leaves `regionsInQueue`
+//! then, whatever entry it had there.
 
 use std::collections::BTreeMap;
 
@@ -108,6 +117,8 @@ pub struct FlushRequest {
     pub queued_at: SimTime,
     /// When it was first put off for too many store files.
     pub deferred_since: Option<SimTime>,
+    /// HBASE-10499: the region's place in regionsInQueue is not this entry (another's, or none).
+    pub orphan: bool,
 }
 
 impl FlushRequest {
@@ -139,10 +150,15 @@ pub enum FlusherWork {
 
 #[derive(Debug, Clone)]
 pub struct Flusher {
-    /// Entries by (due time, sequence of queueing).
+    /// Entries by (due time, sequence of queueing): the DelayQueue.
     queue: BTreeMap<(SimTime, u64), FlushRequest>,
-    /// Each region's key in `queue`, if it has an entry.
+    /// regionsInQueue: each region's entry by its key, if it has one (in `queue`, or in `lost`).
     in_queue: Vec<Option<(SimTime, u64)>>,
+    /// HBASE-10499: entries taken out of `queue` by another region's removal while their
+    /// region kept its place in regionsInQueue.
+    lost: BTreeMap<(SimTime, u64), FlushRequest>,
+    /// HBASE-10499 is on: entries due in the same millisecond are equal.
+    equal_by_delay: bool,
     next_sequence: u64,
     wakeup_pending: bool,
     pub handlers: Vec<HandlerState>,
@@ -158,10 +174,13 @@ pub struct Flusher {
 }
 
 impl Flusher {
-    pub fn new(handlers: u32, regions: usize) -> Flusher {
+    /// `equal_by_delay`: HBASE-10499 switched on.
+    pub fn new(handlers: u32, regions: usize, equal_by_delay: bool) -> Flusher {
         let mut flusher = Flusher {
             queue: BTreeMap::new(),
             in_queue: vec![None; regions],
+            lost: BTreeMap::new(),
+            equal_by_delay,
             next_sequence: 0,
             wakeup_pending: false,
             handlers: Vec::new(),
@@ -189,6 +208,7 @@ impl Flusher {
         for slot in &mut self.in_queue {
             *slot = None;
         }
+        self.lost.clear();
         self.queue_length.set(now, 0);
         self.wakeup_pending = false;
         for handler in 0..self.handlers.len() {
@@ -230,24 +250,61 @@ impl Flusher {
         let key = (request.due_at, self.next_sequence);
         self.next_sequence += 1;
         let region = request.region as usize;
-        assert!(
-            self.in_queue[region].is_none(),
-            "region {} is already in the flush queue",
-            request.region
-        );
-        self.in_queue[region] = Some(key);
+        if !request.orphan {
+            assert!(
+                self.in_queue[region].is_none(),
+                "region {} is already in the flush queue",
+                request.region
+            );
+            self.in_queue[region] = Some(key);
+        }
         self.queue.insert(key, request);
         self.enqueued += 1;
         self.queue_length
             .set(request.queued_at, self.queue.len() as u64);
     }
 
-    fn take(&mut self, now: SimTime, region: RegionId) -> Option<FlushRequest> {
-        let key = self.in_queue[region as usize].take()?;
-        let request = self.queue.remove(&key).expect("an indexed entry is queued");
+    /// Takes the entry at `key` out of the queue, counting its wait.
+    fn dequeue(&mut self, now: SimTime, key: (SimTime, u64)) -> FlushRequest {
+        let request = self.queue.remove(&key).expect("a queued entry");
         self.wait_nanos += u128::from((now - request.queued_at).as_nanos());
         self.queue_length.set(now, self.queue.len() as u64);
-        Some(request)
+        request
+    }
+
+    /// regionsInQueue.remove(region) then flushQueue.remove(its entry): the entry equal to the
+    /// region's goes from the queue — its own, or with HBASE-10499 the earliest queued due in
+    /// the same millisecond, which another region may then have lost.
+    fn remove_equal(&mut self, now: SimTime, region: RegionId) {
+        let Some(key) = self.in_queue[region as usize].take() else {
+            return;
+        };
+        self.lost.remove(&key);
+        let equal = if self.equal_by_delay {
+            let millisecond = key.0.as_millis();
+            self.queue
+                .keys()
+                .filter(|(due_at, _)| due_at.as_millis() == millisecond)
+                .min_by_key(|(_, sequence)| *sequence)
+                .copied()
+        } else {
+            Some(key)
+        };
+        let Some(equal) = equal else {
+            return;
+        };
+        let request = self.dequeue(now, equal);
+        if self.in_queue[request.region as usize] == Some(equal) {
+            self.lost.insert(equal, request);
+        }
+    }
+
+    /// The region's request, wherever it is (queued, or lost to HBASE-10499).
+    fn entry(&self, key: (SimTime, u64)) -> &FlushRequest {
+        self.queue
+            .get(&key)
+            .or_else(|| self.lost.get(&key))
+            .expect("an indexed entry is queued or lost")
     }
 
     /// MemStoreFlusher.requestFlush: an immediate entry unless the region has one. With
@@ -260,11 +317,11 @@ impl Flusher {
         replace_delayed: bool,
     ) -> bool {
         if let Some(key) = self.in_queue[region as usize] {
-            let existing = self.queue[&key];
+            let existing = self.entry(key);
             if !(replace_delayed && existing.is_delayed() && existing.due_at > now) {
                 return false;
             }
-            self.take(now, region);
+            self.remove_equal(now, region);
         }
         self.insert(FlushRequest {
             region,
@@ -274,6 +331,7 @@ impl Flusher {
             requeues: 0,
             queued_at: now,
             deferred_since: None,
+            orphan: false,
         });
         true
     }
@@ -297,6 +355,7 @@ impl Flusher {
             requeues: 1,
             queued_at: now,
             deferred_since: None,
+            orphan: false,
         });
         true
     }
@@ -309,9 +368,28 @@ impl Flusher {
         self.insert(request);
     }
 
-    /// Removes a region's entry, as an emergency (global-pressure) flush of it does.
+    /// A global-pressure flush of the region takes its entry out of the queue (flushRegion's
+    /// emergency path), by equality: with HBASE-10499, maybe another region's entry.
+    pub fn remove_for_emergency_flush(&mut self, region: RegionId, now: SimTime) {
+        self.remove_equal(now, region);
+    }
+
+    /// The region closed: its own entry goes, wherever it is.
     pub fn remove(&mut self, region: RegionId, now: SimTime) {
-        self.take(now, region);
+        let Some(key) = self.in_queue[region as usize].take() else {
+            return;
+        };
+        if self.lost.remove(&key).is_none() {
+            self.dequeue(now, key);
+        }
+    }
+
+    /// HBASE-10499: an orphan entry's region is flushed; flushRegion takes the region out of
+    /// regionsInQueue, whatever entry it had there (a queued one becomes an orphan).
+    pub fn forget(&mut self, region: RegionId) {
+        if let Some(key) = self.in_queue[region as usize].take() {
+            self.lost.remove(&key);
+        }
     }
 
     /// wakeupFlushThread: posts the WAKEUP token unless one is pending.
@@ -338,12 +416,17 @@ impl Flusher {
             self.wakeup_pending = false;
             return Some(FlusherWork::GlobalPressureCheck);
         }
-        let (&(due_at, _), request) = self.queue.first_key_value()?;
-        if due_at > now {
+        let (&key, _) = self.queue.first_key_value()?;
+        if key.0 > now {
             return None;
         }
-        let region = request.region;
-        self.take(now, region).map(FlusherWork::Region)
+        let mut request = self.dequeue(now, key);
+        if self.in_queue[request.region as usize] == Some(key) {
+            self.in_queue[request.region as usize] = None;
+        } else {
+            request.orphan = true;
+        }
+        Some(FlusherWork::Region(request))
     }
 
     /// When the earliest entry not yet due becomes due.
@@ -390,7 +473,7 @@ mod tests {
     #[test]
     fn queue_rules() {
         let now = at(0);
-        let mut flusher = Flusher::new(2, 4);
+        let mut flusher = Flusher::new(2, 4, false);
         assert!(flusher.request(2, FlushReason::MemstoreSize, now, true));
         assert!(!flusher.request(2, FlushReason::MemstoreSize, now, true));
         assert!(flusher.request(1, FlushReason::MemstoreSize, now, true));
@@ -413,7 +496,7 @@ mod tests {
     // in 1.4 it is dropped; a delayed request never replaces anything.
     #[test]
     fn delayed_entries() {
-        let mut flusher = Flusher::new(1, 3);
+        let mut flusher = Flusher::new(1, 3, false);
         assert!(flusher.request_delayed(
             0,
             FlushReason::Periodic,
@@ -444,5 +527,44 @@ mod tests {
         assert_eq!((again.created_at, again.requeues), (at(60), 1));
         // Queue time: 0 → 60 ms for region 0, 70 → 970 ms for region 1 (and 0 before).
         assert_eq!(flusher.wait_nanos_until(at(970)), 960 * 1_000_000);
+    }
+
+    // HBASE-10499: three regions request a flush in the same millisecond; a global-pressure
+    // flush of the third takes the first's entry out instead of its own. The first keeps its
+    // place in regionsInQueue with nothing queued: its requests are no-ops and it never comes
+    // due; the third's own entry comes due as an orphan. A later global-pressure flush of the
+    // first takes it out, and its requests work again. Without the bug the third's own entry
+    // goes.
+    #[test]
+    fn hbase_10499_loses_another_regions_entry() {
+        let now = at(5);
+        let mut buggy = Flusher::new(1, 3, true);
+        for region in 0..3 {
+            assert!(buggy.request(region, FlushReason::TooManyWals, now, false));
+        }
+        buggy.remove_for_emergency_flush(2, now);
+        assert!(buggy.is_queued(0) && !buggy.is_queued(2));
+        assert!(!buggy.request(0, FlushReason::MemstoreSize, at(6), false));
+        assert!(!buggy.request_delayed(0, FlushReason::Periodic, at(6), SimDuration::ZERO));
+        assert_eq!(next_region(&mut buggy, at(6)), Some(1));
+        let Some(FlusherWork::Region(orphan)) = buggy.take_work(at(6)) else {
+            panic!("the third region's entry is still queued")
+        };
+        assert_eq!((orphan.region, orphan.orphan), (2, true));
+        assert_eq!(buggy.take_work(at(1_000_000)), None);
+        assert!(buggy.is_queued(0));
+        buggy.remove_for_emergency_flush(0, at(7));
+        assert!(!buggy.is_queued(0));
+        assert!(buggy.request(0, FlushReason::MemstoreSize, at(8), false));
+        assert_eq!(next_region(&mut buggy, at(8)), Some(0));
+
+        let mut fixed = Flusher::new(1, 3, false);
+        for region in 0..3 {
+            assert!(fixed.request(region, FlushReason::TooManyWals, now, false));
+        }
+        fixed.remove_for_emergency_flush(2, now);
+        assert_eq!(next_region(&mut fixed, now), Some(0));
+        assert_eq!(next_region(&mut fixed, now), Some(1));
+        assert_eq!(next_region(&mut fixed, now), None);
     }
 }

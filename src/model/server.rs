@@ -31,8 +31,9 @@ use crate::model::compaction::throughput::ThroughputController;
 use crate::model::config::ServerConfig;
 use crate::model::event::{Event, TraceRecord};
 use crate::model::faults::FaultPlan;
+use crate::model::flush_throughput::FlushThroughputController;
 use crate::model::flusher::Flusher;
-use crate::model::hdfs::devices::Devices;
+use crate::model::hdfs::devices::{Devices, TransferKey};
 use crate::model::hdfs::latency::LatencySampler;
 use crate::model::hdfs::sim_fs::SimFs;
 use crate::model::region::hregion::{FlushId, Region, RegionId, RegionState, TableLayout};
@@ -45,7 +46,9 @@ use crate::model::wal::durability::{DurabilityCheck, DurabilityOracle};
 use crate::model::wal::files::{FsWal, RolledFile, SyncPoint};
 use crate::model::wal::group_commit::Wal;
 use crate::model::wal::names::TableNames;
+use crate::model::wal::slow_sync::SlowSyncs;
 use crate::scenario::Scenario;
+use crate::scenario::known_bugs::KnownBug;
 use crate::scenario::workload::OpKind;
 use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
 
@@ -102,6 +105,10 @@ struct FlushJob {
     flushed_sequence_id: u64,
     /// The store files the snapshots become, by store index (set at the snapshot).
     files: Vec<(usize, crate::model::store::store_file::StoreFile)>,
+    /// Its transfer on the write pipe, once it writes.
+    write: Option<TransferKey>,
+    /// HBASE-21738: the snapshot's cells are being counted with the updates lock held.
+    counting_cells: bool,
 }
 
 /// A region as the run left it.
@@ -220,6 +227,8 @@ pub struct RegionServer<'s> {
     /// Writers of the old file a roll under way syncs by closing it.
     roll_waiters: Vec<CallId>,
     last_roll_at: SimTime,
+    /// The slow syncs counted for a roll (2.5).
+    slow_syncs: Option<SlowSyncs>,
     /// Every acknowledged and rolled-back edit.
     oracle: DurabilityOracle,
     /// Whether the server process is up.
@@ -258,6 +267,8 @@ pub struct RegionServer<'s> {
     compactions: BTreeMap<u64, compacting::CompactionJob>,
     next_compaction_id: u64,
     throughput: ThroughputController,
+    /// The flush throughput controller in force.
+    flush_throughput: FlushThroughputController,
     /// HStore's static offPeakCompactionTracker: one off-peak compaction at a time.
     off_peak_compaction_running: bool,
     /// The CompactionChecker's run count.
@@ -323,8 +334,14 @@ impl<'s> RegionServer<'s> {
             .zip(&client_cells)
             .map(|(workload, cells)| Client::new(workload, cells.table, scenario.seed, end))
             .collect();
-        let flusher = Flusher::new(config.flusher_count, regions.len());
+        let flusher = Flusher::new(
+            config.flusher_count,
+            regions.len(),
+            scenario.bugs.is_on(KnownBug::Hbase10499),
+        );
         let config_compaction = config.compaction.clone();
+        let config_flush_throughput = config.flush_throughput.clone();
+        let config_slow_syncs = config.wal_slow_syncs;
         let region_count = regions.len();
         let config_wal_syncs = config.wal_syncs_in_flight_max;
         let rpc = RpcScheduler::new(
@@ -389,6 +406,7 @@ impl<'s> RegionServer<'s> {
             roll_in_progress: None,
             roll_waiters: Vec::new(),
             last_roll_at: SimTime::ZERO,
+            slow_syncs: config_slow_syncs.map(SlowSyncs::new),
             oracle: DurabilityOracle::default(),
             alive: true,
             dead_wal_files: Vec::new(),
@@ -414,6 +432,7 @@ impl<'s> RegionServer<'s> {
             compactions: BTreeMap::new(),
             next_compaction_id: 0,
             throughput: config_compaction.throughput.clone(),
+            flush_throughput: config_flush_throughput,
             off_peak_compaction_running: false,
             compaction_check_iteration: 1,
             split_jitter,
@@ -509,6 +528,11 @@ impl<'s> RegionServer<'s> {
                 Event::HandlerCpuDone { call } => self.ready.push_back(call),
                 Event::AnswerArrives { answer } => self.on_answer_arrives(answer),
                 Event::CompactionTune => self.on_compaction_tune(),
+                Event::FlushThroughputTune => self.on_flush_throughput_tune(),
+                Event::SnapshotCounted {
+                    flush,
+                    started_nanos,
+                } => self.on_snapshot_counted(flush, started_nanos),
                 Event::CompactionCheck => self.on_compaction_check(),
                 Event::End => break,
             }
@@ -574,6 +598,12 @@ impl<'s> RegionServer<'s> {
             self.queue.schedule_at(
                 SimTime::ZERO + self.config.compaction.tune_period,
                 Event::CompactionTune,
+            );
+        }
+        if self.flush_throughput.is_tuned() {
+            self.queue.schedule_at(
+                SimTime::ZERO + self.config.flush_throughput_tune_period,
+                Event::FlushThroughputTune,
             );
         }
         for (at, index) in self.faults.timed() {

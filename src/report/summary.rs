@@ -39,8 +39,8 @@ pub struct Summary {
     pub simulated_seconds: f64,
     /// Per operation kind ("put", "delete", …), only kinds the workloads send.
     pub operations: BTreeMap<String, OperationSummary>,
-    /// RegionTooBusyException thrown by checkResources or an updates-lock wait (HBase's
-    /// blockedRequestsCount).
+    /// RegionTooBusyException thrown by checkResources (HBase's blockedRequestsCount), an
+    /// updates-lock wait, or the StoreHotnessProtector ("StoreTooBusy", one per mutation).
     pub region_too_busy: u64,
     pub client: ClientSummary,
     pub rpc: RpcSummary,
@@ -360,6 +360,7 @@ pub struct DurabilitySummary {
     pub rolled_back: u64,
     pub resurrected: u64,
     /// Lost edits by cause: corrupt_wal_skipped, split_given_up, truncated_by_damage,
+    /// failed_sync_acknowledged (HBASE-11868's acknowledgement of a write to a broken writer),
     /// async_wal_window, skip_wal, unexplained (a bug).
     pub lost_by_cause: BTreeMap<String, u64>,
 }

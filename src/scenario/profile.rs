@@ -290,6 +290,14 @@ fn max_logs_2_5(resolver: &mut Resolver) -> PropertyValue {
     PropertyValue::Int((global_limit * 2 / roll).max(32))
 }
 
+fn slow_sync_millis(resolver: &mut Resolver) -> PropertyValue {
+    // AbstractFSWAL reads hbase.regionserver.wal.slowsync.ms with the old name as its default.
+    if resolver.is_set("hbase.regionserver.hlog.slowsync.ms") {
+        return PropertyValue::Int(resolver.int("hbase.regionserver.hlog.slowsync.ms"));
+    }
+    PropertyValue::Int(100)
+}
+
 fn client_pause(resolver: &mut Resolver) -> PropertyValue {
     PropertyValue::Int(resolver.int("hbase.client.pause"))
 }
@@ -353,6 +361,11 @@ pub const COMPACTION_POLICIES: &[&str] = &[
 const COMPACTION_THROUGHPUT_CONTROLLERS: &[&str] = &[
     "org.apache.hadoop.hbase.regionserver.throttle.PressureAwareCompactionThroughputController",
     "org.apache.hadoop.hbase.regionserver.throttle.NoLimitThroughputController",
+];
+
+const FLUSH_THROUGHPUT_CONTROLLERS: &[&str] = &[
+    "org.apache.hadoop.hbase.regionserver.throttle.NoLimitThroughputController",
+    "org.apache.hadoop.hbase.regionserver.throttle.PressureAwareFlushThroughputController",
 ];
 
 const SPLIT_POLICIES: &[&str] = &[
@@ -531,28 +544,11 @@ static PROPERTIES: &[PropertyDef] = &[
         same(Literal::Bool(true)),
     ),
     def(
-        "hbase.hregion.memstore.mslab.chunksize",
-        Bytes,
-        Positive,
-        "MSLAB chunk size (not counted in memstore size)",
-        same(Literal::Int(2_097_152)),
-    ),
-    def(
         "hbase.hregion.memstore.mslab.max.allocation",
         Bytes,
         Positive,
         "cells larger than this are not copied into MSLAB chunks",
         same(Literal::Int(262_144)),
-    ),
-    def(
-        "hbase.hregion.memstore.chunkpool.maxsize",
-        Float,
-        Range::Fraction {
-            low: -1e-9,
-            high: 1.0,
-        },
-        "MSLAB chunk pool size, a fraction of the global memstore limit",
-        (float(1.0), float(0.0)),
     ),
     def(
         "hbase.hregion.compacting.memstore.type",
@@ -561,17 +557,37 @@ static PROPERTIES: &[PropertyDef] = &[
         "in-memory compaction (NONE: the default memstore)",
         (text("NONE"), ABSENT),
     ),
+    // FlushThroughputControllerFactory and PressureAwareFlushThroughputController: the same
+    // class, keys and defaults in both lines.
     def(
         "hbase.regionserver.flush.throughput.controller",
-        Choice(&[
-            "org.apache.hadoop.hbase.regionserver.throttle.NoLimitThroughputController",
-            "org.apache.hadoop.hbase.regionserver.throttle.PressureAwareFlushThroughputController",
-        ]),
+        Choice(FLUSH_THROUGHPUT_CONTROLLERS),
         Any,
         "flush I/O throttle (none by default)",
         same(Literal::Text(
             "org.apache.hadoop.hbase.regionserver.throttle.NoLimitThroughputController",
         )),
+    ),
+    def(
+        "hbase.hstore.flush.throughput.lower.bound",
+        Bytes,
+        Positive,
+        "pressure-aware flush limit (bytes/s) with an empty memstore",
+        same(Literal::Int(100 << 20)),
+    ),
+    def(
+        "hbase.hstore.flush.throughput.upper.bound",
+        Bytes,
+        Positive,
+        "pressure-aware flush limit (bytes/s) just below the global lower limit (unlimited at it)",
+        same(Literal::Int(200 << 20)),
+    ),
+    def(
+        "hbase.hstore.flush.throughput.tune.period",
+        Millis,
+        Positive,
+        "how often the pressure-aware flush controller recomputes its limit",
+        same(Literal::Int(20_000)),
     ),
     // Compaction execution (CompactSplit, the throughput controller) and region splits.
     def(
@@ -886,12 +902,27 @@ static PROPERTIES: &[PropertyDef] = &[
         "row-lock wait before a TimeoutIOException",
         same(Literal::Int(30_000)),
     ),
+    // StoreHotnessProtector (HBASE-19389, 2.x only; off by default since HBASE-26814).
     def(
         "hbase.region.store.parallel.put.limit",
         Count,
         NonNegative,
-        "StoreHotnessProtector: concurrent writers per store (0: off)",
+        "StoreHotnessProtector: writers putting into one store at once (0: off)",
         (int(0), ABSENT),
+    ),
+    def(
+        "hbase.region.store.parallel.prepare.put.multiplier",
+        Count,
+        NonNegative,
+        "StoreHotnessProtector: mutations of one store in mini-batches at once, × the put limit",
+        (int(2), ABSENT),
+    ),
+    def(
+        "hbase.region.store.parallel.put.limit.min.column.count",
+        Count,
+        NonNegative,
+        "StoreHotnessProtector: only mutations with more cells than this in a family count",
+        (int(100), ABSENT),
     ),
     def(
         "hbase.regionserver.minibatch.size",
@@ -965,39 +996,11 @@ static PROPERTIES: &[PropertyDef] = &[
         ),
     ),
     def(
-        "hbase.regionserver.logroll.errors.tolerated",
-        Count,
-        NonNegative,
-        "WAL close errors tolerated before the server aborts",
-        same(Literal::Int(2)),
-    ),
-    def(
-        "hbase.regionserver.logroll.retries",
-        Count,
-        NonNegative,
-        "WAL roll retries before the server aborts",
-        (int(0), ABSENT),
-    ),
-    def(
-        "hbase.regionserver.logroll.wait.timeout.ms",
-        Millis,
-        NonNegative,
-        "time allowed for WAL roll retries",
-        (int(30_000), ABSENT),
-    ),
-    def(
         "hbase.regionserver.hlog.syncer.count",
         Count,
         Positive,
         "FSHLog sync runner threads",
         same(Literal::Int(5)),
-    ),
-    def(
-        "hbase.regionserver.wal.disruptor.event.count",
-        Count,
-        Positive,
-        "WAL ring buffer slots",
-        same(Literal::Int(16_384)),
     ),
     def(
         "hbase.wal.batch.size",
@@ -1006,39 +1009,47 @@ static PROPERTIES: &[PropertyDef] = &[
         "AsyncFSWAL syncs on its own once this much is unsynced",
         (int(65_536), ABSENT),
     ),
+    // AbstractFSWAL's slow syncs (2.5). 1.4's hbase.regionserver.hlog.slowsync.ms only decides
+    // what FSHLog logs, and is refused there (not_modelled.rs).
     def(
         "hbase.regionserver.hlog.slowsync.ms",
         Millis,
         NonNegative,
-        "a WAL sync slower than this is logged as slow",
-        (ABSENT, int(100)),
+        "deprecated name of hbase.regionserver.wal.slowsync.ms, read as a fallback",
+        (DefaultValue::Unset, ABSENT),
     ),
     def(
         "hbase.regionserver.wal.slowsync.ms",
         Millis,
         NonNegative,
-        "a WAL sync slower than this is logged as slow",
-        (int(100), ABSENT),
+        "a WAL sync slower than this is slow: counted for the slow-sync roll, and only such a sync can roll on sync",
+        (
+            DefaultValue::Derived {
+                rule: "100, or the deprecated hbase.regionserver.hlog.slowsync.ms if set",
+                compute: slow_sync_millis,
+            },
+            ABSENT,
+        ),
     ),
     def(
         "hbase.regionserver.wal.roll.on.sync.ms",
         Millis,
         NonNegative,
-        "roll the WAL if one sync takes longer than this",
+        "roll the WAL if one slow sync takes longer than this",
         (int(10_000), ABSENT),
     ),
     def(
         "hbase.regionserver.wal.slowsync.roll.threshold",
         Count,
         Positive,
-        "roll the WAL after this many slow syncs within the interval",
+        "FSHLog (hbase.wal.provider = filesystem): roll the WAL after this many slow syncs within the interval",
         (int(100), ABSENT),
     ),
     def(
         "hbase.regionserver.wal.slowsync.roll.interval.ms",
         Millis,
         Positive,
-        "the interval of the slow-sync roll threshold",
+        "FSHLog: the interval over which slow syncs are counted for the roll",
         (int(60_000), ABSENT),
     ),
     def(
@@ -1184,34 +1195,6 @@ static PROPERTIES: &[PropertyDef] = &[
         "timeout of one RPC",
         same(Literal::Int(60_000)),
     ),
-    def(
-        "hbase.client.max.total.tasks",
-        Count,
-        Positive,
-        "concurrent RPCs of one client",
-        same(Literal::Int(100)),
-    ),
-    def(
-        "hbase.client.max.perserver.tasks",
-        Count,
-        Positive,
-        "concurrent RPCs of one client to one server",
-        (int(2), int(5)),
-    ),
-    def(
-        "hbase.client.max.perregion.tasks",
-        Count,
-        Positive,
-        "concurrent RPCs of one client to one region",
-        same(Literal::Int(1)),
-    ),
-    def(
-        "hbase.client.write.buffer",
-        Bytes,
-        Positive,
-        "BufferedMutator buffer",
-        same(Literal::Int(2_097_152)),
-    ),
     // The RPC server.
     def(
         "hbase.regionserver.handler.count",
@@ -1219,13 +1202,6 @@ static PROPERTIES: &[PropertyDef] = &[
         Positive,
         "RPC handler threads",
         same(Literal::Int(30)),
-    ),
-    def(
-        "hbase.regionserver.metahandler.count",
-        Count,
-        Positive,
-        "priority (meta and admin) handler threads",
-        same(Literal::Int(20)),
     ),
     def(
         "hbase.ipc.server.callqueue.handler.factor",
@@ -1326,8 +1302,11 @@ mod tests {
             Literal::Float(0.95)
         );
         assert_eq!(
-            fixed("hbase.client.max.perserver.tasks", ProfileId::Hbase25),
-            Literal::Int(2)
+            fixed(
+                "hbase.hstore.flush.throughput.tune.period",
+                ProfileId::Hbase14
+            ),
+            Literal::Int(20_000)
         );
     }
 }

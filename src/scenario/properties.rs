@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
+use super::not_modelled::{self, Standing};
 use super::profile::{DefaultValue, ProfileId, PropertyDef, definition, definitions};
 use super::suggest::did_you_mean;
 use super::units;
@@ -144,14 +145,17 @@ impl Property {
     }
 }
 
-/// A property from an hbase-site.xml that regionsim does not model, kept so `config` can show
-/// that it was seen and ignored.
+/// A property from an hbase-site.xml that regionsim does not act on, kept so that `config` can
+/// show that it was seen, and `validate` and `run` can warn of what is not modelled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IgnoredProperty {
     pub name: String,
     pub value: String,
     pub origin: Origin,
     pub reason: String,
+    /// Whether the setting asks for behaviour regionsim does not model (or is an HBase name it
+    /// does not know), rather than something outside what it simulates.
+    pub warns: bool,
 }
 
 /// A value set by a site file, the scenario or `--set`, in order of precedence (later wins).
@@ -184,6 +188,20 @@ impl Setting {
             .at(self.origin())
             .key(self.key())
     }
+
+    /// The setting, seen in a site file and not acted on.
+    fn ignored(&self, reason: String, warns: bool) -> IgnoredProperty {
+        IgnoredProperty {
+            name: self.name.clone(),
+            value: match &self.value {
+                RawValue::Text(text) => text.clone(),
+                other => format!("{other:?}"),
+            },
+            origin: self.origin().unwrap_or(Origin::Argument(String::new())),
+            reason,
+            warns,
+        }
+    }
 }
 
 /// Every property of the profile with its value in force.
@@ -210,20 +228,12 @@ impl Properties {
             let from_site = matches!(setting.source, Source::Site(_));
             let known = definition(&setting.name).filter(|def| def.default_in(profile).exists());
             let Some(def) = known else {
-                let reason = unknown_property_reason(&setting.name, profile);
+                let outside = outside_the_table(&setting.name, profile);
                 if from_site {
-                    ignored.push(IgnoredProperty {
-                        name: setting.name.clone(),
-                        value: match &setting.value {
-                            RawValue::Text(text) => text.clone(),
-                            other => format!("{other:?}"),
-                        },
-                        origin: setting.origin().unwrap_or(Origin::Argument(String::new())),
-                        reason,
-                    });
+                    ignored.push(setting.ignored(outside.site_reason, outside.warns));
                     continue;
                 }
-                return Err(setting.error(ErrorKind::UnknownKey, reason));
+                return Err(setting.error(outside.kind, outside.message));
             };
             // An empty value in a site file means "use the default", as in hbase-default.xml.
             if from_site && setting.value == RawValue::Text(String::new()) {
@@ -232,6 +242,14 @@ impl Properties {
             }
             let value = parse_value(def, &setting.value)
                 .map_err(|message| setting.error(ErrorKind::InvalidValue, message))?;
+            if let Some(reason) = not_modelled::unmodelled_value(def.name, &value) {
+                if from_site {
+                    ignored.push(setting.ignored(format!("not modelled: {reason}"), true));
+                    continue;
+                }
+                let message = format!("{} = {value} is not modelled: {reason}", def.name);
+                return Err(setting.error(ErrorKind::Unsupported, message));
+            }
             explicit.insert(def.name, (value, setting.source.clone()));
         }
         let mut resolver = Resolver {
@@ -263,9 +281,15 @@ impl Properties {
         self.entries.values()
     }
 
-    /// Site-file properties that regionsim does not model.
+    /// Site-file properties that regionsim does not act on.
     pub fn ignored(&self) -> &[IgnoredProperty] {
         &self.ignored
+    }
+
+    /// The site-file settings of behaviour regionsim does not model (or of HBase names it does
+    /// not know): what `validate` and `run` warn of.
+    pub fn site_warnings(&self) -> impl Iterator<Item = &IgnoredProperty> {
+        self.ignored.iter().filter(|ignored| ignored.warns)
     }
 
     /// The property, if the profile has it.
@@ -383,30 +407,78 @@ impl Properties {
     }
 }
 
+/// What becomes of a name that is not a property of the profile: in a scenario, an error of
+/// `kind` with `message`; from a site file, a note with `site_reason`, and a warning if `warns`.
+struct Outside {
+    message: String,
+    kind: ErrorKind,
+    site_reason: String,
+    warns: bool,
+}
+
 /// Why a name is not a property of this profile, with a suggestion.
-fn unknown_property_reason(name: &str, profile: ProfileId) -> String {
-    if let Some(def) = definition(name) {
-        let elsewhere: Vec<String> = ProfileId::ALL
-            .iter()
-            .filter(|other| def.default_in(**other).exists())
-            .map(ToString::to_string)
-            .collect();
-        return format!(
-            "\"{name}\" is not a property of {profile} (it exists in {})",
-            elsewhere.join(", ")
-        );
+fn outside_the_table(name: &str, profile: ProfileId) -> Outside {
+    let standing = not_modelled::standing(name, profile);
+    let warns = standing.warns();
+    match (standing, definition(name)) {
+        (Standing::NotModelled(reason), _) => Outside {
+            message: format!("\"{name}\" is not modelled: {reason}; remove it"),
+            kind: ErrorKind::Unsupported,
+            site_reason: format!("not modelled: {reason}"),
+            warns,
+        },
+        (Standing::Irrelevant(reason), _) => Outside {
+            message: format!(
+                "\"{name}\" would change nothing: {reason}; remove it (a site file may keep it)"
+            ),
+            kind: ErrorKind::UnknownKey,
+            site_reason: reason.to_string(),
+            warns,
+        },
+        (_, Some(def)) => {
+            let elsewhere: Vec<String> = ProfileId::ALL
+                .iter()
+                .filter(|other| def.default_in(**other).exists())
+                .map(ToString::to_string)
+                .collect();
+            let message = format!(
+                "\"{name}\" is not a property of {profile} (it exists in {})",
+                elsewhere.join(", ")
+            );
+            Outside {
+                site_reason: message.clone(),
+                message,
+                kind: ErrorKind::UnknownKey,
+                warns,
+            }
+        }
+        (_, None) => {
+            let names: Vec<&str> = definitions()
+                .iter()
+                .filter(|def| def.default_in(profile).exists())
+                .map(|def| def.name)
+                .collect();
+            let suggestion = did_you_mean(name, &names);
+            let site_reason = match standing {
+                Standing::Foreign => "not an HBase property".to_string(),
+                _ => with_suggestion(
+                    "an HBase property regionsim does not know".to_string(),
+                    suggestion,
+                ),
+            };
+            Outside {
+                message: with_suggestion(
+                    format!(
+                        "unknown property \"{name}\" (regionsim models the properties `regionsim config` lists)"
+                    ),
+                    suggestion,
+                ),
+                kind: ErrorKind::UnknownKey,
+                site_reason,
+                warns,
+            }
+        }
     }
-    let names: Vec<&str> = definitions()
-        .iter()
-        .filter(|def| def.default_in(profile).exists())
-        .map(|def| def.name)
-        .collect();
-    with_suggestion(
-        format!(
-            "unknown property \"{name}\" (regionsim models the properties `regionsim config` lists)"
-        ),
-        did_you_mean(name, &names),
-    )
 }
 
 /// Checks a raw value against the property's kind and range, converting units to HBase's.
@@ -769,20 +841,118 @@ mod tests {
         assert!(error.to_string().contains("between"), "{error}");
     }
 
-    // Site files may carry properties regionsim does not model: they are kept as ignored.
-    #[test]
-    fn unknown_site_properties_are_ignored_not_fatal() {
-        let settings = [Setting {
-            name: "hbase.rootdir".into(),
-            value: RawValue::Text("hdfs://nn/hbase".into()),
+    fn site_setting(name: &str, value: &str, line: u32) -> Setting {
+        Setting {
+            name: name.into(),
+            value: RawValue::Text(value.into()),
             source: Source::Site(Origin::File {
                 path: "hbase-site.xml".into(),
-                line: 4,
+                line,
                 column: 3,
             }),
-        }];
+        }
+    }
+
+    // A site file is imported as it is: what regionsim does not act on is kept as ignored, and
+    // warned of when it asks for behaviour regionsim does not model (or is an HBase name it does
+    // not know), not when it has no part in the simulation (or is Hadoop's own).
+    #[test]
+    fn site_properties_not_acted_on_are_ignored_not_fatal() {
+        let settings = [
+            site_setting("hbase.rootdir", "hdfs://nn/hbase", 4),
+            site_setting("hbase.client.write.buffer", "4194304", 8),
+            site_setting("hbase.regionserver.made.up", "1", 12),
+            site_setting("dfs.replication", "3", 16),
+            site_setting("hbase.wal.provider", "multiwal", 20),
+        ];
         let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
-        assert_eq!(properties.ignored().len(), 1);
-        assert_eq!(properties.ignored()[0].name, "hbase.rootdir");
+        let ignored: Vec<(&str, bool)> = properties
+            .ignored()
+            .iter()
+            .map(|ignored| (ignored.name.as_str(), ignored.warns))
+            .collect();
+        assert_eq!(
+            ignored,
+            [
+                ("hbase.rootdir", false),
+                ("hbase.client.write.buffer", true),
+                ("hbase.regionserver.made.up", true),
+                ("dfs.replication", false),
+                ("hbase.wal.provider", true),
+            ]
+        );
+        assert!(
+            properties.ignored()[1]
+                .reason
+                .contains("the client's write buffer and task limits")
+        );
+        // multiwal was ignored: the profile's provider is simulated.
+        assert_eq!(properties.text("hbase.wal.provider"), "asyncfs");
+        assert_eq!(properties.site_warnings().count(), 3);
+    }
+
+    // In a scenario or with --set, a property HBase has and regionsim does not model is refused,
+    // naming what is not modelled; so is a modelled property's unmodelled value, and a property
+    // that would change nothing.
+    #[test]
+    fn unmodelled_settings_are_refused_in_a_scenario() {
+        let refused = |name: &str, value: RawValue| {
+            Properties::resolve(ProfileId::Hbase25, &[scenario_setting(name, value)], HEAP)
+                .unwrap_err()
+        };
+        let error = refused("hbase.client.max.perserver.tasks", RawValue::Int(4));
+        assert_eq!(error.kind, ErrorKind::Unsupported);
+        assert_eq!(
+            error.to_string(),
+            "s.toml:3:1: properties.\"hbase.client.max.perserver.tasks\": \"hbase.client.max.perserver.tasks\" is not modelled: the client's write buffer and task limits (BufferedMutator, AsyncProcess) are not modelled yet: requests are sent as the workload issues them; remove it"
+        );
+        let error = refused("hbase.wal.provider", RawValue::Text("multiwal".into()));
+        assert_eq!(error.kind, ErrorKind::Unsupported);
+        assert!(
+            error
+                .to_string()
+                .contains("multiwal (several WALs per server"),
+            "{error}"
+        );
+        let error = refused(
+            "hbase.regionserver.offheap.global.memstore.size",
+            RawValue::Text("4GB".into()),
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("off-heap memstores are not modelled"),
+            "{error}"
+        );
+        let error = refused("hbase.rootdir", RawValue::Text("hdfs://nn/hbase".into()));
+        assert_eq!(error.kind, ErrorKind::UnknownKey);
+        assert!(
+            error.to_string().contains("would change nothing"),
+            "{error}"
+        );
+        // 1.4's hlog.slowsync.ms only sets what FSHLog logs; 2.5 reads it as a fallback.
+        let error = Properties::resolve(
+            ProfileId::Hbase14,
+            &[scenario_setting(
+                "hbase.regionserver.hlog.slowsync.ms",
+                RawValue::Int(50),
+            )],
+            HEAP,
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("logging is not modelled"),
+            "{error}"
+        );
+        let fallback = Properties::resolve(
+            ProfileId::Hbase25,
+            &[scenario_setting(
+                "hbase.regionserver.hlog.slowsync.ms",
+                RawValue::Int(50),
+            )],
+            HEAP,
+        )
+        .unwrap();
+        assert_eq!(fallback.int("hbase.regionserver.wal.slowsync.ms"), 50);
     }
 }

@@ -16,6 +16,7 @@ use crate::model::config::{FlushPolicyKind, ServerConfig, SplitSettings};
 use crate::model::region::mvcc::Mvcc;
 use crate::model::region::row_lock::RowLocks;
 use crate::model::region::split_policy::{SplitPolicy, SplitPolicyConfig};
+use crate::model::region::store_hotness::StoreHotnessProtector;
 use crate::model::region::value_index::ValueIndex;
 use crate::model::rpc::CallId;
 use crate::model::store::cell::{KeyShape, MemSize};
@@ -159,6 +160,8 @@ pub struct Region {
     pub blocking_size_bytes: u64,
     pub row_locks: RowLocks,
     pub mvcc: Mvcc,
+    /// StoreHotnessProtector's counts (2.x; a region opened again starts from nothing).
+    pub hotness: StoreHotnessProtector,
     /// Current values, for tables whose workloads read-modify-write.
     pub values: Option<ValueIndex>,
     /// Its split policy, configured when it opened.
@@ -204,6 +207,7 @@ impl Region {
             blocking_size_bytes: flush_size_bytes.saturating_mul(block_multiplier),
             row_locks: RowLocks::default(),
             mvcc: Mvcc::default(),
+            hotness: StoreHotnessProtector::new(families.len()),
             values: tracks_values.then(ValueIndex::default),
             split_policy,
         }

@@ -15,6 +15,7 @@ use super::{Executor, RegionServer};
 use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
 use crate::model::region::hregion::{Region, RegionId, RegionState};
+use crate::model::region::store_hotness::StoreHotnessProtector;
 use crate::model::store::store_file::StoreFile;
 use crate::model::timeline::MarkerKind;
 use crate::scenario::action::ActionKind;
@@ -355,6 +356,7 @@ impl RegionServer<'_> {
         state.state = RegionState::Open;
         state.writes_enabled = true;
         state.flush_requested = false;
+        state.hotness = StoreHotnessProtector::new(state.stores.len());
         if let Some(since) = state.offline_since.take() {
             self.stats.region_offline_nanos += u128::from((now - since).as_nanos());
         }

@@ -4,8 +4,10 @@
 //! A flush (HRegion.flushcache): refused if the region is already flushing or empty; the stores
 //! chosen by the flush policy (all of them for an admin flush); the snapshot taken under the
 //! updates lock's write side, which waits for in-flight writes and holds new ones back; the
-//! HFiles written at the shared HDFS write bandwidth; then the commit: store files added,
-//! snapshots dropped, size counters lowered, blocked handlers woken.
+//! HFiles written at the shared HDFS write bandwidth, each writing flush capped at its share of
+//! the flush throughput controller's limit (tuned every tune period from the flush pressure);
+//! then the commit: store files added, snapshots dropped, size counters lowered, blocked
+//! handlers woken.
 
 use super::{Executor, FlushJob, RegionServer, TransferOwner};
 use crate::model::event::Event;
@@ -18,6 +20,7 @@ use crate::model::region::hregion::{
 use crate::model::store::cell::MemSize;
 use crate::model::store::hstore::Store;
 use crate::model::timeline::MarkerKind;
+use crate::scenario::known_bugs::{KnownBug, SKIP_LIST_SIZE_NANOS_PER_CELL};
 use crate::scenario::profile::ProfileId;
 use crate::sim::{SimDuration, SimTime};
 
@@ -96,6 +99,9 @@ impl RegionServer<'_> {
         }
         if let Some(since) = request.deferred_since {
             self.stats.blocked.store_files_nanos += u128::from((now - since).as_nanos());
+        }
+        if request.orphan {
+            self.flusher.forget(request.region);
         }
         if !self.start_flush(request.region, request.reason, Executor::Handler(handler)) {
             self.handler_idle(handler);
@@ -217,7 +223,7 @@ impl RegionServer<'_> {
         match pick_region_for_global_pressure(&views) {
             Some(region) => {
                 let now = self.now();
-                self.flusher.remove(region, now);
+                self.flusher.remove_for_emergency_flush(region, now);
                 if !self.start_flush(region, reason, Executor::Handler(handler)) {
                     // HBase counts CANNOT_FLUSH as done and wakes itself again at once, which
                     // would spin here; it is treated as "nothing flushable" instead.
@@ -302,6 +308,8 @@ impl RegionServer<'_> {
             started_at: now,
             flushed_sequence_id: 0,
             files: Vec::new(),
+            write: None,
+            counting_cells: false,
         });
         if let Executor::Handler(handler) = executor {
             self.flusher
@@ -316,16 +324,19 @@ impl RegionServer<'_> {
     }
 
     /// Under the updates lock's write side: snapshot the chosen stores, release the lock (the
-    /// writers queued behind it go on), and start writing the HFiles.
+    /// writers queued behind it go on), and start writing the HFiles. With HBASE-21738 the lock
+    /// is held on while ConcurrentSkipListMap.size() walks the snapshot's cells.
     pub(super) fn take_snapshot(&mut self, flush: FlushId) {
         let now = self.now();
         let job = self.flushes.get(flush).clone();
+        if job.counting_cells {
+            return;
+        }
         self.stats
             .flushes
             .snapshot_wait
             .record(now - job.started_at);
         let region = &mut self.regions[job.region as usize];
-        region.flush_waiting_for_lock = None;
         // HRegion.internalPrepareFlushCache: flushedSeqId is one below the earliest edit left
         // unflushed in the stores not flushed, or the flush's own sequence id if none is.
         let unflushed_elsewhere = region
@@ -353,17 +364,63 @@ impl RegionServer<'_> {
             .iter()
             .filter_map(|&store| Some((store, self.snapshot_store(job.region, store)?)))
             .collect();
-        let file_bytes = files.iter().map(|(_, file)| file.size_bytes).sum();
         self.flushes.get_mut(flush).files = files;
-        self.devices.start(
+        let cells: u64 = job
+            .stores
+            .iter()
+            .map(|&store| {
+                self.regions[job.region as usize].stores[store]
+                    .memstore
+                    .snapshot_size()
+                    .cells
+            })
+            .sum();
+        if self.scenario.bugs.is_on(KnownBug::Hbase21738) && cells > 0 {
+            self.flushes.get_mut(flush).counting_cells = true;
+            self.queue.schedule_in(
+                SimDuration::from_nanos(cells * SKIP_LIST_SIZE_NANOS_PER_CELL),
+                Event::SnapshotCounted {
+                    flush,
+                    started_nanos: job.started_at.as_nanos(),
+                },
+            );
+            return;
+        }
+        self.write_flush(flush);
+    }
+
+    /// HBASE-21738: the snapshot's cells are counted; the flush goes on (unless a crash took
+    /// it: the event then finds another flush, or none, under its id).
+    pub(super) fn on_snapshot_counted(&mut self, flush: FlushId, started_nanos: u64) {
+        let counted = self
+            .flushes
+            .try_get(flush)
+            .is_some_and(|job| job.counting_cells && job.started_at.as_nanos() == started_nanos);
+        if counted {
+            self.flushes.get_mut(flush).counting_cells = false;
+            self.write_flush(flush);
+        }
+    }
+
+    /// The snapshot is taken: the updates lock goes (the writers queued behind it go on) and
+    /// the HFiles are written.
+    fn write_flush(&mut self, flush: FlushId) {
+        let now = self.now();
+        let job = self.flushes.get(flush);
+        let region = job.region;
+        let file_bytes = job.files.iter().map(|(_, file)| file.size_bytes).sum();
+        let write = self.devices.start(
             Device::Shared,
             now,
             file_bytes,
             None,
             TransferOwner::Flush(flush),
         );
+        self.flushes.get_mut(flush).write = Some(write);
+        self.apply_flush_throughput_caps();
         self.schedule_write_done(Device::Shared);
-        self.updates_lock_released(job.region);
+        self.regions[region as usize].flush_waiting_for_lock = None;
+        self.updates_lock_released(region);
     }
 
     /// Snapshots a store's memstore and makes the HFile the snapshot becomes (none for an
@@ -415,11 +472,43 @@ impl RegionServer<'_> {
         self.schedule_write_done(device);
     }
 
+    /// Every writing flush's transfer gets the flush throughput controller's share (none
+    /// without the pressure-aware controller).
+    fn apply_flush_throughput_caps(&mut self) {
+        if !self.flush_throughput.is_tuned() {
+            return;
+        }
+        let now = self.now();
+        let writes: Vec<_> = self
+            .flushes
+            .handles()
+            .into_iter()
+            .filter_map(|flush| self.flushes.get(flush).write)
+            .collect();
+        let cap = self.flush_throughput.per_operation_cap(writes.len());
+        for write in writes {
+            self.devices.set_cap(now, write, cap);
+        }
+        self.schedule_write_done(Device::Shared);
+    }
+
+    /// The flush throughput tuner chore: a new limit from the flush pressure.
+    pub(super) fn on_flush_throughput_tune(&mut self) {
+        let pressure = self.global.heap as f64 / self.config.global_lower_bytes.max(1) as f64;
+        self.flush_throughput.tune(pressure);
+        self.apply_flush_throughput_caps();
+        self.queue.schedule_in(
+            self.config.flush_throughput_tune_period,
+            Event::FlushThroughputTune,
+        );
+    }
+
     /// The HFiles are written: commit them, drop the snapshots, lower the size counters, and
     /// wake whoever waits on memory.
     pub(super) fn commit_flush(&mut self, flush: FlushId) {
         let now = self.now();
         let mut job = self.flushes.remove(flush);
+        self.apply_flush_throughput_caps();
         let region = &mut self.regions[job.region as usize];
         let mut released = MemSize::default();
         let mut file_bytes = 0;

@@ -5,14 +5,17 @@
 //! `hbase.regionserver.wal.roll.on.sync.ms` (2.5), and after an error — with the archiving and
 //! the too-many-WALs flushes that follow each roll (shared/reference/write-path-and-flush.md §8).
 //!
+//! Slow syncs (2.5, `wal::slow_sync`): a sync over `hbase.regionserver.wal.slowsync.ms` that also
+//! passes `…roll.on.sync.ms` rolls, and FSHLog rolls on a train of slow syncs
+//! (`…slowsync.roll.threshold` within `…slowsync.roll.interval.ms`).
+//!
 //! A roll waits until no sync is in flight (FSHLog's safe point, AsyncFSWAL's waitingRoll),
 //! swaps in the new file, and takes one sync latency for the create and the close; syncs wait
 //! for it, appends go on into the new file. The old file gets its trailer when the roll ends.
 //! After an error the broken file is never closed: it keeps its durable bytes only, and
 //! AsyncFSWAL writes the entries that were not durable again into the new file.
 //!
-//! Left out: low-replication rolls (there is no DataNode pipeline), the slow-sync count
-//! threshold (`hbase.regionserver.wal.slowsync.roll.threshold`), and 2.5's per-family
+//! Left out: low-replication rolls (there is no DataNode pipeline), and 2.5's per-family
 //! too-many-WALs flush (the region's flush policy picks the stores here, as for any request).
 
 use super::{RegionServer, TransferOwner};
@@ -28,6 +31,7 @@ use crate::model::wal::files::RollReason;
 use crate::model::wal::format::{CellValue, WalCell, WalKey};
 use crate::model::wal::names::encoded_region_name;
 use crate::scenario::fault::FaultKind;
+use crate::scenario::known_bugs::KnownBug;
 
 impl RegionServer<'_> {
     /// The server's clock as HBase's: ms since the epoch.
@@ -100,9 +104,8 @@ impl RegionServer<'_> {
             // The writer is broken until the roll replaces it: AsyncFSWAL holds the edits for
             // the new writer; FSHLog fails every sync meanwhile with DamagedWALException.
             if !self.config.wal_async {
-                for call in self.wal.take_waiting() {
-                    self.sync_failed(call, ServerError::WalSyncFailed);
-                }
+                let writers = self.wal.take_waiting();
+                self.answer_writers_of_broken_writer(writers);
                 self.drain_ready();
             }
             return;
@@ -221,15 +224,7 @@ impl RegionServer<'_> {
             self.fs_wal.synced(point);
             self.stats.wal.sync_latency.record(now - started_at);
             self.ready.extend(writers);
-            if self.fs_wal.current_length_bytes(&self.fs) > self.config.wal_roll_bytes {
-                self.request_roll(RollReason::Size);
-            } else if self
-                .config
-                .wal_roll_on_sync
-                .is_some_and(|limit| now - started_at > limit)
-            {
-                self.request_roll(RollReason::SlowSync);
-            }
+            self.check_roll_after_sync(now - started_at);
             return;
         }
         // The sync failed: the writer is broken and a roll is requested. The other syncs in
@@ -267,6 +262,42 @@ impl RegionServer<'_> {
             }
         } else {
             for call in writers {
+                self.sync_failed(call, ServerError::WalSyncFailed);
+            }
+        }
+    }
+
+    /// After a sync that succeeded: the roll by size, then (2.5) FSHLog's count of slow syncs
+    /// (checkLogRoll), then the sync's own slowness (postSync), which counts it.
+    fn check_roll_after_sync(&mut self, latency: crate::sim::SimDuration) {
+        let now = self.now();
+        let writer_since = self.last_roll_at;
+        let roll_idle = self.roll_requested.is_none() && self.roll_in_progress.is_none();
+        if self.fs_wal.current_length_bytes(&self.fs) > self.config.wal_roll_bytes {
+            self.request_roll(RollReason::Size);
+        } else if roll_idle
+            && let Some(slow_syncs) = self.slow_syncs.as_mut()
+            && slow_syncs.check(now, writer_since)
+        {
+            self.request_roll(RollReason::SlowSync);
+        }
+        if let Some(slow_syncs) = self.slow_syncs.as_mut()
+            && slow_syncs.record(latency, writer_since)
+        {
+            self.request_roll(RollReason::SlowSync);
+        }
+    }
+
+    /// FSHLog's writers whose edits went to a broken writer: they fail with it
+    /// (DamagedWALException). With HBASE-11868 on, they are told their edit is synced: on a
+    /// broken writer every append and sync fails at once, and 0.98 advanced syncedTillHere past
+    /// a failure, so these writers found it passed before they waited and never checked.
+    fn answer_writers_of_broken_writer(&mut self, writers: Vec<CallId>) {
+        let acknowledged = self.scenario.bugs.is_on(KnownBug::Hbase11868);
+        for call in writers {
+            if acknowledged {
+                self.acknowledge_unsynced(call);
+            } else {
                 self.sync_failed(call, ServerError::WalSyncFailed);
             }
         }
@@ -313,9 +344,8 @@ impl RegionServer<'_> {
             if !self.config.wal_async {
                 // FSHLog: every append made to the broken writer fails with it (their entries
                 // are not carried to the new file).
-                for call in self.wal.take_waiting() {
-                    self.sync_failed(call, ServerError::WalSyncFailed);
-                }
+                let writers = self.wal.take_waiting();
+                self.answer_writers_of_broken_writer(writers);
             }
             let rewritten = self
                 .fs_wal

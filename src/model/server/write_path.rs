@@ -5,7 +5,9 @@
 //! For each region's group of actions: reclaimMemStoreMemory (the handler blocks while the
 //! global memstore heap is at or above the upper limit, and wakes the flusher above the lower
 //! one); then per mini-batch: checkResources (above flush size × block multiplier: request a
-//! flush and fail the group's remaining actions with RegionTooBusyException); row locks (1.4
+//! flush and fail the group's remaining actions with RegionTooBusyException); in 2.5 the
+//! StoreHotnessProtector, mutation by mutation before its row lock (a dense mutation for a
+//! store with too many under way fails alone with RegionTooBusyException); row locks (1.4
 //! waits only for the first row and tries the others, stopping the mini-batch at the first one
 //! taken elsewhere; 2.5 waits for every row, at most `hbase.regionserver.minibatch.size`); the
 //! updates lock's read side (behind a flush waiting for its write side, for at most the busy
@@ -86,6 +88,8 @@ struct MiniBatch {
     sync_since: SimTime,
     /// 1.4: what to take back out of the memstore if the sync fails.
     rollback: Option<Rollback>,
+    /// HBASE-11868: acknowledged though its edit went to a broken writer and was never synced.
+    unsynced: bool,
 }
 
 /// Cells written before the sync (1.4), and the value-index changes, to undo if it fails.
@@ -252,7 +256,14 @@ impl RegionServer<'_> {
                     if !self.lock_rows(call) {
                         return;
                     }
-                    self.calls.get_mut(call).phase = Phase::UpdatesLock;
+                    let state = self.calls.get_mut(call);
+                    if state.batch.locks.is_empty() {
+                        // Every mutation was refused as StoreTooBusy: nothing is ready to write.
+                        state.cursor = state.batch.end;
+                        state.phase = Phase::Batch;
+                        continue;
+                    }
+                    state.phase = Phase::UpdatesLock;
                 }
                 Phase::UpdatesLock => {
                     let region = self.calls.get(call).batch.region;
@@ -322,12 +333,13 @@ impl RegionServer<'_> {
         }
     }
 
-    /// Takes the mini-batch's row locks; returns false if the call now waits for one.
+    /// Takes the mini-batch's row locks; returns false if the call now waits for one. In 2.5 the
+    /// StoreHotnessProtector sees each mutation first, before its row lock.
     fn lock_rows(&mut self, call: CallId) -> bool {
         loop {
             let state = self.calls.get(call);
             let position = state.batch.end;
-            let taken = position - state.cursor;
+            let taken = state.batch.locks.len();
             if position == state.group_end || taken >= self.config.minibatch_rows_max {
                 return true;
             }
@@ -336,12 +348,20 @@ impl RegionServer<'_> {
             if taken > 0 && action.mutation.is_read_modify_write() {
                 return true;
             }
+            let region = state.batch.region as usize;
+            if !self.start_hotness(call, position) {
+                // StoreTooBusy: this mutation fails alone and the mini-batch goes on without it.
+                self.stats.region_too_busy += 1;
+                let state = self.calls.get_mut(call);
+                state.results[position] = Outcome::Failed(ServerError::RegionTooBusy);
+                state.batch.end += 1;
+                continue;
+            }
             let mode = if action.mutation.is_read_modify_write() {
                 LockMode::Exclusive
             } else {
                 LockMode::Shared
             };
-            let region = state.batch.region as usize;
             let waits = taken == 0 || self.config.profile == ProfileId::Hbase25;
             let granted = if waits {
                 self.regions[region]
@@ -396,10 +416,53 @@ impl RegionServer<'_> {
         self.ready.push_back(call);
     }
 
+    /// StoreHotnessProtector.start for the mutation at `position` (true when it is off, or the
+    /// mutation has few cells, or its stores are not too busy).
+    fn start_hotness(&mut self, call: CallId, position: usize) -> bool {
+        let Some(limits) = self.config.store_hotness else {
+            return true;
+        };
+        let (region, stores, cells) = self.hotness_of(call, position);
+        self.regions[region as usize]
+            .hotness
+            .start(&limits, &stores, cells)
+    }
+
+    /// StoreHotnessProtector.finish for the mutations at `positions` that are still pending
+    /// (a refused one was finished when it was refused).
+    fn finish_hotness(&mut self, call: CallId, positions: std::ops::Range<usize>) {
+        let Some(limits) = self.config.store_hotness else {
+            return;
+        };
+        for position in positions {
+            if self.calls.get(call).results[position] != Outcome::Pending {
+                continue;
+            }
+            let (region, stores, cells) = self.hotness_of(call, position);
+            self.regions[region as usize]
+                .hotness
+                .finish(&limits, &stores, cells);
+        }
+    }
+
+    /// The region, the stores and the cells per store of the mutation at `position`.
+    fn hotness_of(&self, call: CallId, position: usize) -> (RegionId, Vec<usize>, u32) {
+        let state = self.calls.get(call);
+        let request = self.requests.get(state.request);
+        let action = request.actions[state.actions[position] as usize];
+        let cells = &self.client_cells[request.client as usize];
+        let per_family = match action.mutation {
+            Mutation::Put => cells.qualifiers.len() as u32,
+            // A row delete is one DeleteFamily marker a family; the others write field0.
+            _ => 1,
+        };
+        (state.batch.region, cells.families.clone(), per_family)
+    }
+
     fn wait_for_updates_lock(&mut self, call: CallId, region: RegionId) {
         self.regions[region as usize].lock_waiters.push_back(call);
         let state = self.calls.get(call);
-        let rows = (state.batch.end - state.cursor) as u64;
+        let rows = state.batch.locks.len() as u64;
         let wait = self.config.updates_lock_wait(rows);
         self.start_wait(call, Wait::UpdatesLock, wait);
     }
@@ -434,13 +497,18 @@ impl RegionServer<'_> {
             return;
         }
         let region = state.batch.region;
+        let (cursor, end) = (state.cursor, state.batch.end);
         let error = match state.wait {
             Wait::RowLock(row) => {
                 self.regions[region as usize].row_locks.cancel(row, call);
                 self.stats.row_lock_timeouts += 1;
+                // lockRowsAndBuildMiniBatch finishes only the mutation whose lock timed out; the
+                // ones locked before it in the mini-batch stay counted (HBase 2.5 does the same).
+                self.finish_hotness(call, end..end + 1);
                 ServerError::RowLockTimeout
             }
             Wait::UpdatesLock => {
+                self.finish_hotness(call, cursor..end);
                 self.regions[region as usize]
                     .lock_waiters
                     .retain(|waiter| *waiter != call);
@@ -516,6 +584,10 @@ impl RegionServer<'_> {
         let state = self.calls.get(call);
         values.extend((start..end).map(|position| {
             let action = request.actions[state.actions[position] as usize];
+            if state.results[position] != Outcome::Pending {
+                // Refused as StoreTooBusy: it writes nothing.
+                return None;
+            }
             match action.mutation {
                 Mutation::Put | Mutation::Delete => Some(action.value_bytes),
                 Mutation::Increment => Some(8),
@@ -637,8 +709,13 @@ impl RegionServer<'_> {
     /// flush if the region passed its flush size.
     fn finish_mini_batch(&mut self, call: CallId) {
         self.release_row_locks(call);
+        let state = self.calls.get(call);
+        self.finish_hotness(call, state.cursor..state.batch.end);
         let state = self.calls.get_mut(call);
         for position in state.cursor..state.batch.end {
+            if state.results[position] != Outcome::Pending {
+                continue;
+            }
             state.results[position] = match state.batch.values[position - state.cursor] {
                 Some(_) => Outcome::Success,
                 None => Outcome::CheckFailed,
@@ -649,12 +726,15 @@ impl RegionServer<'_> {
         let region = state.batch.region;
         if state.batch.values.iter().any(Option::is_some) {
             let request = self.requests.get(state.request);
-            self.oracle.acknowledged(
-                region,
-                &self.client_cells[request.client as usize].families,
-                state.batch.sequence_id,
-                request.durability,
-            );
+            let stores = &self.client_cells[request.client as usize].families;
+            let sequence_id = state.batch.sequence_id;
+            if state.batch.unsynced {
+                self.oracle
+                    .acknowledged_after_failed_sync(region, stores, sequence_id);
+            } else {
+                self.oracle
+                    .acknowledged(region, stores, sequence_id, request.durability);
+            }
         }
         if self.regions[region as usize].is_above_flush_size() {
             self.request_flush(region, FlushReason::MemstoreSize);
@@ -838,7 +918,22 @@ impl RegionServer<'_> {
         }
         self.complete_write(call);
         self.release_row_locks(call);
+        let state = self.calls.get(call);
+        self.finish_hotness(call, state.cursor..state.batch.end);
         self.fail_rest_of_group(call, error);
+        self.ready.push_back(call);
+    }
+
+    /// HBASE-11868: the writer's edit went to a broken FSHLog writer, whose failure passed
+    /// syncedTillHere beyond it before it waited: it goes on as if its sync had succeeded.
+    pub(super) fn acknowledge_unsynced(&mut self, call: CallId) {
+        let state = self.calls.get_mut(call);
+        assert_eq!(
+            state.phase,
+            Phase::Sync,
+            "only a call waiting for a sync can be told it is synced"
+        );
+        state.batch.unsynced = true;
         self.ready.push_back(call);
     }
 

@@ -14,8 +14,9 @@
 //!
 //! Each loss is given the cause the oracle can name: the edit was in a WAL file that the split
 //! set aside as corrupt (skip.errors) or gave up on (HBASE-2958), in a damaged file whose
-//! reader ended early and silently before it (`truncated_by_damage`), it was written with
-//! ASYNC_WAL or SKIP_WAL and the crash came before a sync covered it, or — a bug in the model,
+//! reader ended early and silently before it (`truncated_by_damage`), it was acknowledged
+//! though its append went to a broken writer (HBASE-11868, `failed_sync_acknowledged`), it was
+//! written with ASYNC_WAL or SKIP_WAL and the crash came before a sync covered it, or — a bug in the model,
 //! which exploration reports — nothing explains it.
 //!
 //! An acknowledged edit that came back from a WAL with a value other than the one written (a
@@ -187,6 +188,8 @@ enum Logged {
     Synced,
     AsyncWal,
     SkipWal,
+    /// Told it was synced though its append went to a broken writer (HBASE-11868).
+    AfterFailedSync,
 }
 
 /// Why an acknowledged edit was lost.
@@ -198,6 +201,8 @@ pub enum LossCause {
     SplitGivenUp,
     /// In a damaged WAL file after the point where HBase's reader ended it early, silently.
     TruncatedByDamage,
+    /// Acknowledged though its append went to a broken writer (HBASE-11868).
+    FailedSyncAcknowledged,
     /// ASYNC_WAL, and no sync covered it before the crash.
     AsyncWalWindow,
     /// SKIP_WAL: it never was in a WAL.
@@ -212,6 +217,7 @@ impl LossCause {
             LossCause::CorruptWalSkipped => "corrupt_wal_skipped",
             LossCause::SplitGivenUp => "split_given_up",
             LossCause::TruncatedByDamage => "truncated_by_damage",
+            LossCause::FailedSyncAcknowledged => "failed_sync_acknowledged",
             LossCause::AsyncWalWindow => "async_wal_window",
             LossCause::SkipWal => "skip_wal",
             LossCause::Unexplained => "unexplained",
@@ -282,6 +288,23 @@ impl DurabilityOracle {
             self.store(region, store)
                 .acknowledged
                 .entry(logged)
+                .or_default()
+                .insert(sequence_id);
+        }
+    }
+
+    /// The server told the writer of edit `sequence_id` that it was synced, though its append
+    /// went to a broken writer (HBASE-11868).
+    pub fn acknowledged_after_failed_sync(
+        &mut self,
+        region: RegionId,
+        stores: &[usize],
+        sequence_id: u64,
+    ) {
+        for &store in stores {
+            self.store(region, store)
+                .acknowledged
+                .entry(Logged::AfterFailedSync)
                 .or_default()
                 .insert(sequence_id);
         }
@@ -380,6 +403,7 @@ impl DurabilityOracle {
                 }
                 let cause = match logged {
                     Logged::AsyncWal => LossCause::AsyncWalWindow,
+                    Logged::AfterFailedSync => LossCause::FailedSyncAcknowledged,
                     Logged::SkipWal => LossCause::SkipWal,
                     Logged::Synced => LossCause::Unexplained,
                 };

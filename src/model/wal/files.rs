@@ -33,7 +33,8 @@ pub enum RollReason {
     Size,
     /// hbase.regionserver.logroll.period passed.
     Periodic,
-    /// A sync took longer than hbase.regionserver.wal.roll.on.sync.ms (2.5).
+    /// A slow sync took longer than hbase.regionserver.wal.roll.on.sync.ms, or (FSHLog) too many
+    /// were slow within an interval (2.5's SLOW_SYNC).
     SlowSync,
     /// A sync failed: the writer is broken.
     Error,
