@@ -32,7 +32,7 @@ use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use self::fault::FaultSpec;
 use self::io::IoSpec;
 use self::known_bugs::{KnownBug, KnownBugs};
-use self::profile::ProfileId;
+use self::profile::{ProfileId, Release};
 use self::properties::{Properties, RawValue, Setting, Source};
 use self::suggest::did_you_mean;
 use self::table::TableSpec;
@@ -79,6 +79,9 @@ pub struct Scenario {
     pub seed: u64,
     pub duration: SimDuration,
     pub profile: ProfileId,
+    /// The release of the profile's line that the run models (`release`; the line's newest
+    /// by default).
+    pub release: Release,
     pub heap_bytes: u64,
     /// The wall-clock time (UTC, ms since the epoch) at simulated time 0: the hour of day for
     /// off-peak hours, the modification times of store files for major compactions.
@@ -178,6 +181,11 @@ pub fn load_str(
         }
         None => ProfileId::Hbase25,
     };
+    let release = match root.get("release") {
+        Some(node) => Release::parse(profile, &node.string()?)
+            .map_err(|message| node.error(ErrorKind::InvalidValue, message))?,
+        None => Release::newest(profile),
+    };
     let site_in_file = match root.get("site") {
         Some(node) => Some((base_dir.join(node.string()?), node.origin())),
         None => None,
@@ -231,7 +239,7 @@ pub fn load_str(
             source: Source::Argument(assignment.origin()),
         });
     }
-    let properties = Properties::resolve(profile, &settings, heap_bytes)?;
+    let properties = Properties::resolve(release, &settings, heap_bytes)?;
 
     let io = IoSpec::read(&root.section("io")?)?;
     let report = root.section("report")?;
@@ -309,6 +317,7 @@ pub fn load_str(
         seed,
         duration,
         profile,
+        release,
         heap_bytes,
         clock_start_ms,
         properties,
@@ -517,7 +526,33 @@ fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
             .at(properties.origin(name))
             .key(name.to_string())
     };
-    let memstore_fraction = properties.float("hbase.regionserver.global.memstore.size") as f32;
+    if let Some(bytes) = properties.int_opt_if_exists(profile::GLOBAL_MEMSTORE_MEMORY_SIZE)
+        && bytes as f32 / scenario.heap_bytes as f32 > profile::MEMSTORE_HEAP_FRACTION_MAX
+    {
+        let fraction = properties.float("hbase.regionserver.global.memstore.size");
+        return Err(error(
+            profile::GLOBAL_MEMSTORE_MEMORY_SIZE,
+            ErrorKind::Impossible,
+            format!(
+                "{} is {:.1}% of the heap ({}); HBase uses it only up to 80% and otherwise ignores it for hbase.regionserver.global.memstore.size ({fraction}): set at most {}, or remove it",
+                format_size(bytes as u64),
+                bytes as f64 / scenario.heap_bytes as f64 * 100.0,
+                format_size(scenario.heap_bytes),
+                units::format_size_approx(scenario.heap_bytes as f64 * 0.8),
+            ),
+        ));
+    }
+    if properties
+        .int_opt_if_exists("hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds")
+        == Some(0)
+    {
+        return Err(error(
+            "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds",
+            ErrorKind::Impossible,
+            "0 makes HBase's PeriodicMemStoreFlusher throw on every run (its random delay needs a positive bound), so no periodic flush would ever be requested: use at least 1, or set hbase.regionserver.optionalcacheflushinterval to 0 to switch periodic flushes off".to_string(),
+        ));
+    }
+    let memstore_fraction = properties.global_memstore_fraction();
     let cache_fraction = properties.float("hfile.block.cache.size") as f32;
     // HeapMemorySizeUtil.checkForClusterFreeMemoryLimit / MemorySizeUtil.validate…: integer
     // percentages, at least 20% of the heap left free.
@@ -673,7 +708,8 @@ impl Scenario {
         out.push_str(&format!("description = {}\n", quote(&self.description)));
         out.push_str(&format!("seed = {}\n", self.seed));
         out.push_str(&format!("duration = \"{}\"\n", self.duration));
-        out.push_str(&format!("profile = \"{}\"\n\n", self.profile));
+        out.push_str(&format!("profile = \"{}\"\n", self.profile));
+        out.push_str(&format!("release = \"{}\"\n\n", self.release));
         out.push_str("[server]\n");
         out.push_str(&format!(
             "heap = {}\n",

@@ -108,6 +108,38 @@ fn the_periodic_flusher_flushes_an_idle_region_in_time() {
     }
 }
 
+// The periodic flusher's settings in 1.4 arrive with their releases: from 1.4.11 the chore runs
+// every hbase.regionserver.flush.check.period (1 s here) and from 1.4.8 delays its requests by up
+// to rangeofdelayseconds (5 s here), so the idle region is flushed before 60 + 1 + 5 + 1 s; the
+// same bound with 2.5. Before 1.4.8 the range was 5 minutes, fixed, and the settings are refused.
+#[test]
+fn the_periodic_flusher_follows_its_settings_where_the_release_has_them() {
+    let settings = [
+        "hbase.regionserver.flush.check.period=1s",
+        "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds=5",
+    ];
+    for profile in ["profile=hbase-2.5", "profile=hbase-1.4"] {
+        let bound = 60 + 1 + 5 + 1;
+        let mut sets = vec![profile, "duration=67s"];
+        sets.extend(settings);
+        let (_, summary) = run(&scenario(IDLE_REGION, &sets));
+        assert_eq!(summary.flushes.by_reason["periodic"], 1, "{profile}, {bound}s");
+        assert_eq!(summary.memstore.bytes_at_end, 0, "{profile}");
+    }
+    let text = IDLE_REGION.replace("seed = 3", "seed = 3\nrelease = \"1.4.7\"\nprofile = \"hbase-1.4\"");
+    let error = regionsim::scenario::load_str(
+        "idle.toml",
+        &text.replace(
+            "[properties]",
+            "[properties]\n\"hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds\" = 5",
+        ),
+        std::path::Path::new("."),
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("arrived in HBase 1.4.8"), "{error}");
+}
+
 /// Closed-loop clients incrementing one counter, with a constant 1 ms WAL sync.
 const ONE_COUNTER: &str = r#"
 name = "one-counter"

@@ -20,9 +20,10 @@ pub struct ConfigArgs {
 pub fn config(args: ConfigArgs) -> Result<(), Failure> {
     let scenario = args.scenario.load()?;
     println!(
-        "# {} — profile {}, heap {}",
+        "# {} — profile {}, release {}, heap {}",
         args.scenario.scenario.display(),
         scenario.profile,
+        scenario.release,
         format_size(scenario.heap_bytes)
     );
     let mut rows = vec![["property", "value", "source"].map(String::from).to_vec()];

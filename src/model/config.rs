@@ -65,7 +65,8 @@ pub struct ServerConfig {
     /// hbase.hregion.memstore.block.multiplier.
     pub block_multiplier: u64,
     /// The global memstore upper limit: `(long) (heap × fraction)` in Java float arithmetic
-    /// (MemorySizeUtil.getOnheapGlobalMemStoreSize, MemStoreFlusher 1.4).
+    /// (MemorySizeUtil.getOnheapGlobalMemStoreSize, MemStoreFlusher 1.4), the fraction from
+    /// `hbase.regionserver.global.memstore.memory.size` where 2.5.14+ has it set.
     pub global_upper_bytes: u64,
     /// The lower limit: `(long) (upper × lowMarkPercent)`, float arithmetic again.
     pub global_lower_bytes: u64,
@@ -114,11 +115,12 @@ pub struct ServerConfig {
     pub blocking_store_files: usize,
     /// hbase.hstore.blockingWaitTime: how long at most.
     pub blocking_wait_time: SimDuration,
-    /// The periodic flusher chore's period: hbase.regionserver.flush.check.period (2.5),
-    /// hbase.server.thread.wakefrequency (1.4).
+    /// The periodic flusher chore's period: hbase.regionserver.flush.check.period (2.5, and 1.4
+    /// from 1.4.11), else hbase.server.thread.wakefrequency.
     pub periodic_flush_period: SimDuration,
-    /// Periodic flush requests are delayed uniformly in [0, this): 2.5's
-    /// …periodicmemstoreflusher.rangeofdelayseconds, 1.4's hard-coded 5 minutes.
+    /// Periodic flush requests are delayed uniformly in [0, this):
+    /// …periodicmemstoreflusher.rangeofdelayseconds (2.5, and 1.4 from 1.4.8), else the 5
+    /// minutes HBase had hard-coded.
     pub periodic_flush_delay_range: SimDuration,
     /// hbase.hregion.preclose.flush.size: a close pre-flushes a memstore holding more data.
     pub preclose_flush_bytes: u64,
@@ -155,7 +157,7 @@ impl ServerConfig {
 impl ServerConfig {
     pub fn new(scenario: &Scenario) -> ServerConfig {
         let properties = &scenario.properties;
-        let memstore_fraction = properties.float("hbase.regionserver.global.memstore.size") as f32;
+        let memstore_fraction = properties.global_memstore_fraction();
         let lower_fraction = properties
             .float("hbase.regionserver.global.memstore.size.lower.limit")
             .min(1.0) as f32;
@@ -237,17 +239,19 @@ impl ServerConfig {
             mslab: properties.bool("hbase.hregion.memstore.mslab.enabled"),
             blocking_store_files: properties.int("hbase.hstore.blockingStoreFiles").max(0) as usize,
             blocking_wait_time: properties.millis("hbase.hstore.blockingWaitTime"),
-            periodic_flush_period: match scenario.profile {
-                ProfileId::Hbase25 => properties.millis("hbase.regionserver.flush.check.period"),
-                ProfileId::Hbase14 => properties.millis("hbase.server.thread.wakefrequency"),
-            },
-            periodic_flush_delay_range: match scenario.profile {
-                ProfileId::Hbase25 => SimDuration::from_secs(
-                    properties.int("hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds")
-                        as u64,
-                ),
-                ProfileId::Hbase14 => SimDuration::from_secs(300),
-            },
+            periodic_flush_period: SimDuration::from_millis(
+                properties
+                    .int_opt_if_exists("hbase.regionserver.flush.check.period")
+                    .unwrap_or_else(|| properties.int("hbase.server.thread.wakefrequency"))
+                    as u64,
+            ),
+            periodic_flush_delay_range: SimDuration::from_secs(
+                properties
+                    .int_opt_if_exists(
+                        "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds",
+                    )
+                    .unwrap_or(300) as u64,
+            ),
             preclose_flush_bytes: properties.bytes("hbase.hregion.preclose.flush.size"),
             wal_async: properties.text("hbase.wal.provider") == "asyncfs",
             wal_sync_timeout: match scenario.profile {
@@ -349,6 +353,22 @@ mod tests {
         let config = ServerConfig::new(&scenario("32GB", ""));
         assert!((config.global_upper_bytes as f64 / (1u64 << 30) as f64 - 12.8).abs() < 1e-6);
         assert!((config.global_lower_bytes as f64 / (1u64 << 30) as f64 - 12.16).abs() < 1e-6);
+    }
+
+    // HBASE-28601 (2.5.14+): an absolute memstore size sets the upper limit, as
+    // (long) (heap × (float) (bytes ÷ heap)) — exactly 4 GiB of 16 GiB — and the lower mark is
+    // 0.95 of it.
+    #[test]
+    fn the_absolute_memstore_size_sets_the_limits() {
+        let config = ServerConfig::new(&scenario(
+            "16GB",
+            "\"hbase.regionserver.global.memstore.memory.size\" = \"4GB\"",
+        ));
+        assert_eq!(config.global_upper_bytes, 4 << 30);
+        assert_eq!(
+            config.global_lower_bytes,
+            ((4u64 << 30) as f32 * 0.95f32) as u64
+        );
     }
 
     // The deprecated lowerLimit (a heap fraction) becomes a fraction of the upper limit.

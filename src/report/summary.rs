@@ -32,6 +32,8 @@ pub struct Summary {
     pub seed: u64,
     /// "hbase-2.5" or "hbase-1.4".
     pub profile: String,
+    /// The release of the profile's line the run modelled ("2.5.16").
+    pub release: String,
     /// 16 hex digits folded over every processed event: equal hashes, equal runs.
     pub trace_hash: String,
     /// Events processed.
@@ -471,6 +473,7 @@ impl Summary {
             scenario: scenario.name.clone(),
             seed: scenario.seed,
             profile: scenario.profile.to_string(),
+            release: scenario.release.to_string(),
             trace_hash: outcome.trace_hash.to_string(),
             events: outcome.trace_hash.events(),
             simulated_seconds: seconds,

@@ -213,7 +213,7 @@ fn randomise_settings(scenario: &mut Scenario, stream: &mut RandomStream, seed: 
         })
         .collect();
     layered.extend(settings);
-    if let Ok(properties) = Properties::resolve(scenario.profile, &layered, scenario.heap_bytes) {
+    if let Ok(properties) = Properties::resolve(scenario.release, &layered, scenario.heap_bytes) {
         scenario.properties = properties;
     }
 }

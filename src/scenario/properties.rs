@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
-use super::profile::{DefaultValue, ProfileId, PropertyDef, definition, definitions};
+use super::profile::{DefaultValue, ProfileId, PropertyDef, Release, definition, definitions};
 use super::suggest::did_you_mean;
 use super::units;
 use crate::sim::SimDuration;
@@ -189,7 +189,7 @@ impl Setting {
 /// Every property of the profile with its value in force.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Properties {
-    profile: ProfileId,
+    release: Release,
     /// The base of HBase's heap fractions, which derived defaults read.
     heap_bytes: u64,
     entries: BTreeMap<&'static str, Property>,
@@ -197,10 +197,10 @@ pub struct Properties {
 }
 
 impl Properties {
-    /// Resolves the profile's properties with `settings` layered on top (later wins), then
+    /// Resolves the properties of `release` with `settings` layered on top (later wins), then
     /// computes the derived defaults. `heap_bytes` is the base of HBase's heap fractions.
     pub fn resolve(
-        profile: ProfileId,
+        release: Release,
         settings: &[Setting],
         heap_bytes: u64,
     ) -> Result<Properties, ScenarioError> {
@@ -208,9 +208,9 @@ impl Properties {
         let mut ignored = Vec::new();
         for setting in settings {
             let from_site = matches!(setting.source, Source::Site(_));
-            let known = definition(&setting.name).filter(|def| def.default_in(profile).exists());
+            let known = definition(&setting.name).filter(|def| def.exists_in(release));
             let Some(def) = known else {
-                let reason = unknown_property_reason(&setting.name, profile);
+                let reason = unknown_property_reason(&setting.name, release);
                 if from_site {
                     ignored.push(IgnoredProperty {
                         name: setting.name.clone(),
@@ -235,19 +235,19 @@ impl Properties {
             explicit.insert(def.name, (value, setting.source.clone()));
         }
         let mut resolver = Resolver {
-            profile,
+            release,
             heap_bytes,
             explicit,
             resolved: BTreeMap::new(),
             in_progress: Vec::new(),
         };
         for def in definitions() {
-            if def.default_in(profile).exists() {
+            if def.exists_in(release) {
                 resolver.resolve(def);
             }
         }
         Ok(Properties {
-            profile,
+            release,
             heap_bytes,
             entries: resolver.resolved,
             ignored,
@@ -255,7 +255,17 @@ impl Properties {
     }
 
     pub fn profile(&self) -> ProfileId {
-        self.profile
+        self.release.profile
+    }
+
+    /// The release whose properties these are.
+    pub fn release(&self) -> Release {
+        self.release
+    }
+
+    /// The base of HBase's heap fractions.
+    pub fn heap_bytes(&self) -> u64 {
+        self.heap_bytes
     }
 
     /// Every property in force, sorted by name.
@@ -292,7 +302,7 @@ impl Properties {
     /// An integer-valued property that the profile always has.
     pub fn int(&self, name: &str) -> i64 {
         self.int_opt(name)
-            .unwrap_or_else(|| panic!("property {name} has no value in {}", self.profile))
+            .unwrap_or_else(|| panic!("property {name} has no value in {}", self.release))
     }
 
     /// A property in bytes that the profile always has; negative values are rejected at load.
@@ -314,7 +324,7 @@ impl Properties {
 
     pub fn float(&self, name: &str) -> f64 {
         self.float_opt(name)
-            .unwrap_or_else(|| panic!("property {name} has no value in {}", self.profile))
+            .unwrap_or_else(|| panic!("property {name} has no value in {}", self.release))
     }
 
     pub fn bool(&self, name: &str) -> bool {
@@ -338,11 +348,11 @@ impl Properties {
     pub fn default_value(&self, name: &str) -> Option<PropertyValue> {
         let def = definition(name)
             .unwrap_or_else(|| panic!("property {name} is not in the property table"));
-        match def.default_in(self.profile) {
+        match def.default_in(self.release.profile) {
             DefaultValue::Fixed(value) => Some(value.to_value()),
             DefaultValue::Derived { compute, .. } => {
                 let mut resolver = Resolver {
-                    profile: self.profile,
+                    release: self.release,
                     heap_bytes: self.heap_bytes,
                     explicit: self
                         .entries
@@ -372,6 +382,22 @@ impl Properties {
             .collect()
     }
 
+    /// The share of the heap the memstores may take, as HBase computes it
+    /// (MemorySizeUtil.getGlobalMemStoreHeapPercent / HeapMemorySizeUtil.getGlobalMemStorePercent).
+    pub fn global_memstore_fraction(&self) -> f32 {
+        super::profile::global_memstore_fraction(
+            self.heap_bytes,
+            self.int_opt_if_exists(super::profile::GLOBAL_MEMSTORE_MEMORY_SIZE),
+            self.float("hbase.regionserver.global.memstore.size"),
+        )
+    }
+
+    /// An integer property's value, `None` if unset or if the release does not have it.
+    pub fn int_opt_if_exists(&self, name: &str) -> Option<i64> {
+        self.entries.get(name)?;
+        self.int_opt(name)
+    }
+
     /// The origin of a property's value, for errors about settings that clash.
     pub fn origin(&self, name: &str) -> Option<Origin> {
         match &self.entries.get(name)?.source {
@@ -383,13 +409,29 @@ impl Properties {
     }
 }
 
-/// Why a name is not a property of this profile, with a suggestion.
-fn unknown_property_reason(name: &str, profile: ProfileId) -> String {
+/// Why a name is not a property of this release, with a suggestion.
+fn unknown_property_reason(name: &str, release: Release) -> String {
+    let profile = release.profile;
     if let Some(def) = definition(name) {
+        if let Some(arrival) = def
+            .arrival_in(profile)
+            .filter(|_| def.default_in(profile).exists())
+        {
+            let first = format!("{}.{}", profile.line(), arrival.patch);
+            return format!(
+                "\"{name}\" arrived in HBase {first} ({}); this scenario models {release}: set `release` to {first} or later, or remove the property",
+                arrival.jira
+            );
+        }
         let elsewhere: Vec<String> = ProfileId::ALL
-            .iter()
-            .filter(|other| def.default_in(**other).exists())
-            .map(ToString::to_string)
+            .into_iter()
+            .filter(|other| def.default_in(*other).exists())
+            .map(|line| match def.arrival_in(line) {
+                Some(arrival) => {
+                    format!("{line} from {}.{}, {}", line.line(), arrival.patch, arrival.jira)
+                }
+                None => line.to_string(),
+            })
             .collect();
         return format!(
             "\"{name}\" is not a property of {profile} (it exists in {})",
@@ -398,7 +440,7 @@ fn unknown_property_reason(name: &str, profile: ProfileId) -> String {
     }
     let names: Vec<&str> = definitions()
         .iter()
-        .filter(|def| def.default_in(profile).exists())
+        .filter(|def| def.exists_in(release))
         .map(|def| def.name)
         .collect();
     with_suggestion(
@@ -528,7 +570,7 @@ fn describe(raw: &RawValue) -> String {
 /// Computes each property's final value, resolving derived defaults on demand.
 #[derive(Debug)]
 pub struct Resolver {
-    profile: ProfileId,
+    release: Release,
     heap_bytes: u64,
     explicit: BTreeMap<&'static str, (PropertyValue, Source)>,
     resolved: BTreeMap<&'static str, Property>,
@@ -537,7 +579,11 @@ pub struct Resolver {
 
 impl Resolver {
     pub fn profile(&self) -> ProfileId {
-        self.profile
+        self.release.profile
+    }
+
+    pub fn release(&self) -> Release {
+        self.release
     }
 
     pub fn heap_bytes(&self) -> u64 {
@@ -559,6 +605,20 @@ impl Resolver {
     pub fn int(&mut self, name: &str) -> i64 {
         match self.value(name) {
             Some(PropertyValue::Int(value)) => value,
+            other => panic!("derived default reads {name} = {other:?}, not an integer"),
+        }
+    }
+
+    /// An integer property's value, `None` if unset or if the release does not have it.
+    pub fn int_if_exists(&mut self, name: &str) -> Option<i64> {
+        let def =
+            definition(name).unwrap_or_else(|| panic!("derived default reads unknown {name}"));
+        if !def.exists_in(self.release) {
+            return None;
+        }
+        match self.resolve(def).value {
+            Some(PropertyValue::Int(value)) => Some(value),
+            None => None,
             other => panic!("derived default reads {name} = {other:?}, not an integer"),
         }
     }
@@ -587,7 +647,7 @@ impl Resolver {
                 value: Some(value),
                 source,
             },
-            None => match def.default_in(self.profile) {
+            None => match def.default_in(self.release.profile) {
                 DefaultValue::Fixed(value) => Property {
                     definition: def,
                     value: Some(value.to_value()),
@@ -633,7 +693,7 @@ mod tests {
     // With nothing set, every property takes the profile's default or HBase's derived rule.
     #[test]
     fn defaults_and_derived_values() {
-        let properties = Properties::resolve(ProfileId::Hbase25, &[], HEAP).unwrap();
+        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &[], HEAP).unwrap();
         assert_eq!(
             properties.bytes("hbase.hregion.memstore.flush.size"),
             128 << 20
@@ -641,10 +701,125 @@ mod tests {
         // 30 handlers over 3 queues, 10 calls per handler per queue (2.5.15+).
         assert_eq!(properties.int("hbase.ipc.server.max.callqueue.length"), 100);
         assert_eq!(properties.int("hbase.hstore.blockingStoreFiles"), 16);
-        let old = Properties::resolve(ProfileId::Hbase14, &[], HEAP).unwrap();
+        let old = Properties::resolve(Release::newest(ProfileId::Hbase14), &[], HEAP).unwrap();
         assert_eq!(old.int("hbase.hstore.blockingStoreFiles"), 10);
         assert_eq!(old.int("hbase.ipc.server.max.callqueue.length"), 300);
         assert_eq!(old.int("hbase.client.retries.number"), 35);
+    }
+
+    fn release(text: &str) -> Release {
+        let profile = if text.starts_with("2.5") {
+            ProfileId::Hbase25
+        } else {
+            ProfileId::Hbase14
+        };
+        Release::parse(profile, text).unwrap()
+    }
+
+    // The default call-queue length per queue follows the release: handlers × 10 in 1.4 and
+    // before 2.5.14 (SimpleRpcScheduler: 30 handlers → 300 per queue), (handlers ÷ queues) × 10
+    // from 2.5.14 (HBASE-29141: 30 handlers over 3 queues → 100; 45 over round(4.5) = 5 → 90).
+    #[test]
+    fn the_call_queue_length_follows_the_release() {
+        let length = |release_text: &str, handlers: i64| {
+            let settings = [scenario_setting(
+                "hbase.regionserver.handler.count",
+                RawValue::Int(handlers.into()),
+            )];
+            Properties::resolve(release(release_text), &settings, HEAP)
+                .unwrap()
+                .int("hbase.ipc.server.max.callqueue.length")
+        };
+        assert_eq!(length("2.5.13", 30), 300);
+        assert_eq!(length("2.5.14", 30), 100);
+        assert_eq!(length("2.5.16", 45), 90);
+        assert_eq!(length("2.5.0", 45), 450);
+        assert_eq!(length("1.4.14", 30), 300);
+    }
+
+    // A property that arrived in a patch release is refused before it, naming the release and
+    // the change; from it, it is accepted. A site file's such property is ignored, as HBase
+    // ignores a key it does not read.
+    #[test]
+    fn properties_arrive_with_their_release() {
+        let cases = [
+            ("hbase.regionserver.global.memstore.memory.size", "2.5.13", "2.5.14", "HBASE-28601"),
+            ("hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds", "1.4.7", "1.4.8", "HBASE-19418"),
+            ("hbase.regionserver.flush.check.period", "1.4.10", "1.4.11", "HBASE-22596"),
+        ];
+        for (name, before, from, jira) in cases {
+            let settings = [scenario_setting(name, RawValue::Int(60))];
+            let error = Properties::resolve(release(before), &settings, HEAP).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("arrived in HBase {from} ({jira})"))
+                    && message.contains(&format!("models {before}")),
+                "{message}"
+            );
+            let accepted = Properties::resolve(release(from), &settings, HEAP).unwrap();
+            assert_eq!(accepted.int(name), 60);
+            assert!(accepted.get(name).is_some());
+            assert!(
+                Properties::resolve(release(before), &[], HEAP)
+                    .unwrap()
+                    .get(name)
+                    .is_none()
+            );
+            let site = [Setting {
+                source: Source::Site(Origin::File {
+                    path: "hbase-site.xml".into(),
+                    line: 2,
+                    column: 1,
+                }),
+                ..scenario_setting(name, RawValue::Text("60".into()))
+            }];
+            let ignored = Properties::resolve(release(before), &site, HEAP).unwrap();
+            assert_eq!(ignored.ignored().len(), 1);
+        }
+        let settings = [scenario_setting(
+            "hbase.regionserver.global.memstore.memory.size",
+            RawValue::Int(1),
+        )];
+        let error = Properties::resolve(release("1.4.14"), &settings, HEAP).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("it exists in hbase-2.5 from 2.5.14, HBASE-28601"),
+            "{error}"
+        );
+    }
+
+    // HBASE-28601: an absolute memstore size is its share of the heap while that is at most
+    // 0.8, and then it also sets maxlogs' default: 4 GiB of a 16 GiB heap → 0.25, maxlogs
+    // max(32, 4 GiB × 2 ÷ 128 MiB) = 64 instead of 0.4's (6871947776 × 2 ÷ 134217728) = 102; the
+    // deprecated lowerLimit (a heap fraction) becomes a fraction of that upper limit.
+    #[test]
+    fn the_absolute_memstore_size_sets_the_fraction_and_maxlogs() {
+        let settings = [
+            scenario_setting(
+                "hbase.regionserver.global.memstore.memory.size",
+                RawValue::Text("4GB".into()),
+            ),
+            scenario_setting(
+                "hbase.regionserver.global.memstore.lowerLimit",
+                RawValue::Float(0.2),
+            ),
+        ];
+        let properties = Properties::resolve(release("2.5.14"), &settings, HEAP).unwrap();
+        assert_eq!(properties.global_memstore_fraction(), 0.25);
+        assert_eq!(properties.int("hbase.regionserver.maxlogs"), 64);
+        assert_eq!(
+            properties.float("hbase.regionserver.global.memstore.size.lower.limit"),
+            f64::from(0.2f32 / 0.25f32)
+        );
+        let plain = Properties::resolve(release("2.5.14"), &[], HEAP).unwrap();
+        assert_eq!(plain.global_memstore_fraction(), 0.4);
+        assert_eq!(plain.int("hbase.regionserver.maxlogs"), 102);
+        // Above 80% of the heap HBase falls back to the fraction.
+        assert_eq!(
+            super::super::profile::global_memstore_fraction(HEAP, Some(14 << 30), 0.4),
+            0.4
+        );
     }
 
     // A derived default follows the setting it is derived from.
@@ -654,7 +829,7 @@ mod tests {
             "hbase.regionserver.handler.count",
             RawValue::Int(50),
         )];
-        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         // 50 handlers → 5 queues of 10 handlers → 100 calls per queue; 45 handlers → round(4.5)
         // = 5 queues of 9 → 90.
         assert_eq!(properties.int("hbase.ipc.server.max.callqueue.length"), 100);
@@ -662,7 +837,7 @@ mod tests {
             "hbase.regionserver.handler.count",
             RawValue::Int(45),
         )];
-        let fewer = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let fewer = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         assert_eq!(fewer.int("hbase.ipc.server.max.callqueue.length"), 90);
         assert!(matches!(
             properties
@@ -685,7 +860,7 @@ mod tests {
                 RawValue::Text("128MB".into()),
             ),
         ];
-        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         let changed: Vec<(&str, Option<PropertyValue>)> = properties
             .changed()
             .into_iter()
@@ -698,7 +873,7 @@ mod tests {
                 Some(PropertyValue::Int(30))
             )]
         );
-        let everything: Vec<Setting> = Properties::resolve(ProfileId::Hbase14, &[], HEAP)
+        let everything: Vec<Setting> = Properties::resolve(Release::newest(ProfileId::Hbase14), &[], HEAP)
             .unwrap()
             .iter()
             .filter_map(|property| {
@@ -711,7 +886,7 @@ mod tests {
                 Some(scenario_setting(property.definition.name, value))
             })
             .collect();
-        let written_out = Properties::resolve(ProfileId::Hbase14, &everything, HEAP).unwrap();
+        let written_out = Properties::resolve(Release::newest(ProfileId::Hbase14), &everything, HEAP).unwrap();
         assert!(written_out.changed().is_empty());
     }
 
@@ -725,7 +900,7 @@ mod tests {
             ),
             scenario_setting("hbase.hstore.blockingWaitTime", RawValue::Text("2m".into())),
         ];
-        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         assert_eq!(
             properties.int("hbase.hregion.memstore.flush.size"),
             256 << 20
@@ -740,7 +915,7 @@ mod tests {
             "hbase.hregion.memstore.flsh.size",
             RawValue::Int(1),
         )];
-        let error = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap_err();
+        let error = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap_err();
         assert_eq!(error.kind, ErrorKind::UnknownKey);
         assert!(
             error
@@ -749,7 +924,7 @@ mod tests {
             "{error}"
         );
         let settings = [scenario_setting("hbase.wal.batch.size", RawValue::Int(1))];
-        let error = Properties::resolve(ProfileId::Hbase14, &settings, HEAP).unwrap_err();
+        let error = Properties::resolve(Release::newest(ProfileId::Hbase14), &settings, HEAP).unwrap_err();
         assert!(
             error
                 .to_string()
@@ -764,7 +939,7 @@ mod tests {
             "hbase.regionserver.global.memstore.size",
             RawValue::Float(1.5),
         )];
-        let error = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap_err();
+        let error = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap_err();
         assert_eq!(error.kind, ErrorKind::InvalidValue);
         assert!(error.to_string().contains("between"), "{error}");
     }
@@ -781,7 +956,7 @@ mod tests {
                 column: 3,
             }),
         }];
-        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         assert_eq!(properties.ignored().len(), 1);
         assert_eq!(properties.ignored()[0].name, "hbase.rootdir");
     }

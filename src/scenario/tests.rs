@@ -258,3 +258,59 @@ fn resolved_scenario_round_trips() {
     assert_eq!(again.tables, scenario.tables);
     assert_eq!(again.io, scenario.io);
 }
+
+// `release` names a release of the profile's line: the newest (2.5.16, 1.4.14) by default, any
+// of the line's otherwise; one of another line, or a later one, is refused with the range
+// allowed. It is written into the resolved scenario and read back.
+#[test]
+fn the_release_belongs_to_the_profiles_line() {
+    let scenario = load(GOOD).unwrap();
+    assert_eq!(scenario.release.to_string(), "2.5.16");
+    let old = load(&GOOD.replace("hbase-2.5", "hbase-1.4")).unwrap();
+    assert_eq!(old.release.to_string(), "1.4.14");
+    let chosen = load_with(GOOD, &["release=2.5.13"]).unwrap();
+    assert_eq!(chosen.release.patch, 13);
+    assert!(
+        chosen
+            .to_resolved_toml()
+            .contains("profile = \"hbase-2.5\"\nrelease = \"2.5.13\"\n")
+    );
+    assert_eq!(load(&chosen.to_resolved_toml()).unwrap().release, chosen.release);
+    for wrong in ["1.4.14", "2.5.17", "2.5.x", "2.50.1", "2.5."] {
+        let error = load_with(GOOD, &[&format!("release={wrong}")]).unwrap_err();
+        let message = error.to_string();
+        assert_eq!(error.kind, ErrorKind::InvalidValue, "{message}");
+        assert!(
+            message.contains(&format!("\"{wrong}\" is not a release of the hbase-2.5 line"))
+                && message.contains("releases 2.5.0 to 2.5.16"),
+            "{message}"
+        );
+    }
+    let error = load_with(GOOD, &["profile=hbase-1.4", "release=2.5.13"]).unwrap_err();
+    assert!(error.to_string().contains("1.4.0 to 1.4.14"), "{error}");
+}
+
+// HBASE-28601's absolute memstore size (2.5.14+) is refused above 80% of the heap (where HBase
+// would ignore it); a periodic-flush delay range of 0 is refused (HBase's chore would throw on
+// every run).
+#[test]
+fn settings_hbase_would_ignore_or_choke_on_are_refused() {
+    let with = |property: &str| {
+        GOOD.replace(
+            "\"hbase.hstore.flusher.count\" = 3",
+            &format!("{property}\n\"hbase.hstore.flusher.count\" = 3"),
+        )
+    };
+    let message = error_at_line(
+        &with("\"hbase.regionserver.global.memstore.memory.size\" = \"14GB\""),
+        13,
+    );
+    assert!(message.contains("87.5% of the heap"), "{message}");
+    assert!(message.contains("only up to 80%"), "{message}");
+    assert!(load(&with("\"hbase.regionserver.global.memstore.memory.size\" = \"6GB\"")).is_ok());
+    let message = error_at_line(
+        &with("\"hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds\" = 0"),
+        13,
+    );
+    assert!(message.contains("throw on every run"), "{message}");
+}
