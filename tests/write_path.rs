@@ -235,3 +235,28 @@ fn too_many_store_files_put_flushes_off_for_up_to_the_blocking_wait() {
     assert!(summary.blocked.store_files_seconds <= flushes.count as f64 * 91.0);
     assert!(delayed_flushes <= flushes.count + summary.flush_queue.max_length);
 }
+
+// hbase.hstore.blockingWaitTime = 0: FlushRegionEntry.isMaximumWait is
+// (currentTime − createTime) > maximumWait in milliseconds, createTime the request's, so a flush
+// taken in the millisecond it was requested is put off once (asking for a compaction) and goes
+// ahead from the next millisecond; one taken later goes ahead at once. Each flush is put off at
+// most once and for at most a millisecond. (Comparing `now − created ≤ wait` in nanoseconds
+// re-queued the entry due at the same instant forever: the run never ended.)
+#[test]
+fn a_blocking_wait_of_zero_goes_ahead_with_the_flush() {
+    let scenario = bundled(
+        "scenarios/write-stall.toml",
+        &[
+            "duration=12m",
+            "hbase.hstore.blockingStoreFiles=1",
+            "hbase.hstore.blockingWaitTime=0",
+            "io.hdfs_write_bandwidth=200MB/s",
+        ],
+    );
+    let (_, summary) = run(&scenario);
+    let flushes = &summary.flushes;
+    assert!(flushes.count > 10, "{flushes:?}");
+    assert!(flushes.delayed_for_store_files > 0, "{flushes:?}");
+    assert!(flushes.delayed_for_store_files <= flushes.count + summary.flush_queue.max_length);
+    assert!(summary.blocked.store_files_seconds <= flushes.delayed_for_store_files as f64 * 0.001);
+}

@@ -76,21 +76,31 @@ impl RegionServer<'_> {
     }
 
     /// MemStoreFlusher.flushRegion(FlushRegionEntry): a region with a store over
-    /// hbase.hstore.blockingStoreFiles is put off (a compaction requested the first time) and
-    /// retried every blockingWaitTime/100, until blockingWaitTime has passed since the entry was
-    /// created; then it is flushed anyway.
+    /// hbase.hstore.blockingStoreFiles is put off (a split, else a compaction, requested the
+    /// first time) and retried every blockingWaitTime/100 ms, until FlushRegionEntry.isMaximumWait:
+    /// more than blockingWaitTime since the entry was created, in the server clock's whole
+    /// milliseconds, strictly; then it is flushed anyway. A retry step of 0 ms (a wait under
+    /// 100 ms) has HBase's handler take the entry straight back, again and again, until the
+    /// clock passes the wait: that spin is taken as one step to the first millisecond at which
+    /// the wait is over.
     fn flush_region_entry(&mut self, handler: usize, mut request: FlushRequest) {
         let now = self.now();
-        if self.has_too_many_store_files(request.region)
-            && now - request.created_at <= self.config.blocking_wait_time
-        {
+        let wait_ms = self.config.blocking_wait_time.as_millis();
+        let waited_ms = now.as_millis() - request.created_at.as_millis();
+        if self.has_too_many_store_files(request.region) && waited_ms <= wait_ms {
             if request.requeues == 0 && !self.request_split(request.region) {
                 self.request_system_compaction(request.region, None);
             }
             request.deferred_since.get_or_insert(now);
             self.stats.flushes.delayed_for_store_files += 1;
-            let delay = SimDuration::from_nanos(self.config.blocking_wait_time.as_nanos() / 100);
-            self.flusher.requeue(request, now, delay);
+            let step_ms = wait_ms / 100;
+            let due = if step_ms > 0 {
+                now + SimDuration::from_millis(step_ms)
+            } else {
+                SimTime::ZERO
+                    + SimDuration::from_millis(request.created_at.as_millis() + wait_ms + 1)
+            };
+            self.flusher.requeue(request, now, due - now);
             self.handler_idle(handler);
             return;
         }
