@@ -594,8 +594,8 @@ impl RegionServer<'_> {
     }
 
     /// CompactSplit.requestSplit(region): if the server is below its split limit, no store is
-    /// at its blocking count, and the policy finds the region big enough with a split point,
-    /// the parent is closed and split there. Returns whether a split was requested.
+    /// at its blocking count, and HRegion.checkSplit gives a split point, the parent is closed
+    /// and split there. Returns whether a split was requested.
     pub(super) fn request_split(&mut self, region: RegionId) -> bool {
         let online = self
             .regions
@@ -607,9 +607,19 @@ impl RegionServer<'_> {
         {
             return false;
         }
+        let Some(row) = self.check_split(region) else {
+            return false;
+        };
+        self.start_split(region, row);
+        true
+    }
+
+    /// HRegion.checkSplit: the split row, if the region is open (not closing), its policy finds
+    /// it big enough, and the largest store has a split point inside the region.
+    pub(super) fn check_split(&self, region: RegionId) -> Option<u64> {
         let state = &self.regions[region as usize];
         if state.state != RegionState::Open || !state.writes_enabled {
-            return false;
+            return None;
         }
         let table_online = self.tables[state.table]
             .regions_in_order()
@@ -630,16 +640,9 @@ impl RegionServer<'_> {
             })
             .collect();
         if !state.split_policy.should_split(&views, table_online) {
-            return false;
+            return None;
         }
-        let Some(row) = split_point(&views) else {
-            return false;
-        };
-        if row <= state.start_row || row >= state.end_row {
-            return false;
-        }
-        self.start_split(region, row);
-        true
+        split_point(&views).filter(|&row| row > state.start_row && row < state.end_row)
     }
 }
 

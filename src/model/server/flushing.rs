@@ -457,17 +457,22 @@ impl RegionServer<'_> {
         self.timeline
             .mark(now, MarkerKind::Flush, Some(job.region), job.reason.name());
         stats.duration.record(now - job.started_at);
-        // After the MemStoreFlusher's flushes HBase asks for a split if the policy wants one,
-        // else a compaction if a flushed store needs one (FlushResult.isCompactionNeeded); an
-        // admin flush asks only for the compaction (RSRpcServices.flushRegion); the flushes of
-        // a close, split, merge, bulk load or snapshot ask for neither.
+        // After the MemStoreFlusher's flushes (MemStoreFlusher.flushRegion) HBase asks for a
+        // split if HRegion.checkSplit finds one, else a compaction if a flushed store needs one
+        // (FlushResult.isCompactionNeeded): requestSplit's answer is ignored there, so a split
+        // it refuses (the server's split limit, a store at its blocking count) asks for no
+        // compaction either. An admin flush asks only for the compaction
+        // (RSRpcServices.flushRegion); the flushes of a close, split, merge, bulk load or
+        // snapshot ask for neither.
         let compaction_needed = job
             .stores
             .iter()
             .any(|&store| self.store_needs_compaction(job.region, store));
         match job.executor {
             Executor::Handler(_) => {
-                if !self.request_split(job.region) && compaction_needed {
+                if self.check_split(job.region).is_some() {
+                    self.request_split(job.region);
+                } else if compaction_needed {
                     self.request_system_compaction(job.region, None);
                 }
             }
