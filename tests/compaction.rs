@@ -200,7 +200,11 @@ fn a_refused_split_after_a_flush_asks_for_no_compaction() {
     assert_eq!(summary.regions.split, 0);
     assert_eq!(summary.store_files.count, summary.flushes.count);
     let (_, longer) = run(&scenario(AT_THE_SPLIT_LIMIT, &["duration=90s"]));
-    assert!(longer.flushes.delayed_for_store_files > 0, "{:?}", longer.flushes);
+    assert!(
+        longer.flushes.delayed_for_store_files > 0,
+        "{:?}",
+        longer.flushes
+    );
     assert!(longer.compactions.requested > 0);
     assert!(longer.store_files.peak_per_store >= 17);
     let (_, free) = run(&scenario(

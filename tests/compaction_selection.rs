@@ -740,7 +740,8 @@ fn defaults_per_profile() {
 fn impossible_settings_are_errors() {
     let check = |settings: &[(&str, &str)]| {
         let settings: Vec<Setting> = settings.iter().map(|&(n, v)| setting(n, v)).collect();
-        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, 16 << 30).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, 16 << 30).unwrap();
         check_compaction_properties(&properties)
             .map_err(|error| error.to_string())
             .err()

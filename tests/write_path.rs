@@ -123,10 +123,16 @@ fn the_periodic_flusher_follows_its_settings_where_the_release_has_them() {
         let mut sets = vec![profile, "duration=67s"];
         sets.extend(settings);
         let (_, summary) = run(&scenario(IDLE_REGION, &sets));
-        assert_eq!(summary.flushes.by_reason["periodic"], 1, "{profile}, {bound}s");
+        assert_eq!(
+            summary.flushes.by_reason["periodic"], 1,
+            "{profile}, {bound}s"
+        );
         assert_eq!(summary.memstore.bytes_at_end, 0, "{profile}");
     }
-    let text = IDLE_REGION.replace("seed = 3", "seed = 3\nrelease = \"1.4.7\"\nprofile = \"hbase-1.4\"");
+    let text = IDLE_REGION.replace(
+        "seed = 3",
+        "seed = 3\nrelease = \"1.4.7\"\nprofile = \"hbase-1.4\"",
+    );
     let error = regionsim::scenario::load_str(
         "idle.toml",
         &text.replace(
@@ -137,7 +143,10 @@ fn the_periodic_flusher_follows_its_settings_where_the_release_has_them() {
         &Default::default(),
     )
     .unwrap_err();
-    assert!(error.to_string().contains("arrived in HBase 1.4.8"), "{error}");
+    assert!(
+        error.to_string().contains("arrived in HBase 1.4.8"),
+        "{error}"
+    );
 }
 
 /// Closed-loop clients incrementing one counter, with a constant 1 ms WAL sync.
@@ -259,4 +268,76 @@ fn a_blocking_wait_of_zero_goes_ahead_with_the_flush() {
     assert!(flushes.delayed_for_store_files > 0, "{flushes:?}");
     assert!(flushes.delayed_for_store_files <= flushes.count + summary.flush_queue.max_length);
     assert!(summary.blocked.store_files_seconds <= flushes.delayed_for_store_files as f64 * 0.001);
+}
+
+/// One region with two families: "hot" written at about 1 MB/s and flushed by size (alone: the
+/// flush policy's large store), "cold" written slowly, so that only "cold" keeps old WAL files
+/// from being archived. Small WAL files (a roll every 2 MB) and maxlogs 12, more than the files
+/// between two flushes of "hot". No compactions, so store files count flushes.
+const COLD_FAMILY: &str = r#"
+name = "cold-family"
+seed = 11
+duration = "3m"
+[properties]
+"hbase.hregion.memstore.flush.size" = "32MB"
+"hbase.regionserver.hlog.blocksize" = "4MB"
+"hbase.regionserver.logroll.multiplier" = 0.5
+"hbase.regionserver.maxlogs" = 25
+"hbase.regionserver.region.split.policy" = "org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy"
+[io]
+wal_sync_latency = { dist = "constant", value = "1ms" }
+[[tables]]
+name = "t"
+regions = 1
+families = ["cold", "hot"]
+compaction_enabled = false
+[[workloads]]
+name = "hot"
+table = "t"
+families = ["hot"]
+arrival = { kind = "open", rate = "1000/s" }
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 1000 }
+[[workloads]]
+name = "cold"
+table = "t"
+families = ["cold"]
+arrival = { kind = "open", rate = "5/s" }
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 100 }
+"#;
+
+/// Store files of the run's one region, per store ("cold", "hot").
+fn store_files(outcome: &regionsim::model::RunOutcome) -> Vec<usize> {
+    outcome.region_map_at_end[0][0].store_files.clone()
+}
+
+// Too many WAL files (SequenceIdAccounting.findLower): 2.5 flushes exactly the families that
+// pin the oldest file — here "cold" alone, so "cold"'s files are the too-many-WALs flushes and
+// "hot"'s the size flushes; 1.4 flushes every store of the region (forceFlushAllStores), so
+// both families get a file from each. Neither asks the flush policy, which would have flushed
+// "hot" alone whenever it was the large store.
+#[test]
+fn too_many_wals_flush_the_pinning_families_in_2_5_and_every_store_in_1_4() {
+    let (outcome, summary) = run(&scenario(COLD_FAMILY, &["profile=hbase-2.5"]));
+    let by_reason = &summary.flushes.by_reason;
+    assert!(by_reason["too_many_wals"] >= 2, "{by_reason:?}");
+    assert!(by_reason["memstore_size"] >= 2, "{by_reason:?}");
+    assert_eq!(
+        store_files(&outcome),
+        vec![
+            by_reason["too_many_wals"] as usize,
+            by_reason["memstore_size"] as usize
+        ]
+    );
+    let (outcome, summary) = run(&scenario(COLD_FAMILY, &["profile=hbase-1.4"]));
+    let by_reason = &summary.flushes.by_reason;
+    assert!(by_reason["too_many_wals"] >= 2, "{by_reason:?}");
+    assert_eq!(
+        store_files(&outcome),
+        vec![
+            by_reason["too_many_wals"] as usize,
+            (by_reason["memstore_size"] + by_reason["too_many_wals"]) as usize
+        ]
+    );
 }

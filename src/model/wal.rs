@@ -8,4 +8,5 @@ pub mod files;
 pub mod format;
 pub mod group_commit;
 pub mod names;
+pub mod sequence_ids;
 pub mod split;

@@ -148,7 +148,10 @@ fn run_table(out: &mut String, folder: &ResultFolder) {
     let rows = vec![
         vec![
             text("profile"),
-            text(format!("{} (release {})", scenario.profile, scenario.release)),
+            text(format!(
+                "{} (release {})",
+                scenario.profile, scenario.release
+            )),
         ],
         vec![text("seed"), text(scenario.seed.to_string())],
         vec![text("simulated time"), text(scenario.duration.to_string())],

@@ -102,7 +102,12 @@ impl Release {
             .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|digits| digits.parse::<u32>().ok())
             .filter(|patch| *patch <= profile.newest_patch())
-            .ok_or_else(|| format!("\"{text}\" is not a release of the {profile} line: {}", allowed()))?;
+            .ok_or_else(|| {
+                format!(
+                    "\"{text}\" is not a release of the {profile} line: {}",
+                    allowed()
+                )
+            })?;
         Ok(Release { profile, patch })
     }
 
@@ -354,7 +359,10 @@ fn callqueue_length_2_5(resolver: &mut Resolver) -> PropertyValue {
     // Before 2.5.14, SimpleRpcScheduler passed handlers × 10 to every queue, as 1.4 does.
     // HBASE-29141 (2.5.14) leaves it undefined there, and the RpcExecutor computes
     // (handlers ÷ call queues) × 10 per queue, with handlers at least one per queue.
-    if !resolver.release().has(CALL_QUEUE_LENGTH_PER_QUEUE_SINCE_2_5) {
+    if !resolver
+        .release()
+        .has(CALL_QUEUE_LENGTH_PER_QUEUE_SINCE_2_5)
+    {
         return callqueue_length_1_4(resolver);
     }
     let handlers = resolver.int("hbase.regionserver.handler.count");
@@ -403,7 +411,11 @@ pub const MEMSTORE_HEAP_FRACTION_MAX: f32 = 0.8;
 /// MemorySizeUtil.getGlobalMemStoreHeapPercent (2.5.14+): an absolute size above 0 becomes its
 /// share of the heap, `(float) bytes / max heap`, used if in (0, 0.8]; otherwise (unset, or
 /// outside that range, which HBase logs) the fraction `hbase.regionserver.global.memstore.size`.
-pub fn global_memstore_fraction(heap_bytes: u64, memory_size_bytes: Option<i64>, fraction: f64) -> f32 {
+pub fn global_memstore_fraction(
+    heap_bytes: u64,
+    memory_size_bytes: Option<i64>,
+    fraction: f64,
+) -> f32 {
     if let Some(bytes) = memory_size_bytes.filter(|bytes| *bytes > 0) {
         let share = bytes as f32 / heap_bytes as f32;
         if share > 0.0 && share <= MEMSTORE_HEAP_FRACTION_MAX {

@@ -428,7 +428,12 @@ fn unknown_property_reason(name: &str, release: Release) -> String {
             .filter(|other| def.default_in(*other).exists())
             .map(|line| match def.arrival_in(line) {
                 Some(arrival) => {
-                    format!("{line} from {}.{}, {}", line.line(), arrival.patch, arrival.jira)
+                    format!(
+                        "{line} from {}.{}, {}",
+                        line.line(),
+                        arrival.patch,
+                        arrival.jira
+                    )
                 }
                 None => line.to_string(),
             })
@@ -693,7 +698,8 @@ mod tests {
     // With nothing set, every property takes the profile's default or HBase's derived rule.
     #[test]
     fn defaults_and_derived_values() {
-        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &[], HEAP).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &[], HEAP).unwrap();
         assert_eq!(
             properties.bytes("hbase.hregion.memstore.flush.size"),
             128 << 20
@@ -743,9 +749,24 @@ mod tests {
     #[test]
     fn properties_arrive_with_their_release() {
         let cases = [
-            ("hbase.regionserver.global.memstore.memory.size", "2.5.13", "2.5.14", "HBASE-28601"),
-            ("hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds", "1.4.7", "1.4.8", "HBASE-19418"),
-            ("hbase.regionserver.flush.check.period", "1.4.10", "1.4.11", "HBASE-22596"),
+            (
+                "hbase.regionserver.global.memstore.memory.size",
+                "2.5.13",
+                "2.5.14",
+                "HBASE-28601",
+            ),
+            (
+                "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds",
+                "1.4.7",
+                "1.4.8",
+                "HBASE-19418",
+            ),
+            (
+                "hbase.regionserver.flush.check.period",
+                "1.4.10",
+                "1.4.11",
+                "HBASE-22596",
+            ),
         ];
         for (name, before, from, jira) in cases {
             let settings = [scenario_setting(name, RawValue::Int(60))];
@@ -829,7 +850,8 @@ mod tests {
             "hbase.regionserver.handler.count",
             RawValue::Int(50),
         )];
-        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         // 50 handlers → 5 queues of 10 handlers → 100 calls per queue; 45 handlers → round(4.5)
         // = 5 queues of 9 → 90.
         assert_eq!(properties.int("hbase.ipc.server.max.callqueue.length"), 100);
@@ -837,7 +859,8 @@ mod tests {
             "hbase.regionserver.handler.count",
             RawValue::Int(45),
         )];
-        let fewer = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
+        let fewer =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         assert_eq!(fewer.int("hbase.ipc.server.max.callqueue.length"), 90);
         assert!(matches!(
             properties
@@ -860,7 +883,8 @@ mod tests {
                 RawValue::Text("128MB".into()),
             ),
         ];
-        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         let changed: Vec<(&str, Option<PropertyValue>)> = properties
             .changed()
             .into_iter()
@@ -873,20 +897,22 @@ mod tests {
                 Some(PropertyValue::Int(30))
             )]
         );
-        let everything: Vec<Setting> = Properties::resolve(Release::newest(ProfileId::Hbase14), &[], HEAP)
-            .unwrap()
-            .iter()
-            .filter_map(|property| {
-                let value = match property.value.clone()? {
-                    PropertyValue::Int(value) => RawValue::Int(value.into()),
-                    PropertyValue::Float(value) => RawValue::Float(value),
-                    PropertyValue::Bool(value) => RawValue::Bool(value),
-                    PropertyValue::Text(value) => RawValue::Text(value),
-                };
-                Some(scenario_setting(property.definition.name, value))
-            })
-            .collect();
-        let written_out = Properties::resolve(Release::newest(ProfileId::Hbase14), &everything, HEAP).unwrap();
+        let everything: Vec<Setting> =
+            Properties::resolve(Release::newest(ProfileId::Hbase14), &[], HEAP)
+                .unwrap()
+                .iter()
+                .filter_map(|property| {
+                    let value = match property.value.clone()? {
+                        PropertyValue::Int(value) => RawValue::Int(value.into()),
+                        PropertyValue::Float(value) => RawValue::Float(value),
+                        PropertyValue::Bool(value) => RawValue::Bool(value),
+                        PropertyValue::Text(value) => RawValue::Text(value),
+                    };
+                    Some(scenario_setting(property.definition.name, value))
+                })
+                .collect();
+        let written_out =
+            Properties::resolve(Release::newest(ProfileId::Hbase14), &everything, HEAP).unwrap();
         assert!(written_out.changed().is_empty());
     }
 
@@ -900,7 +926,8 @@ mod tests {
             ),
             scenario_setting("hbase.hstore.blockingWaitTime", RawValue::Text("2m".into())),
         ];
-        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         assert_eq!(
             properties.int("hbase.hregion.memstore.flush.size"),
             256 << 20
@@ -915,7 +942,8 @@ mod tests {
             "hbase.hregion.memstore.flsh.size",
             RawValue::Int(1),
         )];
-        let error = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap_err();
+        let error =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap_err();
         assert_eq!(error.kind, ErrorKind::UnknownKey);
         assert!(
             error
@@ -924,7 +952,8 @@ mod tests {
             "{error}"
         );
         let settings = [scenario_setting("hbase.wal.batch.size", RawValue::Int(1))];
-        let error = Properties::resolve(Release::newest(ProfileId::Hbase14), &settings, HEAP).unwrap_err();
+        let error =
+            Properties::resolve(Release::newest(ProfileId::Hbase14), &settings, HEAP).unwrap_err();
         assert!(
             error
                 .to_string()
@@ -939,7 +968,8 @@ mod tests {
             "hbase.regionserver.global.memstore.size",
             RawValue::Float(1.5),
         )];
-        let error = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap_err();
+        let error =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap_err();
         assert_eq!(error.kind, ErrorKind::InvalidValue);
         assert!(error.to_string().contains("between"), "{error}");
     }
@@ -956,7 +986,8 @@ mod tests {
                 column: 3,
             }),
         }];
-        let properties = Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         assert_eq!(properties.ignored().len(), 1);
         assert_eq!(properties.ignored()[0].name, "hbase.rootdir");
     }

@@ -275,14 +275,18 @@ fn the_release_belongs_to_the_profiles_line() {
             .to_resolved_toml()
             .contains("profile = \"hbase-2.5\"\nrelease = \"2.5.13\"\n")
     );
-    assert_eq!(load(&chosen.to_resolved_toml()).unwrap().release, chosen.release);
+    assert_eq!(
+        load(&chosen.to_resolved_toml()).unwrap().release,
+        chosen.release
+    );
     for wrong in ["1.4.14", "2.5.17", "2.5.x", "2.50.1", "2.5."] {
         let error = load_with(GOOD, &[&format!("release={wrong}")]).unwrap_err();
         let message = error.to_string();
         assert_eq!(error.kind, ErrorKind::InvalidValue, "{message}");
         assert!(
-            message.contains(&format!("\"{wrong}\" is not a release of the hbase-2.5 line"))
-                && message.contains("releases 2.5.0 to 2.5.16"),
+            message.contains(&format!(
+                "\"{wrong}\" is not a release of the hbase-2.5 line"
+            )) && message.contains("releases 2.5.0 to 2.5.16"),
             "{message}"
         );
     }
@@ -307,7 +311,12 @@ fn settings_hbase_would_ignore_or_choke_on_are_refused() {
     );
     assert!(message.contains("87.5% of the heap"), "{message}");
     assert!(message.contains("only up to 80%"), "{message}");
-    assert!(load(&with("\"hbase.regionserver.global.memstore.memory.size\" = \"6GB\"")).is_ok());
+    assert!(
+        load(&with(
+            "\"hbase.regionserver.global.memstore.memory.size\" = \"6GB\""
+        ))
+        .is_ok()
+    );
     let message = error_at_line(
         &with("\"hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds\" = 0"),
         13,

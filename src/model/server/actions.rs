@@ -13,7 +13,7 @@
 
 use super::{Executor, RegionServer};
 use crate::model::event::Event;
-use crate::model::flusher::FlushReason;
+use crate::model::flusher::{FlushReason, FlushStores};
 use crate::model::region::hregion::{Region, RegionId, RegionState};
 use crate::model::store::store_file::StoreFile;
 use crate::model::timeline::MarkerKind;
@@ -78,7 +78,12 @@ impl RegionServer<'_> {
         match action.kind {
             ActionKind::AdminFlush => {
                 for region in chosen {
-                    self.start_flush(region, FlushReason::Admin, Executor::Admin);
+                    self.start_flush(
+                        region,
+                        FlushReason::Admin,
+                        FlushStores::All,
+                        Executor::Admin,
+                    );
                 }
             }
             ActionKind::Compact { major } => {
@@ -179,13 +184,23 @@ impl RegionServer<'_> {
                             } else {
                                 Self::reason_of(kind)
                             };
-                            if self.start_flush(region, reason, Executor::Task(task)) {
+                            if self.start_flush(
+                                region,
+                                reason,
+                                FlushStores::All,
+                                Executor::Task(task),
+                            ) {
                                 return;
                             }
                         }
                     } else {
                         self.tasks.get_mut(task).step = Step::Flushing;
-                        if self.start_flush(region, Self::reason_of(kind), Executor::Task(task)) {
+                        if self.start_flush(
+                            region,
+                            Self::reason_of(kind),
+                            FlushStores::All,
+                            Executor::Task(task),
+                        ) {
                             return;
                         }
                     }
@@ -201,7 +216,12 @@ impl RegionServer<'_> {
                     }
                     self.tasks.get_mut(task).step = Step::Flushing;
                     if state.size.data > 0
-                        && self.start_flush(region, Self::reason_of(kind), Executor::Task(task))
+                        && self.start_flush(
+                            region,
+                            Self::reason_of(kind),
+                            FlushStores::All,
+                            Executor::Task(task),
+                        )
                     {
                         return;
                     }
@@ -209,7 +229,12 @@ impl RegionServer<'_> {
                 Step::Flushing => {
                     if closes && state.size.data > 0 {
                         // Writes that were in flight left more: flush again, as doClose loops.
-                        if self.start_flush(region, Self::reason_of(kind), Executor::Task(task)) {
+                        if self.start_flush(
+                            region,
+                            Self::reason_of(kind),
+                            FlushStores::All,
+                            Executor::Task(task),
+                        ) {
                             return;
                         }
                     }

@@ -9,7 +9,7 @@
 
 use super::{Executor, FlushJob, RegionServer, TransferOwner};
 use crate::model::event::Event;
-use crate::model::flusher::{FlushReason, FlushRequest, FlusherWork, HandlerState};
+use crate::model::flusher::{FlushReason, FlushRequest, FlushStores, FlusherWork, HandlerState};
 use crate::model::hdfs::devices::Device;
 use crate::model::region::hregion::{
     FlushId, RegionId, RegionView, StoreView, pick_region_for_global_pressure,
@@ -25,15 +25,29 @@ impl RegionServer<'_> {
     /// HRegion.requestFlush: deduplicated by the region's flushRequested flag, then by the
     /// flusher's one entry per region.
     pub(super) fn request_flush(&mut self, region: RegionId, reason: FlushReason) {
-        let now = self.now();
         let state = &mut self.regions[region as usize];
         if state.flush_requested {
             self.stats.flushes.requests_deduplicated += 1;
             return;
         }
         state.flush_requested = true;
+        self.request_flusher_entry(region, reason, FlushStores::Policy);
+    }
+
+    /// MemStoreFlusher.requestFlush, directly (the LogRoller's too-many-WALs flush, which
+    /// bypasses the region's flushRequested flag): queued unless the region has an entry.
+    pub(super) fn request_flusher_entry(
+        &mut self,
+        region: RegionId,
+        reason: FlushReason,
+        stores: FlushStores,
+    ) {
+        let now = self.now();
         let replace_delayed = self.config.profile == ProfileId::Hbase25;
-        if !self.flusher.request(region, reason, now, replace_delayed) {
+        if !self
+            .flusher
+            .request(region, reason, stores, now, replace_delayed)
+        {
             self.stats.flushes.requests_deduplicated += 1;
         }
         self.dispatch_flusher();
@@ -107,7 +121,12 @@ impl RegionServer<'_> {
         if let Some(since) = request.deferred_since {
             self.stats.blocked.store_files_nanos += u128::from((now - since).as_nanos());
         }
-        if !self.start_flush(request.region, request.reason, Executor::Handler(handler)) {
+        if !self.start_flush(
+            request.region,
+            request.reason,
+            request.stores,
+            Executor::Handler(handler),
+        ) {
             self.handler_idle(handler);
         }
     }
@@ -228,7 +247,12 @@ impl RegionServer<'_> {
             Some(region) => {
                 let now = self.now();
                 self.flusher.remove(region, now);
-                if !self.start_flush(region, reason, Executor::Handler(handler)) {
+                if !self.start_flush(
+                    region,
+                    reason,
+                    FlushStores::Policy,
+                    Executor::Handler(handler),
+                ) {
                     // HBase counts CANNOT_FLUSH as done and wakes itself again at once, which
                     // would spin here; it is treated as "nothing flushable" instead.
                     self.handler_sleeps(handler);
@@ -251,12 +275,13 @@ impl RegionServer<'_> {
         );
     }
 
-    /// HRegion.flushcache up to the snapshot: returns false when the region is already flushing
-    /// or has nothing to flush (CANNOT_FLUSH).
+    /// HRegion.flushcache up to the snapshot, of `stores`: returns false when the region is
+    /// already flushing or has nothing to flush (CANNOT_FLUSH).
     pub(super) fn start_flush(
         &mut self,
         region_id: RegionId,
         reason: FlushReason,
+        stores: FlushStores,
         executor: Executor,
     ) -> bool {
         let now = self.now();
@@ -277,31 +302,34 @@ impl RegionServer<'_> {
         region.flushing = true;
         self.flush_starts();
         let region = &mut self.regions[region_id as usize];
-        // Admin flushes, closes, bulk loads and snapshots flush every store; the flusher's
-        // flushes ask the flush policy.
-        let stores = if !matches!(executor, Executor::Handler(_)) {
-            (0..region.stores.len()).collect()
-        } else {
-            let views: Vec<StoreView> = region
-                .stores
-                .iter()
-                .map(|store| {
-                    let size = store.memstore.size();
-                    StoreView {
-                        heap_bytes: size.heap,
-                        data_bytes: size.data,
-                        oldest_edit_at: store.memstore.oldest_edit_at(),
-                        sequence_id_unflushed_min: store.memstore.sequence_id_unflushed_min(),
-                    }
-                })
-                .collect();
-            select_stores_to_flush(
-                &self.config,
-                region.flush_size_bytes,
-                &views,
-                region.sequence_id,
-                now,
-            )
+        // Admin flushes, closes, bulk loads, snapshots and 1.4's too-many-WALs flushes write
+        // every store, 2.5's too-many-WALs flushes the families named; the others ask the flush
+        // policy (HRegion.flushcache with families null, forceFlushAllStores false).
+        let stores = match stores {
+            FlushStores::All => (0..region.stores.len()).collect(),
+            FlushStores::Only(set) => set.stores().collect(),
+            FlushStores::Policy => {
+                let views: Vec<StoreView> = region
+                    .stores
+                    .iter()
+                    .map(|store| {
+                        let size = store.memstore.size();
+                        StoreView {
+                            heap_bytes: size.heap,
+                            data_bytes: size.data,
+                            oldest_edit_at: store.memstore.oldest_edit_at(),
+                            sequence_id_unflushed_min: store.memstore.sequence_id_unflushed_min(),
+                        }
+                    })
+                    .collect();
+                select_stores_to_flush(
+                    &self.config,
+                    region.flush_size_bytes,
+                    &views,
+                    region.sequence_id,
+                    now,
+                )
+            }
         };
         let waits_for_lock = region.writes_in_flight > 0;
         let flush = self.flushes.insert(FlushJob {

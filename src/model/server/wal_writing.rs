@@ -11,9 +11,14 @@
 //! After an error the broken file is never closed: it keeps its durable bytes only, and
 //! AsyncFSWAL writes the entries that were not durable again into the new file.
 //!
-//! Left out: low-replication rolls (there is no DataNode pipeline), the slow-sync count
-//! threshold (`hbase.regionserver.wal.slowsync.roll.threshold`), and 2.5's per-family
-//! too-many-WALs flush (the region's flush policy picks the stores here, as for any request).
+//! The too-many-WALs flushes go to the MemStoreFlusher directly, as the LogRoller's do: not
+//! through the region's flushRequested flag nor its flush policy, with the stores
+//! SequenceIdAccounting.findLower names (`wal::sequence_ids`: 2.5 the pinning families, 1.4 every
+//! store), and dropped if the region already has an entry in the flush queue (2.5 replacing a
+//! delayed entry not yet due).
+//!
+//! Left out: low-replication rolls (there is no DataNode pipeline) and the slow-sync count
+//! threshold (`hbase.regionserver.wal.slowsync.roll.threshold`).
 
 use super::{RegionServer, TransferOwner};
 use crate::model::client::request::ServerError;
@@ -26,6 +31,7 @@ use crate::model::timeline::MarkerKind;
 use crate::model::wal::files::RollReason;
 use crate::model::wal::format::{ClusterIds, WalCell, WalKey};
 use crate::model::wal::names::encoded_region_name;
+use crate::model::wal::sequence_ids::stores_pinning;
 use crate::scenario::fault::FaultKind;
 
 impl RegionServer<'_> {
@@ -338,14 +344,21 @@ impl RegionServer<'_> {
             self.timeline
                 .mark(now, MarkerKind::WalArchive, None, "archived");
         }
-        let to_flush = self
-            .fs_wal
-            .regions_to_force_flush(self.config.wal_max_logs, |region| {
-                lowest_unflushed(&self.regions, region)
-            });
-        for region in to_flush {
+        let profile = self.config.profile;
+        let to_flush =
+            self.fs_wal
+                .regions_to_force_flush(self.config.wal_max_logs, |region, highest| {
+                    let lowest: Vec<Option<u64>> = self.regions[region as usize]
+                        .stores
+                        .iter()
+                        .map(|store| store.memstore.active_sequence_id_min())
+                        .collect();
+                    stores_pinning(profile, &lowest, highest)
+                });
+        // AbstractWALRoller/LogRoller.scheduleFlush: straight to the MemStoreFlusher.
+        for (region, stores) in to_flush {
             self.stats.wal.forced_flush_requests += 1;
-            self.request_flush(region, FlushReason::TooManyWals);
+            self.request_flusher_entry(region, FlushReason::TooManyWals, stores);
         }
         self.note_wal_files();
     }

@@ -202,6 +202,12 @@ impl MemStore {
         self.active.oldest_edit_at
     }
 
+    /// The smallest sequence id in the active segment: what SequenceIdAccounting keeps as the
+    /// family's lowest unflushed id (a flush sets the snapshot's aside as it starts).
+    pub fn active_sequence_id_min(&self) -> Option<u64> {
+        self.active.sequence_id_min
+    }
+
     /// The smallest sequence id not yet flushed (in the snapshot or the active segment).
     pub fn sequence_id_unflushed_min(&self) -> Option<u64> {
         let snapshot = self.snapshot.as_ref().and_then(Segment::sequence_id_min);
