@@ -178,7 +178,8 @@ impl RegionServer<'_> {
         }
     }
 
-    /// One part (latency or bytes) of a WAL sync is done; the sync ends with the second.
+    /// One part (latency or bytes) of a WAL sync is done; the sync's own time is up with the
+    /// second, and it ends once every sync before it has ended (in order, as HDFS acknowledges).
     fn wal_sync_part_done(&mut self, sync: u64) {
         let parts = self
             .sync_parts
@@ -187,7 +188,10 @@ impl RegionServer<'_> {
         *parts -= 1;
         if *parts == 0 {
             self.sync_parts.remove(&sync);
-            self.end_wal_sync(sync);
+            self.wal.own_time_done(sync);
+            while let Some(next) = self.wal.next_in_order() {
+                self.end_wal_sync(next);
+            }
         }
     }
 
@@ -197,15 +201,13 @@ impl RegionServer<'_> {
 
     /// A sync ended (both parts done): its writers go on, or it failed (an injected fault).
     fn end_wal_sync(&mut self, sync: u64) {
-        let Some((point, started_at)) = self.sync_points.remove(&sync) else {
-            return;
-        };
-        if !self.wal.is_in_flight(sync) {
-            return;
-        }
+        let (point, started_at) = self
+            .sync_points
+            .remove(&sync)
+            .expect("a sync in flight has its starting point");
         // A failure is decided as the sync ends, so that `count` counts failures seen. A sync
-        // whose bytes a later sync already made durable cannot fail: HBase releases its
-        // writers with the later one (highestSyncedTxid).
+        // whose bytes are already durable (it wrote nothing new) cannot fail: HBase releases
+        // its writers with the sync before (highestSyncedTxid).
         let now = self.now();
         let struck = if self.fs_wal.is_durable(point) {
             Vec::new()
@@ -235,7 +237,7 @@ impl RegionServer<'_> {
             return;
         }
         // The sync failed: the writer is broken and a roll is requested. The other syncs in
-        // flight on it are lost too, but for those whose bytes a later sync made durable.
+        // flight on it are lost too, but for those with nothing left to make durable.
         for other in self.wal.in_flight_ids() {
             let covered = self
                 .sync_points

@@ -8,14 +8,16 @@
 //! requests to `hbase.regionserver.hlog.syncer.count` SyncRunner threads; each syncs everything
 //! appended so far, so at most that many syncs are in flight and later requests gather behind
 //! them. Here a sync covers the appends made while one event was processed (the consumer runs
-//! after them), and its duration is drawn by the caller from the `[io]` distribution, which
-//! describes what one writer waits for a sync: each sync releases its own writers when its own
-//! time is up. Two other readings were tried and rejected. Forcing completions into start order
-//! (as HDFS acknowledges packets) turns every slow draw into a convoy for all syncs behind it, so
-//! that more syncs per second mean more stalls per second, though a stall belongs to time (a GC
-//! pause, a slow disk), not to a sync; releasing earlier writers when a later sync completes
-//! (HBase's cumulative highestSyncedTxid) makes every writer wait for the fastest of many draws.
-//! Both distort the distribution the scenario states; stalls in time come as faults.
+//! after them), and the caller draws its own time from the `[io]` distribution: the round trip
+//! of its last packet, as if it were alone.
+//!
+//! Syncs complete in order, and cumulatively: a sync is done when its own time is up *and* every
+//! earlier sync is done, so one slow sync holds up every later one. HDFS acknowledges a stream's
+//! packets in order: AsyncFSWAL's FanOutOneBlockAsyncDFSOutput completes flush futures in order,
+//! and finishSync releases every future up to the done txid; FSHLog's SyncRunners each hflush,
+//! and an hflush returns once its own last packet is acknowledged, which comes after every
+//! earlier packet's. So the stated distribution is each sync's own time, and a writer waits for
+//! the slowest sync before its own.
 //! An ASYNC_WAL edit is appended without waiting and becomes durable with the next sync.
 //!
 //! The bytes a sync writes also go through the shared HDFS write bandwidth (the server waits for
@@ -32,6 +34,8 @@ use crate::sim::{SimDuration, SimTime};
 struct SyncInFlight {
     waiters: Vec<CallId>,
     appends: u64,
+    /// Its own time is up; it completes once every earlier sync has.
+    own_time_done: bool,
 }
 
 /// The server's single WAL (one per RegionServer with the default provider).
@@ -107,12 +111,28 @@ impl Wal {
             SyncInFlight {
                 waiters: std::mem::take(&mut self.waiting),
                 appends: self.appends_unsynced,
+                own_time_done: false,
             },
         );
         self.syncs_in_flight_peak = self.syncs_in_flight_peak.max(self.in_flight.len());
         let bytes = std::mem::take(&mut self.bytes_unsynced);
         self.appends_unsynced = 0;
         (id, now + latency, bytes)
+    }
+
+    /// Sync `id`'s own time is up (its latency and its bytes); it is ignored if the sync was
+    /// abandoned.
+    pub fn own_time_done(&mut self, id: u64) {
+        if let Some(sync) = self.in_flight.get_mut(&id) {
+            sync.own_time_done = true;
+        }
+    }
+
+    /// The sync that completes next, if it can now: the oldest in flight, once its own time is
+    /// up (so syncs complete in start order).
+    pub fn next_in_order(&self) -> Option<u64> {
+        let (&id, sync) = self.in_flight.first_key_value()?;
+        sync.own_time_done.then_some(id)
     }
 
     /// Ends sync `id`, completed or (an injected fault) failed; returns its writers. `None` if
@@ -208,9 +228,10 @@ mod tests {
         assert!(!wal.wants_sync(None));
     }
 
-    // Syncs in flight together each release their own writers, when their own time is up.
+    // Syncs in flight together complete in start order: a fast sync behind a slow one waits
+    // for it, and both complete when the slow one's time is up (HDFS's in-order acks).
     #[test]
-    fn pipelined_syncs_release_their_own_writers() {
+    fn a_slow_sync_holds_up_the_later_ones() {
         let t = SimTime::ZERO;
         let mut wal = Wal::new(usize::MAX);
         wal.append(100, Some(1));
@@ -219,8 +240,14 @@ mod tests {
         let (fast, fast_done, _) = wal.start_sync(t + ms(1), ms(2));
         assert_eq!((slow_done, fast_done), (t + ms(10), t + ms(3)));
         assert_eq!(wal.syncs_in_flight_peak, 2);
-        assert_eq!(wal.end_sync(fast, false).unwrap(), vec![2]);
+        wal.own_time_done(fast);
+        assert_eq!(wal.next_in_order(), None);
+        wal.own_time_done(slow);
+        assert_eq!(wal.next_in_order(), Some(slow));
         assert_eq!(wal.end_sync(slow, false).unwrap(), vec![1]);
+        assert_eq!(wal.next_in_order(), Some(fast));
+        assert_eq!(wal.end_sync(fast, false).unwrap(), vec![2]);
+        assert_eq!(wal.next_in_order(), None);
         assert_eq!(wal.syncs, 2);
     }
 
