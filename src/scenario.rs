@@ -623,6 +623,21 @@ fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
             ));
         }
     }
+    if properties.text("hbase.ipc.server.callqueue.type") == "pluggable" {
+        let message = match scenario.profile {
+            ProfileId::Hbase25 => {
+                "a pluggable call queue is a class of your own (hbase.ipc.server.callqueue.pluggable.queue.class.name), which regionsim cannot run; use fifo, deadline or codel"
+            }
+            ProfileId::Hbase14 => {
+                "pluggable is not a call queue type of HBase 1.4 (it came with 2.x); use fifo, deadline or codel"
+            }
+        };
+        return Err(error(
+            "hbase.ipc.server.callqueue.type",
+            ErrorKind::Unsupported,
+            message.to_string(),
+        ));
+    }
     if properties.text("hbase.wal.provider") == "multiwal" {
         return Err(error(
             "hbase.wal.provider",

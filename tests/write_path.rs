@@ -341,3 +341,91 @@ fn too_many_wals_flush_the_pinning_families_in_2_5_and_every_store_in_1_4() {
         ]
     );
 }
+
+/// Six handlers over three call queues, ten regions, single puts each holding a handler for a
+/// 10 ms WAL sync: at 300/s about half the handlers are busy.
+const SIX_HANDLERS: &str = r#"
+name = "six-handlers"
+seed = 19
+duration = "30s"
+[properties]
+"hbase.regionserver.handler.count" = 6
+"hbase.ipc.server.callqueue.handler.factor" = 0.5
+[io]
+wal_sync_latency = { dist = "constant", value = "10ms" }
+[[tables]]
+name = "t"
+regions = 10
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "300/s" }
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 100 }
+"#;
+
+// hbase.ipc.server.callqueue.type: fifo (the default) runs the FastPathBalancedQueueRpcExecutor,
+// where a new call goes to any parked handler and waits only if none is; deadline runs the plain
+// BalancedQueueRpcExecutor, where it waits whenever both handlers of the queue the balancer
+// picked are busy — so several times as long on average at the same load. codel uses the fast
+// path too and, not overloaded, queues as fifo does.
+#[test]
+fn idle_handlers_take_calls_from_any_queue_unless_the_queue_type_is_deadline() {
+    let wait = |queue_type: &str| {
+        let (_, summary) = run(&scenario(
+            SIX_HANDLERS,
+            &[&format!("hbase.ipc.server.callqueue.type={queue_type}")],
+        ));
+        assert_eq!(summary.rpc.call_queue_too_big, 0, "{queue_type}");
+        summary.rpc.queue_mean_wait_ms
+    };
+    let (fifo, deadline, codel) = (wait("fifo"), wait("deadline"), wait("codel"));
+    assert!(
+        deadline > 3.0 * fifo,
+        "deadline {deadline} ms, fifo {fifo} ms"
+    );
+    assert_eq!(codel, fifo);
+}
+
+// AdaptiveLifoCoDelCallQueue under three times the load the handlers drain, with a 10 ms
+// target: calls that queued over 20 ms while a queue is overloaded are dropped with
+// CallDroppedException. In 2.5.16 the LIFO threshold applies to the soft limit (HBASE-29912:
+// 0.8 × 20 calls), so full queues serve the newest call first, the least wait stays short and
+// nothing is dropped; in 2.5.15 it applied to the capacity (250), never reached, and 1.4 the
+// same (capacity max(60, 250)): FIFO, long waits, drops.
+#[test]
+fn codel_drops_calls_that_waited_too_long_in_an_overloaded_queue() {
+    let overloaded = |release: &str| {
+        let profile = if release.starts_with("1.4") {
+            "profile=hbase-1.4"
+        } else {
+            "profile=hbase-2.5"
+        };
+        let (_, summary) = run(&scenario(
+            SIX_HANDLERS,
+            &[
+                profile,
+                &format!("release={release}"),
+                "hbase.ipc.server.callqueue.type=codel",
+                "hbase.ipc.server.callqueue.codel.target.delay=10",
+                "workloads.0.arrival.rate=1000/s",
+                "duration=20s",
+            ],
+        ));
+        summary
+    };
+    for release in ["2.5.15", "1.4.14"] {
+        let summary = overloaded(release);
+        assert!(
+            summary.rpc.calls_dropped_codel > 1000,
+            "{release}: {:?}",
+            summary.rpc
+        );
+        assert_eq!(
+            summary.client.errors["CallDroppedException"], summary.rpc.calls_dropped_codel,
+            "{release}"
+        );
+    }
+    let summary = overloaded("2.5.16");
+    assert_eq!(summary.rpc.calls_dropped_codel, 0, "{:?}", summary.rpc);
+    assert!(summary.rpc.call_queue_too_big > 1000);
+}

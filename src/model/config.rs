@@ -23,6 +23,40 @@ pub enum FlushPolicyKind {
     AllStores,
 }
 
+/// How the RPC server queues calls (hbase.ipc.server.callqueue.type).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CallQueueType {
+    /// FastPathBalancedQueueRpcExecutor over FIFO queues.
+    Fifo,
+    /// BalancedQueueRpcExecutor (no fast path) over BoundedPriorityBlockingQueues ordered by
+    /// deadline: the receive time plus min(the priority function's deadline, 5 s), which is 0
+    /// for mutations, so writes are served FIFO.
+    Deadline,
+    /// FastPathBalancedQueueRpcExecutor over AdaptiveLifoCoDelCallQueues.
+    Codel(CodelSettings),
+}
+
+/// AdaptiveLifoCoDelCallQueue's settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CodelSettings {
+    /// hbase.ipc.server.callqueue.codel.target.delay, in ms.
+    pub target_delay_ms: u64,
+    /// hbase.ipc.server.callqueue.codel.interval, in ms.
+    pub interval_ms: u64,
+    /// hbase.ipc.server.callqueue.codel.lifo.threshold.
+    pub lifo_threshold: f64,
+    /// What the queue's length is divided by before the comparison with the threshold: the soft
+    /// limit from 2.5.16 (HBASE-29912), the queue's capacity max(soft limit, 250) before it and
+    /// in 1.4.
+    pub lifo_denominator: usize,
+}
+
+/// The release that has the CoDel LIFO threshold apply to the soft limit (HBASE-29912).
+const CODEL_SOFT_LIMIT_SINCE_2_5: u32 = 16;
+
+/// RpcExecutor.DEFAULT_CALL_QUEUE_SIZE_HARD_LIMIT: each queue's capacity is max(soft limit, this).
+pub const CALL_QUEUE_CAPACITY_MIN: usize = 250;
+
 /// CompactSplit's settings: its pools, the throughput controller, the CompactionChecker.
 #[derive(Debug, Clone)]
 pub struct CompactionSettings {
@@ -95,6 +129,8 @@ pub struct ServerConfig {
     pub call_queue_length_max: usize,
     /// hbase.ipc.server.max.callqueue.size.
     pub call_queue_bytes_max: u64,
+    /// hbase.ipc.server.callqueue.type.
+    pub call_queue_type: CallQueueType,
     pub retry: RetryPolicy,
     /// hbase.rowlock.wait.duration.
     pub row_lock_wait: SimDuration,
@@ -216,6 +252,7 @@ impl ServerConfig {
             call_queues,
             call_queue_length_max: properties.int("hbase.ipc.server.max.callqueue.length") as usize,
             call_queue_bytes_max: properties.bytes("hbase.ipc.server.max.callqueue.size"),
+            call_queue_type: call_queue_type(scenario),
             retry: RetryPolicy {
                 pause,
                 pause_server_overloaded,
@@ -285,6 +322,30 @@ impl ServerConfig {
                 region_split_limit: properties.bytes("hbase.regionserver.regionSplitLimit"),
             },
         }
+    }
+}
+
+/// hbase.ipc.server.callqueue.type with its CoDel settings (pluggable is refused at load).
+fn call_queue_type(scenario: &Scenario) -> CallQueueType {
+    let properties = &scenario.properties;
+    match properties.text("hbase.ipc.server.callqueue.type") {
+        "deadline" => CallQueueType::Deadline,
+        "codel" => {
+            let soft_limit = properties.int("hbase.ipc.server.max.callqueue.length") as usize;
+            let on_soft_limit = scenario.profile == ProfileId::Hbase25
+                && scenario.release.has(CODEL_SOFT_LIMIT_SINCE_2_5);
+            CallQueueType::Codel(CodelSettings {
+                target_delay_ms: properties.bytes("hbase.ipc.server.callqueue.codel.target.delay"),
+                interval_ms: properties.bytes("hbase.ipc.server.callqueue.codel.interval"),
+                lifo_threshold: properties.float("hbase.ipc.server.callqueue.codel.lifo.threshold"),
+                lifo_denominator: if on_soft_limit {
+                    soft_limit
+                } else {
+                    soft_limit.max(CALL_QUEUE_CAPACITY_MIN)
+                },
+            })
+        }
+        _ => CallQueueType::Fifo,
     }
 }
 

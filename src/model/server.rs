@@ -37,7 +37,7 @@ use crate::model::hdfs::latency::LatencySampler;
 use crate::model::hdfs::sim_fs::SimFs;
 use crate::model::region::hregion::{FlushId, Region, RegionId, RegionState, TableLayout};
 use crate::model::region::layout::{ClientCells, client_cells, table_layouts};
-use crate::model::rpc::{CallId, RpcScheduler};
+use crate::model::rpc::{CallId, RpcScheduler, RpcShape};
 use crate::model::stats::RunStats;
 use crate::model::store::cell::{Cell, MemSize};
 use crate::model::timeline::{Sample, Timeline};
@@ -178,8 +178,6 @@ pub struct RegionServer<'s> {
     answers: Slab<clients::Answer>,
     network_rtt: LatencySampler,
     rpc: RpcScheduler,
-    /// RandomQueueBalancer's draws.
-    rpc_balancer: RandomStream,
     /// The clients' retry jitter.
     retry_jitter: RandomStream,
     next_attempt_id: u64,
@@ -315,10 +313,14 @@ impl<'s> RegionServer<'s> {
         let region_count = regions.len();
         let config_wal_syncs = config.wal_syncs_in_flight_max;
         let rpc = RpcScheduler::new(
-            config.handlers,
-            config.call_queues,
-            config.call_queue_length_max,
-            config.call_queue_bytes_max,
+            RpcShape {
+                handlers: config.handlers,
+                queues: config.call_queues,
+                queue_length_max: config.call_queue_length_max,
+                call_bytes_max: config.call_queue_bytes_max,
+                queue_type: config.call_queue_type,
+            },
+            RandomStream::new(scenario.seed, "rpc.queue_balancer"),
         );
         RegionServer {
             scenario,
@@ -331,7 +333,6 @@ impl<'s> RegionServer<'s> {
                 scenario.io.wal_write_bandwidth,
                 scenario.io.hdfs_read_bandwidth,
             ),
-            rpc_balancer: RandomStream::new(scenario.seed, "rpc.queue_balancer"),
             retry_jitter: RandomStream::new(scenario.seed, "client.retry_jitter"),
             config,
             queue: EventQueue::new(),

@@ -198,6 +198,8 @@ pub struct RpcSummary {
     pub call_queue_too_big: u64,
     /// Calls dropped unrun because their deadline passed while queued.
     pub calls_dropped_stale: u64,
+    /// Queued calls CoDel dropped (CallDroppedException; `codel` queues only).
+    pub calls_dropped_codel: u64,
     /// Attempts the client gave up on after hbase.rpc.timeout.
     pub call_timeouts: u64,
     /// Mean time a call waited in a queue (zero for calls an idle handler took at once).
@@ -526,6 +528,7 @@ impl Summary {
                 calls: outcome.rpc.accepted,
                 call_queue_too_big: outcome.rpc.rejected,
                 calls_dropped_stale: stats.calls_dropped_stale,
+                calls_dropped_codel: outcome.rpc.dropped,
                 call_timeouts: stats.call_timeouts,
                 queue_mean_wait_ms: mean_ms(
                     outcome.rpc.wait_nanos_until(outcome.end),

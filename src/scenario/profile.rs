@@ -1369,8 +1369,29 @@ static PROPERTIES: &[PropertyDef] = &[
         "hbase.ipc.server.callqueue.type",
         Choice(&["fifo", "deadline", "codel", "pluggable"]),
         Any,
-        "call queue discipline",
+        "call queue discipline: fifo and codel with idle handlers taking calls directly, deadline without",
         same(Literal::Text("fifo")),
+    ),
+    def(
+        "hbase.ipc.server.callqueue.codel.target.delay",
+        Millis,
+        NonNegative,
+        "codel: a queue whose least queueing time over an interval exceeds this is overloaded",
+        same(Literal::Int(100)),
+    ),
+    def(
+        "hbase.ipc.server.callqueue.codel.interval",
+        Millis,
+        NonNegative,
+        "codel: the interval over which the least queueing time is measured",
+        same(Literal::Int(100)),
+    ),
+    def(
+        "hbase.ipc.server.callqueue.codel.lifo.threshold",
+        Float,
+        FRACTION,
+        "codel: handlers take the newest call once a queue is fuller than this",
+        same(Literal::Float(0.8)),
     ),
     // ZooKeeper.
     def(

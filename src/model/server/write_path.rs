@@ -678,9 +678,17 @@ impl RegionServer<'_> {
         self.send_answer(state.request, state.attempt, state.actions, state.results);
     }
 
+    /// The handler takes its next call, answering those CoDel dropped on the way with
+    /// CallDroppedException.
     fn release_handler(&mut self, handler: usize) {
         let now = self.now();
-        if let Some(next) = self.rpc.release(now, handler) {
+        let released = self.rpc.release(now, handler);
+        for dropped in released.dropped {
+            let state = self.calls.remove(dropped);
+            let results = vec![Outcome::Failed(ServerError::CallDropped); state.actions.len()];
+            self.send_answer(state.request, state.attempt, state.actions, results);
+        }
+        if let Some(next) = released.next {
             self.calls.get_mut(next).handler = handler;
             self.ready.push_back(next);
         }
