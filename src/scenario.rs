@@ -43,8 +43,24 @@ use crate::sim::SimDuration;
 
 /// The longest simulated run: a bound on event counts and on what a typo ("10000h") can cost.
 pub const DURATION_MAX: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
-/// The largest heap: HBase's compressed-oops accounting assumes < 32 GB; we allow up to 1 TB.
+/// The largest heap: 1 TB.
 pub const HEAP_MAX: u64 = 1 << 40;
+
+/// HotSpot uses compressed oops for heaps below about 32 GB (its oop encoding reaches 32 GB
+/// with 8-byte alignment), unless told otherwise.
+pub const COMPRESSED_OOPS_HEAP_LIMIT: u64 = 32 << 30;
+
+/// `[server] compressed_oops`: whether the JVM's references are 4 bytes, which sets HBase's heap
+/// accounting (ClassSize reads the sizes from the JVM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompressedOops {
+    /// HotSpot's default: on below 32 GB of heap.
+    Auto,
+    /// `-XX:+UseCompressedOops` (below 32 GB only; above it HotSpot turns them off).
+    On,
+    /// `-XX:-UseCompressedOops`.
+    Off,
+}
 
 /// The wall clock at simulated time 0 unless `[server] clock_start` says otherwise:
 /// 2024-01-01T00:00:00Z, a midnight, so that off-peak hours are easy to place.
@@ -83,6 +99,8 @@ pub struct Scenario {
     /// by default).
     pub release: Release,
     pub heap_bytes: u64,
+    /// `[server] compressed_oops`.
+    pub compressed_oops: CompressedOops,
     /// The wall-clock time (UTC, ms since the epoch) at simulated time 0: the hour of day for
     /// off-peak hours, the modification times of store files for major compactions.
     pub clock_start_ms: u64,
@@ -205,6 +223,30 @@ pub fn load_str(
         }
         None => 16 << 30,
     };
+    let compressed_oops = match server.get("compressed_oops") {
+        None => CompressedOops::Auto,
+        Some(node) => match node.raw() {
+            toml::de::DeValue::Boolean(true) => CompressedOops::On,
+            toml::de::DeValue::Boolean(false) => CompressedOops::Off,
+            toml::de::DeValue::String(text) if text.as_ref() == "auto" => CompressedOops::Auto,
+            _ => {
+                return Err(node.error(
+                    ErrorKind::InvalidValue,
+                    "compressed_oops is \"auto\" (on below 32GB of heap, as HotSpot chooses), true or false",
+                ));
+            }
+        },
+    };
+    if compressed_oops == CompressedOops::On && heap_bytes >= COMPRESSED_OOPS_HEAP_LIMIT {
+        let node = server.get("compressed_oops").expect("set to true");
+        return Err(node.error(
+            ErrorKind::Impossible,
+            format!(
+                "compressed oops need a heap below 32GB, found {}: HotSpot turns them off above it (use \"auto\" or false)",
+                format_size(heap_bytes)
+            ),
+        ));
+    }
     let clock_start_ms = match server.get("clock_start") {
         Some(node) => {
             let text = node.string()?;
@@ -319,6 +361,7 @@ pub fn load_str(
         profile,
         release,
         heap_bytes,
+        compressed_oops,
         clock_start_ms,
         properties,
         io,
@@ -706,6 +749,15 @@ pub fn check_compaction_properties(properties: &Properties) -> Result<(), Scenar
 }
 
 impl Scenario {
+    /// Whether the JVM runs with compressed oops: as set, or HotSpot's choice by heap size.
+    pub fn compressed_oops(&self) -> bool {
+        match self.compressed_oops {
+            CompressedOops::Auto => self.heap_bytes < COMPRESSED_OOPS_HEAP_LIMIT,
+            CompressedOops::On => true,
+            CompressedOops::Off => false,
+        }
+    }
+
     /// The region flush size of a table: its MEMSTORE_FLUSHSIZE, else the server's.
     pub fn flush_size_of(&self, table: &TableSpec) -> u64 {
         table
@@ -729,6 +781,14 @@ impl Scenario {
         out.push_str(&format!(
             "heap = {}\n",
             quote(&format_size(self.heap_bytes))
+        ));
+        out.push_str(&format!(
+            "compressed_oops = {}\n",
+            match self.compressed_oops {
+                CompressedOops::Auto => "\"auto\"",
+                CompressedOops::On => "true",
+                CompressedOops::Off => "false",
+            }
         ));
         out.push_str(&format!(
             "clock_start = {}\n\n",

@@ -35,13 +35,28 @@ fn a_single_region_flushes_once_per_flush_size() {
 }
 
 // The cells' sizes are HBase's: a 500-byte value in row "user" + 6 digits, family "cf",
-// qualifier "field0" is 20 + 10 + 2 + 6 + 500 = 538 data bytes and 72 + align8(538) = 616 heap.
+// qualifier "field0" is 20 + 10 + 2 + 6 + 500 = 538 data bytes, and with compressed oops and
+// MSLAB 72 + align8(538) = 616 heap. Without compressed oops (HotSpot's choice at 32 GB of heap,
+// or -XX:-UseCompressedOops) the skip-list entry is 64 and the cell object 40: 104 + 544 = 648.
+// A cell larger than hbase.hregion.memstore.mslab.max.allocation, or any cell without MSLAB, is
+// on an array of its own: 72 + align8(16 + 538) = 632.
 #[test]
 fn cell_sizes_follow_hbase_accounting() {
-    let (_, summary) = run(&scenario(ONE_REGION, &[]));
-    let cells = summary.memstore.cells_added;
-    assert_eq!(summary.memstore.bytes_added, cells * 538);
-    assert_eq!(summary.memstore.heap_bytes_added, cells * 616);
+    for (sets, heap) in [
+        (vec![], 616),
+        (vec!["server.heap=32GB"], 648),
+        (vec!["server.heap=31GB"], 616),
+        (vec!["server.compressed_oops=false"], 648),
+        (vec!["hbase.hregion.memstore.mslab.max.allocation=537"], 632),
+        (vec!["hbase.hregion.memstore.mslab.max.allocation=538"], 616),
+        (vec!["hbase.hregion.memstore.mslab.enabled=false"], 632),
+    ] {
+        let (_, summary) = run(&scenario(ONE_REGION, &sets));
+        let cells = summary.memstore.cells_added;
+        assert!(cells > 0);
+        assert_eq!(summary.memstore.bytes_added, cells * 538, "{sets:?}");
+        assert_eq!(summary.memstore.heap_bytes_added, cells * heap, "{sets:?}");
+    }
 }
 
 // Byte conservation: every byte written into a memstore is either flushed or still there.

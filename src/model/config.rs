@@ -7,6 +7,7 @@ use crate::model::client::retry::RetryPolicy;
 use crate::model::compaction::policy::OffPeakHours;
 use crate::model::compaction::throughput::ThroughputController;
 use crate::model::region::split_policy::SplitPolicyKind;
+use crate::model::store::cell::{HeapAccounting, ObjectLayout};
 use crate::scenario::Scenario;
 use crate::scenario::profile::{ProfileId, call_queue_count};
 use crate::scenario::workload::Durability;
@@ -145,8 +146,9 @@ pub struct ServerConfig {
     /// WAL syncs in flight at once: unbounded for AsyncFSWAL (it pipelines them), the
     /// SyncRunner count (hbase.regionserver.hlog.syncer.count) for FSHLog.
     pub wal_syncs_in_flight_max: usize,
-    /// hbase.hregion.memstore.mslab.enabled: decides how a duplicate cell is counted.
-    pub mslab: bool,
+    /// How a memstore counts a cell: the JVM's object layout ([server] compressed_oops),
+    /// hbase.hregion.memstore.mslab.enabled and .max.allocation, the line's duplicate rule.
+    pub heap_accounting: HeapAccounting,
     /// hbase.hstore.blockingStoreFiles: more files than this in a store put its flushes off.
     pub blocking_store_files: usize,
     /// hbase.hstore.blockingWaitTime: how long at most.
@@ -273,7 +275,17 @@ impl ServerConfig {
                     .max(1) as usize,
                 _ => usize::MAX,
             },
-            mslab: properties.bool("hbase.hregion.memstore.mslab.enabled"),
+            heap_accounting: HeapAccounting {
+                layout: if scenario.compressed_oops() {
+                    ObjectLayout::COMPRESSED_OOPS
+                } else {
+                    ObjectLayout::UNCOMPRESSED_OOPS
+                },
+                mslab_max_allocation_bytes: properties
+                    .bool("hbase.hregion.memstore.mslab.enabled")
+                    .then(|| properties.bytes("hbase.hregion.memstore.mslab.max.allocation")),
+                duplicate_counts_length_only: scenario.profile == ProfileId::Hbase14,
+            },
             blocking_store_files: properties.int("hbase.hstore.blockingStoreFiles").max(0) as usize,
             blocking_wait_time: properties.millis("hbase.hstore.blockingWaitTime"),
             periodic_flush_period: SimDuration::from_millis(

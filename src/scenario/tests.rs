@@ -323,3 +323,29 @@ fn settings_hbase_would_ignore_or_choke_on_are_refused() {
     );
     assert!(message.contains("throw on every run"), "{message}");
 }
+
+// [server] compressed_oops: "auto" (the default: on below 32 GB of heap, as HotSpot), true or
+// false; true with a heap of 32 GB or more is refused (HotSpot turns them off there); it is
+// written into the resolved scenario.
+#[test]
+fn compressed_oops_follow_the_heap_unless_set() {
+    let auto = load(GOOD).unwrap();
+    assert_eq!(auto.compressed_oops, CompressedOops::Auto);
+    assert!(auto.compressed_oops());
+    assert!(
+        !load_with(GOOD, &["server.heap=32GB"])
+            .unwrap()
+            .compressed_oops()
+    );
+    let off = load_with(GOOD, &["server.compressed_oops=false"]).unwrap();
+    assert!(!off.compressed_oops());
+    assert!(off.to_resolved_toml().contains("compressed_oops = false\n"));
+    assert_eq!(
+        load(&off.to_resolved_toml()).unwrap().compressed_oops,
+        CompressedOops::Off
+    );
+    let error = load_with(GOOD, &["server.heap=48GB", "server.compressed_oops=true"]).unwrap_err();
+    assert!(error.to_string().contains("below 32GB"), "{error}");
+    let error = load_with(GOOD, &["server.compressed_oops=maybe"]).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::InvalidValue, "{error}");
+}

@@ -446,7 +446,7 @@ impl RegionServer<'_> {
         let region = &mut self.regions[region_id as usize];
         let stores_by_family = store_sequence_ids(&region.stores);
         let layout = &self.tables[table];
-        let mslab = self.config.mslab;
+        let heap = self.config.heap_accounting;
         let mut replayed = 0;
         let mut added = MemSize::default();
         let mut highest = region.flushed_sequence_id;
@@ -498,7 +498,7 @@ impl RegionServer<'_> {
                 }
                 replayed += 1;
                 highest = highest.max(sequence_id);
-                added.add(region.stores[store].memstore.add(&mut batch, now, mslab));
+                added.add(region.stores[store].memstore.add(&mut batch, now, &heap));
             }
         }
         self.fs.delete_dir(&crate::model::hdfs::sim_fs::join(

@@ -697,19 +697,18 @@ impl RegionServer<'_> {
     /// What one action's cells add to the memstore.
     fn action_edit_size(&self, client: u32, mutation: Mutation, value_bytes: u32) -> MemSize {
         let cells = &self.client_cells[client as usize];
+        let heap = &self.config.heap_accounting;
         let mut size = MemSize::default();
         for position in 0..cells.families.len() {
             match mutation {
-                Mutation::Delete => size.add(MemSize::of_cell(cells.delete_bytes[position])),
+                Mutation::Delete => size.add(heap.cell(cells.delete_bytes[position])),
                 Mutation::Put => {
                     for key_bytes in &cells.key_bytes[position] {
-                        size.add(MemSize::of_cell(key_bytes + u64::from(value_bytes)));
+                        size.add(heap.cell(key_bytes + u64::from(value_bytes)));
                     }
                 }
                 Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
-                    size.add(MemSize::of_cell(
-                        cells.key_bytes[position][0] + u64::from(value_bytes),
-                    ));
+                    size.add(heap.cell(cells.key_bytes[position][0] + u64::from(value_bytes)));
                 }
             }
         }
@@ -731,7 +730,7 @@ impl RegionServer<'_> {
         let request = self.requests.get(state.request);
         let cells = &self.client_cells[request.client as usize];
         let region = &mut self.regions[state.batch.region as usize];
-        let mslab = self.config.mslab;
+        let heap = self.config.heap_accounting;
         let mut rollback = Rollback::default();
         let mut inserted = MemSize::default();
         let mut written = 0;
@@ -750,7 +749,7 @@ impl RegionServer<'_> {
             if write.is_empty() {
                 continue;
             }
-            let added = region.stores[family].memstore.add(&mut write, now, mslab);
+            let added = region.stores[family].memstore.add(&mut write, now, &heap);
             inserted.add(added);
             written += write.len() as u64;
             if !count_size {
