@@ -213,3 +213,46 @@ fn a_refused_split_after_a_flush_asks_for_no_compaction() {
     ));
     assert!(free.regions.split >= 1);
 }
+
+/// One region written mostly in its first rows: 2000 puts/s over rows 0–199 999 and 200/s over
+/// rows 0–899 999, with 8 MB flushes; SteppingSplitPolicy splits it once a store passes 16 MB.
+const SKEWED_ROWS: &str = r#"
+name = "skewed-rows"
+seed = 23
+duration = "30s"
+[properties]
+"hbase.hregion.memstore.flush.size" = "8MB"
+[io]
+wal_sync_latency = { dist = "constant", value = "1ms" }
+[[tables]]
+name = "t"
+regions = 1
+[[workloads]]
+name = "dense"
+table = "t"
+arrival = { kind = "open", rate = "2000/s" }
+keys = { dist = "uniform", count = 200_000 }
+value_size = { dist = "constant", bytes = 1000 }
+[[workloads]]
+name = "sparse"
+table = "t"
+arrival = { kind = "open", rate = "200/s" }
+keys = { dist = "uniform", count = 900_000 }
+value_size = { dist = "constant", bytes = 1000 }
+"#;
+
+// The split point is the middle data block's row of the largest file (HFileBlockIndex.midkey),
+// where half of its bytes lie: rows 0–199 999 hold 2000/2200 of them, spread evenly, so the
+// middle falls near row 0.5 × 2200 / (2000 / 200 000 + 200 / 900 000) ≈ 107 600 — not at the
+// middle of the file's row range (about 450 000).
+#[test]
+fn a_region_splits_at_the_middle_of_its_largest_files_bytes() {
+    let (outcome, summary) = run(&scenario(SKEWED_ROWS, &[]));
+    assert!(summary.regions.split >= 1, "{:?}", summary.regions);
+    let daughters = &outcome.region_map_at_end[0];
+    let split_row = daughters[1].start_row;
+    assert!(
+        (95_000..=120_000).contains(&split_row),
+        "split at row {split_row}"
+    );
+}

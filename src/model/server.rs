@@ -669,7 +669,7 @@ impl<'s> RegionServer<'s> {
         for region in self.mapped_regions() {
             for store in &self.regions[region as usize].stores {
                 store_files += store.files.len() as u64;
-                store_file_bytes += store.files.iter().map(|file| file.size_bytes).sum::<u64>();
+                store_file_bytes += store.files.iter().map(|file| file.read_bytes).sum::<u64>();
             }
         }
         let mut requests_in_flight_at_end = BTreeMap::new();

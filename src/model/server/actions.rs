@@ -15,7 +15,7 @@ use super::{Executor, RegionServer};
 use crate::model::event::Event;
 use crate::model::flusher::{FlushReason, FlushStores};
 use crate::model::region::hregion::{Region, RegionId, RegionState};
-use crate::model::store::store_file::StoreFile;
+use crate::model::store::store_file::{MidKey, RowProfile, StoreFile};
 use crate::model::timeline::MarkerKind;
 use crate::scenario::action::ActionKind;
 use crate::sim::SimTime;
@@ -269,10 +269,17 @@ impl RegionServer<'_> {
                 }
                 let state = &mut self.regions[region as usize];
                 let (start, end) = (state.start_row, state.end_row);
+                let naming = self.tables[state.table].row_naming();
+                // A bulk-loaded file's cells are not known: its rows are taken as spread evenly
+                // over the region.
+                let rows_by_bytes = RowProfile::uniform(start, end.saturating_sub(1));
                 for store in &mut state.stores {
                     let file = StoreFile {
                         id: self.next_file_id,
                         size_bytes: bytes,
+                        read_bytes: bytes,
+                        rows_by_bytes,
+                        mid_key: Some(MidKey::estimated(&rows_by_bytes, bytes, naming)),
                         cells: 0,
                         first_key: (start, 0),
                         last_key: (end.saturating_sub(1), u16::MAX),

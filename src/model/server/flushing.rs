@@ -425,6 +425,7 @@ impl RegionServer<'_> {
             now,
             layout.max_versions,
             |cell| layout.cell_bytes(store, cell),
+            layout.row_naming(),
         );
         self.next_file_id += 1;
         Some(file)
