@@ -51,6 +51,8 @@ pub enum Event {
     WalPeriodicRoll,
     /// The master sees the crashed server's ZooKeeper session gone.
     MasterNoticesCrash,
+    /// A flush's per-cell CPU, or its files' commit (validation, rename, open), is done.
+    FlushStepDone { flush: u32 },
     /// A WAL split attempt is over.
     WalSplitDone,
     /// A failed WAL split is tried again.
@@ -86,6 +88,7 @@ impl Event {
             Event::SlowDiskEnds { .. } => "slow_disk_ends",
             Event::WalPeriodicRoll => "wal_periodic_roll",
             Event::MasterNoticesCrash => "master_notices_crash",
+            Event::FlushStepDone { .. } => "flush_step_done",
             Event::WalSplitDone => "wal_split_done",
             Event::WalSplitRetry => "wal_split_retry",
         }
@@ -122,6 +125,7 @@ impl Event {
             Event::MasterNoticesCrash => (23, [0, 0]),
             Event::WalSplitDone => (24, [0, 0]),
             Event::WalSplitRetry => (25, [0, 0]),
+            Event::FlushStepDone { flush } => (26, [u64::from(flush), 0]),
         }
     }
 }

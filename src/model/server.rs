@@ -91,12 +91,30 @@ enum Executor {
     Task(u32),
 }
 
+/// Where a flush stands, after HRegion.internalPrepareFlushCache's snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FlushStage {
+    /// Waiting for the updates lock's write side to snapshot.
+    Snapshot,
+    /// START_FLUSH is appended; waiting for a full WAL sync (HBASE-8208).
+    StartMarkerSync,
+    /// Writing the HFiles: their bytes through the write pipe and the per-cell CPU, both.
+    Writing { parts_left: u8 },
+    /// Each file validated (a reader opened and closed), renamed into the store, opened.
+    Committing,
+    /// Committed, memory released; COMMIT_FLUSH is appended and waits for its sync.
+    CommitMarkerSync,
+}
+
 #[derive(Debug, Clone)]
 struct FlushJob {
     region: RegionId,
     reason: crate::model::flusher::FlushReason,
     executor: Executor,
     stores: Vec<usize>,
+    stage: FlushStage,
+    /// Cells in the snapshots, each costing `io.flush_cpu_per_cell`.
+    snapshot_cells: u64,
     started_at: SimTime,
     /// The region's flushed sequence id once this flush commits.
     flushed_sequence_id: u64,
@@ -486,6 +504,7 @@ impl<'s> RegionServer<'s> {
                 Event::WalSplitDone => self.on_wal_split_done(),
                 Event::WalSplitRetry => self.on_wal_split_retry(),
                 Event::HandlerCpuDone { call } => self.ready.push_back(call),
+                Event::FlushStepDone { flush } => self.on_flush_step_done(flush),
                 Event::AnswerArrives { answer } => self.on_answer_arrives(answer),
                 Event::CompactionTune => self.on_compaction_tune(),
                 Event::CompactionCheck => self.on_compaction_check(),

@@ -349,3 +349,23 @@ fn compressed_oops_follow_the_heap_unless_set() {
     let error = load_with(GOOD, &["server.compressed_oops=maybe"]).unwrap_err();
     assert_eq!(error.kind, ErrorKind::InvalidValue, "{error}");
 }
+
+// [io]'s flush costs have bounds: a per-cell CPU over a millisecond, or a rename or reader open
+// over a minute, is refused naming the bound; within them they are read and written back.
+#[test]
+fn flush_costs_are_bounded() {
+    let error = load_with(GOOD, &["io.flush_cpu_per_cell=2ms"]).unwrap_err();
+    assert!(error.to_string().contains("at most 1ms"), "{error}");
+    let error = load_with(GOOD, &["io.hdfs_rename_latency=2m"]).unwrap_err();
+    assert!(error.to_string().contains("at most 1m"), "{error}");
+    let scenario = load_with(GOOD, &["io.store_file_open_latency=20ms"]).unwrap();
+    assert_eq!(
+        scenario.io.store_file_open_latency,
+        SimDuration::from_millis(20)
+    );
+    assert!(
+        scenario
+            .to_resolved_toml()
+            .contains("store_file_open_latency = \"20ms\"")
+    );
+}

@@ -2,12 +2,19 @@
 //! flush from the updates-lock snapshot to the committed store files.
 //!
 //! A flush (HRegion.flushcache): refused if the region is already flushing or empty; the stores
-//! chosen by the flush policy (all of them for an admin flush); the snapshot taken under the
-//! updates lock's write side, which waits for in-flight writes and holds new ones back; the
-//! HFiles written at the shared HDFS write bandwidth; then the commit: store files added,
-//! snapshots dropped, size counters lowered, blocked handlers woken.
+//! chosen by the flush policy (all of them for an admin flush, those a too-many-WALs request
+//! names); the snapshot taken under the updates lock's write side, which waits for in-flight
+//! writes and holds new ones back, with the START_FLUSH marker appended unsynced; a full WAL
+//! sync (HBASE-8208); the HFiles written, their bytes at the shared HDFS write bandwidth
+//! alongside `io.flush_cpu_per_cell` for each snapshot cell; each file validated (a reader
+//! opened), renamed from .tmp into the store and opened, one after another
+//! (`io.store_file_open_latency` twice and `io.hdfs_rename_latency` per file); the commit: store
+//! files added, snapshots dropped, size counters lowered, blocked handlers woken; then the
+//! COMMIT_FLUSH marker appended and synced, after which the region is no longer flushing. The
+//! markers wait for syncs through the WAL's group commit like any writer; their bytes are not
+//! in the WAL file (an append with no bytes counts them).
 
-use super::{Executor, FlushJob, RegionServer, TransferOwner};
+use super::{Executor, FlushJob, FlushStage, RegionServer, TransferOwner};
 use crate::model::event::Event;
 use crate::model::flusher::{FlushReason, FlushRequest, FlushStores, FlusherWork, HandlerState};
 use crate::model::hdfs::devices::Device;
@@ -337,6 +344,8 @@ impl RegionServer<'_> {
             reason,
             executor,
             stores,
+            stage: FlushStage::Snapshot,
+            snapshot_cells: 0,
             started_at: now,
             flushed_sequence_id: 0,
             files: Vec::new(),
@@ -391,8 +400,50 @@ impl RegionServer<'_> {
             .iter()
             .filter_map(|&store| Some((store, self.snapshot_store(job.region, store)?)))
             .collect();
-        let file_bytes = files.iter().map(|(_, file)| file.size_bytes).sum();
-        self.flushes.get_mut(flush).files = files;
+        let snapshot_cells = job
+            .stores
+            .iter()
+            .map(|&store| {
+                self.regions[job.region as usize].stores[store]
+                    .memstore
+                    .snapshot_size()
+                    .cells
+            })
+            .sum();
+        let state = self.flushes.get_mut(flush);
+        state.files = files;
+        state.snapshot_cells = snapshot_cells;
+        // START_FLUSH is appended under the lock, unsynced; then a full sync.
+        self.wait_for_flush_marker(flush, FlushStage::StartMarkerSync);
+        self.updates_lock_released(job.region);
+    }
+
+    /// A flush marker (START_FLUSH, COMMIT_FLUSH) is appended and the flush waits for a WAL
+    /// sync covering it, through the group commit. The markers' bytes are not written into the
+    /// WAL file: the append counts, with no bytes.
+    fn wait_for_flush_marker(&mut self, flush: FlushId, stage: FlushStage) {
+        self.flushes.get_mut(flush).stage = stage;
+        self.wal.append(0, None);
+        self.wal.wait_for_sync(flush);
+    }
+
+    /// A WAL sync a flush waited for completed: after START_FLUSH it writes its files; after
+    /// COMMIT_FLUSH it is done.
+    pub(super) fn flush_marker_synced(&mut self, flush: FlushId) {
+        match self.flushes.get(flush).stage {
+            FlushStage::StartMarkerSync => self.write_flush_files(flush),
+            FlushStage::CommitMarkerSync => self.finish_flush(flush),
+            stage => unreachable!("a flush at {stage:?} waits for no sync"),
+        }
+    }
+
+    /// HStore.flushCache for each store: the HFiles' bytes go through the shared write pipe
+    /// while the flusher spends `io.flush_cpu_per_cell` on each snapshot cell; both must end.
+    fn write_flush_files(&mut self, flush: FlushId) {
+        let now = self.now();
+        let job = self.flushes.get(flush);
+        let file_bytes = job.files.iter().map(|(_, file)| file.size_bytes).sum();
+        let cpu = self.scenario.io.flush_cpu_per_cell * job.snapshot_cells;
         self.devices.start(
             Device::Shared,
             now,
@@ -401,7 +452,42 @@ impl RegionServer<'_> {
             TransferOwner::Flush(flush),
         );
         self.schedule_write_done(Device::Shared);
-        self.updates_lock_released(job.region);
+        let parts_left = if cpu.is_zero() {
+            1
+        } else {
+            self.queue.schedule_in(cpu, Event::FlushStepDone { flush });
+            2
+        };
+        self.flushes.get_mut(flush).stage = FlushStage::Writing { parts_left };
+    }
+
+    /// A flush's writing part (bytes or CPU) or its commit's file operations are done.
+    pub(super) fn on_flush_step_done(&mut self, flush: FlushId) {
+        match self.flushes.get(flush).stage {
+            FlushStage::Writing { parts_left } if parts_left > 1 => {
+                self.flushes.get_mut(flush).stage = FlushStage::Writing {
+                    parts_left: parts_left - 1,
+                };
+            }
+            FlushStage::Writing { .. } => self.commit_flush_files(flush),
+            FlushStage::Committing => self.commit_flush(flush),
+            stage => unreachable!("a flush at {stage:?} has no step running"),
+        }
+    }
+
+    /// The files are written: each is validated (a reader opened and closed), renamed from
+    /// .tmp into the store and opened (StoreEngine.commitStoreFiles), one after another.
+    fn commit_flush_files(&mut self, flush: FlushId) {
+        let io = &self.scenario.io;
+        let per_file = io.store_file_open_latency * 2 + io.hdfs_rename_latency;
+        let files = self.flushes.get(flush).files.len() as u64;
+        self.flushes.get_mut(flush).stage = FlushStage::Committing;
+        let time = per_file * files;
+        if time.is_zero() {
+            self.commit_flush(flush);
+        } else {
+            self.queue.schedule_in(time, Event::FlushStepDone { flush });
+        }
     }
 
     /// Snapshots a store's memstore and makes the HFile the snapshot becomes (none for an
@@ -443,7 +529,7 @@ impl RegionServer<'_> {
         let now = self.now();
         for owner in self.devices.take_finished(device, generation, now) {
             match owner {
-                TransferOwner::Flush(flush) => self.commit_flush(flush),
+                TransferOwner::Flush(flush) => self.on_flush_step_done(flush),
                 TransferOwner::WalChunk => self.wal_chunk_done(),
                 TransferOwner::CompactionRead(compaction)
                 | TransferOwner::CompactionWrite(compaction) => {
@@ -454,11 +540,10 @@ impl RegionServer<'_> {
         self.schedule_write_done(device);
     }
 
-    /// The HFiles are written: commit them, drop the snapshots, lower the size counters, and
-    /// wake whoever waits on memory.
-    pub(super) fn commit_flush(&mut self, flush: FlushId) {
-        let now = self.now();
-        let mut job = self.flushes.remove(flush);
+    /// The HFiles are committed: add them, drop the snapshots, lower the size counters, wake
+    /// whoever waits on memory; then COMMIT_FLUSH waits for its sync.
+    fn commit_flush(&mut self, flush: FlushId) {
+        let mut job = self.flushes.get(flush).clone();
         let region = &mut self.regions[job.region as usize];
         let mut released = MemSize::default();
         let mut file_bytes = 0;
@@ -478,14 +563,26 @@ impl RegionServer<'_> {
             *peak = (*peak).max(store.files.len() as u64);
         }
         region.flushed_sequence_id = region.flushed_sequence_id.max(job.flushed_sequence_id);
+        self.flushes.get_mut(flush).files.clear();
+        self.change_memstore_size(job.region, released, false);
+        self.stats
+            .flushes
+            .count_commit(released, file_bytes, job.reason);
+        self.release_blocked_calls();
+        self.wait_for_flush_marker(flush, FlushStage::CommitMarkerSync);
+    }
+
+    /// COMMIT_FLUSH is synced: the flush is over (HRegion.flushcache's finally clears the
+    /// region's flushing and flushRequested flags); then the split or compaction checks.
+    fn finish_flush(&mut self, flush: FlushId) {
+        let now = self.now();
+        let job = self.flushes.remove(flush);
+        let region = &mut self.regions[job.region as usize];
         region.flushing = false;
         region.flush_requested = false;
-        self.change_memstore_size(job.region, released, false);
-        let stats = &mut self.stats.flushes;
-        stats.count_commit(released, file_bytes, job.reason);
         self.timeline
             .mark(now, MarkerKind::Flush, Some(job.region), job.reason.name());
-        stats.duration.record(now - job.started_at);
+        self.stats.flushes.duration.record(now - job.started_at);
         // After the MemStoreFlusher's flushes (MemStoreFlusher.flushRegion) HBase asks for a
         // split if HRegion.checkSplit finds one, else a compaction if a flushed store needs one
         // (FlushResult.isCompactionNeeded): requestSplit's answer is ignored there, so a split

@@ -70,6 +70,7 @@ fn dies_with_the_server(event: &Event) -> bool {
             | Event::WalRollDone
             | Event::WalPeriodicRoll
             | Event::HandlerCpuDone { .. }
+            | Event::FlushStepDone { .. }
     )
 }
 

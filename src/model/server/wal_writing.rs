@@ -192,6 +192,9 @@ impl RegionServer<'_> {
             while let Some(next) = self.wal.next_in_order() {
                 self.end_wal_sync(next);
             }
+            for flush in self.wal.take_synced_flushes() {
+                self.flush_marker_synced(flush);
+            }
         }
     }
 

@@ -20,12 +20,20 @@
 //! the slowest sync before its own.
 //! An ASYNC_WAL edit is appended without waiting and becomes durable with the next sync.
 //!
+//! A flush waits for syncs too (HRegion's flush markers: a full sync after START_FLUSH, and
+//! COMMIT_FLUSH's own), for the first sync that starts after it asks and completes. A sync that
+//! fails or is abandoned leaves its flushes waiting for the next: AsyncFSWAL's waiters do wait
+//! through a failure (the entries are written again after the roll), but FSHLog fails the sync
+//! and HBase then fails the flush (START_FLUSH) or aborts the server (COMMIT_FLUSH), which is not
+//! modelled.
+//!
 //! The bytes a sync writes also go through the shared HDFS write bandwidth (the server waits for
 //! both its latency and its bytes): each entry's length as HBase's writer counts it, from the
 //! entry the server appended to its WAL file (`wal::files`, `server/wal_writing`).
 
 use std::collections::BTreeMap;
 
+use crate::model::region::hregion::FlushId;
 use crate::model::rpc::CallId;
 use crate::sim::{SimDuration, SimTime};
 
@@ -33,6 +41,7 @@ use crate::sim::{SimDuration, SimTime};
 #[derive(Debug, Clone)]
 struct SyncInFlight {
     waiters: Vec<CallId>,
+    flushes: Vec<FlushId>,
     appends: u64,
     /// Its own time is up; it completes once every earlier sync has.
     own_time_done: bool,
@@ -45,6 +54,10 @@ pub struct Wal {
     syncs_in_flight_max: usize,
     /// Writers whose edit is appended and not yet covered by a started sync.
     waiting: Vec<CallId>,
+    /// Flushes waiting for a sync that has not started yet.
+    flushes_waiting: Vec<FlushId>,
+    /// Flushes whose sync completed, for the caller to take.
+    flushes_synced: Vec<FlushId>,
     /// Appends since the last sync started (including ASYNC_WAL ones).
     appends_unsynced: u64,
     bytes_unsynced: u64,
@@ -65,6 +78,8 @@ impl Wal {
         Wal {
             syncs_in_flight_max: syncs_in_flight_max.max(1),
             waiting: Vec::new(),
+            flushes_waiting: Vec::new(),
+            flushes_synced: Vec::new(),
             appends_unsynced: 0,
             bytes_unsynced: 0,
             in_flight: BTreeMap::new(),
@@ -89,11 +104,22 @@ impl Wal {
         }
     }
 
-    /// Whether a sync should start now: a writer is waiting (or, for AsyncFSWAL, at least
-    /// `batch_bytes` are unsynced) and fewer than the maximum syncs are in flight.
+    /// A flush waits for the next sync (wal.sync()).
+    pub fn wait_for_sync(&mut self, flush: FlushId) {
+        self.flushes_waiting.push(flush);
+    }
+
+    /// The flushes whose sync completed since last asked.
+    pub fn take_synced_flushes(&mut self) -> Vec<FlushId> {
+        std::mem::take(&mut self.flushes_synced)
+    }
+
+    /// Whether a sync should start now: a writer or a flush is waiting (or, for AsyncFSWAL, at
+    /// least `batch_bytes` are unsynced) and fewer than the maximum syncs are in flight.
     pub fn wants_sync(&self, batch_bytes: Option<u64>) -> bool {
         self.in_flight.len() < self.syncs_in_flight_max
             && (!self.waiting.is_empty()
+                || !self.flushes_waiting.is_empty()
                 || batch_bytes.is_some_and(|batch| batch > 0 && self.bytes_unsynced >= batch))
     }
 
@@ -110,6 +136,7 @@ impl Wal {
             id,
             SyncInFlight {
                 waiters: std::mem::take(&mut self.waiting),
+                flushes: std::mem::take(&mut self.flushes_waiting),
                 appends: self.appends_unsynced,
                 own_time_done: false,
             },
@@ -135,15 +162,18 @@ impl Wal {
         sync.own_time_done.then_some(id)
     }
 
-    /// Ends sync `id`, completed or (an injected fault) failed; returns its writers. `None` if
-    /// the sync was abandoned (a failure broke the writer it was on).
+    /// Ends sync `id`, completed or (an injected fault) failed; returns its writers (its
+    /// flushes go to `take_synced_flushes`, or back to waiting if it failed). `None` if the sync
+    /// was abandoned (a failure broke the writer it was on).
     pub fn end_sync(&mut self, id: u64, failed: bool) -> Option<Vec<CallId>> {
-        let sync = self.in_flight.remove(&id)?;
+        let mut sync = self.in_flight.remove(&id)?;
         if failed {
             self.sync_failures += 1;
+            self.flushes_waiting.append(&mut sync.flushes);
         } else {
             self.syncs += 1;
             self.appends_synced += sync.appends;
+            self.flushes_synced.append(&mut sync.flushes);
         }
         Some(sync.waiters)
     }
@@ -155,6 +185,8 @@ impl Wal {
     /// The server died: nothing waits and nothing is in flight any more; the counts stay.
     pub fn reset(&mut self) {
         self.waiting.clear();
+        self.flushes_waiting.clear();
+        self.flushes_synced.clear();
         self.appends_unsynced = 0;
         self.bytes_unsynced = 0;
         self.in_flight.clear();
@@ -170,13 +202,15 @@ impl Wal {
         self.in_flight.contains_key(&id)
     }
 
-    /// The writer broke: every other sync in flight is abandoned; returns their writers.
+    /// The writer broke: every other sync in flight is abandoned; returns their writers (their
+    /// flushes wait for the next sync).
     pub fn abandon_in_flight(&mut self) -> Vec<CallId> {
-        let abandoned = std::mem::take(&mut self.in_flight);
-        abandoned
-            .into_values()
-            .flat_map(|sync| sync.waiters)
-            .collect()
+        let mut writers = Vec::new();
+        for (_, mut sync) in std::mem::take(&mut self.in_flight) {
+            writers.append(&mut sync.waiters);
+            self.flushes_waiting.append(&mut sync.flushes);
+        }
+        writers
     }
 
     /// AsyncFSWAL puts unacknowledged entries back to be written again after the roll: their
@@ -270,6 +304,25 @@ mod tests {
         let (third, _, _) = wal.start_sync(t, ms(2));
         assert_eq!(wal.end_sync(third, false), Some(vec![1, 2, 3]));
         assert_eq!((wal.syncs, wal.sync_failures), (1, 1));
+    }
+
+    // A flush waiting for a sync makes one start, and is released with it; if that sync fails
+    // it waits for the next.
+    #[test]
+    fn flushes_wait_for_the_next_sync() {
+        let t = SimTime::ZERO;
+        let mut wal = Wal::new(usize::MAX);
+        wal.append(0, None);
+        assert!(!wal.wants_sync(None));
+        wal.wait_for_sync(7);
+        assert!(wal.wants_sync(None));
+        let (first, _, _) = wal.start_sync(t, ms(1));
+        assert_eq!(wal.end_sync(first, true), Some(vec![]));
+        assert!(wal.take_synced_flushes().is_empty());
+        assert!(wal.wants_sync(None));
+        let (second, _, _) = wal.start_sync(t, ms(1));
+        assert_eq!(wal.end_sync(second, false), Some(vec![]));
+        assert_eq!(wal.take_synced_flushes(), vec![7]);
     }
 
     // AsyncFSWAL syncs unasked once hbase.wal.batch.size bytes are unsynced.
