@@ -681,6 +681,30 @@ fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
             message.to_string(),
         ));
     }
+    if properties.text("hbase.ipc.server.callqueue.type") != "codel" {
+        for name in [
+            "hbase.ipc.server.callqueue.codel.target.delay",
+            "hbase.ipc.server.callqueue.codel.interval",
+            "hbase.ipc.server.callqueue.codel.lifo.threshold",
+        ] {
+            // A site file may carry them (HBase ignores them then); the scenario or --set
+            // changing one from its default means to change the run.
+            let set_here = properties.get(name).is_some_and(|property| {
+                matches!(property.source, Source::Scenario(_) | Source::Argument(_))
+                    && property.value != properties.default_value(name)
+            });
+            if set_here {
+                return Err(error(
+                    name,
+                    ErrorKind::Impossible,
+                    format!(
+                        "{name} applies only to codel call queues, and hbase.ipc.server.callqueue.type is {}: set the type to codel, or remove it",
+                        properties.text("hbase.ipc.server.callqueue.type")
+                    ),
+                ));
+            }
+        }
+    }
     if properties.text("hbase.wal.provider") == "multiwal" {
         return Err(error(
             "hbase.wal.provider",

@@ -560,7 +560,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         GLOBAL_MEMSTORE_MEMORY_SIZE,
         Bytes,
-        NonNegative,
+        Positive,
         "upper limit of all memstores in bytes; wins over the fraction while at most 80% of the heap",
         (DefaultValue::Unset, ABSENT),
     )

@@ -369,3 +369,26 @@ fn flush_costs_are_bounded() {
             .contains("store_file_open_latency = \"20ms\"")
     );
 }
+
+// A CoDel setting without codel call queues would change nothing: refused, naming the type;
+// with them it is read. A pluggable queue is refused as not modelled.
+#[test]
+fn codel_settings_need_codel_queues() {
+    let error = load_with(GOOD, &["hbase.ipc.server.callqueue.codel.target.delay=10"]).unwrap_err();
+    assert!(
+        error.to_string().contains("applies only to codel"),
+        "{error}"
+    );
+    assert!(
+        load_with(
+            GOOD,
+            &[
+                "hbase.ipc.server.callqueue.type=codel",
+                "hbase.ipc.server.callqueue.codel.target.delay=10"
+            ]
+        )
+        .is_ok()
+    );
+    let error = load_with(GOOD, &["hbase.ipc.server.callqueue.type=pluggable"]).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Unsupported, "{error}");
+}
