@@ -153,9 +153,10 @@ fn validate(args: ScenarioArgs) -> Result<(), Failure> {
     warn_of_site_settings(&scenario);
     let regions: u32 = scenario.tables.iter().map(|table| table.regions).sum();
     println!(
-        "{}: ok ({}, {} table(s), {} region(s), {} workload(s), {} simulated)",
+        "{}: ok ({} {}, {} table(s), {} region(s), {} workload(s), {} simulated)",
         args.scenario.display(),
         scenario.profile,
+        scenario.release,
         scenario.tables.len(),
         regions,
         scenario.workloads.len(),

@@ -33,7 +33,7 @@ use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use self::fault::FaultSpec;
 use self::io::IoSpec;
 use self::known_bugs::{KnownBug, KnownBugs};
-use self::profile::ProfileId;
+use self::profile::{ProfileId, Release};
 use self::properties::{Properties, RawValue, Setting, Source};
 use self::suggest::did_you_mean;
 use self::table::TableSpec;
@@ -44,8 +44,24 @@ use crate::sim::SimDuration;
 
 /// The longest simulated run: a bound on event counts and on what a typo ("10000h") can cost.
 pub const DURATION_MAX: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
-/// The largest heap: HBase's compressed-oops accounting assumes < 32 GB; we allow up to 1 TB.
+/// The largest heap: 1 TB.
 pub const HEAP_MAX: u64 = 1 << 40;
+
+/// HotSpot uses compressed oops for heaps below about 32 GB (its oop encoding reaches 32 GB
+/// with 8-byte alignment), unless told otherwise.
+pub const COMPRESSED_OOPS_HEAP_LIMIT: u64 = 32 << 30;
+
+/// `[server] compressed_oops`: whether the JVM's references are 4 bytes, which sets HBase's heap
+/// accounting (ClassSize reads the sizes from the JVM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompressedOops {
+    /// HotSpot's default: on below 32 GB of heap.
+    Auto,
+    /// `-XX:+UseCompressedOops` (below 32 GB only; above it HotSpot turns them off).
+    On,
+    /// `-XX:-UseCompressedOops`.
+    Off,
+}
 
 /// The wall clock at simulated time 0 unless `[server] clock_start` says otherwise:
 /// 2024-01-01T00:00:00Z, a midnight, so that off-peak hours are easy to place.
@@ -86,10 +102,15 @@ pub struct Scenario {
     pub seed: u64,
     pub duration: SimDuration,
     pub profile: ProfileId,
+    /// The release of the profile's line that the run models (`release`; the line's newest
+    /// by default).
+    pub release: Release,
     pub heap_bytes: u64,
     /// `[server] restart`: how long after the process dies a new one has registered with the
     /// master (`None`: never, the server stays down).
     pub restart_after: Option<SimDuration>,
+    /// `[server] compressed_oops`.
+    pub compressed_oops: CompressedOops,
     /// The wall-clock time (UTC, ms since the epoch) at simulated time 0: the hour of day for
     /// off-peak hours, the modification times of store files for major compactions.
     pub clock_start_ms: u64,
@@ -188,6 +209,11 @@ pub fn load_str(
         }
         None => ProfileId::Hbase25,
     };
+    let release = match root.get("release") {
+        Some(node) => Release::parse(profile, &node.string()?)
+            .map_err(|message| node.error(ErrorKind::InvalidValue, message))?,
+        None => Release::newest(profile),
+    };
     let site_in_file = match root.get("site") {
         Some(node) => Some((base_dir.join(node.string()?), node.origin())),
         None => None,
@@ -228,6 +254,30 @@ pub fn load_str(
         }
         None => Some(RESTART_DEFAULT),
     };
+    let compressed_oops = match server.get("compressed_oops") {
+        None => CompressedOops::Auto,
+        Some(node) => match node.raw() {
+            toml::de::DeValue::Boolean(true) => CompressedOops::On,
+            toml::de::DeValue::Boolean(false) => CompressedOops::Off,
+            toml::de::DeValue::String(text) if text.as_ref() == "auto" => CompressedOops::Auto,
+            _ => {
+                return Err(node.error(
+                    ErrorKind::InvalidValue,
+                    "compressed_oops is \"auto\" (on below 32GB of heap, as HotSpot chooses), true or false",
+                ));
+            }
+        },
+    };
+    if compressed_oops == CompressedOops::On && heap_bytes >= COMPRESSED_OOPS_HEAP_LIMIT {
+        let node = server.get("compressed_oops").expect("set to true");
+        return Err(node.error(
+            ErrorKind::Impossible,
+            format!(
+                "compressed oops need a heap below 32GB, found {}: HotSpot turns them off above it (use \"auto\" or false)",
+                format_size(heap_bytes)
+            ),
+        ));
+    }
     let clock_start_ms = match server.get("clock_start") {
         Some(node) => {
             let text = node.string()?;
@@ -262,7 +312,7 @@ pub fn load_str(
             source: Source::Argument(assignment.origin()),
         });
     }
-    let properties = Properties::resolve(profile, &settings, heap_bytes)?;
+    let properties = Properties::resolve(release, &settings, heap_bytes)?;
 
     let io = IoSpec::read(&root.section("io")?)?;
     let report = root.section("report")?;
@@ -340,8 +390,10 @@ pub fn load_str(
         seed,
         duration,
         profile,
+        release,
         heap_bytes,
         restart_after,
+        compressed_oops,
         clock_start_ms,
         properties,
         io,
@@ -564,7 +616,33 @@ fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
             .at(properties.origin(name))
             .key(name.to_string())
     };
-    let memstore_fraction = properties.float("hbase.regionserver.global.memstore.size") as f32;
+    if let Some(bytes) = properties.int_opt_if_exists(profile::GLOBAL_MEMSTORE_MEMORY_SIZE)
+        && bytes as f32 / scenario.heap_bytes as f32 > profile::MEMSTORE_HEAP_FRACTION_MAX
+    {
+        let fraction = properties.float("hbase.regionserver.global.memstore.size");
+        return Err(error(
+            profile::GLOBAL_MEMSTORE_MEMORY_SIZE,
+            ErrorKind::Impossible,
+            format!(
+                "{} is {:.1}% of the heap ({}); HBase uses it only up to 80% and otherwise ignores it for hbase.regionserver.global.memstore.size ({fraction}): set at most {}, or remove it",
+                format_size(bytes as u64),
+                bytes as f64 / scenario.heap_bytes as f64 * 100.0,
+                format_size(scenario.heap_bytes),
+                units::format_size_approx(scenario.heap_bytes as f64 * 0.8),
+            ),
+        ));
+    }
+    if properties
+        .int_opt_if_exists("hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds")
+        == Some(0)
+    {
+        return Err(error(
+            "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds",
+            ErrorKind::Impossible,
+            "0 makes HBase's PeriodicMemStoreFlusher throw on every run (its random delay needs a positive bound), so no periodic flush would ever be requested: use at least 1, or set hbase.regionserver.optionalcacheflushinterval to 0 to switch periodic flushes off".to_string(),
+        ));
+    }
+    let memstore_fraction = properties.global_memstore_fraction();
     let cache_fraction = properties.float("hfile.block.cache.size") as f32;
     // HeapMemorySizeUtil.checkForClusterFreeMemoryLimit / MemorySizeUtil.validate…: integer
     // percentages, at least 20% of the heap left free.
@@ -616,6 +694,45 @@ fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
                     units::format_size_approx(global_limit as f64)
                 ),
             ));
+        }
+    }
+    if properties.text("hbase.ipc.server.callqueue.type") == "pluggable" {
+        let message = match scenario.profile {
+            ProfileId::Hbase25 => {
+                "a pluggable call queue is a class of your own (hbase.ipc.server.callqueue.pluggable.queue.class.name), which regionsim cannot run; use fifo, deadline or codel"
+            }
+            ProfileId::Hbase14 => {
+                "pluggable is not a call queue type of HBase 1.4 (it came with 2.x); use fifo, deadline or codel"
+            }
+        };
+        return Err(error(
+            "hbase.ipc.server.callqueue.type",
+            ErrorKind::Unsupported,
+            message.to_string(),
+        ));
+    }
+    if properties.text("hbase.ipc.server.callqueue.type") != "codel" {
+        for name in [
+            "hbase.ipc.server.callqueue.codel.target.delay",
+            "hbase.ipc.server.callqueue.codel.interval",
+            "hbase.ipc.server.callqueue.codel.lifo.threshold",
+        ] {
+            // A site file may carry them (HBase ignores them then); the scenario or --set
+            // changing one from its default means to change the run.
+            let set_here = properties.get(name).is_some_and(|property| {
+                matches!(property.source, Source::Scenario(_) | Source::Argument(_))
+                    && property.value != properties.default_value(name)
+            });
+            if set_here {
+                return Err(error(
+                    name,
+                    ErrorKind::Impossible,
+                    format!(
+                        "{name} applies only to codel call queues, and hbase.ipc.server.callqueue.type is {}: set the type to codel, or remove it",
+                        properties.text("hbase.ipc.server.callqueue.type")
+                    ),
+                ));
+            }
         }
     }
     check_compaction_properties(properties)
@@ -679,6 +796,15 @@ pub fn check_compaction_properties(properties: &Properties) -> Result<(), Scenar
 }
 
 impl Scenario {
+    /// Whether the JVM runs with compressed oops: as set, or HotSpot's choice by heap size.
+    pub fn compressed_oops(&self) -> bool {
+        match self.compressed_oops {
+            CompressedOops::Auto => self.heap_bytes < COMPRESSED_OOPS_HEAP_LIMIT,
+            CompressedOops::On => true,
+            CompressedOops::Off => false,
+        }
+    }
+
     /// The region flush size of a table: its MEMSTORE_FLUSHSIZE, else the server's.
     pub fn flush_size_of(&self, table: &TableSpec) -> u64 {
         table
@@ -696,7 +822,8 @@ impl Scenario {
         out.push_str(&format!("description = {}\n", quote(&self.description)));
         out.push_str(&format!("seed = {}\n", self.seed));
         out.push_str(&format!("duration = \"{}\"\n", self.duration));
-        out.push_str(&format!("profile = \"{}\"\n\n", self.profile));
+        out.push_str(&format!("profile = \"{}\"\n", self.profile));
+        out.push_str(&format!("release = \"{}\"\n\n", self.release));
         out.push_str("[server]\n");
         out.push_str(&format!(
             "heap = {}\n",
@@ -707,6 +834,14 @@ impl Scenario {
             match self.restart_after {
                 Some(restart) => quote(&restart.to_string()),
                 None => quote("never"),
+            }
+        ));
+        out.push_str(&format!(
+            "compressed_oops = {}\n",
+            match self.compressed_oops {
+                CompressedOops::Auto => "\"auto\"",
+                CompressedOops::On => "true",
+                CompressedOops::Off => "false",
             }
         ));
         out.push_str(&format!(

@@ -163,3 +163,96 @@ fn the_compaction_checker_starts_time_based_major_compactions() {
     let (_, default) = run(&scenario(BUSY_STORES, &["duration=2m"]));
     assert_eq!(default.compactions.by_kind["major"], 0);
 }
+
+/// One region with small flushes that its policy wants split from its third file on (Stepping:
+/// a store over 2 × 1 MB with one region), on a server already at its split limit of 1 region.
+const AT_THE_SPLIT_LIMIT: &str = r#"
+name = "at-the-split-limit"
+seed = 4
+duration = "40s"
+[properties]
+"hbase.hregion.memstore.flush.size" = "1MB"
+"hbase.regionserver.regionSplitLimit" = 1
+[io]
+wal_sync_latency = { dist = "constant", value = "1ms" }
+[[tables]]
+name = "t"
+regions = 1
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "300/s" }
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 1000 }
+"#;
+
+// MemStoreFlusher.flushRegion: a split if checkSplit finds one, *else* a compaction, with
+// requestSplit's refusal ignored. At the split limit every flush from the third on wants a split
+// that requestSplit refuses, so no flush asks for a compaction: files pile up to
+// hbase.hstore.blockingStoreFiles (16), where the put-off flush's own request (requestSplit
+// refused, then requestSystemCompaction) brings the first compaction. Without the limit the
+// third file's flush splits the region.
+#[test]
+fn a_refused_split_after_a_flush_asks_for_no_compaction() {
+    let (_, summary) = run(&scenario(AT_THE_SPLIT_LIMIT, &["duration=30s"]));
+    assert!(summary.flushes.count >= 6, "{:?}", summary.flushes);
+    assert!(summary.flushes.count <= 16, "{:?}", summary.flushes);
+    assert_eq!(summary.compactions.requested, 0);
+    assert_eq!(summary.regions.split, 0);
+    assert_eq!(summary.store_files.count, summary.flushes.count);
+    let (_, longer) = run(&scenario(AT_THE_SPLIT_LIMIT, &["duration=90s"]));
+    assert!(
+        longer.flushes.delayed_for_store_files > 0,
+        "{:?}",
+        longer.flushes
+    );
+    assert!(longer.compactions.requested > 0);
+    assert!(longer.store_files.peak_per_store >= 17);
+    let (_, free) = run(&scenario(
+        AT_THE_SPLIT_LIMIT,
+        &["hbase.regionserver.regionSplitLimit=1000", "duration=30s"],
+    ));
+    assert!(free.regions.split >= 1);
+}
+
+/// One region written mostly in its first rows: 2000 puts/s over rows 0–199 999 and 200/s over
+/// rows 0–899 999, with 8 MB flushes; SteppingSplitPolicy splits it once a store passes 16 MB.
+const SKEWED_ROWS: &str = r#"
+name = "skewed-rows"
+seed = 23
+duration = "30s"
+[properties]
+"hbase.hregion.memstore.flush.size" = "8MB"
+[io]
+wal_sync_latency = { dist = "constant", value = "1ms" }
+[[tables]]
+name = "t"
+regions = 1
+[[workloads]]
+name = "dense"
+table = "t"
+arrival = { kind = "open", rate = "2000/s" }
+keys = { dist = "uniform", count = 200_000 }
+value_size = { dist = "constant", bytes = 1000 }
+[[workloads]]
+name = "sparse"
+table = "t"
+arrival = { kind = "open", rate = "200/s" }
+keys = { dist = "uniform", count = 900_000 }
+value_size = { dist = "constant", bytes = 1000 }
+"#;
+
+// The split point is the middle data block's row of the largest file (HFileBlockIndex.midkey),
+// where half of its bytes lie: rows 0–199 999 hold 2000/2200 of them, spread evenly, so the
+// middle falls near row 0.5 × 2200 / (2000 / 200 000 + 200 / 900 000) ≈ 107 600 — not at the
+// middle of the file's row range (about 450 000).
+#[test]
+fn a_region_splits_at_the_middle_of_its_largest_files_bytes() {
+    let (outcome, summary) = run(&scenario(SKEWED_ROWS, &[]));
+    assert!(summary.regions.split >= 1, "{:?}", summary.regions);
+    let daughters = &outcome.region_map_at_end[0];
+    let split_row = daughters[1].start_row;
+    assert!(
+        (95_000..=120_000).contains(&split_row),
+        "split at row {split_row}"
+    );
+}

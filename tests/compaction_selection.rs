@@ -15,7 +15,7 @@ use regionsim::model::compaction::policy::{
 };
 use regionsim::scenario::check_compaction_properties;
 use regionsim::scenario::error::Origin;
-use regionsim::scenario::profile::ProfileId;
+use regionsim::scenario::profile::{ProfileId, Release};
 use regionsim::scenario::properties::{Properties, RawValue, Setting, Source};
 
 /// TestCompactionPolicy.config() and TestDefaultCompactSelection.config(): no time-based major
@@ -208,7 +208,7 @@ fn config(profile: ProfileId, settings: &[(&str, &str)], policy: &str) -> Compac
         "hbase.hstore.defaultengine.compactionpolicy.class",
         &policy_class,
     ));
-    let properties = Properties::resolve(profile, &all, 16 << 30).unwrap();
+    let properties = Properties::resolve(Release::newest(profile), &all, 16 << 30).unwrap();
     check_compaction_properties(&properties).unwrap();
     let flush_size = properties.bytes("hbase.hregion.memstore.flush.size");
     CompactionConfig::from_properties(&properties, flush_size)
@@ -683,7 +683,7 @@ fn hbase_cases_select_as_hbase_does() {
 fn defaults_per_profile() {
     let with_flush = |profile| {
         let properties = Properties::resolve(
-            profile,
+            Release::newest(profile),
             &[setting("hbase.hregion.memstore.flush.size", "256MB")],
             16 << 30,
         )
@@ -740,7 +740,8 @@ fn defaults_per_profile() {
 fn impossible_settings_are_errors() {
     let check = |settings: &[(&str, &str)]| {
         let settings: Vec<Setting> = settings.iter().map(|&(n, v)| setting(n, v)).collect();
-        let properties = Properties::resolve(ProfileId::Hbase25, &settings, 16 << 30).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, 16 << 30).unwrap();
         check_compaction_properties(&properties)
             .map_err(|error| error.to_string())
             .err()

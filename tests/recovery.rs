@@ -466,13 +466,13 @@ fn bundled_crash_scenarios() {
     ));
     assert!(only_recovery(&old).files_set_aside[0].starts_with("corrupt/"));
 
-    // wal-damage.toml, as its comment says: one edit corrupted, 993 lost to the silent end,
+    // wal-damage.toml, as its comment says: one edit corrupted, 969 lost to the silent end,
     // skip.errors or not; with one bad replica only, nothing lost.
     for sets in [&[][..], &["hbase.hlog.split.skip.errors=true"][..]] {
         let (_, damage) = run(&bundled("scenarios/wal-damage.toml", sets));
         let durability = &damage.durability;
-        assert_eq!((durability.corrupted, durability.lost), (1, 993));
-        assert_eq!(durability.lost_by_cause["truncated_by_damage"], 993);
+        assert_eq!((durability.corrupted, durability.lost), (1, 969));
+        assert_eq!(durability.lost_by_cause["truncated_by_damage"], 969);
         // The damaged file split to where its rotted packet begins, silently.
         let files = &only_recovery(&damage).split_files;
         let damaged = files.last().unwrap();

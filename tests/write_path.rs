@@ -111,6 +111,47 @@ fn the_periodic_flusher_flushes_an_idle_region_in_time() {
     }
 }
 
+// The periodic flusher's settings in 1.4 arrive with their releases: from 1.4.11 the chore runs
+// every hbase.regionserver.flush.check.period (1 s here) and from 1.4.8 delays its requests by up
+// to rangeofdelayseconds (5 s here), so the idle region is flushed before 60 + 1 + 5 + 1 s; the
+// same bound with 2.5. Before 1.4.8 the range was 5 minutes, fixed, and the settings are refused.
+#[test]
+fn the_periodic_flusher_follows_its_settings_where_the_release_has_them() {
+    let settings = [
+        "hbase.regionserver.flush.check.period=1s",
+        "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds=5",
+    ];
+    for profile in ["profile=hbase-2.5", "profile=hbase-1.4"] {
+        let bound = 60 + 1 + 5 + 1;
+        let mut sets = vec![profile, "duration=67s"];
+        sets.extend(settings);
+        let (_, summary) = run(&scenario(IDLE_REGION, &sets));
+        assert_eq!(
+            summary.flushes.by_reason["periodic"], 1,
+            "{profile}, {bound}s"
+        );
+        assert_eq!(summary.memstore.bytes_at_end, 0, "{profile}");
+    }
+    let text = IDLE_REGION.replace(
+        "seed = 3",
+        "seed = 3\nrelease = \"1.4.7\"\nprofile = \"hbase-1.4\"",
+    );
+    let error = regionsim::scenario::load_str(
+        "idle.toml",
+        &text.replace(
+            "[properties]",
+            "[properties]\n\"hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds\" = 5",
+        ),
+        std::path::Path::new("."),
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("arrived in HBase 1.4.8"),
+        "{error}"
+    );
+}
+
 /// Closed-loop clients incrementing one counter, with a constant 1 ms WAL sync.
 const ONE_COUNTER: &str = r#"
 name = "one-counter"
@@ -359,4 +400,234 @@ fn hbase_10499_leaves_a_region_unflushed_with_the_switch_on_only() {
     ));
     assert_eq!(off.region_too_busy, 0);
     assert!(region_0_flushes(&off_outcome) > 0);
+}
+
+// hbase.hstore.blockingWaitTime = 0: FlushRegionEntry.isMaximumWait is
+// (currentTime − createTime) > maximumWait in milliseconds, createTime the request's, so a flush
+// taken in the millisecond it was requested is put off once (asking for a compaction) and goes
+// ahead from the next millisecond; one taken later goes ahead at once. Each flush is put off at
+// most once, for a millisecond (and then perhaps behind another flush for a handler). (Comparing `now − created ≤ wait` in nanoseconds
+// re-queued the entry due at the same instant forever: the run never ended.)
+#[test]
+fn a_blocking_wait_of_zero_goes_ahead_with_the_flush() {
+    let scenario = bundled(
+        "scenarios/write-stall.toml",
+        &[
+            "duration=12m",
+            "hbase.hstore.blockingStoreFiles=1",
+            "hbase.hstore.blockingWaitTime=0",
+            "io.hdfs_write_bandwidth=200MB/s",
+        ],
+    );
+    let (_, summary) = run(&scenario);
+    let flushes = &summary.flushes;
+    assert!(flushes.count > 10, "{flushes:?}");
+    assert!(flushes.delayed_for_store_files > 0, "{flushes:?}");
+    assert!(flushes.delayed_for_store_files <= flushes.count + summary.flush_queue.max_length);
+    // Put off for a millisecond, then behind at most one flush for a handler.
+    let wait_seconds = 0.001 + flushes.duration_ms.max / 1000.0;
+    assert!(
+        summary.blocked.store_files_seconds
+            <= flushes.delayed_for_store_files as f64 * wait_seconds
+    );
+}
+
+/// One region with two families: "hot" written at about 1 MB/s and flushed by size (alone: the
+/// flush policy's large store), "cold" written slowly, so that only "cold" keeps old WAL files
+/// from being archived. Small WAL files (a roll every 2 MB) and maxlogs 12, more than the files
+/// between two flushes of "hot". No compactions, so store files count flushes.
+const COLD_FAMILY: &str = r#"
+name = "cold-family"
+seed = 11
+duration = "3m"
+[properties]
+"hbase.hregion.memstore.flush.size" = "32MB"
+"hbase.regionserver.hlog.blocksize" = "4MB"
+"hbase.regionserver.logroll.multiplier" = 0.5
+"hbase.regionserver.maxlogs" = 25
+"hbase.regionserver.region.split.policy" = "org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy"
+[io]
+wal_sync_latency = { dist = "constant", value = "1ms" }
+[[tables]]
+name = "t"
+regions = 1
+families = ["cold", "hot"]
+compaction_enabled = false
+[[workloads]]
+name = "hot"
+table = "t"
+families = ["hot"]
+arrival = { kind = "open", rate = "1000/s" }
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 1000 }
+[[workloads]]
+name = "cold"
+table = "t"
+families = ["cold"]
+arrival = { kind = "open", rate = "5/s" }
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 100 }
+"#;
+
+/// Store files of the run's one region, per store ("cold", "hot").
+fn store_files(outcome: &regionsim::model::RunOutcome) -> Vec<usize> {
+    outcome.region_map_at_end[0][0].store_files.clone()
+}
+
+// Too many WAL files (SequenceIdAccounting.findLower): 2.5 flushes exactly the families that
+// pin the oldest file — here "cold" alone, so "cold"'s files are the too-many-WALs flushes and
+// "hot"'s the size flushes; 1.4 flushes every store of the region (forceFlushAllStores), so
+// both families get a file from each. Neither asks the flush policy, which would have flushed
+// "hot" alone whenever it was the large store.
+#[test]
+fn too_many_wals_flush_the_pinning_families_in_2_5_and_every_store_in_1_4() {
+    let (outcome, summary) = run(&scenario(COLD_FAMILY, &["profile=hbase-2.5"]));
+    let by_reason = &summary.flushes.by_reason;
+    assert!(by_reason["too_many_wals"] >= 2, "{by_reason:?}");
+    assert!(by_reason["memstore_size"] >= 2, "{by_reason:?}");
+    assert_eq!(
+        store_files(&outcome),
+        vec![
+            by_reason["too_many_wals"] as usize,
+            by_reason["memstore_size"] as usize
+        ]
+    );
+    let (outcome, summary) = run(&scenario(COLD_FAMILY, &["profile=hbase-1.4"]));
+    let by_reason = &summary.flushes.by_reason;
+    assert!(by_reason["too_many_wals"] >= 2, "{by_reason:?}");
+    assert_eq!(
+        store_files(&outcome),
+        vec![
+            by_reason["too_many_wals"] as usize,
+            (by_reason["memstore_size"] + by_reason["too_many_wals"]) as usize
+        ]
+    );
+}
+
+/// Six handlers over three call queues, ten regions, single puts each holding a handler for a
+/// 10 ms WAL sync: at 300/s about half the handlers are busy.
+const SIX_HANDLERS: &str = r#"
+name = "six-handlers"
+seed = 19
+duration = "30s"
+[properties]
+"hbase.regionserver.handler.count" = 6
+"hbase.ipc.server.callqueue.handler.factor" = 0.5
+[io]
+wal_sync_latency = { dist = "constant", value = "10ms" }
+[[tables]]
+name = "t"
+regions = 10
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "300/s" }
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 100 }
+"#;
+
+// hbase.ipc.server.callqueue.type: fifo (the default) runs the FastPathBalancedQueueRpcExecutor,
+// where a new call goes to any parked handler and waits only if none is; deadline runs the plain
+// BalancedQueueRpcExecutor, where it waits whenever both handlers of the queue the balancer
+// picked are busy — so several times as long on average at the same load. codel uses the fast
+// path too and, not overloaded, queues as fifo does.
+#[test]
+fn idle_handlers_take_calls_from_any_queue_unless_the_queue_type_is_deadline() {
+    let wait = |queue_type: &str| {
+        let (_, summary) = run(&scenario(
+            SIX_HANDLERS,
+            &[&format!("hbase.ipc.server.callqueue.type={queue_type}")],
+        ));
+        assert_eq!(summary.rpc.call_queue_too_big, 0, "{queue_type}");
+        summary.rpc.queue_mean_wait_ms
+    };
+    let (fifo, deadline, codel) = (wait("fifo"), wait("deadline"), wait("codel"));
+    assert!(
+        deadline > 3.0 * fifo,
+        "deadline {deadline} ms, fifo {fifo} ms"
+    );
+    assert_eq!(codel, fifo);
+}
+
+// AdaptiveLifoCoDelCallQueue under three times the load the handlers drain, with a 10 ms
+// target: calls that queued over 20 ms while a queue is overloaded are dropped with
+// CallDroppedException. In 2.5.16 the LIFO threshold applies to the soft limit (HBASE-29912:
+// 0.8 × 20 calls), so full queues serve the newest call first, the least wait stays short and
+// nothing is dropped; in 2.5.15 it applied to the capacity (250), never reached, and 1.4 the
+// same (capacity max(60, 250)): FIFO, long waits, drops.
+#[test]
+fn codel_drops_calls_that_waited_too_long_in_an_overloaded_queue() {
+    let overloaded = |release: &str| {
+        let profile = if release.starts_with("1.4") {
+            "profile=hbase-1.4"
+        } else {
+            "profile=hbase-2.5"
+        };
+        let (_, summary) = run(&scenario(
+            SIX_HANDLERS,
+            &[
+                profile,
+                &format!("release={release}"),
+                "hbase.ipc.server.callqueue.type=codel",
+                "hbase.ipc.server.callqueue.codel.target.delay=10",
+                "workloads.0.arrival.rate=1000/s",
+                "duration=20s",
+            ],
+        ));
+        summary
+    };
+    for release in ["2.5.15", "1.4.14"] {
+        let summary = overloaded(release);
+        assert!(
+            summary.rpc.calls_dropped_codel > 1000,
+            "{release}: {:?}",
+            summary.rpc
+        );
+        assert_eq!(
+            summary.client.errors["CallDroppedException"], summary.rpc.calls_dropped_codel,
+            "{release}"
+        );
+    }
+    let summary = overloaded("2.5.16");
+    assert_eq!(summary.rpc.calls_dropped_codel, 0, "{:?}", summary.rpc);
+    assert!(summary.rpc.call_queue_too_big > 1000);
+}
+
+// A flush's time (HRegion.internalFlushcache) is its snapshot wait, a full WAL sync after
+// START_FLUSH, its files' bytes at the write bandwidth alongside the CPU for each snapshot cell
+// (10 µs here, more than the bytes' 100 MB/s), one validation open, one rename and one open per
+// file (7 + 3 + 7 ms), then COMMIT_FLUSH's sync. With a constant 1 ms sync the two syncs take
+// 2 ms, and up to 2 ms more behind syncs in flight. Before, a flush took its snapshot wait and
+// its bytes' time only.
+#[test]
+fn a_flush_costs_its_cells_its_files_and_two_marker_syncs() {
+    let (_, summary) = run(&scenario(
+        common::ONE_REGION,
+        &[
+            "duration=60s",
+            "io.flush_cpu_per_cell=10us",
+            "io.hdfs_rename_latency=3ms",
+            "io.store_file_open_latency=7ms",
+            "hbase.regionserver.region.split.policy=org.apache.hadoop.hbase.regionserver.DisabledRegionSplitPolicy",
+        ],
+    ));
+    let flushes = &summary.flushes;
+    assert!(flushes.count >= 5, "{flushes:?}");
+    let memstore = &summary.memstore;
+    let cells_per_flush =
+        (memstore.cells_added - memstore.cells_at_end) as f64 / flushes.count as f64;
+    let cpu_ms = cells_per_flush * 0.010;
+    let bytes_ms = flushes.file_bytes as f64 / flushes.count as f64 / (100 << 20) as f64 * 1000.0;
+    assert!(
+        cpu_ms > bytes_ms,
+        "{cpu_ms} ms of CPU, {bytes_ms} ms of bytes"
+    );
+    let syncs_ms =
+        flushes.duration_ms.mean - flushes.snapshot_wait_ms.mean - cpu_ms - (7.0 + 3.0 + 7.0);
+    assert!(
+        (2.0..=4.0).contains(&syncs_ms),
+        "{syncs_ms} ms for the two marker syncs: {flushes:?}"
+    );
+    // Two markers per committed flush, and the START_FLUSH of one under way at the end.
+    let markers = summary.wal.appends - summary.operations["put"].attempted;
+    assert!((2 * flushes.count..=2 * flushes.count + 1).contains(&markers));
 }

@@ -16,7 +16,7 @@ use crate::model::compaction::policy::{
 use crate::scenario::check_compaction_properties;
 use crate::scenario::document::Assignment;
 use crate::scenario::error::{Origin, with_suggestion};
-use crate::scenario::profile::{COMPACTION_POLICIES, ProfileId};
+use crate::scenario::profile::{COMPACTION_POLICIES, ProfileId, Release};
 use crate::scenario::properties::{Properties, RawValue, Setting, Source};
 use crate::scenario::suggest::did_you_mean;
 use crate::scenario::units::{format_size, parse_duration, parse_size};
@@ -167,7 +167,7 @@ fn resolve(args: &CompactSelectArgs, profile: ProfileId) -> Result<Properties, F
         });
     }
     // Unknown names and bad values: the property layer's errors, with its suggestions.
-    let properties = Properties::resolve(profile, &settings, HEAP_BYTES)?;
+    let properties = Properties::resolve(Release::newest(profile), &settings, HEAP_BYTES)?;
     for setting in &settings {
         if !policy::PROPERTIES.contains(&setting.name.as_str()) {
             return Err(bad_input(with_suggestion(

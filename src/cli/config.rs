@@ -20,10 +20,16 @@ pub struct ConfigArgs {
 pub fn config(args: ConfigArgs) -> Result<(), Failure> {
     let scenario = args.scenario.load()?;
     println!(
-        "# {} — profile {}, heap {}",
+        "# {} — profile {}, release {}, heap {} ({})",
         args.scenario.scenario.display(),
         scenario.profile,
-        format_size(scenario.heap_bytes)
+        scenario.release,
+        format_size(scenario.heap_bytes),
+        if scenario.compressed_oops() {
+            "compressed oops"
+        } else {
+            "no compressed oops"
+        }
     );
     let mut rows = vec![["property", "value", "source"].map(String::from).to_vec()];
     let properties: Vec<&Property> = if args.changed {

@@ -130,9 +130,10 @@ fn describe_recovery(recovery: &RecoverySummary) -> String {
 /// The end-of-run table.
 fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> String {
     let mut out = format!(
-        "regionsim run {} ({}, seed {}): {:.0} simulated seconds in {:.2}s of wall time ({:.0}x)\n\n",
+        "regionsim run {} ({} {}, seed {}): {:.0} simulated seconds in {:.2}s of wall time ({:.0}x)\n\n",
         summary.scenario,
         summary.profile,
+        summary.release,
         summary.seed,
         summary.simulated_seconds,
         wall_seconds,

@@ -9,6 +9,7 @@ use crate::model::compaction::throughput::ThroughputController;
 use crate::model::flush_throughput::FlushThroughputController;
 use crate::model::region::split_policy::SplitPolicyKind;
 use crate::model::region::store_hotness::HotnessLimits;
+use crate::model::store::cell::{HeapAccounting, ObjectLayout};
 use crate::model::wal::slow_sync::{CountRule, SlowSyncSettings};
 use crate::scenario::Scenario;
 use crate::scenario::profile::{ProfileId, call_queue_count};
@@ -25,6 +26,40 @@ pub enum FlushPolicyKind {
     /// Every store, always.
     AllStores,
 }
+
+/// How the RPC server queues calls (hbase.ipc.server.callqueue.type).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CallQueueType {
+    /// FastPathBalancedQueueRpcExecutor over FIFO queues.
+    Fifo,
+    /// BalancedQueueRpcExecutor (no fast path) over BoundedPriorityBlockingQueues ordered by
+    /// deadline: the receive time plus min(the priority function's deadline, 5 s), which is 0
+    /// for mutations, so writes are served FIFO.
+    Deadline,
+    /// FastPathBalancedQueueRpcExecutor over AdaptiveLifoCoDelCallQueues.
+    Codel(CodelSettings),
+}
+
+/// AdaptiveLifoCoDelCallQueue's settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CodelSettings {
+    /// hbase.ipc.server.callqueue.codel.target.delay, in ms.
+    pub target_delay_ms: u64,
+    /// hbase.ipc.server.callqueue.codel.interval, in ms.
+    pub interval_ms: u64,
+    /// hbase.ipc.server.callqueue.codel.lifo.threshold.
+    pub lifo_threshold: f64,
+    /// What the queue's length is divided by before the comparison with the threshold: the soft
+    /// limit from 2.5.16 (HBASE-29912), the queue's capacity max(soft limit, 250) before it and
+    /// in 1.4.
+    pub lifo_denominator: usize,
+}
+
+/// The release that has the CoDel LIFO threshold apply to the soft limit (HBASE-29912).
+const CODEL_SOFT_LIMIT_SINCE_2_5: u32 = 16;
+
+/// RpcExecutor.DEFAULT_CALL_QUEUE_SIZE_HARD_LIMIT: each queue's capacity is max(soft limit, this).
+pub const CALL_QUEUE_CAPACITY_MIN: usize = 250;
 
 /// CompactSplit's settings: its pools, the throughput controller, the CompactionChecker.
 #[derive(Debug, Clone)]
@@ -68,7 +103,8 @@ pub struct ServerConfig {
     /// hbase.hregion.memstore.block.multiplier.
     pub block_multiplier: u64,
     /// The global memstore upper limit: `(long) (heap × fraction)` in Java float arithmetic
-    /// (MemorySizeUtil.getOnheapGlobalMemStoreSize, MemStoreFlusher 1.4).
+    /// (MemorySizeUtil.getOnheapGlobalMemStoreSize, MemStoreFlusher 1.4), the fraction from
+    /// `hbase.regionserver.global.memstore.memory.size` where 2.5.14+ has it set.
     pub global_upper_bytes: u64,
     /// The lower limit: `(long) (upper × lowMarkPercent)`, float arithmetic again.
     pub global_lower_bytes: u64,
@@ -102,6 +138,8 @@ pub struct ServerConfig {
     pub call_queue_length_max: usize,
     /// hbase.ipc.server.max.callqueue.size.
     pub call_queue_bytes_max: u64,
+    /// hbase.ipc.server.callqueue.type.
+    pub call_queue_type: CallQueueType,
     pub retry: RetryPolicy,
     /// hbase.rowlock.wait.duration.
     pub row_lock_wait: SimDuration,
@@ -119,17 +157,19 @@ pub struct ServerConfig {
     /// WAL syncs in flight at once: unbounded for AsyncFSWAL (it pipelines them), the
     /// SyncRunner count (hbase.regionserver.hlog.syncer.count) for FSHLog.
     pub wal_syncs_in_flight_max: usize,
-    /// hbase.hregion.memstore.mslab.enabled: decides how a duplicate cell is counted.
-    pub mslab: bool,
+    /// How a memstore counts a cell: the JVM's object layout ([server] compressed_oops),
+    /// hbase.hregion.memstore.mslab.enabled and .max.allocation, the line's duplicate rule.
+    pub heap_accounting: HeapAccounting,
     /// hbase.hstore.blockingStoreFiles: more files than this in a store put its flushes off.
     pub blocking_store_files: usize,
     /// hbase.hstore.blockingWaitTime: how long at most.
     pub blocking_wait_time: SimDuration,
-    /// The periodic flusher chore's period: hbase.regionserver.flush.check.period (2.5),
-    /// hbase.server.thread.wakefrequency (1.4).
+    /// The periodic flusher chore's period: hbase.regionserver.flush.check.period (2.5, and 1.4
+    /// from 1.4.11), else hbase.server.thread.wakefrequency.
     pub periodic_flush_period: SimDuration,
-    /// Periodic flush requests are delayed uniformly in [0, this): 2.5's
-    /// …periodicmemstoreflusher.rangeofdelayseconds, 1.4's hard-coded 5 minutes.
+    /// Periodic flush requests are delayed uniformly in [0, this):
+    /// …periodicmemstoreflusher.rangeofdelayseconds (2.5, and 1.4 from 1.4.8), else the 5
+    /// minutes HBase had hard-coded.
     pub periodic_flush_delay_range: SimDuration,
     /// hbase.hregion.preclose.flush.size: a close pre-flushes a memstore holding more data.
     pub preclose_flush_bytes: u64,
@@ -219,7 +259,7 @@ impl ServerConfig {
 impl ServerConfig {
     pub fn new(scenario: &Scenario) -> ServerConfig {
         let properties = &scenario.properties;
-        let memstore_fraction = properties.float("hbase.regionserver.global.memstore.size") as f32;
+        let memstore_fraction = properties.global_memstore_fraction();
         let lower_fraction = properties
             .float("hbase.regionserver.global.memstore.size.lower.limit")
             .min(1.0) as f32;
@@ -292,6 +332,7 @@ impl ServerConfig {
             call_queues,
             call_queue_length_max: properties.int("hbase.ipc.server.max.callqueue.length") as usize,
             call_queue_bytes_max: properties.bytes("hbase.ipc.server.max.callqueue.size"),
+            call_queue_type: call_queue_type(scenario),
             retry: RetryPolicy {
                 pause,
                 pause_server_overloaded,
@@ -326,20 +367,32 @@ impl ServerConfig {
                     .max(1) as usize,
                 _ => usize::MAX,
             },
-            mslab: properties.bool("hbase.hregion.memstore.mslab.enabled"),
+            heap_accounting: HeapAccounting {
+                layout: if scenario.compressed_oops() {
+                    ObjectLayout::COMPRESSED_OOPS
+                } else {
+                    ObjectLayout::UNCOMPRESSED_OOPS
+                },
+                mslab_max_allocation_bytes: properties
+                    .bool("hbase.hregion.memstore.mslab.enabled")
+                    .then(|| properties.bytes("hbase.hregion.memstore.mslab.max.allocation")),
+                duplicate_counts_length_only: scenario.profile == ProfileId::Hbase14,
+            },
             blocking_store_files: properties.int("hbase.hstore.blockingStoreFiles").max(0) as usize,
             blocking_wait_time: properties.millis("hbase.hstore.blockingWaitTime"),
-            periodic_flush_period: match scenario.profile {
-                ProfileId::Hbase25 => properties.millis("hbase.regionserver.flush.check.period"),
-                ProfileId::Hbase14 => properties.millis("hbase.server.thread.wakefrequency"),
-            },
-            periodic_flush_delay_range: match scenario.profile {
-                ProfileId::Hbase25 => SimDuration::from_secs(
-                    properties.int("hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds")
-                        as u64,
-                ),
-                ProfileId::Hbase14 => SimDuration::from_secs(300),
-            },
+            periodic_flush_period: SimDuration::from_millis(
+                properties
+                    .int_opt_if_exists("hbase.regionserver.flush.check.period")
+                    .unwrap_or_else(|| properties.int("hbase.server.thread.wakefrequency"))
+                    as u64,
+            ),
+            periodic_flush_delay_range: SimDuration::from_secs(
+                properties
+                    .int_opt_if_exists(
+                        "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds",
+                    )
+                    .unwrap_or(300) as u64,
+            ),
             preclose_flush_bytes: properties.bytes("hbase.hregion.preclose.flush.size"),
             wal_async: properties.text("hbase.wal.provider") == "asyncfs",
             wal_sync_timeout: match scenario.profile {
@@ -379,6 +432,30 @@ impl ServerConfig {
                 region_split_limit: properties.bytes("hbase.regionserver.regionSplitLimit"),
             },
         }
+    }
+}
+
+/// hbase.ipc.server.callqueue.type with its CoDel settings (pluggable is refused at load).
+fn call_queue_type(scenario: &Scenario) -> CallQueueType {
+    let properties = &scenario.properties;
+    match properties.text("hbase.ipc.server.callqueue.type") {
+        "deadline" => CallQueueType::Deadline,
+        "codel" => {
+            let soft_limit = properties.int("hbase.ipc.server.max.callqueue.length") as usize;
+            let on_soft_limit = scenario.profile == ProfileId::Hbase25
+                && scenario.release.has(CODEL_SOFT_LIMIT_SINCE_2_5);
+            CallQueueType::Codel(CodelSettings {
+                target_delay_ms: properties.bytes("hbase.ipc.server.callqueue.codel.target.delay"),
+                interval_ms: properties.bytes("hbase.ipc.server.callqueue.codel.interval"),
+                lifo_threshold: properties.float("hbase.ipc.server.callqueue.codel.lifo.threshold"),
+                lifo_denominator: if on_soft_limit {
+                    soft_limit
+                } else {
+                    soft_limit.max(CALL_QUEUE_CAPACITY_MIN)
+                },
+            })
+        }
+        _ => CallQueueType::Fifo,
     }
 }
 
@@ -447,6 +524,22 @@ mod tests {
         let config = ServerConfig::new(&scenario("32GB", ""));
         assert!((config.global_upper_bytes as f64 / (1u64 << 30) as f64 - 12.8).abs() < 1e-6);
         assert!((config.global_lower_bytes as f64 / (1u64 << 30) as f64 - 12.16).abs() < 1e-6);
+    }
+
+    // HBASE-28601 (2.5.14+): an absolute memstore size sets the upper limit, as
+    // (long) (heap × (float) (bytes ÷ heap)) — exactly 4 GiB of 16 GiB — and the lower mark is
+    // 0.95 of it.
+    #[test]
+    fn the_absolute_memstore_size_sets_the_limits() {
+        let config = ServerConfig::new(&scenario(
+            "16GB",
+            "\"hbase.regionserver.global.memstore.memory.size\" = \"4GB\"",
+        ));
+        assert_eq!(config.global_upper_bytes, 4 << 30);
+        assert_eq!(
+            config.global_lower_bytes,
+            ((4u64 << 30) as f32 * 0.95f32) as u64
+        );
     }
 
     // The deprecated lowerLimit (a heap fraction) becomes a fraction of the upper limit.

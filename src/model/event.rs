@@ -63,6 +63,8 @@ pub enum Event {
     ServerRestarts,
     /// The master's LogCleaner chore runs.
     LogCleaner,
+    /// A flush's per-cell CPU, or its files' commit (validation, rename, open), is done.
+    FlushStepDone { flush: u32 },
     /// A WAL split attempt is over.
     WalSplitDone,
     /// A failed WAL split is tried again.
@@ -103,6 +105,7 @@ impl Event {
             Event::LogCleaner => "log_cleaner",
             Event::WalPeriodicRoll => "wal_periodic_roll",
             Event::MasterNoticesCrash => "master_notices_crash",
+            Event::FlushStepDone { .. } => "flush_step_done",
             Event::WalSplitDone => "wal_split_done",
             Event::WalSplitRetry => "wal_split_retry",
         }
@@ -147,6 +150,7 @@ impl Event {
                 flush,
                 started_nanos,
             } => (30, [u64::from(flush), started_nanos]),
+            Event::FlushStepDone { flush } => (31, [u64::from(flush), 0]),
         }
     }
 }

@@ -102,11 +102,50 @@ impl FlushReason {
     }
 }
 
+/// Stores of a region by index, as a set (a table has at most 255 families).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreSet([u64; 4]);
+
+impl StoreSet {
+    pub fn insert(&mut self, store: usize) {
+        self.0[store / 64] |= 1 << (store % 64);
+    }
+
+    pub fn contains(&self, store: usize) -> bool {
+        self.0[store / 64] & (1 << (store % 64)) != 0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|word| *word == 0)
+    }
+
+    /// The stores, in index order.
+    pub fn stores(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..256).filter(|&store| self.contains(store))
+    }
+}
+
+/// Which stores a queued flush writes (the FlushRegionEntry's families, or 1.4's
+/// forceFlushAllStores flag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlushStores {
+    /// The region's flush policy chooses (families null: a memstore-size, periodic or
+    /// global-pressure flush).
+    Policy,
+    /// Every store, the policy bypassed (1.4's forceFlushAllStores, an operator's flush).
+    All,
+    /// Exactly these stores, the policy bypassed (2.5's too-many-WALs flush of the families
+    /// that pin the oldest WAL file).
+    Only(StoreSet),
+}
+
 /// A region waiting in the flush queue (FlushRegionEntry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlushRequest {
     pub region: RegionId,
     pub reason: FlushReason,
+    /// The stores it flushes: the entry's own, whoever asks later while it is queued.
+    pub stores: FlushStores,
     /// When the entry was created: the blocking-files wait is measured from here.
     pub created_at: SimTime,
     /// When it is due.
@@ -307,12 +346,14 @@ impl Flusher {
             .expect("an indexed entry is queued or lost")
     }
 
-    /// MemStoreFlusher.requestFlush: an immediate entry unless the region has one. With
-    /// `replace_delayed` (2.5), a delayed entry not yet due gives way to an immediate one.
+    /// MemStoreFlusher.requestFlush: an immediate entry flushing `stores` unless the region
+    /// has one (whose stores then stand). With `replace_delayed` (2.5), a delayed entry not yet
+    /// due gives way to an immediate one.
     pub fn request(
         &mut self,
         region: RegionId,
         reason: FlushReason,
+        stores: FlushStores,
         now: SimTime,
         replace_delayed: bool,
     ) -> bool {
@@ -326,6 +367,7 @@ impl Flusher {
         self.insert(FlushRequest {
             region,
             reason,
+            stores,
             created_at: now,
             due_at: now,
             requeues: 0,
@@ -350,6 +392,7 @@ impl Flusher {
         self.insert(FlushRequest {
             region,
             reason,
+            stores: FlushStores::Policy,
             created_at: now,
             due_at: now + delay,
             requeues: 1,
@@ -474,10 +517,10 @@ mod tests {
     fn queue_rules() {
         let now = at(0);
         let mut flusher = Flusher::new(2, 4, false);
-        assert!(flusher.request(2, FlushReason::MemstoreSize, now, true));
-        assert!(!flusher.request(2, FlushReason::MemstoreSize, now, true));
-        assert!(flusher.request(1, FlushReason::MemstoreSize, now, true));
-        assert!(flusher.request(3, FlushReason::MemstoreSize, now, true));
+        assert!(flusher.request(2, FlushReason::MemstoreSize, FlushStores::Policy, now, true));
+        assert!(!flusher.request(2, FlushReason::MemstoreSize, FlushStores::Policy, now, true));
+        assert!(flusher.request(1, FlushReason::MemstoreSize, FlushStores::Policy, now, true));
+        assert!(flusher.request(3, FlushReason::MemstoreSize, FlushStores::Policy, now, true));
         flusher.post_wakeup();
         flusher.post_wakeup();
         flusher.remove(1, now);
@@ -490,6 +533,44 @@ mod tests {
         assert_eq!(next_region(&mut flusher, now), None);
         assert_eq!(flusher.queue_length.peak(), 3);
         assert_eq!(flusher.idle_handler(), Some(0));
+    }
+
+    // An entry keeps the stores it was queued with: a later request naming other stores is
+    // dropped while it waits; in 2.5 a delayed periodic entry gives way to it, stores and all.
+    #[test]
+    fn an_entry_keeps_its_own_stores() {
+        let mut only_cold = StoreSet::default();
+        only_cold.insert(0);
+        let mut flusher = Flusher::new(1, 2, false);
+        assert!(flusher.request(
+            0,
+            FlushReason::MemstoreSize,
+            FlushStores::Policy,
+            at(0),
+            true
+        ));
+        let wals = FlushStores::Only(only_cold);
+        assert!(!flusher.request(0, FlushReason::TooManyWals, wals, at(0), true));
+        let Some(FlusherWork::Region(request)) = flusher.take_work(at(0)) else {
+            panic!("the entry is due")
+        };
+        assert_eq!(request.stores, FlushStores::Policy);
+        assert!(flusher.request_delayed(
+            1,
+            FlushReason::Periodic,
+            at(0),
+            SimDuration::from_secs(9)
+        ));
+        assert!(!flusher.request(1, FlushReason::TooManyWals, FlushStores::All, at(1), false));
+        assert!(flusher.request(1, FlushReason::TooManyWals, wals, at(1), true));
+        let Some(FlusherWork::Region(request)) = flusher.take_work(at(1)) else {
+            panic!("the replacing entry is due at once")
+        };
+        assert_eq!(
+            (request.reason, request.stores),
+            (FlushReason::TooManyWals, wals)
+        );
+        assert_eq!(only_cold.stores().collect::<Vec<_>>(), vec![0]);
     }
 
     // Delayed entries wait for their time; in 2.5 an immediate request replaces one not yet due,
@@ -511,11 +592,29 @@ mod tests {
         ));
         assert_eq!(flusher.take_work(at(50)), None);
         assert_eq!(flusher.next_due(at(50)), Some(at(100_000)));
-        assert!(!flusher.request(0, FlushReason::MemstoreSize, at(60), false));
-        assert!(flusher.request(0, FlushReason::MemstoreSize, at(60), true));
+        assert!(!flusher.request(
+            0,
+            FlushReason::MemstoreSize,
+            FlushStores::Policy,
+            at(60),
+            false
+        ));
+        assert!(flusher.request(
+            0,
+            FlushReason::MemstoreSize,
+            FlushStores::Policy,
+            at(60),
+            true
+        ));
         assert_eq!(next_region(&mut flusher, at(60)), Some(0));
         // A requeued entry keeps its creation time and comes back after its delay.
-        assert!(flusher.request(1, FlushReason::MemstoreSize, at(60), true));
+        assert!(flusher.request(
+            1,
+            FlushReason::MemstoreSize,
+            FlushStores::Policy,
+            at(60),
+            true
+        ));
         let Some(FlusherWork::Region(request)) = flusher.take_work(at(60)) else {
             panic!("the entry is due")
         };
@@ -540,11 +639,23 @@ mod tests {
         let now = at(5);
         let mut buggy = Flusher::new(1, 3, true);
         for region in 0..3 {
-            assert!(buggy.request(region, FlushReason::TooManyWals, now, false));
+            assert!(buggy.request(
+                region,
+                FlushReason::TooManyWals,
+                FlushStores::Policy,
+                now,
+                false
+            ));
         }
         buggy.remove_for_emergency_flush(2, now);
         assert!(buggy.is_queued(0) && !buggy.is_queued(2));
-        assert!(!buggy.request(0, FlushReason::MemstoreSize, at(6), false));
+        assert!(!buggy.request(
+            0,
+            FlushReason::MemstoreSize,
+            FlushStores::Policy,
+            at(6),
+            false
+        ));
         assert!(!buggy.request_delayed(0, FlushReason::Periodic, at(6), SimDuration::ZERO));
         assert_eq!(next_region(&mut buggy, at(6)), Some(1));
         let Some(FlusherWork::Region(orphan)) = buggy.take_work(at(6)) else {
@@ -555,12 +666,24 @@ mod tests {
         assert!(buggy.is_queued(0));
         buggy.remove_for_emergency_flush(0, at(7));
         assert!(!buggy.is_queued(0));
-        assert!(buggy.request(0, FlushReason::MemstoreSize, at(8), false));
+        assert!(buggy.request(
+            0,
+            FlushReason::MemstoreSize,
+            FlushStores::Policy,
+            at(8),
+            false
+        ));
         assert_eq!(next_region(&mut buggy, at(8)), Some(0));
 
         let mut fixed = Flusher::new(1, 3, false);
         for region in 0..3 {
-            assert!(fixed.request(region, FlushReason::TooManyWals, now, false));
+            assert!(fixed.request(
+                region,
+                FlushReason::TooManyWals,
+                FlushStores::Policy,
+                now,
+                false
+            ));
         }
         fixed.remove_for_emergency_flush(2, now);
         assert_eq!(next_region(&mut fixed, now), Some(0));

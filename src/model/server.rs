@@ -38,7 +38,7 @@ use crate::model::hdfs::latency::LatencySampler;
 use crate::model::hdfs::sim_fs::SimFs;
 use crate::model::region::hregion::{FlushId, Region, RegionId, RegionState, TableLayout};
 use crate::model::region::layout::{ClientCells, client_cells, table_layouts};
-use crate::model::rpc::{CallId, RpcScheduler};
+use crate::model::rpc::{CallId, RpcScheduler, RpcShape};
 use crate::model::stats::RunStats;
 use crate::model::store::cell::{Cell, MemSize};
 use crate::model::timeline::{Sample, Timeline};
@@ -94,12 +94,30 @@ enum Executor {
     Task(u32),
 }
 
+/// Where a flush stands, after HRegion.internalPrepareFlushCache's snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FlushStage {
+    /// Waiting for the updates lock's write side to snapshot.
+    Snapshot,
+    /// START_FLUSH is appended; waiting for a full WAL sync (HBASE-8208).
+    StartMarkerSync,
+    /// Writing the HFiles: their bytes through the write pipe and the per-cell CPU, both.
+    Writing { parts_left: u8 },
+    /// Each file validated (a reader opened and closed), renamed into the store, opened.
+    Committing,
+    /// Committed, memory released; COMMIT_FLUSH is appended and waits for its sync.
+    CommitMarkerSync,
+}
+
 #[derive(Debug, Clone)]
 struct FlushJob {
     region: RegionId,
     reason: crate::model::flusher::FlushReason,
     executor: Executor,
     stores: Vec<usize>,
+    stage: FlushStage,
+    /// Cells in the snapshots, each costing `io.flush_cpu_per_cell`.
+    snapshot_cells: u64,
     started_at: SimTime,
     /// The region's flushed sequence id once this flush commits.
     flushed_sequence_id: u64,
@@ -185,8 +203,6 @@ pub struct RegionServer<'s> {
     answers: Slab<clients::Answer>,
     network_rtt: LatencySampler,
     rpc: RpcScheduler,
-    /// RandomQueueBalancer's draws.
-    rpc_balancer: RandomStream,
     /// The clients' retry jitter.
     retry_jitter: RandomStream,
     next_attempt_id: u64,
@@ -345,10 +361,14 @@ impl<'s> RegionServer<'s> {
         let region_count = regions.len();
         let config_wal_syncs = config.wal_syncs_in_flight_max;
         let rpc = RpcScheduler::new(
-            config.handlers,
-            config.call_queues,
-            config.call_queue_length_max,
-            config.call_queue_bytes_max,
+            RpcShape {
+                handlers: config.handlers,
+                queues: config.call_queues,
+                queue_length_max: config.call_queue_length_max,
+                call_bytes_max: config.call_queue_bytes_max,
+                queue_type: config.call_queue_type,
+            },
+            RandomStream::new(scenario.seed, "rpc.queue_balancer"),
         );
         RegionServer {
             scenario,
@@ -361,7 +381,6 @@ impl<'s> RegionServer<'s> {
                 scenario.io.wal_write_bandwidth,
                 scenario.io.hdfs_read_bandwidth,
             ),
-            rpc_balancer: RandomStream::new(scenario.seed, "rpc.queue_balancer"),
             retry_jitter: RandomStream::new(scenario.seed, "client.retry_jitter"),
             config,
             queue: EventQueue::new(),
@@ -526,6 +545,7 @@ impl<'s> RegionServer<'s> {
                 Event::WalSplitDone => self.on_wal_split_done(),
                 Event::WalSplitRetry => self.on_wal_split_retry(),
                 Event::HandlerCpuDone { call } => self.ready.push_back(call),
+                Event::FlushStepDone { flush } => self.on_flush_step_done(flush),
                 Event::AnswerArrives { answer } => self.on_answer_arrives(answer),
                 Event::CompactionTune => self.on_compaction_tune(),
                 Event::FlushThroughputTune => self.on_flush_throughput_tune(),
@@ -720,7 +740,7 @@ impl<'s> RegionServer<'s> {
         for region in self.mapped_regions() {
             for store in &self.regions[region as usize].stores {
                 store_files += store.files.len() as u64;
-                store_file_bytes += store.files.iter().map(|file| file.size_bytes).sum::<u64>();
+                store_file_bytes += store.files.iter().map(|file| file.read_bytes).sum::<u64>();
             }
         }
         let mut requests_in_flight_at_end = BTreeMap::new();

@@ -11,5 +11,6 @@ pub mod group_commit;
 pub mod names;
 pub mod protobuf;
 pub mod reader;
+pub mod sequence_ids;
 pub mod slow_sync;
 pub mod split;

@@ -146,7 +146,13 @@ fn run_table(out: &mut String, folder: &ResultFolder) {
     let scenario = &folder.scenario;
     let summary_text = |pointer: &str| folder.summary_text(pointer).unwrap_or("—").to_string();
     let rows = vec![
-        vec![text("profile"), text(scenario.profile.to_string())],
+        vec![
+            text("profile"),
+            text(format!(
+                "{} (release {})",
+                scenario.profile, scenario.release
+            )),
+        ],
         vec![text("seed"), text(scenario.seed.to_string())],
         vec![text("simulated time"), text(scenario.duration.to_string())],
         vec![

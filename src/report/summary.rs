@@ -32,6 +32,8 @@ pub struct Summary {
     pub seed: u64,
     /// "hbase-2.5" or "hbase-1.4".
     pub profile: String,
+    /// The release of the profile's line the run modelled ("2.5.16").
+    pub release: String,
     /// 16 hex digits folded over every processed event: equal hashes, equal runs.
     pub trace_hash: String,
     /// Events processed.
@@ -208,6 +210,8 @@ pub struct RpcSummary {
     pub call_queue_too_big: u64,
     /// Calls dropped unrun because their deadline passed while queued.
     pub calls_dropped_stale: u64,
+    /// Queued calls CoDel dropped (CallDroppedException; `codel` queues only).
+    pub calls_dropped_codel: u64,
     /// Attempts the client gave up on after hbase.rpc.timeout.
     pub call_timeouts: u64,
     /// Mean time a call waited in a queue (zero for calls an idle handler took at once).
@@ -506,6 +510,7 @@ impl Summary {
             scenario: scenario.name.clone(),
             seed: scenario.seed,
             profile: scenario.profile.to_string(),
+            release: scenario.release.to_string(),
             trace_hash: outcome.trace_hash.to_string(),
             events: outcome.trace_hash.events(),
             simulated_seconds: seconds,
@@ -558,6 +563,7 @@ impl Summary {
                 calls: outcome.rpc.accepted,
                 call_queue_too_big: outcome.rpc.rejected,
                 calls_dropped_stale: stats.calls_dropped_stale,
+                calls_dropped_codel: outcome.rpc.dropped,
                 call_timeouts: stats.call_timeouts,
                 queue_mean_wait_ms: mean_ms(
                     outcome.rpc.wait_nanos_until(outcome.end),

@@ -35,7 +35,7 @@ use rayon::prelude::*;
 
 use super::simulate;
 use crate::model::RunOutcome;
-use crate::model::store::cell::heap_bytes;
+use crate::model::config::ServerConfig;
 use crate::model::wal::durability::LossCause;
 use crate::report::Summary;
 use crate::scenario::Scenario;
@@ -213,7 +213,7 @@ fn randomise_settings(scenario: &mut Scenario, stream: &mut RandomStream, seed: 
         })
         .collect();
     layered.extend(settings);
-    if let Ok(properties) = Properties::resolve(scenario.profile, &layered, scenario.heap_bytes) {
+    if let Ok(properties) = Properties::resolve(scenario.release, &layered, scenario.heap_bytes) {
         scenario.properties = properties;
     }
 }
@@ -437,6 +437,7 @@ fn seconds_or_never(seconds: Option<f64>) -> String {
 
 /// The most heap one request could add: its rows × families × columns of the largest cell.
 fn request_heap_max(scenario: &Scenario) -> u64 {
+    let heap = ServerConfig::new(scenario).heap_accounting;
     scenario
         .workloads
         .iter()
@@ -458,7 +459,7 @@ fn request_heap_max(scenario: &Scenario) -> u64 {
             // Key bytes are bounded generously: a 64-byte row and qualifier, the longest family;
             // an append may grow a value by the drawn size each time, so allow for it twice.
             let family = table.families.iter().map(String::len).max().unwrap_or(0) as u64;
-            let cell = heap_bytes(20 + 64 + family + 64 + 2 * value_max);
+            let cell = heap.heap_bytes(20 + 64 + family + 64 + 2 * value_max);
             rows * table.families.len() as u64 * u64::from(workload.columns) * cell
         })
         .max()

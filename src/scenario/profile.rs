@@ -5,6 +5,11 @@
 //! values are hbase-default.xml's where it sets one (it wins over the Java constant at runtime),
 //! else the code's; see shared/reference/write-path-and-flush.md §10 for the sources. Defaults that
 //! HBase computes from other settings are written as rules (`Derived`) and computed per run.
+//!
+//! A `Release` names the patch release of the line a run models (the line's newest by default:
+//! the model follows the branch heads). A property that arrived in a patch release carries that
+//! release (`PropertyDef::since`) and does not exist before it; derived defaults that changed
+//! within a line ask the release (`callqueue_length_2_5`).
 
 use std::fmt;
 
@@ -41,6 +46,88 @@ impl fmt::Display for ProfileId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+impl ProfileId {
+    /// The line's version number, "2.5" or "1.4".
+    pub fn line(self) -> &'static str {
+        match self {
+            ProfileId::Hbase25 => "2.5",
+            ProfileId::Hbase14 => "1.4",
+        }
+    }
+
+    /// The newest release of the line, whose branch head the model follows: 2.5.16 (the last
+    /// "Preparing hbase release" commit on branch-2.5, whose head is 2.5.17-SNAPSHOT) and 1.4.14
+    /// (the line's last release, October 2021; branch-1.4 ends with it).
+    pub fn newest_patch(self) -> u32 {
+        match self {
+            ProfileId::Hbase25 => 16,
+            ProfileId::Hbase14 => 14,
+        }
+    }
+}
+
+/// The release of a line a run models: the algorithms are the line's (its branch head's), and
+/// the release decides the behaviours that changed within the line (the call-queue length of
+/// HBASE-29141 from 2.5.14, properties that arrived in a patch release).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Release {
+    pub profile: ProfileId,
+    pub patch: u32,
+}
+
+impl Release {
+    /// The line's newest release: the default.
+    pub fn newest(profile: ProfileId) -> Release {
+        Release {
+            profile,
+            patch: profile.newest_patch(),
+        }
+    }
+
+    /// Reads "2.5.13" as a release of `profile`'s line, or says which releases there are.
+    pub fn parse(profile: ProfileId, text: &str) -> Result<Release, String> {
+        let allowed = || {
+            format!(
+                "{profile} models releases {line}.0 to {line}.{newest} ({line}.{newest}, the newest, is the default)",
+                line = profile.line(),
+                newest = profile.newest_patch()
+            )
+        };
+        let patch = text
+            .trim()
+            .strip_prefix(profile.line())
+            .and_then(|rest| rest.strip_prefix('.'))
+            .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse::<u32>().ok())
+            .filter(|patch| *patch <= profile.newest_patch())
+            .ok_or_else(|| {
+                format!(
+                    "\"{text}\" is not a release of the {profile} line: {}",
+                    allowed()
+                )
+            })?;
+        Ok(Release { profile, patch })
+    }
+
+    /// Whether this release has what arrived in `patch` of its line.
+    pub fn has(self, patch: u32) -> bool {
+        self.patch >= patch
+    }
+}
+
+impl fmt::Display for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.profile.line(), self.patch)
+    }
+}
+
+/// The patch release of a line in which a property arrived, and the change that brought it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrival {
+    pub patch: u32,
+    pub jira: &'static str,
 }
 
 /// A fixed default value.
@@ -111,6 +198,9 @@ pub struct PropertyDef {
     pub meaning: &'static str,
     pub hbase_2_5: DefaultValue,
     pub hbase_1_4: DefaultValue,
+    /// The release of each line it arrived in, if not the line's first.
+    pub since_2_5: Option<Arrival>,
+    pub since_1_4: Option<Arrival>,
 }
 
 /// Definitions are static and unique by name.
@@ -126,6 +216,32 @@ impl PropertyDef {
             ProfileId::Hbase25 => self.hbase_2_5,
             ProfileId::Hbase14 => self.hbase_1_4,
         }
+    }
+
+    /// The release of `profile`'s line it arrived in, if not the line's first.
+    pub fn arrival_in(&self, profile: ProfileId) -> Option<Arrival> {
+        match profile {
+            ProfileId::Hbase25 => self.since_2_5,
+            ProfileId::Hbase14 => self.since_1_4,
+        }
+    }
+
+    /// Whether HBase `release` has the property.
+    pub fn exists_in(&self, release: Release) -> bool {
+        self.default_in(release.profile).exists()
+            && self
+                .arrival_in(release.profile)
+                .is_none_or(|arrival| release.has(arrival.patch))
+    }
+
+    /// Marks the property as arriving in `patch` of `profile`'s line, with `jira`.
+    const fn since(mut self, profile: ProfileId, patch: u32, jira: &'static str) -> PropertyDef {
+        let arrival = Some(Arrival { patch, jira });
+        match profile {
+            ProfileId::Hbase25 => self.since_2_5 = arrival,
+            ProfileId::Hbase14 => self.since_1_4 = arrival,
+        }
+        self
     }
 
     /// Checks a value against the property's range.
@@ -199,6 +315,8 @@ const fn def(
         meaning,
         hbase_2_5: defaults.0,
         hbase_1_4: defaults.1,
+        since_2_5: None,
+        since_1_4: None,
     }
 }
 
@@ -217,10 +335,8 @@ fn global_memstore_lower_limit(resolver: &mut Resolver) -> PropertyValue {
     // lowerLimit is a fraction of the heap; HBase converts it to a fraction of the upper limit.
     match resolver.float("hbase.regionserver.global.memstore.lowerLimit") {
         Some(old) => {
-            let upper = resolver
-                .float("hbase.regionserver.global.memstore.size")
-                .unwrap_or(0.4);
-            PropertyValue::Float(f64::from(old as f32 / upper as f32))
+            let upper = memstore_fraction(resolver);
+            PropertyValue::Float(f64::from(old as f32 / upper))
         }
         None => PropertyValue::Float(0.95),
     }
@@ -236,9 +352,19 @@ fn callqueue_length_1_4(resolver: &mut Resolver) -> PropertyValue {
     PropertyValue::Int(resolver.int("hbase.regionserver.handler.count") * 10)
 }
 
+/// The release that brought HBASE-29141's call-queue length.
+pub const CALL_QUEUE_LENGTH_PER_QUEUE_SINCE_2_5: u32 = 14;
+
 fn callqueue_length_2_5(resolver: &mut Resolver) -> PropertyValue {
-    // RpcExecutor since HBASE-29141 (2.5.15): (handlers ÷ call queues) × 10 per queue. Earlier
-    // 2.5 releases used handlers × 10 per queue, as 1.4 does.
+    // Before 2.5.14, SimpleRpcScheduler passed handlers × 10 to every queue, as 1.4 does.
+    // HBASE-29141 (2.5.14) leaves it undefined there, and the RpcExecutor computes
+    // (handlers ÷ call queues) × 10 per queue, with handlers at least one per queue.
+    if !resolver
+        .release()
+        .has(CALL_QUEUE_LENGTH_PER_QUEUE_SINCE_2_5)
+    {
+        return callqueue_length_1_4(resolver);
+    }
     let handlers = resolver.int("hbase.regionserver.handler.count");
     let factor = resolver
         .float("hbase.ipc.server.callqueue.handler.factor")
@@ -265,11 +391,38 @@ fn wal_roll_size(resolver: &mut Resolver) -> i64 {
     (block_size as f32 * multiplier) as i64
 }
 
-/// The memstore fraction as the Java float HBase reads.
+/// The memstore fraction as the Java float HBase uses: the absolute size's share of the heap
+/// where the release has it and it is set (and allowed), else the configured fraction.
 fn memstore_fraction(resolver: &mut Resolver) -> f32 {
-    resolver
+    let fraction = resolver
         .float("hbase.regionserver.global.memstore.size")
-        .unwrap_or(0.4) as f32
+        .unwrap_or(0.4);
+    let bytes = resolver.int_if_exists(GLOBAL_MEMSTORE_MEMORY_SIZE);
+    global_memstore_fraction(resolver.heap_bytes(), bytes, fraction)
+}
+
+/// `hbase.regionserver.global.memstore.memory.size` (HBASE-28601, 2.5.14).
+pub const GLOBAL_MEMSTORE_MEMORY_SIZE: &str = "hbase.regionserver.global.memstore.memory.size";
+
+/// The largest share of the heap the memstores may take (MemorySizeUtil's
+/// MEMSTORE_HEAP_MAX_FRACTION).
+pub const MEMSTORE_HEAP_FRACTION_MAX: f32 = 0.8;
+
+/// MemorySizeUtil.getGlobalMemStoreHeapPercent (2.5.14+): an absolute size above 0 becomes its
+/// share of the heap, `(float) bytes / max heap`, used if in (0, 0.8]; otherwise (unset, or
+/// outside that range, which HBase logs) the fraction `hbase.regionserver.global.memstore.size`.
+pub fn global_memstore_fraction(
+    heap_bytes: u64,
+    memory_size_bytes: Option<i64>,
+    fraction: f64,
+) -> f32 {
+    if let Some(bytes) = memory_size_bytes.filter(|bytes| *bytes > 0) {
+        let share = bytes as f32 / heap_bytes as f32;
+        if share > 0.0 && share <= MEMSTORE_HEAP_FRACTION_MAX {
+            return share;
+        }
+    }
+    fraction as f32
 }
 
 fn max_logs_1_4(resolver: &mut Resolver) -> PropertyValue {
@@ -418,6 +571,14 @@ static PROPERTIES: &[PropertyDef] = &[
         ),
     ),
     def(
+        GLOBAL_MEMSTORE_MEMORY_SIZE,
+        Bytes,
+        Positive,
+        "upper limit of all memstores in bytes; wins over the fraction while at most 80% of the heap",
+        (DefaultValue::Unset, ABSENT),
+    )
+    .since(ProfileId::Hbase25, 14, "HBASE-28601"),
+    def(
         "hbase.regionserver.global.memstore.lowerLimit",
         Float,
         FRACTION,
@@ -475,15 +636,19 @@ static PROPERTIES: &[PropertyDef] = &[
         "hbase.regionserver.flush.check.period",
         Millis,
         Positive,
-        "period of the periodic-flush chore",
+        "period of the periodic-flush chore (before it, hbase.server.thread.wakefrequency)",
         (
             DefaultValue::Derived {
                 rule: "= hbase.server.thread.wakefrequency",
                 compute: wake_frequency,
             },
-            ABSENT,
+            DefaultValue::Derived {
+                rule: "= hbase.server.thread.wakefrequency",
+                compute: wake_frequency,
+            },
         ),
-    ),
+    )
+    .since(ProfileId::Hbase14, 11, "HBASE-22596"),
     def(
         "hbase.regionserver.optionalcacheflushinterval",
         Millis,
@@ -495,9 +660,10 @@ static PROPERTIES: &[PropertyDef] = &[
         "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds",
         Seconds,
         NonNegative,
-        "periodic flush requests are delayed uniformly in [0, this)",
-        (int(300), ABSENT),
-    ),
+        "periodic flush requests are delayed uniformly in [0, this) (before it, 300 s)",
+        (int(300), int(300)),
+    )
+    .since(ProfileId::Hbase14, 8, "HBASE-19418"),
     def(
         "hbase.regionserver.flush.per.changes",
         Count,
@@ -1217,7 +1383,7 @@ static PROPERTIES: &[PropertyDef] = &[
         "calls per call queue before CallQueueTooBigException",
         (
             DefaultValue::Derived {
-                rule: "(handlers ÷ call queues) × 10, per queue (HBASE-29141)",
+                rule: "per queue: handlers × 10 before 2.5.14, (handlers ÷ call queues) × 10 from 2.5.14 (HBASE-29141)",
                 compute: callqueue_length_2_5,
             },
             DefaultValue::Derived {
@@ -1237,8 +1403,29 @@ static PROPERTIES: &[PropertyDef] = &[
         "hbase.ipc.server.callqueue.type",
         Choice(&["fifo", "deadline", "codel", "pluggable"]),
         Any,
-        "call queue discipline",
+        "call queue discipline: fifo and codel with idle handlers taking calls directly, deadline without",
         same(Literal::Text("fifo")),
+    ),
+    def(
+        "hbase.ipc.server.callqueue.codel.target.delay",
+        Millis,
+        NonNegative,
+        "codel: a queue whose least queueing time over an interval exceeds this is overloaded",
+        same(Literal::Int(100)),
+    ),
+    def(
+        "hbase.ipc.server.callqueue.codel.interval",
+        Millis,
+        NonNegative,
+        "codel: the interval over which the least queueing time is measured",
+        same(Literal::Int(100)),
+    ),
+    def(
+        "hbase.ipc.server.callqueue.codel.lifo.threshold",
+        Float,
+        FRACTION,
+        "codel: handlers take the newest call once a queue is fuller than this",
+        same(Literal::Float(0.8)),
     ),
     // ZooKeeper.
     def(

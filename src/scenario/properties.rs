@@ -12,7 +12,7 @@ use std::fmt;
 
 use super::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use super::not_modelled::{self, Standing};
-use super::profile::{DefaultValue, ProfileId, PropertyDef, definition, definitions};
+use super::profile::{DefaultValue, ProfileId, PropertyDef, Release, definition, definitions};
 use super::suggest::did_you_mean;
 use super::units;
 use crate::sim::SimDuration;
@@ -207,7 +207,7 @@ impl Setting {
 /// Every property of the profile with its value in force.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Properties {
-    profile: ProfileId,
+    release: Release,
     /// The base of HBase's heap fractions, which derived defaults read.
     heap_bytes: u64,
     entries: BTreeMap<&'static str, Property>,
@@ -215,10 +215,10 @@ pub struct Properties {
 }
 
 impl Properties {
-    /// Resolves the profile's properties with `settings` layered on top (later wins), then
+    /// Resolves the properties of `release` with `settings` layered on top (later wins), then
     /// computes the derived defaults. `heap_bytes` is the base of HBase's heap fractions.
     pub fn resolve(
-        profile: ProfileId,
+        release: Release,
         settings: &[Setting],
         heap_bytes: u64,
     ) -> Result<Properties, ScenarioError> {
@@ -226,9 +226,9 @@ impl Properties {
         let mut ignored = Vec::new();
         for setting in settings {
             let from_site = matches!(setting.source, Source::Site(_));
-            let known = definition(&setting.name).filter(|def| def.default_in(profile).exists());
+            let known = definition(&setting.name).filter(|def| def.exists_in(release));
             let Some(def) = known else {
-                let outside = outside_the_table(&setting.name, profile);
+                let outside = outside_the_table(&setting.name, release);
                 if from_site {
                     ignored.push(setting.ignored(outside.site_reason, outside.warns));
                     continue;
@@ -253,19 +253,19 @@ impl Properties {
             explicit.insert(def.name, (value, setting.source.clone()));
         }
         let mut resolver = Resolver {
-            profile,
+            release,
             heap_bytes,
             explicit,
             resolved: BTreeMap::new(),
             in_progress: Vec::new(),
         };
         for def in definitions() {
-            if def.default_in(profile).exists() {
+            if def.exists_in(release) {
                 resolver.resolve(def);
             }
         }
         Ok(Properties {
-            profile,
+            release,
             heap_bytes,
             entries: resolver.resolved,
             ignored,
@@ -273,7 +273,17 @@ impl Properties {
     }
 
     pub fn profile(&self) -> ProfileId {
-        self.profile
+        self.release.profile
+    }
+
+    /// The release whose properties these are.
+    pub fn release(&self) -> Release {
+        self.release
+    }
+
+    /// The base of HBase's heap fractions.
+    pub fn heap_bytes(&self) -> u64 {
+        self.heap_bytes
     }
 
     /// Every property in force, sorted by name.
@@ -316,7 +326,7 @@ impl Properties {
     /// An integer-valued property that the profile always has.
     pub fn int(&self, name: &str) -> i64 {
         self.int_opt(name)
-            .unwrap_or_else(|| panic!("property {name} has no value in {}", self.profile))
+            .unwrap_or_else(|| panic!("property {name} has no value in {}", self.release))
     }
 
     /// A property in bytes that the profile always has; negative values are rejected at load.
@@ -338,7 +348,7 @@ impl Properties {
 
     pub fn float(&self, name: &str) -> f64 {
         self.float_opt(name)
-            .unwrap_or_else(|| panic!("property {name} has no value in {}", self.profile))
+            .unwrap_or_else(|| panic!("property {name} has no value in {}", self.release))
     }
 
     pub fn bool(&self, name: &str) -> bool {
@@ -362,11 +372,11 @@ impl Properties {
     pub fn default_value(&self, name: &str) -> Option<PropertyValue> {
         let def = definition(name)
             .unwrap_or_else(|| panic!("property {name} is not in the property table"));
-        match def.default_in(self.profile) {
+        match def.default_in(self.release.profile) {
             DefaultValue::Fixed(value) => Some(value.to_value()),
             DefaultValue::Derived { compute, .. } => {
                 let mut resolver = Resolver {
-                    profile: self.profile,
+                    release: self.release,
                     heap_bytes: self.heap_bytes,
                     explicit: self
                         .entries
@@ -396,6 +406,22 @@ impl Properties {
             .collect()
     }
 
+    /// The share of the heap the memstores may take, as HBase computes it
+    /// (MemorySizeUtil.getGlobalMemStoreHeapPercent / HeapMemorySizeUtil.getGlobalMemStorePercent).
+    pub fn global_memstore_fraction(&self) -> f32 {
+        super::profile::global_memstore_fraction(
+            self.heap_bytes,
+            self.int_opt_if_exists(super::profile::GLOBAL_MEMSTORE_MEMORY_SIZE),
+            self.float("hbase.regionserver.global.memstore.size"),
+        )
+    }
+
+    /// An integer property's value, `None` if unset or if the release does not have it.
+    pub fn int_opt_if_exists(&self, name: &str) -> Option<i64> {
+        self.entries.get(name)?;
+        self.int_opt(name)
+    }
+
     /// The origin of a property's value, for errors about settings that clash.
     pub fn origin(&self, name: &str) -> Option<Origin> {
         match &self.entries.get(name)?.source {
@@ -407,7 +433,7 @@ impl Properties {
     }
 }
 
-/// What becomes of a name that is not a property of the profile: in a scenario, an error of
+/// What becomes of a name that is not a property of the release: in a scenario, an error of
 /// `kind` with `message`; from a site file, a note with `site_reason`, and a warning if `warns`.
 struct Outside {
     message: String,
@@ -416,8 +442,9 @@ struct Outside {
     warns: bool,
 }
 
-/// Why a name is not a property of this profile, with a suggestion.
-fn outside_the_table(name: &str, profile: ProfileId) -> Outside {
+/// Why a name is not a property of this release, with a suggestion.
+fn outside_the_table(name: &str, release: Release) -> Outside {
+    let profile = release.profile;
     let standing = not_modelled::standing(name, profile);
     let warns = standing.warns();
     match (standing, definition(name)) {
@@ -436,15 +463,7 @@ fn outside_the_table(name: &str, profile: ProfileId) -> Outside {
             warns,
         },
         (_, Some(def)) => {
-            let elsewhere: Vec<String> = ProfileId::ALL
-                .iter()
-                .filter(|other| def.default_in(**other).exists())
-                .map(ToString::to_string)
-                .collect();
-            let message = format!(
-                "\"{name}\" is not a property of {profile} (it exists in {})",
-                elsewhere.join(", ")
-            );
+            let message = not_in_this_release(name, def, release);
             Outside {
                 site_reason: message.clone(),
                 message,
@@ -455,7 +474,7 @@ fn outside_the_table(name: &str, profile: ProfileId) -> Outside {
         (_, None) => {
             let names: Vec<&str> = definitions()
                 .iter()
-                .filter(|def| def.default_in(profile).exists())
+                .filter(|def| def.exists_in(release))
                 .map(|def| def.name)
                 .collect();
             let suggestion = did_you_mean(name, &names);
@@ -479,6 +498,41 @@ fn outside_the_table(name: &str, profile: ProfileId) -> Outside {
             }
         }
     }
+}
+
+/// Why a modelled property is not one of this release: it arrived in a later release of the
+/// line, or exists only in the other line.
+fn not_in_this_release(name: &str, def: &PropertyDef, release: Release) -> String {
+    let profile = release.profile;
+    if let Some(arrival) = def
+        .arrival_in(profile)
+        .filter(|_| def.default_in(profile).exists())
+    {
+        let first = format!("{}.{}", profile.line(), arrival.patch);
+        return format!(
+            "\"{name}\" arrived in HBase {first} ({}); this scenario models {release}: set `release` to {first} or later, or remove the property",
+            arrival.jira
+        );
+    }
+    let elsewhere: Vec<String> = ProfileId::ALL
+        .into_iter()
+        .filter(|other| def.default_in(*other).exists())
+        .map(|line| match def.arrival_in(line) {
+            Some(arrival) => {
+                format!(
+                    "{line} from {}.{}, {}",
+                    line.line(),
+                    arrival.patch,
+                    arrival.jira
+                )
+            }
+            None => line.to_string(),
+        })
+        .collect();
+    format!(
+        "\"{name}\" is not a property of {profile} (it exists in {})",
+        elsewhere.join(", ")
+    )
 }
 
 /// Checks a raw value against the property's kind and range, converting units to HBase's.
@@ -600,7 +654,7 @@ fn describe(raw: &RawValue) -> String {
 /// Computes each property's final value, resolving derived defaults on demand.
 #[derive(Debug)]
 pub struct Resolver {
-    profile: ProfileId,
+    release: Release,
     heap_bytes: u64,
     explicit: BTreeMap<&'static str, (PropertyValue, Source)>,
     resolved: BTreeMap<&'static str, Property>,
@@ -609,7 +663,11 @@ pub struct Resolver {
 
 impl Resolver {
     pub fn profile(&self) -> ProfileId {
-        self.profile
+        self.release.profile
+    }
+
+    pub fn release(&self) -> Release {
+        self.release
     }
 
     pub fn heap_bytes(&self) -> u64 {
@@ -631,6 +689,20 @@ impl Resolver {
     pub fn int(&mut self, name: &str) -> i64 {
         match self.value(name) {
             Some(PropertyValue::Int(value)) => value,
+            other => panic!("derived default reads {name} = {other:?}, not an integer"),
+        }
+    }
+
+    /// An integer property's value, `None` if unset or if the release does not have it.
+    pub fn int_if_exists(&mut self, name: &str) -> Option<i64> {
+        let def =
+            definition(name).unwrap_or_else(|| panic!("derived default reads unknown {name}"));
+        if !def.exists_in(self.release) {
+            return None;
+        }
+        match self.resolve(def).value {
+            Some(PropertyValue::Int(value)) => Some(value),
+            None => None,
             other => panic!("derived default reads {name} = {other:?}, not an integer"),
         }
     }
@@ -659,7 +731,7 @@ impl Resolver {
                 value: Some(value),
                 source,
             },
-            None => match def.default_in(self.profile) {
+            None => match def.default_in(self.release.profile) {
                 DefaultValue::Fixed(value) => Property {
                     definition: def,
                     value: Some(value.to_value()),
@@ -705,7 +777,8 @@ mod tests {
     // With nothing set, every property takes the profile's default or HBase's derived rule.
     #[test]
     fn defaults_and_derived_values() {
-        let properties = Properties::resolve(ProfileId::Hbase25, &[], HEAP).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &[], HEAP).unwrap();
         assert_eq!(
             properties.bytes("hbase.hregion.memstore.flush.size"),
             128 << 20
@@ -713,10 +786,140 @@ mod tests {
         // 30 handlers over 3 queues, 10 calls per handler per queue (2.5.15+).
         assert_eq!(properties.int("hbase.ipc.server.max.callqueue.length"), 100);
         assert_eq!(properties.int("hbase.hstore.blockingStoreFiles"), 16);
-        let old = Properties::resolve(ProfileId::Hbase14, &[], HEAP).unwrap();
+        let old = Properties::resolve(Release::newest(ProfileId::Hbase14), &[], HEAP).unwrap();
         assert_eq!(old.int("hbase.hstore.blockingStoreFiles"), 10);
         assert_eq!(old.int("hbase.ipc.server.max.callqueue.length"), 300);
         assert_eq!(old.int("hbase.client.retries.number"), 35);
+    }
+
+    fn release(text: &str) -> Release {
+        let profile = if text.starts_with("2.5") {
+            ProfileId::Hbase25
+        } else {
+            ProfileId::Hbase14
+        };
+        Release::parse(profile, text).unwrap()
+    }
+
+    // The default call-queue length per queue follows the release: handlers × 10 in 1.4 and
+    // before 2.5.14 (SimpleRpcScheduler: 30 handlers → 300 per queue), (handlers ÷ queues) × 10
+    // from 2.5.14 (HBASE-29141: 30 handlers over 3 queues → 100; 45 over round(4.5) = 5 → 90).
+    #[test]
+    fn the_call_queue_length_follows_the_release() {
+        let length = |release_text: &str, handlers: i64| {
+            let settings = [scenario_setting(
+                "hbase.regionserver.handler.count",
+                RawValue::Int(handlers.into()),
+            )];
+            Properties::resolve(release(release_text), &settings, HEAP)
+                .unwrap()
+                .int("hbase.ipc.server.max.callqueue.length")
+        };
+        assert_eq!(length("2.5.13", 30), 300);
+        assert_eq!(length("2.5.14", 30), 100);
+        assert_eq!(length("2.5.16", 45), 90);
+        assert_eq!(length("2.5.0", 45), 450);
+        assert_eq!(length("1.4.14", 30), 300);
+    }
+
+    // A property that arrived in a patch release is refused before it, naming the release and
+    // the change; from it, it is accepted. A site file's such property is ignored, as HBase
+    // ignores a key it does not read.
+    #[test]
+    fn properties_arrive_with_their_release() {
+        let cases = [
+            (
+                "hbase.regionserver.global.memstore.memory.size",
+                "2.5.13",
+                "2.5.14",
+                "HBASE-28601",
+            ),
+            (
+                "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds",
+                "1.4.7",
+                "1.4.8",
+                "HBASE-19418",
+            ),
+            (
+                "hbase.regionserver.flush.check.period",
+                "1.4.10",
+                "1.4.11",
+                "HBASE-22596",
+            ),
+        ];
+        for (name, before, from, jira) in cases {
+            let settings = [scenario_setting(name, RawValue::Int(60))];
+            let error = Properties::resolve(release(before), &settings, HEAP).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("arrived in HBase {from} ({jira})"))
+                    && message.contains(&format!("models {before}")),
+                "{message}"
+            );
+            let accepted = Properties::resolve(release(from), &settings, HEAP).unwrap();
+            assert_eq!(accepted.int(name), 60);
+            assert!(accepted.get(name).is_some());
+            assert!(
+                Properties::resolve(release(before), &[], HEAP)
+                    .unwrap()
+                    .get(name)
+                    .is_none()
+            );
+            let site = [Setting {
+                source: Source::Site(Origin::File {
+                    path: "hbase-site.xml".into(),
+                    line: 2,
+                    column: 1,
+                }),
+                ..scenario_setting(name, RawValue::Text("60".into()))
+            }];
+            let ignored = Properties::resolve(release(before), &site, HEAP).unwrap();
+            assert_eq!(ignored.ignored().len(), 1);
+        }
+        let settings = [scenario_setting(
+            "hbase.regionserver.global.memstore.memory.size",
+            RawValue::Int(1),
+        )];
+        let error = Properties::resolve(release("1.4.14"), &settings, HEAP).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("it exists in hbase-2.5 from 2.5.14, HBASE-28601"),
+            "{error}"
+        );
+    }
+
+    // HBASE-28601: an absolute memstore size is its share of the heap while that is at most
+    // 0.8, and then it also sets maxlogs' default: 4 GiB of a 16 GiB heap → 0.25, maxlogs
+    // max(32, 4 GiB × 2 ÷ 128 MiB) = 64 instead of 0.4's (6871947776 × 2 ÷ 134217728) = 102; the
+    // deprecated lowerLimit (a heap fraction) becomes a fraction of that upper limit.
+    #[test]
+    fn the_absolute_memstore_size_sets_the_fraction_and_maxlogs() {
+        let settings = [
+            scenario_setting(
+                "hbase.regionserver.global.memstore.memory.size",
+                RawValue::Text("4GB".into()),
+            ),
+            scenario_setting(
+                "hbase.regionserver.global.memstore.lowerLimit",
+                RawValue::Float(0.2),
+            ),
+        ];
+        let properties = Properties::resolve(release("2.5.14"), &settings, HEAP).unwrap();
+        assert_eq!(properties.global_memstore_fraction(), 0.25);
+        assert_eq!(properties.int("hbase.regionserver.maxlogs"), 64);
+        assert_eq!(
+            properties.float("hbase.regionserver.global.memstore.size.lower.limit"),
+            f64::from(0.2f32 / 0.25f32)
+        );
+        let plain = Properties::resolve(release("2.5.14"), &[], HEAP).unwrap();
+        assert_eq!(plain.global_memstore_fraction(), 0.4);
+        assert_eq!(plain.int("hbase.regionserver.maxlogs"), 102);
+        // Above 80% of the heap HBase falls back to the fraction.
+        assert_eq!(
+            super::super::profile::global_memstore_fraction(HEAP, Some(14 << 30), 0.4),
+            0.4
+        );
     }
 
     // A derived default follows the setting it is derived from.
@@ -726,7 +929,8 @@ mod tests {
             "hbase.regionserver.handler.count",
             RawValue::Int(50),
         )];
-        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         // 50 handlers → 5 queues of 10 handlers → 100 calls per queue; 45 handlers → round(4.5)
         // = 5 queues of 9 → 90.
         assert_eq!(properties.int("hbase.ipc.server.max.callqueue.length"), 100);
@@ -734,7 +938,8 @@ mod tests {
             "hbase.regionserver.handler.count",
             RawValue::Int(45),
         )];
-        let fewer = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let fewer =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         assert_eq!(fewer.int("hbase.ipc.server.max.callqueue.length"), 90);
         assert!(matches!(
             properties
@@ -757,7 +962,8 @@ mod tests {
                 RawValue::Text("128MB".into()),
             ),
         ];
-        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         let changed: Vec<(&str, Option<PropertyValue>)> = properties
             .changed()
             .into_iter()
@@ -770,20 +976,22 @@ mod tests {
                 Some(PropertyValue::Int(30))
             )]
         );
-        let everything: Vec<Setting> = Properties::resolve(ProfileId::Hbase14, &[], HEAP)
-            .unwrap()
-            .iter()
-            .filter_map(|property| {
-                let value = match property.value.clone()? {
-                    PropertyValue::Int(value) => RawValue::Int(value.into()),
-                    PropertyValue::Float(value) => RawValue::Float(value),
-                    PropertyValue::Bool(value) => RawValue::Bool(value),
-                    PropertyValue::Text(value) => RawValue::Text(value),
-                };
-                Some(scenario_setting(property.definition.name, value))
-            })
-            .collect();
-        let written_out = Properties::resolve(ProfileId::Hbase14, &everything, HEAP).unwrap();
+        let everything: Vec<Setting> =
+            Properties::resolve(Release::newest(ProfileId::Hbase14), &[], HEAP)
+                .unwrap()
+                .iter()
+                .filter_map(|property| {
+                    let value = match property.value.clone()? {
+                        PropertyValue::Int(value) => RawValue::Int(value.into()),
+                        PropertyValue::Float(value) => RawValue::Float(value),
+                        PropertyValue::Bool(value) => RawValue::Bool(value),
+                        PropertyValue::Text(value) => RawValue::Text(value),
+                    };
+                    Some(scenario_setting(property.definition.name, value))
+                })
+                .collect();
+        let written_out =
+            Properties::resolve(Release::newest(ProfileId::Hbase14), &everything, HEAP).unwrap();
         assert!(written_out.changed().is_empty());
     }
 
@@ -797,7 +1005,8 @@ mod tests {
             ),
             scenario_setting("hbase.hstore.blockingWaitTime", RawValue::Text("2m".into())),
         ];
-        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         assert_eq!(
             properties.int("hbase.hregion.memstore.flush.size"),
             256 << 20
@@ -812,7 +1021,8 @@ mod tests {
             "hbase.hregion.memstore.flsh.size",
             RawValue::Int(1),
         )];
-        let error = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap_err();
+        let error =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap_err();
         assert_eq!(error.kind, ErrorKind::UnknownKey);
         assert!(
             error
@@ -821,7 +1031,8 @@ mod tests {
             "{error}"
         );
         let settings = [scenario_setting("hbase.wal.batch.size", RawValue::Int(1))];
-        let error = Properties::resolve(ProfileId::Hbase14, &settings, HEAP).unwrap_err();
+        let error =
+            Properties::resolve(Release::newest(ProfileId::Hbase14), &settings, HEAP).unwrap_err();
         assert!(
             error
                 .to_string()
@@ -836,7 +1047,8 @@ mod tests {
             "hbase.regionserver.global.memstore.size",
             RawValue::Float(1.5),
         )];
-        let error = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap_err();
+        let error =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap_err();
         assert_eq!(error.kind, ErrorKind::InvalidValue);
         assert!(error.to_string().contains("between"), "{error}");
     }
@@ -865,7 +1077,8 @@ mod tests {
             site_setting("dfs.replication", "3", 16),
             site_setting("hbase.wal.provider", "multiwal", 20),
         ];
-        let properties = Properties::resolve(ProfileId::Hbase25, &settings, HEAP).unwrap();
+        let properties =
+            Properties::resolve(Release::newest(ProfileId::Hbase25), &settings, HEAP).unwrap();
         let ignored: Vec<(&str, bool)> = properties
             .ignored()
             .iter()
@@ -897,8 +1110,12 @@ mod tests {
     #[test]
     fn unmodelled_settings_are_refused_in_a_scenario() {
         let refused = |name: &str, value: RawValue| {
-            Properties::resolve(ProfileId::Hbase25, &[scenario_setting(name, value)], HEAP)
-                .unwrap_err()
+            Properties::resolve(
+                Release::newest(ProfileId::Hbase25),
+                &[scenario_setting(name, value)],
+                HEAP,
+            )
+            .unwrap_err()
         };
         let error = refused("hbase.client.max.perserver.tasks", RawValue::Int(4));
         assert_eq!(error.kind, ErrorKind::Unsupported);
@@ -932,7 +1149,7 @@ mod tests {
         );
         // 1.4's hlog.slowsync.ms only sets what FSHLog logs; 2.5 reads it as a fallback.
         let error = Properties::resolve(
-            ProfileId::Hbase14,
+            Release::newest(ProfileId::Hbase14),
             &[scenario_setting(
                 "hbase.regionserver.hlog.slowsync.ms",
                 RawValue::Int(50),
@@ -945,7 +1162,7 @@ mod tests {
             "{error}"
         );
         let fallback = Properties::resolve(
-            ProfileId::Hbase25,
+            Release::newest(ProfileId::Hbase25),
             &[scenario_setting(
                 "hbase.regionserver.hlog.slowsync.ms",
                 RawValue::Int(50),

@@ -258,3 +258,137 @@ fn resolved_scenario_round_trips() {
     assert_eq!(again.tables, scenario.tables);
     assert_eq!(again.io, scenario.io);
 }
+
+// `release` names a release of the profile's line: the newest (2.5.16, 1.4.14) by default, any
+// of the line's otherwise; one of another line, or a later one, is refused with the range
+// allowed. It is written into the resolved scenario and read back.
+#[test]
+fn the_release_belongs_to_the_profiles_line() {
+    let scenario = load(GOOD).unwrap();
+    assert_eq!(scenario.release.to_string(), "2.5.16");
+    let old = load(&GOOD.replace("hbase-2.5", "hbase-1.4")).unwrap();
+    assert_eq!(old.release.to_string(), "1.4.14");
+    let chosen = load_with(GOOD, &["release=2.5.13"]).unwrap();
+    assert_eq!(chosen.release.patch, 13);
+    assert!(
+        chosen
+            .to_resolved_toml()
+            .contains("profile = \"hbase-2.5\"\nrelease = \"2.5.13\"\n")
+    );
+    assert_eq!(
+        load(&chosen.to_resolved_toml()).unwrap().release,
+        chosen.release
+    );
+    for wrong in ["1.4.14", "2.5.17", "2.5.x", "2.50.1", "2.5."] {
+        let error = load_with(GOOD, &[&format!("release={wrong}")]).unwrap_err();
+        let message = error.to_string();
+        assert_eq!(error.kind, ErrorKind::InvalidValue, "{message}");
+        assert!(
+            message.contains(&format!(
+                "\"{wrong}\" is not a release of the hbase-2.5 line"
+            )) && message.contains("releases 2.5.0 to 2.5.16"),
+            "{message}"
+        );
+    }
+    let error = load_with(GOOD, &["profile=hbase-1.4", "release=2.5.13"]).unwrap_err();
+    assert!(error.to_string().contains("1.4.0 to 1.4.14"), "{error}");
+}
+
+// HBASE-28601's absolute memstore size (2.5.14+) is refused above 80% of the heap (where HBase
+// would ignore it); a periodic-flush delay range of 0 is refused (HBase's chore would throw on
+// every run).
+#[test]
+fn settings_hbase_would_ignore_or_choke_on_are_refused() {
+    let with = |property: &str| {
+        GOOD.replace(
+            "\"hbase.hstore.flusher.count\" = 3",
+            &format!("{property}\n\"hbase.hstore.flusher.count\" = 3"),
+        )
+    };
+    let message = error_at_line(
+        &with("\"hbase.regionserver.global.memstore.memory.size\" = \"14GB\""),
+        13,
+    );
+    assert!(message.contains("87.5% of the heap"), "{message}");
+    assert!(message.contains("only up to 80%"), "{message}");
+    assert!(
+        load(&with(
+            "\"hbase.regionserver.global.memstore.memory.size\" = \"6GB\""
+        ))
+        .is_ok()
+    );
+    let message = error_at_line(
+        &with("\"hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds\" = 0"),
+        13,
+    );
+    assert!(message.contains("throw on every run"), "{message}");
+}
+
+// [server] compressed_oops: "auto" (the default: on below 32 GB of heap, as HotSpot), true or
+// false; true with a heap of 32 GB or more is refused (HotSpot turns them off there); it is
+// written into the resolved scenario.
+#[test]
+fn compressed_oops_follow_the_heap_unless_set() {
+    let auto = load(GOOD).unwrap();
+    assert_eq!(auto.compressed_oops, CompressedOops::Auto);
+    assert!(auto.compressed_oops());
+    assert!(
+        !load_with(GOOD, &["server.heap=32GB"])
+            .unwrap()
+            .compressed_oops()
+    );
+    let off = load_with(GOOD, &["server.compressed_oops=false"]).unwrap();
+    assert!(!off.compressed_oops());
+    assert!(off.to_resolved_toml().contains("compressed_oops = false\n"));
+    assert_eq!(
+        load(&off.to_resolved_toml()).unwrap().compressed_oops,
+        CompressedOops::Off
+    );
+    let error = load_with(GOOD, &["server.heap=48GB", "server.compressed_oops=true"]).unwrap_err();
+    assert!(error.to_string().contains("below 32GB"), "{error}");
+    let error = load_with(GOOD, &["server.compressed_oops=maybe"]).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::InvalidValue, "{error}");
+}
+
+// [io]'s flush costs have bounds: a per-cell CPU over a millisecond, or a rename or reader open
+// over a minute, is refused naming the bound; within them they are read and written back.
+#[test]
+fn flush_costs_are_bounded() {
+    let error = load_with(GOOD, &["io.flush_cpu_per_cell=2ms"]).unwrap_err();
+    assert!(error.to_string().contains("at most 1ms"), "{error}");
+    let error = load_with(GOOD, &["io.hdfs_rename_latency=2m"]).unwrap_err();
+    assert!(error.to_string().contains("at most 1m"), "{error}");
+    let scenario = load_with(GOOD, &["io.store_file_open_latency=20ms"]).unwrap();
+    assert_eq!(
+        scenario.io.store_file_open_latency,
+        SimDuration::from_millis(20)
+    );
+    assert!(
+        scenario
+            .to_resolved_toml()
+            .contains("store_file_open_latency = \"20ms\"")
+    );
+}
+
+// A CoDel setting without codel call queues would change nothing: refused, naming the type;
+// with them it is read. A pluggable queue is refused as not modelled.
+#[test]
+fn codel_settings_need_codel_queues() {
+    let error = load_with(GOOD, &["hbase.ipc.server.callqueue.codel.target.delay=10"]).unwrap_err();
+    assert!(
+        error.to_string().contains("applies only to codel"),
+        "{error}"
+    );
+    assert!(
+        load_with(
+            GOOD,
+            &[
+                "hbase.ipc.server.callqueue.type=codel",
+                "hbase.ipc.server.callqueue.codel.target.delay=10"
+            ]
+        )
+        .is_ok()
+    );
+    let error = load_with(GOOD, &["hbase.ipc.server.callqueue.type=pluggable"]).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Unsupported, "{error}");
+}

@@ -104,6 +104,11 @@ impl SimDuration {
         self.0 as f64 / NANOS_PER_MILLI as f64
     }
 
+    /// Whole milliseconds, rounded down.
+    pub const fn as_millis(self) -> u64 {
+        self.0 / NANOS_PER_MILLI
+    }
+
     pub const fn is_zero(self) -> bool {
         self.0 == 0
     }

@@ -7,6 +7,7 @@
 //! request was due to be sent until the last of its actions succeeded.
 
 use crate::model::region::hregion::RegionId;
+use crate::scenario::profile::ProfileId;
 use crate::scenario::workload::{Durability, OpKind};
 use crate::sim::SimTime;
 
@@ -52,6 +53,8 @@ pub enum ServerError {
     RegionTooBusy,
     /// The call queue was full.
     CallQueueTooBig,
+    /// CoDel dropped the queued call: it waited too long while its queue was overloaded.
+    CallDropped,
     /// No answer within hbase.rpc.timeout (the client gives up on the attempt).
     CallTimeout,
     /// A row lock was not granted within hbase.rowlock.wait.duration.
@@ -73,6 +76,7 @@ impl ServerError {
         match self {
             ServerError::RegionTooBusy => "RegionTooBusyException",
             ServerError::CallQueueTooBig => "CallQueueTooBigException",
+            ServerError::CallDropped => "CallDroppedException",
             ServerError::CallTimeout => "CallTimeoutException",
             ServerError::RowLockTimeout => "TimeoutIOException",
             ServerError::NotServingRegion => "NotServingRegionException",
@@ -82,9 +86,15 @@ impl ServerError {
         }
     }
 
-    /// HBaseServerException.isServerOverloaded: these retry after the overloaded pause.
-    pub fn is_server_overloaded(self) -> bool {
-        matches!(self, ServerError::CallQueueTooBig)
+    /// Whether the client retries after the overloaded pause: 2.x's
+    /// HBaseServerException.isServerOverloaded (CallQueueTooBigException and
+    /// CallDroppedException), 1.4's `t instanceof CallQueueTooBigException`.
+    pub fn is_server_overloaded(self, profile: ProfileId) -> bool {
+        match self {
+            ServerError::CallQueueTooBig => true,
+            ServerError::CallDropped => profile == ProfileId::Hbase25,
+            _ => false,
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! ConnectionUtils.getPauseTime (1.4 and 2.5): pause × RETRY_BACKOFF[min(tries, 12)], plus a
 //! jitter of `(long) (pause × backoff × nextFloat × 0.01)`, so 0–1% on top, never below. The
 //! base pause is `hbase.client.pause` (100 ms), or for server-overloaded errors
-//! (CallQueueTooBigException; 2.x also CallDroppedException) `hbase.client.pause.cqtbe` (1.4) /
+//! (CallQueueTooBigException; 2.x also CallDroppedException, which 1.4 retries after the plain
+//! pause) `hbase.client.pause.cqtbe` (1.4) /
 //! `hbase.client.pause.server.overloaded` (2.5). RpcRetryingCallerImpl.callWithRetries gives up
 //! after `hbase.client.retries.number + 1` attempts, or when the time already spent plus the next
 //! pause passes `hbase.client.operation.timeout`. RegionTooBusyException is a plain retriable

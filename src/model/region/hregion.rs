@@ -21,6 +21,7 @@ use crate::model::region::value_index::ValueIndex;
 use crate::model::rpc::CallId;
 use crate::model::store::cell::{KeyShape, MemSize};
 use crate::model::store::hstore::Store;
+use crate::model::store::store_file::RowNaming;
 use crate::sim::SimTime;
 
 /// Identifies a region across all tables.
@@ -61,6 +62,14 @@ impl TableLayout {
     /// A cell's KeyValue length in family `family`.
     pub fn cell_bytes(&self, family: usize, cell: &crate::model::store::cell::Cell) -> u64 {
         crate::model::store::cell::data_bytes(self.shape(family, cell.qualifier), cell.value_bytes)
+    }
+
+    /// How the table names its rows.
+    pub fn row_naming(&self) -> RowNaming {
+        RowNaming {
+            digits: crate::model::region::layout::row_digits(self.row_count),
+            row_bytes: self.row_bytes,
+        }
     }
 
     /// A region's split policy, configured with `uniform`, its open's jitter draw in [0, 1).

@@ -16,11 +16,12 @@
 //!
 //! with `initial` = `hbase.increasing.policy.initial.size` if positive, else 2 × the table's
 //! flush size. A region can split only when no store holds a reference file (a daughter must
-//! compact its references away first). The split point is the largest store's: the middle key
-//! of its largest file (DefaultStoreFileManager.getSplitPoint); here the middle row of that
-//! file's key range, which is the file's mid-key for keys spread evenly over the range, and no
-//! split point for a file of one row (HBase refuses a mid-key equal to the file's first key).
-//! 1.4's forced splits (shouldForceSplit) are the `split` action's.
+//! compact its references away first). The split point (RegionSplitPolicy.getSplitPoint) is that
+//! of the largest store (HStore.getSize; the first of equally large ones) among those that have
+//! one: a store with references has none, else it is its largest file's (the first of equally
+//! large ones; StoreUtils.getLargestFile), StoreUtils.getFileSplitPoint: the row of the file's
+//! mid key (the middle data block's index key, `store_file::MidKey`), none if that is the file's
+//! first or last row. 1.4's forced splits (shouldForceSplit) are the `split` action's.
 
 /// The split policy classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +77,8 @@ pub struct StoreSplitView {
     /// The sum of its store files' sizes.
     pub files_bytes: u64,
     pub has_references: bool,
-    /// The first and last row of its largest file, if it has files.
-    pub largest_file_rows: Option<(u64, u64)>,
+    /// Its largest file's split row (StoreUtils.getFileSplitPoint), if it has one.
+    pub largest_file_split_row: Option<u64>,
 }
 
 impl SplitPolicy {
@@ -144,15 +145,11 @@ pub fn split_point(stores: &[StoreSplitView]) -> Option<u64> {
         if store.has_references {
             continue;
         }
-        let Some((first, last)) = store.largest_file_rows else {
+        let Some(row) = store.largest_file_split_row else {
             continue;
         };
-        let middle = first + (last - first).div_ceil(2);
-        if middle == first {
-            continue;
-        }
         if best.is_none_or(|(size, _)| size < store.files_bytes) {
-            best = Some((store.files_bytes, middle));
+            best = Some((store.files_bytes, row));
         }
     }
     best.map(|(_, row)| row)
@@ -180,7 +177,7 @@ mod tests {
         StoreSplitView {
             files_bytes,
             has_references: false,
-            largest_file_rows: Some((0, 1000)),
+            largest_file_split_row: Some(500),
         }
     }
 
@@ -239,17 +236,23 @@ mod tests {
         assert!(!disabled.should_split(&[store(100 * GB)], 1));
     }
 
-    // The largest store's largest file gives the middle row; a one-row file gives none.
+    // The largest store that has a split point gives it (the first of equally large ones); a
+    // store with references, or without a split row, gives none.
     #[test]
-    fn split_point_is_the_largest_stores_middle() {
+    fn split_point_is_the_largest_stores() {
         let mut small = store(10 * MB);
-        small.largest_file_rows = Some((0, 100));
+        small.largest_file_split_row = Some(50);
         let mut big = store(20 * MB);
-        big.largest_file_rows = Some((500, 1500));
+        big.largest_file_split_row = Some(1000);
         assert_eq!(split_point(&[small, big]), Some(1000));
-        let mut single = store(20 * MB);
-        single.largest_file_rows = Some((7, 7));
-        assert_eq!(split_point(&[single]), None);
-        assert_eq!(split_point(&[single, small]), Some(50));
+        let mut none = store(30 * MB);
+        none.largest_file_split_row = None;
+        assert_eq!(split_point(&[none, small]), Some(50));
+        let mut twin = store(20 * MB);
+        twin.largest_file_split_row = Some(7);
+        assert_eq!(split_point(&[big, twin]), Some(1000));
+        let mut referenced = store(40 * MB);
+        referenced.has_references = true;
+        assert_eq!(split_point(&[referenced, small]), Some(50));
     }
 }

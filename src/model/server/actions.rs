@@ -13,10 +13,10 @@
 
 use super::{Executor, RegionServer};
 use crate::model::event::Event;
-use crate::model::flusher::FlushReason;
+use crate::model::flusher::{FlushReason, FlushStores};
 use crate::model::region::hregion::{Region, RegionId, RegionState};
 use crate::model::region::store_hotness::StoreHotnessProtector;
-use crate::model::store::store_file::StoreFile;
+use crate::model::store::store_file::{MidKey, RowProfile, StoreFile};
 use crate::model::timeline::MarkerKind;
 use crate::scenario::action::ActionKind;
 use crate::sim::SimTime;
@@ -79,7 +79,12 @@ impl RegionServer<'_> {
         match action.kind {
             ActionKind::AdminFlush => {
                 for region in chosen {
-                    self.start_flush(region, FlushReason::Admin, Executor::Admin);
+                    self.start_flush(
+                        region,
+                        FlushReason::Admin,
+                        FlushStores::All,
+                        Executor::Admin,
+                    );
                 }
             }
             ActionKind::Compact { major } => {
@@ -180,13 +185,23 @@ impl RegionServer<'_> {
                             } else {
                                 Self::reason_of(kind)
                             };
-                            if self.start_flush(region, reason, Executor::Task(task)) {
+                            if self.start_flush(
+                                region,
+                                reason,
+                                FlushStores::All,
+                                Executor::Task(task),
+                            ) {
                                 return;
                             }
                         }
                     } else {
                         self.tasks.get_mut(task).step = Step::Flushing;
-                        if self.start_flush(region, Self::reason_of(kind), Executor::Task(task)) {
+                        if self.start_flush(
+                            region,
+                            Self::reason_of(kind),
+                            FlushStores::All,
+                            Executor::Task(task),
+                        ) {
                             return;
                         }
                     }
@@ -202,7 +217,12 @@ impl RegionServer<'_> {
                     }
                     self.tasks.get_mut(task).step = Step::Flushing;
                     if state.size.data > 0
-                        && self.start_flush(region, Self::reason_of(kind), Executor::Task(task))
+                        && self.start_flush(
+                            region,
+                            Self::reason_of(kind),
+                            FlushStores::All,
+                            Executor::Task(task),
+                        )
                     {
                         return;
                     }
@@ -210,7 +230,12 @@ impl RegionServer<'_> {
                 Step::Flushing => {
                     if closes && state.size.data > 0 {
                         // Writes that were in flight left more: flush again, as doClose loops.
-                        if self.start_flush(region, Self::reason_of(kind), Executor::Task(task)) {
+                        if self.start_flush(
+                            region,
+                            Self::reason_of(kind),
+                            FlushStores::All,
+                            Executor::Task(task),
+                        ) {
                             return;
                         }
                     }
@@ -245,10 +270,17 @@ impl RegionServer<'_> {
                 }
                 let state = &mut self.regions[region as usize];
                 let (start, end) = (state.start_row, state.end_row);
+                let naming = self.tables[state.table].row_naming();
+                // A bulk-loaded file's cells are not known: its rows are taken as spread evenly
+                // over the region.
+                let rows_by_bytes = RowProfile::uniform(start, end.saturating_sub(1));
                 for store in &mut state.stores {
                     let file = StoreFile {
                         id: self.next_file_id,
                         size_bytes: bytes,
+                        read_bytes: bytes,
+                        rows_by_bytes,
+                        mid_key: Some(MidKey::estimated(&rows_by_bytes, bytes, naming)),
                         cells: 0,
                         first_key: (start, 0),
                         last_key: (end.saturating_sub(1), u16::MAX),

@@ -111,8 +111,7 @@ impl RegionServer<'_> {
             return;
         }
         let call = self.new_call(request, attempt, actions, deadline);
-        let queue = self.rpc_balancer.below(self.rpc.queue_count() as u64) as usize;
-        match self.rpc.dispatch(now, call, queue, bytes) {
+        match self.rpc.dispatch(now, call, bytes) {
             Dispatch::Handler(handler) => {
                 self.calls.get_mut(call).handler = handler;
                 self.ready.push_back(call);
@@ -251,7 +250,7 @@ impl RegionServer<'_> {
         let failure = error.expect("a request with actions left had a failure");
         state.last_error = Some(failure);
         *self.stats.errors.entry(failure).or_default() += 1;
-        let base = if failure.is_server_overloaded() {
+        let base = if failure.is_server_overloaded(self.config.profile) {
             self.config.retry.pause_server_overloaded
         } else {
             self.config.retry.pause

@@ -33,7 +33,7 @@ use crate::model::event::Event;
 use crate::model::hdfs::devices::{Device, TransferKey};
 use crate::model::region::hregion::{RegionId, RegionState};
 use crate::model::region::split_policy::{StoreSplitView, split_point};
-use crate::model::store::store_file::{StoreFile, compacted};
+use crate::model::store::store_file::{CompactedFile, StoreFile, compacted};
 use crate::model::timeline::MarkerKind;
 use crate::sim::SimTime;
 
@@ -42,7 +42,11 @@ use crate::sim::SimTime;
 pub struct Selection {
     /// File ids, oldest first.
     pub files: Vec<u64>,
+    /// Their lengths as HBase's request counts them (a reference at its parent's length):
+    /// what picks the pool.
     pub bytes: u64,
+    /// The bytes the compaction reads (a reference's half).
+    pub read_bytes: u64,
     /// A MAJOR request: every file, trying major.
     pub major: bool,
     /// Every file of the store: delete markers are dropped and the output is marked as a
@@ -304,6 +308,12 @@ impl RegionServer<'_> {
                 .iter()
                 .map(|&index| files[index].size_bytes)
                 .sum(),
+            read_bytes: state.stores[store]
+                .files
+                .iter()
+                .filter(|file| chosen.files.iter().any(|&index| files[index].id == file.id))
+                .map(|file| file.read_bytes)
+                .sum(),
             major: chosen.is_major(),
             all_files: chosen.is_all_files(),
             off_peak: chosen.off_peak,
@@ -354,10 +364,19 @@ impl RegionServer<'_> {
             .iter()
             .filter(|file| selection.files.contains(&file.id))
             .collect();
-        let (output_bytes, contents) = compacted(&inputs, selection.all_files, max_versions);
+        let naming = self.tables[state.table].row_naming();
+        let CompactedFile {
+            size_bytes: output_bytes,
+            contents,
+            rows_by_bytes,
+            mid_key,
+        } = compacted(&inputs, selection.all_files, max_versions, naming);
         let output = StoreFile {
             id: self.next_file_id,
             size_bytes: output_bytes,
+            read_bytes: output_bytes,
+            rows_by_bytes,
+            mid_key,
             cells: contents
                 .as_ref()
                 .map_or(0, |contents| contents.put_cells + contents.delete_cells),
@@ -397,11 +416,11 @@ impl RegionServer<'_> {
         self.next_compaction_id += 1;
         let active = self.compactions.len() + 1;
         let cap = self.throughput.per_operation_cap(active);
-        let read_cap = read_cap(cap, selection.bytes, output_bytes);
+        let read_cap = read_cap(cap, selection.read_bytes, output_bytes);
         let read = self.devices.start(
             Device::Read,
             now,
-            selection.bytes,
+            selection.read_bytes,
             read_cap,
             TransferOwner::CompactionRead(id),
         );
@@ -437,7 +456,7 @@ impl RegionServer<'_> {
         let now = self.now();
         let cap = self.throughput.per_operation_cap(self.compactions.len());
         for job in self.compactions.values() {
-            let read_cap = read_cap(cap, job.selection.bytes, job.output.size_bytes);
+            let read_cap = read_cap(cap, job.selection.read_bytes, job.output.size_bytes);
             self.devices.set_cap(now, job.write, cap);
             self.devices.set_cap(now, job.read, read_cap);
         }
@@ -467,7 +486,7 @@ impl RegionServer<'_> {
             .expect("a finishing compaction is running");
         let stats = &mut self.stats.compactions;
         stats.count += 1;
-        stats.bytes_read += job.selection.bytes;
+        stats.bytes_read += job.selection.read_bytes;
         stats.bytes_written += job.output.size_bytes;
         stats.files_read += job.selection.files.len() as u64;
         *stats.by_kind.entry(kind_name(&job.selection)).or_default() += 1;
@@ -594,8 +613,8 @@ impl RegionServer<'_> {
     }
 
     /// CompactSplit.requestSplit(region): if the server is below its split limit, no store is
-    /// at its blocking count, and the policy finds the region big enough with a split point,
-    /// the parent is closed and split there. Returns whether a split was requested.
+    /// at its blocking count, and HRegion.checkSplit gives a split point, the parent is closed
+    /// and split there. Returns whether a split was requested.
     pub(super) fn request_split(&mut self, region: RegionId) -> bool {
         let online = self
             .regions
@@ -607,9 +626,19 @@ impl RegionServer<'_> {
         {
             return false;
         }
+        let Some(row) = self.check_split(region) else {
+            return false;
+        };
+        self.start_split(region, row);
+        true
+    }
+
+    /// HRegion.checkSplit: the split row, if the region is open (not closing), its policy finds
+    /// it big enough, and the largest store has a split point inside the region.
+    pub(super) fn check_split(&self, region: RegionId) -> Option<u64> {
         let state = &self.regions[region as usize];
         if state.state != RegionState::Open || !state.writes_enabled {
-            return false;
+            return None;
         }
         let table_online = self.tables[state.table]
             .regions_in_order()
@@ -621,25 +650,18 @@ impl RegionServer<'_> {
             .map(|store| StoreSplitView {
                 files_bytes: store.files_bytes(),
                 has_references: store.has_references(),
-                largest_file_rows: store
+                largest_file_split_row: store
                     .files
                     .iter()
                     .rev()
                     .max_by_key(|file| file.size_bytes)
-                    .map(|file| (file.first_key.0, file.last_key.0)),
+                    .and_then(|file| file.split_row()),
             })
             .collect();
         if !state.split_policy.should_split(&views, table_online) {
-            return false;
+            return None;
         }
-        let Some(row) = split_point(&views) else {
-            return false;
-        };
-        if row <= state.start_row || row >= state.end_row {
-            return false;
-        }
-        self.start_split(region, row);
-        true
+        split_point(&views).filter(|&row| row > state.start_row && row < state.end_row)
     }
 }
 

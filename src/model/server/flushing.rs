@@ -2,16 +2,23 @@
 //! flush from the updates-lock snapshot to the committed store files.
 //!
 //! A flush (HRegion.flushcache): refused if the region is already flushing or empty; the stores
-//! chosen by the flush policy (all of them for an admin flush); the snapshot taken under the
-//! updates lock's write side, which waits for in-flight writes and holds new ones back; the
-//! HFiles written at the shared HDFS write bandwidth, each writing flush capped at its share of
-//! the flush throughput controller's limit (tuned every tune period from the flush pressure);
-//! then the commit: store files added, snapshots dropped, size counters lowered, blocked
-//! handlers woken.
+//! chosen by the flush policy (all of them for an admin flush, those a too-many-WALs request
+//! names); the snapshot taken under the updates lock's write side, which waits for in-flight
+//! writes and holds new ones back, with the START_FLUSH marker appended unsynced; a full WAL
+//! sync (HBASE-8208); the HFiles written, their bytes at the shared HDFS write bandwidth (each
+//! writing flush capped at its share of the flush throughput controller's limit, tuned every
+//! tune period from the flush pressure) alongside `io.flush_cpu_per_cell` for each snapshot
+//! cell; each file validated (a reader
+//! opened), renamed from .tmp into the store and opened, one after another
+//! (`io.store_file_open_latency` twice and `io.hdfs_rename_latency` per file); the commit: store
+//! files added, snapshots dropped, size counters lowered, blocked handlers woken; then the
+//! COMMIT_FLUSH marker appended and synced, after which the region is no longer flushing. The
+//! markers wait for syncs through the WAL's group commit like any writer; their bytes are not
+//! in the WAL file (an append with no bytes counts them).
 
-use super::{Executor, FlushJob, RegionServer, TransferOwner};
+use super::{Executor, FlushJob, FlushStage, RegionServer, TransferOwner};
 use crate::model::event::Event;
-use crate::model::flusher::{FlushReason, FlushRequest, FlusherWork, HandlerState};
+use crate::model::flusher::{FlushReason, FlushRequest, FlushStores, FlusherWork, HandlerState};
 use crate::model::hdfs::devices::Device;
 use crate::model::region::hregion::{
     FlushId, RegionId, RegionView, StoreView, pick_region_for_global_pressure,
@@ -28,15 +35,29 @@ impl RegionServer<'_> {
     /// HRegion.requestFlush: deduplicated by the region's flushRequested flag, then by the
     /// flusher's one entry per region.
     pub(super) fn request_flush(&mut self, region: RegionId, reason: FlushReason) {
-        let now = self.now();
         let state = &mut self.regions[region as usize];
         if state.flush_requested {
             self.stats.flushes.requests_deduplicated += 1;
             return;
         }
         state.flush_requested = true;
+        self.request_flusher_entry(region, reason, FlushStores::Policy);
+    }
+
+    /// MemStoreFlusher.requestFlush, directly (the LogRoller's too-many-WALs flush, which
+    /// bypasses the region's flushRequested flag): queued unless the region has an entry.
+    pub(super) fn request_flusher_entry(
+        &mut self,
+        region: RegionId,
+        reason: FlushReason,
+        stores: FlushStores,
+    ) {
+        let now = self.now();
         let replace_delayed = self.config.profile == ProfileId::Hbase25;
-        if !self.flusher.request(region, reason, now, replace_delayed) {
+        if !self
+            .flusher
+            .request(region, reason, stores, now, replace_delayed)
+        {
             self.stats.flushes.requests_deduplicated += 1;
         }
         self.dispatch_flusher();
@@ -79,21 +100,31 @@ impl RegionServer<'_> {
     }
 
     /// MemStoreFlusher.flushRegion(FlushRegionEntry): a region with a store over
-    /// hbase.hstore.blockingStoreFiles is put off (a compaction requested the first time) and
-    /// retried every blockingWaitTime/100, until blockingWaitTime has passed since the entry was
-    /// created; then it is flushed anyway.
+    /// hbase.hstore.blockingStoreFiles is put off (a split, else a compaction, requested the
+    /// first time) and retried every blockingWaitTime/100 ms, until FlushRegionEntry.isMaximumWait:
+    /// more than blockingWaitTime since the entry was created, in the server clock's whole
+    /// milliseconds, strictly; then it is flushed anyway. A retry step of 0 ms (a wait under
+    /// 100 ms) has HBase's handler take the entry straight back, again and again, until the
+    /// clock passes the wait: that spin is taken as one step to the first millisecond at which
+    /// the wait is over.
     fn flush_region_entry(&mut self, handler: usize, mut request: FlushRequest) {
         let now = self.now();
-        if self.has_too_many_store_files(request.region)
-            && now - request.created_at <= self.config.blocking_wait_time
-        {
+        let wait_ms = self.config.blocking_wait_time.as_millis();
+        let waited_ms = now.as_millis() - request.created_at.as_millis();
+        if self.has_too_many_store_files(request.region) && waited_ms <= wait_ms {
             if request.requeues == 0 && !self.request_split(request.region) {
                 self.request_system_compaction(request.region, None);
             }
             request.deferred_since.get_or_insert(now);
             self.stats.flushes.delayed_for_store_files += 1;
-            let delay = SimDuration::from_nanos(self.config.blocking_wait_time.as_nanos() / 100);
-            self.flusher.requeue(request, now, delay);
+            let step_ms = wait_ms / 100;
+            let due = if step_ms > 0 {
+                now + SimDuration::from_millis(step_ms)
+            } else {
+                SimTime::ZERO
+                    + SimDuration::from_millis(request.created_at.as_millis() + wait_ms + 1)
+            };
+            self.flusher.requeue(request, now, due - now);
             self.handler_idle(handler);
             return;
         }
@@ -103,7 +134,12 @@ impl RegionServer<'_> {
         if request.orphan {
             self.flusher.forget(request.region);
         }
-        if !self.start_flush(request.region, request.reason, Executor::Handler(handler)) {
+        if !self.start_flush(
+            request.region,
+            request.reason,
+            request.stores,
+            Executor::Handler(handler),
+        ) {
             self.handler_idle(handler);
         }
     }
@@ -224,7 +260,12 @@ impl RegionServer<'_> {
             Some(region) => {
                 let now = self.now();
                 self.flusher.remove_for_emergency_flush(region, now);
-                if !self.start_flush(region, reason, Executor::Handler(handler)) {
+                if !self.start_flush(
+                    region,
+                    reason,
+                    FlushStores::Policy,
+                    Executor::Handler(handler),
+                ) {
                     // HBase counts CANNOT_FLUSH as done and wakes itself again at once, which
                     // would spin here; it is treated as "nothing flushable" instead.
                     self.handler_sleeps(handler);
@@ -247,12 +288,13 @@ impl RegionServer<'_> {
         );
     }
 
-    /// HRegion.flushcache up to the snapshot: returns false when the region is already flushing
-    /// or has nothing to flush (CANNOT_FLUSH).
+    /// HRegion.flushcache up to the snapshot, of `stores`: returns false when the region is
+    /// already flushing or has nothing to flush (CANNOT_FLUSH).
     pub(super) fn start_flush(
         &mut self,
         region_id: RegionId,
         reason: FlushReason,
+        stores: FlushStores,
         executor: Executor,
     ) -> bool {
         let now = self.now();
@@ -273,31 +315,34 @@ impl RegionServer<'_> {
         region.flushing = true;
         self.flush_starts();
         let region = &mut self.regions[region_id as usize];
-        // Admin flushes, closes, bulk loads and snapshots flush every store; the flusher's
-        // flushes ask the flush policy.
-        let stores = if !matches!(executor, Executor::Handler(_)) {
-            (0..region.stores.len()).collect()
-        } else {
-            let views: Vec<StoreView> = region
-                .stores
-                .iter()
-                .map(|store| {
-                    let size = store.memstore.size();
-                    StoreView {
-                        heap_bytes: size.heap,
-                        data_bytes: size.data,
-                        oldest_edit_at: store.memstore.oldest_edit_at(),
-                        sequence_id_unflushed_min: store.memstore.sequence_id_unflushed_min(),
-                    }
-                })
-                .collect();
-            select_stores_to_flush(
-                &self.config,
-                region.flush_size_bytes,
-                &views,
-                region.sequence_id,
-                now,
-            )
+        // Admin flushes, closes, bulk loads, snapshots and 1.4's too-many-WALs flushes write
+        // every store, 2.5's too-many-WALs flushes the families named; the others ask the flush
+        // policy (HRegion.flushcache with families null, forceFlushAllStores false).
+        let stores = match stores {
+            FlushStores::All => (0..region.stores.len()).collect(),
+            FlushStores::Only(set) => set.stores().collect(),
+            FlushStores::Policy => {
+                let views: Vec<StoreView> = region
+                    .stores
+                    .iter()
+                    .map(|store| {
+                        let size = store.memstore.size();
+                        StoreView {
+                            heap_bytes: size.heap,
+                            data_bytes: size.data,
+                            oldest_edit_at: store.memstore.oldest_edit_at(),
+                            sequence_id_unflushed_min: store.memstore.sequence_id_unflushed_min(),
+                        }
+                    })
+                    .collect();
+                select_stores_to_flush(
+                    &self.config,
+                    region.flush_size_bytes,
+                    &views,
+                    region.sequence_id,
+                    now,
+                )
+            }
         };
         let waits_for_lock = region.writes_in_flight > 0;
         let flush = self.flushes.insert(FlushJob {
@@ -305,6 +350,8 @@ impl RegionServer<'_> {
             reason,
             executor,
             stores,
+            stage: FlushStage::Snapshot,
+            snapshot_cells: 0,
             started_at: now,
             flushed_sequence_id: 0,
             files: Vec::new(),
@@ -364,8 +411,7 @@ impl RegionServer<'_> {
             .iter()
             .filter_map(|&store| Some((store, self.snapshot_store(job.region, store)?)))
             .collect();
-        self.flushes.get_mut(flush).files = files;
-        let cells: u64 = job
+        let snapshot_cells: u64 = job
             .stores
             .iter()
             .map(|&store| {
@@ -375,10 +421,13 @@ impl RegionServer<'_> {
                     .cells
             })
             .sum();
-        if self.scenario.bugs.is_on(KnownBug::Hbase21738) && cells > 0 {
+        let state = self.flushes.get_mut(flush);
+        state.files = files;
+        state.snapshot_cells = snapshot_cells;
+        if self.scenario.bugs.is_on(KnownBug::Hbase21738) && snapshot_cells > 0 {
             self.flushes.get_mut(flush).counting_cells = true;
             self.queue.schedule_in(
-                SimDuration::from_nanos(cells * SKIP_LIST_SIZE_NANOS_PER_CELL),
+                SimDuration::from_nanos(snapshot_cells * SKIP_LIST_SIZE_NANOS_PER_CELL),
                 Event::SnapshotCounted {
                     flush,
                     started_nanos: job.started_at.as_nanos(),
@@ -386,7 +435,7 @@ impl RegionServer<'_> {
             );
             return;
         }
-        self.write_flush(flush);
+        self.snapshot_taken(flush);
     }
 
     /// HBASE-21738: the snapshot's cells are counted; the flush goes on (unless a crash took
@@ -398,17 +447,44 @@ impl RegionServer<'_> {
             .is_some_and(|job| job.counting_cells && job.started_at.as_nanos() == started_nanos);
         if counted {
             self.flushes.get_mut(flush).counting_cells = false;
-            self.write_flush(flush);
+            self.snapshot_taken(flush);
         }
     }
 
-    /// The snapshot is taken: the updates lock goes (the writers queued behind it go on) and
-    /// the HFiles are written.
-    fn write_flush(&mut self, flush: FlushId) {
+    /// The snapshot is taken: START_FLUSH is appended under the lock, unsynced; the lock goes
+    /// (the writers queued behind it go on); then a full sync.
+    fn snapshot_taken(&mut self, flush: FlushId) {
+        let region = self.flushes.get(flush).region;
+        self.wait_for_flush_marker(flush, FlushStage::StartMarkerSync);
+        self.regions[region as usize].flush_waiting_for_lock = None;
+        self.updates_lock_released(region);
+    }
+    /// A flush marker (START_FLUSH, COMMIT_FLUSH) is appended and the flush waits for a WAL
+    /// sync covering it, through the group commit. The markers' bytes are not written into the
+    /// WAL file: the append counts, with no bytes.
+    fn wait_for_flush_marker(&mut self, flush: FlushId, stage: FlushStage) {
+        self.flushes.get_mut(flush).stage = stage;
+        self.wal.append(0, None);
+        self.wal.wait_for_sync(flush);
+    }
+
+    /// A WAL sync a flush waited for completed: after START_FLUSH it writes its files; after
+    /// COMMIT_FLUSH it is done.
+    pub(super) fn flush_marker_synced(&mut self, flush: FlushId) {
+        match self.flushes.get(flush).stage {
+            FlushStage::StartMarkerSync => self.write_flush_files(flush),
+            FlushStage::CommitMarkerSync => self.finish_flush(flush),
+            stage => unreachable!("a flush at {stage:?} waits for no sync"),
+        }
+    }
+
+    /// HStore.flushCache for each store: the HFiles' bytes go through the shared write pipe
+    /// while the flusher spends `io.flush_cpu_per_cell` on each snapshot cell; both must end.
+    fn write_flush_files(&mut self, flush: FlushId) {
         let now = self.now();
         let job = self.flushes.get(flush);
-        let region = job.region;
         let file_bytes = job.files.iter().map(|(_, file)| file.size_bytes).sum();
+        let cpu = self.scenario.io.flush_cpu_per_cell * job.snapshot_cells;
         let write = self.devices.start(
             Device::Shared,
             now,
@@ -419,8 +495,42 @@ impl RegionServer<'_> {
         self.flushes.get_mut(flush).write = Some(write);
         self.apply_flush_throughput_caps();
         self.schedule_write_done(Device::Shared);
-        self.regions[region as usize].flush_waiting_for_lock = None;
-        self.updates_lock_released(region);
+        let parts_left = if cpu.is_zero() {
+            1
+        } else {
+            self.queue.schedule_in(cpu, Event::FlushStepDone { flush });
+            2
+        };
+        self.flushes.get_mut(flush).stage = FlushStage::Writing { parts_left };
+    }
+
+    /// A flush's writing part (bytes or CPU) or its commit's file operations are done.
+    pub(super) fn on_flush_step_done(&mut self, flush: FlushId) {
+        match self.flushes.get(flush).stage {
+            FlushStage::Writing { parts_left } if parts_left > 1 => {
+                self.flushes.get_mut(flush).stage = FlushStage::Writing {
+                    parts_left: parts_left - 1,
+                };
+            }
+            FlushStage::Writing { .. } => self.commit_flush_files(flush),
+            FlushStage::Committing => self.commit_flush(flush),
+            stage => unreachable!("a flush at {stage:?} has no step running"),
+        }
+    }
+
+    /// The files are written: each is validated (a reader opened and closed), renamed from
+    /// .tmp into the store and opened (StoreEngine.commitStoreFiles), one after another.
+    fn commit_flush_files(&mut self, flush: FlushId) {
+        let io = &self.scenario.io;
+        let per_file = io.store_file_open_latency * 2 + io.hdfs_rename_latency;
+        let files = self.flushes.get(flush).files.len() as u64;
+        self.flushes.get_mut(flush).stage = FlushStage::Committing;
+        let time = per_file * files;
+        if time.is_zero() {
+            self.commit_flush(flush);
+        } else {
+            self.queue.schedule_in(time, Event::FlushStepDone { flush });
+        }
     }
 
     /// Snapshots a store's memstore and makes the HFile the snapshot becomes (none for an
@@ -444,6 +554,7 @@ impl RegionServer<'_> {
             now,
             layout.max_versions,
             |cell| layout.cell_bytes(store, cell),
+            layout.row_naming(),
         );
         self.next_file_id += 1;
         Some(file)
@@ -461,7 +572,12 @@ impl RegionServer<'_> {
         let now = self.now();
         for owner in self.devices.take_finished(device, generation, now) {
             match owner {
-                TransferOwner::Flush(flush) => self.commit_flush(flush),
+                TransferOwner::Flush(flush) => {
+                    // Its bytes are written: it no longer takes a share of the flush limit.
+                    self.flushes.get_mut(flush).write = None;
+                    self.apply_flush_throughput_caps();
+                    self.on_flush_step_done(flush);
+                }
                 TransferOwner::WalChunk => self.wal_chunk_done(),
                 TransferOwner::CompactionRead(compaction)
                 | TransferOwner::CompactionWrite(compaction) => {
@@ -503,12 +619,10 @@ impl RegionServer<'_> {
         );
     }
 
-    /// The HFiles are written: commit them, drop the snapshots, lower the size counters, and
-    /// wake whoever waits on memory.
-    pub(super) fn commit_flush(&mut self, flush: FlushId) {
-        let now = self.now();
-        let mut job = self.flushes.remove(flush);
-        self.apply_flush_throughput_caps();
+    /// The HFiles are committed: add them, drop the snapshots, lower the size counters, wake
+    /// whoever waits on memory; then COMMIT_FLUSH waits for its sync.
+    fn commit_flush(&mut self, flush: FlushId) {
+        let mut job = self.flushes.get(flush).clone();
         let region = &mut self.regions[job.region as usize];
         let mut released = MemSize::default();
         let mut file_bytes = 0;
@@ -528,25 +642,42 @@ impl RegionServer<'_> {
             *peak = (*peak).max(store.files.len() as u64);
         }
         region.flushed_sequence_id = region.flushed_sequence_id.max(job.flushed_sequence_id);
+        self.flushes.get_mut(flush).files.clear();
+        self.change_memstore_size(job.region, released, false);
+        self.stats
+            .flushes
+            .count_commit(released, file_bytes, job.reason);
+        self.release_blocked_calls();
+        self.wait_for_flush_marker(flush, FlushStage::CommitMarkerSync);
+    }
+
+    /// COMMIT_FLUSH is synced: the flush is over (HRegion.flushcache's finally clears the
+    /// region's flushing and flushRequested flags); then the split or compaction checks.
+    fn finish_flush(&mut self, flush: FlushId) {
+        let now = self.now();
+        let job = self.flushes.remove(flush);
+        let region = &mut self.regions[job.region as usize];
         region.flushing = false;
         region.flush_requested = false;
-        self.change_memstore_size(job.region, released, false);
-        let stats = &mut self.stats.flushes;
-        stats.count_commit(released, file_bytes, job.reason);
         self.timeline
             .mark(now, MarkerKind::Flush, Some(job.region), job.reason.name());
-        stats.duration.record(now - job.started_at);
-        // After the MemStoreFlusher's flushes HBase asks for a split if the policy wants one,
-        // else a compaction if a flushed store needs one (FlushResult.isCompactionNeeded); an
-        // admin flush asks only for the compaction (RSRpcServices.flushRegion); the flushes of
-        // a close, split, merge, bulk load or snapshot ask for neither.
+        self.stats.flushes.duration.record(now - job.started_at);
+        // After the MemStoreFlusher's flushes (MemStoreFlusher.flushRegion) HBase asks for a
+        // split if HRegion.checkSplit finds one, else a compaction if a flushed store needs one
+        // (FlushResult.isCompactionNeeded): requestSplit's answer is ignored there, so a split
+        // it refuses (the server's split limit, a store at its blocking count) asks for no
+        // compaction either. An admin flush asks only for the compaction
+        // (RSRpcServices.flushRegion); the flushes of a close, split, merge, bulk load or
+        // snapshot ask for neither.
         let compaction_needed = job
             .stores
             .iter()
             .any(|&store| self.store_needs_compaction(job.region, store));
         match job.executor {
             Executor::Handler(_) => {
-                if !self.request_split(job.region) && compaction_needed {
+                if self.check_split(job.region).is_some() {
+                    self.request_split(job.region);
+                } else if compaction_needed {
                     self.request_system_compaction(job.region, None);
                 }
             }

@@ -101,6 +101,7 @@ fn dies_with_the_server(event: &Event) -> bool {
             | Event::WalRollDone
             | Event::WalPeriodicRoll
             | Event::HandlerCpuDone { .. }
+            | Event::FlushStepDone { .. }
     )
 }
 
@@ -711,7 +712,7 @@ impl RegionServer<'_> {
         let files = recovered_edits_files(&self.fs, &dir);
         let stores_by_family = store_sequence_ids(&self.regions[region_id as usize].stores);
         let flush_size = self.regions[region_id as usize].flush_size_bytes;
-        let mslab = self.config.mslab;
+        let heap = self.config.heap_accounting;
         let mut replayed = 0;
         let mut added = MemSize::default();
         let mut unflushed = MemSize::default();
@@ -781,7 +782,7 @@ impl RegionServer<'_> {
                 highest = highest.max(sequence_id);
                 let size = self.regions[region_id as usize].stores[store]
                     .memstore
-                    .add(&mut batch, now, mslab);
+                    .add(&mut batch, now, &heap);
                 added.add(size);
                 unflushed.add(size);
                 if unflushed.heap > flush_size {

@@ -15,8 +15,13 @@
 //! After an error the broken file is never closed: it keeps its durable bytes only, and
 //! AsyncFSWAL writes the entries that were not durable again into the new file.
 //!
-//! Left out: low-replication rolls (there is no DataNode pipeline), and 2.5's per-family
-//! too-many-WALs flush (the region's flush policy picks the stores here, as for any request).
+//! The too-many-WALs flushes go to the MemStoreFlusher directly, as the LogRoller's do: not
+//! through the region's flushRequested flag nor its flush policy, with the stores
+//! SequenceIdAccounting.findLower names (`wal::sequence_ids`: 2.5 the pinning families, 1.4 every
+//! store), and dropped if the region already has an entry in the flush queue (2.5 replacing a
+//! delayed entry not yet due).
+//!
+//! Left out: low-replication rolls (there is no DataNode pipeline).
 
 use super::{RegionServer, TransferOwner};
 use crate::model::client::request::ServerError;
@@ -30,6 +35,7 @@ use crate::model::timeline::MarkerKind;
 use crate::model::wal::files::RollReason;
 use crate::model::wal::format::{CellValue, WalCell, WalKey};
 use crate::model::wal::names::encoded_region_name;
+use crate::model::wal::sequence_ids::stores_pinning;
 use crate::scenario::fault::FaultKind;
 use crate::scenario::known_bugs::KnownBug;
 
@@ -179,7 +185,8 @@ impl RegionServer<'_> {
         }
     }
 
-    /// One part (latency or bytes) of a WAL sync is done; the sync ends with the second.
+    /// One part (latency or bytes) of a WAL sync is done; the sync's own time is up with the
+    /// second, and it ends once every sync before it has ended (in order, as HDFS acknowledges).
     fn wal_sync_part_done(&mut self, sync: u64) {
         let parts = self
             .sync_parts
@@ -188,7 +195,13 @@ impl RegionServer<'_> {
         *parts -= 1;
         if *parts == 0 {
             self.sync_parts.remove(&sync);
-            self.end_wal_sync(sync);
+            self.wal.own_time_done(sync);
+            while let Some(next) = self.wal.next_in_order() {
+                self.end_wal_sync(next);
+            }
+            for flush in self.wal.take_synced_flushes() {
+                self.flush_marker_synced(flush);
+            }
         }
     }
 
@@ -198,15 +211,13 @@ impl RegionServer<'_> {
 
     /// A sync ended (both parts done): its writers go on, or it failed (an injected fault).
     fn end_wal_sync(&mut self, sync: u64) {
-        let Some((point, started_at)) = self.sync_points.remove(&sync) else {
-            return;
-        };
-        if !self.wal.is_in_flight(sync) {
-            return;
-        }
+        let (point, started_at) = self
+            .sync_points
+            .remove(&sync)
+            .expect("a sync in flight has its starting point");
         // A failure is decided as the sync ends, so that `count` counts failures seen. A sync
-        // whose bytes a later sync already made durable cannot fail: HBase releases its
-        // writers with the later one (highestSyncedTxid).
+        // whose bytes are already durable (it wrote nothing new) cannot fail: HBase releases
+        // its writers with the sync before (highestSyncedTxid).
         let now = self.now();
         let struck = if self.fs_wal.is_durable(point) {
             Vec::new()
@@ -228,7 +239,7 @@ impl RegionServer<'_> {
             return;
         }
         // The sync failed: the writer is broken and a roll is requested. The other syncs in
-        // flight on it are lost too, but for those whose bytes a later sync made durable.
+        // flight on it are lost too, but for those with nothing left to make durable.
         for other in self.wal.in_flight_ids() {
             let covered = self
                 .sync_points
@@ -372,14 +383,21 @@ impl RegionServer<'_> {
             self.timeline
                 .mark(now, MarkerKind::WalArchive, None, "archived");
         }
-        let to_flush = self
-            .fs_wal
-            .regions_to_force_flush(self.config.wal_max_logs, |region| {
-                lowest_unflushed(&self.regions, region)
-            });
-        for region in to_flush {
+        let profile = self.config.profile;
+        let to_flush =
+            self.fs_wal
+                .regions_to_force_flush(self.config.wal_max_logs, |region, highest| {
+                    let lowest: Vec<Option<u64>> = self.regions[region as usize]
+                        .stores
+                        .iter()
+                        .map(|store| store.memstore.active_sequence_id_min())
+                        .collect();
+                    stores_pinning(profile, &lowest, highest)
+                });
+        // AbstractWALRoller/LogRoller.scheduleFlush: straight to the MemStoreFlusher.
+        for (region, stores) in to_flush {
             self.stats.wal.forced_flush_requests += 1;
-            self.request_flush(region, FlushReason::TooManyWals);
+            self.request_flusher_entry(region, FlushReason::TooManyWals, stores);
         }
         self.note_wal_files();
     }

@@ -758,9 +758,17 @@ impl RegionServer<'_> {
         self.send_answer(state.request, state.attempt, state.actions, state.results);
     }
 
+    /// The handler takes its next call, answering those CoDel dropped on the way with
+    /// CallDroppedException.
     fn release_handler(&mut self, handler: usize) {
         let now = self.now();
-        if let Some(next) = self.rpc.release(now, handler) {
+        let released = self.rpc.release(now, handler);
+        for dropped in released.dropped {
+            let state = self.calls.remove(dropped);
+            let results = vec![Outcome::Failed(ServerError::CallDropped); state.actions.len()];
+            self.send_answer(state.request, state.attempt, state.actions, results);
+        }
+        if let Some(next) = released.next {
             self.calls.get_mut(next).handler = handler;
             self.ready.push_back(next);
         }
@@ -769,19 +777,18 @@ impl RegionServer<'_> {
     /// What one action's cells add to the memstore.
     fn action_edit_size(&self, client: u32, mutation: Mutation, value_bytes: u32) -> MemSize {
         let cells = &self.client_cells[client as usize];
+        let heap = &self.config.heap_accounting;
         let mut size = MemSize::default();
         for position in 0..cells.families.len() {
             match mutation {
-                Mutation::Delete => size.add(MemSize::of_cell(cells.delete_bytes[position])),
+                Mutation::Delete => size.add(heap.cell(cells.delete_bytes[position])),
                 Mutation::Put => {
                     for key_bytes in &cells.key_bytes[position] {
-                        size.add(MemSize::of_cell(key_bytes + u64::from(value_bytes)));
+                        size.add(heap.cell(key_bytes + u64::from(value_bytes)));
                     }
                 }
                 Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
-                    size.add(MemSize::of_cell(
-                        cells.key_bytes[position][0] + u64::from(value_bytes),
-                    ));
+                    size.add(heap.cell(cells.key_bytes[position][0] + u64::from(value_bytes)));
                 }
             }
         }
@@ -803,7 +810,7 @@ impl RegionServer<'_> {
         let request = self.requests.get(state.request);
         let cells = &self.client_cells[request.client as usize];
         let region = &mut self.regions[state.batch.region as usize];
-        let mslab = self.config.mslab;
+        let heap = self.config.heap_accounting;
         let mut rollback = Rollback::default();
         let mut inserted = MemSize::default();
         let mut written = 0;
@@ -822,7 +829,7 @@ impl RegionServer<'_> {
             if write.is_empty() {
                 continue;
             }
-            let added = region.stores[family].memstore.add(&mut write, now, mslab);
+            let added = region.stores[family].memstore.add(&mut write, now, &heap);
             inserted.add(added);
             written += write.len() as u64;
             if !count_size {

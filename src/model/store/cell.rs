@@ -8,12 +8,23 @@
 //! marker sorts before the put it covers), sequence id descending.
 //!
 //! Sizes follow HBase exactly (shared/reference/write-path-and-flush.md §7.2):
-//! data = KeyValue serialized length = 20 + R + F + Q + V (no tags), and heap = data plus the
-//! skip-list entry and the cell object: 2.5 `align(40 + align(32 + len))` (Segment.heapSizeChange
-//! with ByteBufferKeyValue.heapSize on an MSLAB chunk), 1.4 `align(40 + 32 + len)`
-//! (DefaultMemStore with KeyValue.heapSize at offset ≠ 0). Both equal 72 + align8(len). Left out:
-//! 1.4 counts 16 more bytes for the first cell of each 2 MiB MSLAB chunk, and 2.5 adds a
-//! segment's small fixed overhead when a snapshot is taken.
+//! data = KeyValue serialized length L = 20 + R + F + Q + V (no tags), and heap = the skip-list
+//! entry (ClassSize.CONCURRENT_SKIPLISTMAP_ENTRY) + the cell object (KeyValue.FIXED_OVERHEAD) +
+//! the cell's bytes: align8(L) for a cell MSLAB copied into a chunk (2.5: Segment.heapSizeChange
+//! with ByteBufferKeyValue.heapSize; 1.4: DefaultMemStore with KeyValue.heapSize at offset ≠ 0),
+//! align8(array header + L) for one on a byte array of its own (no MSLAB, or a cell larger than
+//! `hbase.hregion.memstore.mslab.max.allocation`: 2.5 deep-copies it, 1.4 keeps the RPC's exact
+//! array). With compressed oops (reference 4, object header 12, array header 16) the entry is 40
+//! and the object 32: 72 + align8(L) with MSLAB, 72 + align8(16 + L) without. HBase reads the
+//! sizes from the JVM (ClassSize's UnsafeLayout), and HotSpot turns compressed oops off for heaps
+//! of about 32 GB and more: then (reference 8, object header 16, array header 24) the entry is 64
+//! and the object 40, 104 + align8(L) and 104 + align8(24 + L) (typical HotSpot values; other JVMs
+//! may differ). A cell equal to one already in the segment (a row twice in a mini-batch) counts
+//! only if MSLAB copied it, its chunk space being taken: 2.5 counts its data and its whole heap
+//! size, 1.4 its length L alone. Left out: 1.4 counts 16 more bytes for the first cell of each
+//! 2 MiB MSLAB chunk, 2.5 adds a segment's small fixed overhead when a snapshot is taken, and 2.5's
+//! upsert of increments and appends into a family of VERSIONS 1 (deep-copied, outside MSLAB,
+//! older versions taken out) is taken as an add.
 
 use std::cmp::Ordering;
 
@@ -100,10 +111,97 @@ pub struct KeyShape {
 /// KeyValue's fixed framing: key length (4), value length (4), row length (2), family length (1),
 /// timestamp (8), type (1).
 pub const KEY_VALUE_INFRASTRUCTURE_BYTES: u64 = 20;
-/// ClassSize.CONCURRENT_SKIPLISTMAP_ENTRY with compressed oops.
-pub const SKIP_LIST_ENTRY_BYTES: u64 = 40;
-/// The cell object (KeyValue / ByteBufferKeyValue FIXED_OVERHEAD) with compressed oops.
-pub const CELL_OBJECT_BYTES: u64 = 32;
+
+/// The JVM's object sizes as ClassSize reads them: a reference, an object header, an array
+/// header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObjectLayout {
+    pub reference_bytes: u64,
+    pub object_bytes: u64,
+    pub array_bytes: u64,
+}
+
+impl ObjectLayout {
+    /// HotSpot with compressed oops (and compressed class pointers).
+    pub const COMPRESSED_OOPS: ObjectLayout = ObjectLayout {
+        reference_bytes: 4,
+        object_bytes: 12,
+        array_bytes: 16,
+    };
+    /// HotSpot without compressed oops.
+    pub const UNCOMPRESSED_OOPS: ObjectLayout = ObjectLayout {
+        reference_bytes: 8,
+        object_bytes: 16,
+        array_bytes: 24,
+    };
+
+    /// ClassSize.CONCURRENT_SKIPLISTMAP_ENTRY: a node (object, three references) and half an
+    /// index node.
+    pub fn skip_list_entry_bytes(self) -> u64 {
+        let node = self.object_bytes + 3 * self.reference_bytes;
+        align8(node) + align8(node / 2)
+    }
+
+    /// KeyValue.FIXED_OVERHEAD (ByteBufferKeyValue's is the same): an object, a reference, two
+    /// ints and a long.
+    pub fn cell_object_bytes(self) -> u64 {
+        align8(self.object_bytes + self.reference_bytes + 2 * 4 + 8)
+    }
+}
+
+/// How a memstore counts what a cell adds to its sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeapAccounting {
+    pub layout: ObjectLayout,
+    /// With MSLAB, the largest cell it copies into a chunk
+    /// (`hbase.hregion.memstore.mslab.max.allocation`); `None` without MSLAB.
+    pub mslab_max_allocation_bytes: Option<u64>,
+    /// 1.4 counts a duplicate MSLAB cell by its length alone.
+    pub duplicate_counts_length_only: bool,
+}
+
+impl HeapAccounting {
+    /// Whether MSLAB copies a cell of `data_bytes` into a chunk.
+    pub fn copies_into_mslab(&self, data_bytes: u64) -> bool {
+        self.mslab_max_allocation_bytes
+            .is_some_and(|max| data_bytes <= max)
+    }
+
+    /// What one cell of `data_bytes` adds to a memstore's heap size.
+    pub fn heap_bytes(&self, data_bytes: u64) -> u64 {
+        let bytes = if self.copies_into_mslab(data_bytes) {
+            align8(data_bytes)
+        } else {
+            align8(self.layout.array_bytes + data_bytes)
+        };
+        self.layout.skip_list_entry_bytes() + self.layout.cell_object_bytes() + bytes
+    }
+
+    /// A new cell's sizes.
+    pub fn cell(&self, data_bytes: u64) -> MemSize {
+        MemSize {
+            data: data_bytes,
+            heap: self.heap_bytes(data_bytes),
+            cells: 1,
+        }
+    }
+
+    /// What a cell equal to one already in the segment adds: nothing unless MSLAB copied it.
+    pub fn duplicate(&self, data_bytes: u64) -> MemSize {
+        if !self.copies_into_mslab(data_bytes) {
+            return MemSize::default();
+        }
+        MemSize {
+            data: data_bytes,
+            heap: if self.duplicate_counts_length_only {
+                data_bytes
+            } else {
+                self.heap_bytes(data_bytes)
+            },
+            cells: 0,
+        }
+    }
+}
 
 /// The cell's serialized length: what HBase counts as data size.
 pub fn data_bytes(shape: KeyShape, value_bytes: u32) -> u64 {
@@ -112,11 +210,6 @@ pub fn data_bytes(shape: KeyShape, value_bytes: u32) -> u64 {
         + u64::from(shape.family_bytes)
         + u64::from(shape.qualifier_bytes)
         + u64::from(value_bytes)
-}
-
-/// What one cell adds to a memstore's heap size (the number HBase's thresholds compare).
-pub fn heap_bytes(data_bytes: u64) -> u64 {
-    align8(SKIP_LIST_ENTRY_BYTES + align8(CELL_OBJECT_BYTES + data_bytes))
 }
 
 /// ClassSize.align: up to a multiple of 8.
@@ -133,14 +226,6 @@ pub struct MemSize {
 }
 
 impl MemSize {
-    pub fn of_cell(data: u64) -> MemSize {
-        MemSize {
-            data,
-            heap: heap_bytes(data),
-            cells: 1,
-        }
-    }
-
     pub fn add(&mut self, other: MemSize) {
         self.data += other.data;
         self.heap += other.heap;
@@ -207,7 +292,19 @@ mod tests {
         assert_eq!(order, vec![7, 4, 5, 6, 3, 2, 1]);
     }
 
-    // The reference's worked example: R=10, F=1, Q=10, V=100 → data 141, heap 216.
+    fn accounting(layout: ObjectLayout, mslab: Option<u64>) -> HeapAccounting {
+        HeapAccounting {
+            layout,
+            mslab_max_allocation_bytes: mslab,
+            duplicate_counts_length_only: false,
+        }
+    }
+
+    // The reference's worked example: R=10, F=1, Q=10, V=100 → data 141, heap 216 with MSLAB;
+    // the fact sheet's: R=20, F=1, Q=10, V=100 → L = 151: 72 + 152 = 224 with MSLAB, 72 +
+    // align(167) = 240 without, and without compressed oops 104 + 152 = 256 and 104 +
+    // align(175) = 280. ClassSize's derived sizes: the skip-list entry 40 or 64, the cell
+    // object 32 or 40.
     #[test]
     fn sizes_match_hbase_accounting() {
         let shape = KeyShape {
@@ -217,15 +314,69 @@ mod tests {
         };
         let data = data_bytes(shape, 100);
         assert_eq!(data, 141);
-        assert_eq!(heap_bytes(data), 216);
-        // 1.4's align(72 + len) gives the same number.
-        assert_eq!(heap_bytes(data), align8(72 + data));
+        let compressed = ObjectLayout::COMPRESSED_OOPS;
+        let wide = ObjectLayout::UNCOMPRESSED_OOPS;
+        let mslab = Some(256 << 10);
+        assert_eq!(accounting(compressed, mslab).heap_bytes(data), 216);
+        let long = data_bytes(
+            KeyShape {
+                row_bytes: 20,
+                ..shape
+            },
+            100,
+        );
+        assert_eq!(long, 151);
+        assert_eq!(accounting(compressed, mslab).heap_bytes(long), 224);
+        assert_eq!(accounting(compressed, None).heap_bytes(long), 240);
+        assert_eq!(accounting(wide, mslab).heap_bytes(long), 256);
+        assert_eq!(accounting(wide, None).heap_bytes(long), 280);
+        assert_eq!(
+            (
+                compressed.skip_list_entry_bytes(),
+                compressed.cell_object_bytes()
+            ),
+            (40, 32)
+        );
+        assert_eq!(
+            (wide.skip_list_entry_bytes(), wide.cell_object_bytes()),
+            (64, 40)
+        );
+    }
+
+    // MSLAB copies a cell up to max.allocation bytes (MemStoreLABImpl: size > maxAlloc is left
+    // out); a larger one is counted on its own array; a duplicate counts only if copied, in
+    // 2.5 whole, in 1.4 by its length.
+    #[test]
+    fn big_cells_and_duplicates() {
+        let compressed = ObjectLayout::COMPRESSED_OOPS;
+        let heap = accounting(compressed, Some(1000));
+        assert_eq!(heap.heap_bytes(1000), 72 + 1000);
+        assert_eq!(heap.heap_bytes(1001), 72 + align8(16 + 1001));
+        assert_eq!(heap.duplicate(1001), MemSize::default());
+        assert_eq!(
+            heap.duplicate(1000),
+            MemSize {
+                data: 1000,
+                heap: 1072,
+                cells: 0
+            }
+        );
+        let old = HeapAccounting {
+            duplicate_counts_length_only: true,
+            ..heap
+        };
+        assert_eq!(old.duplicate(1000).heap, 1000);
+        assert_eq!(
+            accounting(compressed, None).duplicate(10),
+            MemSize::default()
+        );
     }
 
     #[test]
     #[should_panic(expected = "went negative")]
     fn sizes_never_go_negative() {
-        let mut size = MemSize::of_cell(10);
-        size.subtract(MemSize::of_cell(20));
+        let heap = accounting(ObjectLayout::COMPRESSED_OOPS, None);
+        let mut size = heap.cell(10);
+        size.subtract(heap.cell(20));
     }
 }

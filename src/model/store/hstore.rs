@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use crate::model::store::cell::Cell;
 use crate::model::store::memstore::{MemStore, Segment};
-use crate::model::store::store_file::{StoreFile, flush_survivors, flushed_contents};
+use crate::model::store::store_file::{RowNaming, StoreFile, flush_survivors, flushed};
 use crate::sim::SimTime;
 
 /// One column family's store in one region.
@@ -49,12 +49,13 @@ impl Store {
         now: SimTime,
         max_versions: u32,
         kv_bytes: impl Fn(&Cell) -> u64,
+        naming: RowNaming,
     ) -> StoreFile {
         let cells = snapshot.cells();
-        let contents = flushed_contents(flush_survivors(cells, max_versions), kv_bytes);
+        let written = flushed(flush_survivors(cells, max_versions), kv_bytes, naming);
         StoreFile::written(
             file_id,
-            contents,
+            written,
             (cells.first(), cells.last()),
             (
                 snapshot.sequence_id_min().unwrap_or(0),
@@ -77,7 +78,8 @@ impl Store {
         self.files.insert(position, file);
     }
 
-    /// The sum of the store's file sizes (HStore.getSize, the split policy's measure).
+    /// The sum of the store's file sizes (HStore.getSize, the split policy's measure): a
+    /// reference counts its parent's whole length.
     pub fn files_bytes(&self) -> u64 {
         self.files.iter().map(|file| file.size_bytes).sum()
     }

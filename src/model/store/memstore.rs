@@ -22,7 +22,7 @@
 //! in the segment needs to be searched. For the same reason a rollback takes out the cells of one
 //! sequence id, which sit together near the segment's end.
 
-use crate::model::store::cell::{Cell, MemSize};
+use crate::model::store::cell::{Cell, HeapAccounting, MemSize};
 use crate::sim::SimTime;
 
 /// A segment's cells with its size.
@@ -84,10 +84,16 @@ impl MemStore {
     /// to the sizes. `cells` is left sorted by key.
     ///
     /// A cell equal to an earlier one (same key, timestamp and sequence id: the same row written
-    /// twice in the mini-batch) replaces it, as ConcurrentSkipListMap.put does. With MSLAB its
-    /// bytes are still counted, since its chunk space is taken (Segment.updateMetaInfo), but the
-    /// cell count is not; without MSLAB it adds nothing.
-    pub fn add(&mut self, cells: &mut [(Cell, u64)], now: SimTime, mslab: bool) -> MemSize {
+    /// twice in the mini-batch) replaces it, as ConcurrentSkipListMap.put does. If MSLAB copied
+    /// it, its bytes are still counted, since its chunk space is taken (2.5's
+    /// Segment.updateMetaInfo, 1.4's DefaultMemStore.internalAdd), but the cell count is not;
+    /// otherwise it adds nothing (`HeapAccounting::duplicate`).
+    pub fn add(
+        &mut self,
+        cells: &mut [(Cell, u64)],
+        now: SimTime,
+        heap: &HeapAccounting,
+    ) -> MemSize {
         let Some(&(first, _)) = cells.first() else {
             return MemSize::default();
         };
@@ -103,14 +109,9 @@ impl MemStore {
         let mut added = MemSize::default();
         for run in cells.chunk_by(|(a, _), (b, _)| a == b) {
             let (_, first_bytes) = run[0];
-            added.add(MemSize::of_cell(first_bytes));
-            if mslab {
-                for &(_, bytes) in &run[1..] {
-                    added.add(MemSize {
-                        cells: 0,
-                        ..MemSize::of_cell(bytes)
-                    });
-                }
+            added.add(heap.cell(first_bytes));
+            for &(_, bytes) in &run[1..] {
+                added.add(heap.duplicate(bytes));
             }
             let (kept, _) = run[run.len() - 1];
             self.active.cells.push(kept);
@@ -202,6 +203,12 @@ impl MemStore {
         self.active.oldest_edit_at
     }
 
+    /// The smallest sequence id in the active segment: what SequenceIdAccounting keeps as the
+    /// family's lowest unflushed id (a flush sets the snapshot's aside as it starts).
+    pub fn active_sequence_id_min(&self) -> Option<u64> {
+        self.active.sequence_id_min
+    }
+
     /// The smallest sequence id not yet flushed (in the snapshot or the active segment).
     pub fn sequence_id_unflushed_min(&self) -> Option<u64> {
         let snapshot = self.snapshot.as_ref().and_then(Segment::sequence_id_min);
@@ -255,7 +262,16 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::model::store::cell::CellType;
+    use crate::model::store::cell::{CellType, ObjectLayout};
+
+    /// HBase's default accounting (compressed oops, MSLAB), or without MSLAB.
+    fn heap(mslab: bool) -> HeapAccounting {
+        HeapAccounting {
+            layout: ObjectLayout::COMPRESSED_OOPS,
+            mslab_max_allocation_bytes: mslab.then_some(256 << 10),
+            duplicate_counts_length_only: false,
+        }
+    }
 
     fn put(row: u64, sequence_id: u64, value_bytes: u32) -> Cell {
         Cell {
@@ -284,13 +300,13 @@ mod tests {
     fn snapshot_and_clear() {
         let mut memstore = MemStore::default();
         let t = SimTime::from_nanos(5);
-        memstore.add(&mut batch(&[put(2, 1, 10)]), t, true);
-        memstore.add(&mut batch(&[put(1, 2, 10)]), t, true);
+        memstore.add(&mut batch(&[put(2, 1, 10)]), t, &heap(true));
+        memstore.add(&mut batch(&[put(1, 2, 10)]), t, &heap(true));
         let snapshot = memstore.snapshot();
         assert_eq!(snapshot.cells, 2);
         assert_eq!(memstore.oldest_edit_at(), None);
         let later = SimTime::from_nanos(9);
-        memstore.add(&mut batch(&[put(3, 3, 10)]), later, true);
+        memstore.add(&mut batch(&[put(3, 3, 10)]), later, &heap(true));
         assert_eq!(memstore.oldest_edit_at(), Some(later));
         assert_eq!(memstore.size().cells, 3);
         assert_eq!(memstore.size().data, 300);
@@ -311,10 +327,10 @@ mod tests {
         let t = SimTime::from_nanos(1);
         let cells = [put(3, 7, 10), put(1, 7, 10), put(3, 7, 20), put(3, 7, 30)];
         let mut with_mslab = MemStore::default();
-        let added = with_mslab.add(&mut batch(&cells), t, true);
+        let added = with_mslab.add(&mut batch(&cells), t, &heap(true));
         assert_eq!((added.cells, added.data), (2, 400));
         let mut without = MemStore::default();
-        let added = without.add(&mut batch(&cells), t, false);
+        let added = without.add(&mut batch(&cells), t, &heap(false));
         assert_eq!((added.cells, added.data), (2, 200));
         let kept: Vec<(u64, u32)> = flush(&mut without)
             .iter()
@@ -329,9 +345,9 @@ mod tests {
     fn rollback_removes_one_mini_batch() {
         let mut memstore = MemStore::default();
         let t = SimTime::from_nanos(1);
-        memstore.add(&mut batch(&[put(9, 1, 10)]), t, true);
-        let failed = memstore.add(&mut batch(&[put(5, 2, 10), put(2, 2, 10)]), t, true);
-        memstore.add(&mut batch(&[put(5, 3, 10)]), t, true);
+        memstore.add(&mut batch(&[put(9, 1, 10)]), t, &heap(true));
+        let failed = memstore.add(&mut batch(&[put(5, 2, 10), put(2, 2, 10)]), t, &heap(true));
+        memstore.add(&mut batch(&[put(5, 3, 10)]), t, &heap(true));
         memstore.rollback(2, failed);
         assert_eq!((memstore.size().cells, memstore.size().data), (2, 200));
         let left: Vec<(u64, u64)> = flush(&mut memstore)
@@ -353,13 +369,13 @@ mod tests {
     impl ReferenceMemStore {
         fn add(&mut self, cell: Cell, data_bytes: u64, mslab: bool) -> MemSize {
             let added = if self.active.insert(cell) {
-                MemSize::of_cell(data_bytes)
+                heap(mslab).cell(data_bytes)
             } else {
                 self.active.replace(cell);
                 if mslab {
                     MemSize {
                         cells: 0,
-                        ..MemSize::of_cell(data_bytes)
+                        ..heap(mslab).cell(data_bytes)
                     }
                 } else {
                     MemSize::default()
@@ -459,7 +475,7 @@ mod tests {
                         for &(cell, data_bytes) in &writes {
                             expected.add(reference.add(cell, data_bytes, mslab));
                         }
-                        let added = memstore.add(&mut writes, now, mslab);
+                        let added = memstore.add(&mut writes, now, &heap(mslab));
                         proptest::prop_assert_eq!(added, expected);
                         batches.push(Some((sequence_id, cells, added)));
                     }

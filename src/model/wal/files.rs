@@ -379,13 +379,14 @@ impl FsWal {
         archived
     }
 
-    /// findRegionsToForceFlush: with more than `max_logs` rolled files, the regions that still
-    /// have unflushed edits in the oldest.
-    pub fn regions_to_force_flush(
+    /// findRegionsToForceFlush: with more than `max_logs` rolled files, each region of the
+    /// oldest with what `find_lower` (SequenceIdAccounting.findLower, given the region and its
+    /// highest sequence id in that file) says it must flush, for the regions it names.
+    pub fn regions_to_force_flush<T>(
         &self,
         max_logs: u64,
-        lowest_unflushed: impl Fn(RegionId) -> Option<u64>,
-    ) -> Vec<RegionId> {
+        find_lower: impl Fn(RegionId, u64) -> Option<T>,
+    ) -> Vec<(RegionId, T)> {
         if (self.rolled.len() as u64) <= max_logs {
             return Vec::new();
         }
@@ -393,10 +394,7 @@ impl FsWal {
         oldest
             .regions
             .iter()
-            .filter(|&(&region, &(_, highest))| {
-                lowest_unflushed(region).is_some_and(|lowest| lowest <= highest)
-            })
-            .map(|(&region, _)| region)
+            .filter_map(|(&region, &(_, highest))| Some((region, find_lower(region, highest)?)))
             .collect()
     }
 
@@ -689,11 +687,10 @@ mod tests {
         wal.roll_finish(&mut fs);
         assert_eq!((wal.files(), wal.rolled_files()), (2, 1));
         let unflushed = |region: RegionId| if region == 0 { Some(6) } else { Some(7) };
-        assert_eq!(wal.regions_to_force_flush(0, unflushed), vec![1]);
-        assert_eq!(
-            wal.regions_to_force_flush(1, unflushed),
-            Vec::<RegionId>::new()
-        );
+        let pinning =
+            |region: RegionId, highest: u64| unflushed(region).filter(|lowest| *lowest <= highest);
+        assert_eq!(wal.regions_to_force_flush(0, pinning), vec![(1, 7)]);
+        assert_eq!(wal.regions_to_force_flush(1, pinning), vec![]);
         assert_eq!(wal.archive(&mut fs, unflushed), 0);
         assert_eq!(wal.archive(&mut fs, |region| (region == 0).then_some(6)), 1);
         assert_eq!(wal.files(), 1);

@@ -8,15 +8,24 @@
 //! requests to `hbase.regionserver.hlog.syncer.count` SyncRunner threads; each syncs everything
 //! appended so far, so at most that many syncs are in flight and later requests gather behind
 //! them. Here a sync covers the appends made while one event was processed (the consumer runs
-//! after them), and its duration is drawn by the caller from the `[io]` distribution, which
-//! describes what one writer waits for a sync: each sync releases its own writers when its own
-//! time is up. Two other readings were tried and rejected. Forcing completions into start order
-//! (as HDFS acknowledges packets) turns every slow draw into a convoy for all syncs behind it, so
-//! that more syncs per second mean more stalls per second, though a stall belongs to time (a GC
-//! pause, a slow disk), not to a sync; releasing earlier writers when a later sync completes
-//! (HBase's cumulative highestSyncedTxid) makes every writer wait for the fastest of many draws.
-//! Both distort the distribution the scenario states; stalls in time come as faults.
+//! after them), and the caller draws its own time from the `[io]` distribution: the round trip
+//! of its last packet, as if it were alone.
+//!
+//! Syncs complete in order, and cumulatively: a sync is done when its own time is up *and* every
+//! earlier sync is done, so one slow sync holds up every later one. HDFS acknowledges a stream's
+//! packets in order: AsyncFSWAL's FanOutOneBlockAsyncDFSOutput completes flush futures in order,
+//! and finishSync releases every future up to the done txid; FSHLog's SyncRunners each hflush,
+//! and an hflush returns once its own last packet is acknowledged, which comes after every
+//! earlier packet's. So the stated distribution is each sync's own time, and a writer waits for
+//! the slowest sync before its own.
 //! An ASYNC_WAL edit is appended without waiting and becomes durable with the next sync.
+//!
+//! A flush waits for syncs too (HRegion's flush markers: a full sync after START_FLUSH, and
+//! COMMIT_FLUSH's own), for the first sync that starts after it asks and completes. A sync that
+//! fails or is abandoned leaves its flushes waiting for the next: AsyncFSWAL's waiters do wait
+//! through a failure (the entries are written again after the roll), but FSHLog fails the sync
+//! and HBase then fails the flush (START_FLUSH) or aborts the server (COMMIT_FLUSH), which is not
+//! modelled.
 //!
 //! The bytes a sync writes also go through the shared HDFS write bandwidth (the server waits for
 //! both its latency and its bytes): each entry's length as HBase's writer counts it, from the
@@ -24,6 +33,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::region::hregion::FlushId;
 use crate::model::rpc::CallId;
 use crate::sim::{SimDuration, SimTime};
 
@@ -31,7 +41,10 @@ use crate::sim::{SimDuration, SimTime};
 #[derive(Debug, Clone)]
 struct SyncInFlight {
     waiters: Vec<CallId>,
+    flushes: Vec<FlushId>,
     appends: u64,
+    /// Its own time is up; it completes once every earlier sync has.
+    own_time_done: bool,
 }
 
 /// The server's single WAL (one per RegionServer with the default provider).
@@ -41,6 +54,10 @@ pub struct Wal {
     syncs_in_flight_max: usize,
     /// Writers whose edit is appended and not yet covered by a started sync.
     waiting: Vec<CallId>,
+    /// Flushes waiting for a sync that has not started yet.
+    flushes_waiting: Vec<FlushId>,
+    /// Flushes whose sync completed, for the caller to take.
+    flushes_synced: Vec<FlushId>,
     /// Appends since the last sync started (including ASYNC_WAL ones).
     appends_unsynced: u64,
     bytes_unsynced: u64,
@@ -61,6 +78,8 @@ impl Wal {
         Wal {
             syncs_in_flight_max: syncs_in_flight_max.max(1),
             waiting: Vec::new(),
+            flushes_waiting: Vec::new(),
+            flushes_synced: Vec::new(),
             appends_unsynced: 0,
             bytes_unsynced: 0,
             in_flight: BTreeMap::new(),
@@ -85,11 +104,22 @@ impl Wal {
         }
     }
 
-    /// Whether a sync should start now: a writer is waiting (or, for AsyncFSWAL, at least
-    /// `batch_bytes` are unsynced) and fewer than the maximum syncs are in flight.
+    /// A flush waits for the next sync (wal.sync()).
+    pub fn wait_for_sync(&mut self, flush: FlushId) {
+        self.flushes_waiting.push(flush);
+    }
+
+    /// The flushes whose sync completed since last asked.
+    pub fn take_synced_flushes(&mut self) -> Vec<FlushId> {
+        std::mem::take(&mut self.flushes_synced)
+    }
+
+    /// Whether a sync should start now: a writer or a flush is waiting (or, for AsyncFSWAL, at
+    /// least `batch_bytes` are unsynced) and fewer than the maximum syncs are in flight.
     pub fn wants_sync(&self, batch_bytes: Option<u64>) -> bool {
         self.in_flight.len() < self.syncs_in_flight_max
             && (!self.waiting.is_empty()
+                || !self.flushes_waiting.is_empty()
                 || batch_bytes.is_some_and(|batch| batch > 0 && self.bytes_unsynced >= batch))
     }
 
@@ -106,7 +136,9 @@ impl Wal {
             id,
             SyncInFlight {
                 waiters: std::mem::take(&mut self.waiting),
+                flushes: std::mem::take(&mut self.flushes_waiting),
                 appends: self.appends_unsynced,
+                own_time_done: false,
             },
         );
         self.syncs_in_flight_peak = self.syncs_in_flight_peak.max(self.in_flight.len());
@@ -115,15 +147,33 @@ impl Wal {
         (id, now + latency, bytes)
     }
 
-    /// Ends sync `id`, completed or (an injected fault) failed; returns its writers. `None` if
-    /// the sync was abandoned (a failure broke the writer it was on).
+    /// Sync `id`'s own time is up (its latency and its bytes); it is ignored if the sync was
+    /// abandoned.
+    pub fn own_time_done(&mut self, id: u64) {
+        if let Some(sync) = self.in_flight.get_mut(&id) {
+            sync.own_time_done = true;
+        }
+    }
+
+    /// The sync that completes next, if it can now: the oldest in flight, once its own time is
+    /// up (so syncs complete in start order).
+    pub fn next_in_order(&self) -> Option<u64> {
+        let (&id, sync) = self.in_flight.first_key_value()?;
+        sync.own_time_done.then_some(id)
+    }
+
+    /// Ends sync `id`, completed or (an injected fault) failed; returns its writers (its
+    /// flushes go to `take_synced_flushes`, or back to waiting if it failed). `None` if the sync
+    /// was abandoned (a failure broke the writer it was on).
     pub fn end_sync(&mut self, id: u64, failed: bool) -> Option<Vec<CallId>> {
-        let sync = self.in_flight.remove(&id)?;
+        let mut sync = self.in_flight.remove(&id)?;
         if failed {
             self.sync_failures += 1;
+            self.flushes_waiting.append(&mut sync.flushes);
         } else {
             self.syncs += 1;
             self.appends_synced += sync.appends;
+            self.flushes_synced.append(&mut sync.flushes);
         }
         Some(sync.waiters)
     }
@@ -135,6 +185,8 @@ impl Wal {
     /// The server died: nothing waits and nothing is in flight any more; the counts stay.
     pub fn reset(&mut self) {
         self.waiting.clear();
+        self.flushes_waiting.clear();
+        self.flushes_synced.clear();
         self.appends_unsynced = 0;
         self.bytes_unsynced = 0;
         self.in_flight.clear();
@@ -150,13 +202,15 @@ impl Wal {
         self.in_flight.contains_key(&id)
     }
 
-    /// The writer broke: every other sync in flight is abandoned; returns their writers.
+    /// The writer broke: every other sync in flight is abandoned; returns their writers (their
+    /// flushes wait for the next sync).
     pub fn abandon_in_flight(&mut self) -> Vec<CallId> {
-        let abandoned = std::mem::take(&mut self.in_flight);
-        abandoned
-            .into_values()
-            .flat_map(|sync| sync.waiters)
-            .collect()
+        let mut writers = Vec::new();
+        for (_, mut sync) in std::mem::take(&mut self.in_flight) {
+            writers.append(&mut sync.waiters);
+            self.flushes_waiting.append(&mut sync.flushes);
+        }
+        writers
     }
 
     /// AsyncFSWAL puts unacknowledged entries back to be written again after the roll: their
@@ -208,9 +262,10 @@ mod tests {
         assert!(!wal.wants_sync(None));
     }
 
-    // Syncs in flight together each release their own writers, when their own time is up.
+    // Syncs in flight together complete in start order: a fast sync behind a slow one waits
+    // for it, and both complete when the slow one's time is up (HDFS's in-order acks).
     #[test]
-    fn pipelined_syncs_release_their_own_writers() {
+    fn a_slow_sync_holds_up_the_later_ones() {
         let t = SimTime::ZERO;
         let mut wal = Wal::new(usize::MAX);
         wal.append(100, Some(1));
@@ -219,8 +274,14 @@ mod tests {
         let (fast, fast_done, _) = wal.start_sync(t + ms(1), ms(2));
         assert_eq!((slow_done, fast_done), (t + ms(10), t + ms(3)));
         assert_eq!(wal.syncs_in_flight_peak, 2);
-        assert_eq!(wal.end_sync(fast, false).unwrap(), vec![2]);
+        wal.own_time_done(fast);
+        assert_eq!(wal.next_in_order(), None);
+        wal.own_time_done(slow);
+        assert_eq!(wal.next_in_order(), Some(slow));
         assert_eq!(wal.end_sync(slow, false).unwrap(), vec![1]);
+        assert_eq!(wal.next_in_order(), Some(fast));
+        assert_eq!(wal.end_sync(fast, false).unwrap(), vec![2]);
+        assert_eq!(wal.next_in_order(), None);
         assert_eq!(wal.syncs, 2);
     }
 
@@ -243,6 +304,25 @@ mod tests {
         let (third, _, _) = wal.start_sync(t, ms(2));
         assert_eq!(wal.end_sync(third, false), Some(vec![1, 2, 3]));
         assert_eq!((wal.syncs, wal.sync_failures), (1, 1));
+    }
+
+    // A flush waiting for a sync makes one start, and is released with it; if that sync fails
+    // it waits for the next.
+    #[test]
+    fn flushes_wait_for_the_next_sync() {
+        let t = SimTime::ZERO;
+        let mut wal = Wal::new(usize::MAX);
+        wal.append(0, None);
+        assert!(!wal.wants_sync(None));
+        wal.wait_for_sync(7);
+        assert!(wal.wants_sync(None));
+        let (first, _, _) = wal.start_sync(t, ms(1));
+        assert_eq!(wal.end_sync(first, true), Some(vec![]));
+        assert!(wal.take_synced_flushes().is_empty());
+        assert!(wal.wants_sync(None));
+        let (second, _, _) = wal.start_sync(t, ms(1));
+        assert_eq!(wal.end_sync(second, false), Some(vec![]));
+        assert_eq!(wal.take_synced_flushes(), vec![7]);
     }
 
     // AsyncFSWAL syncs unasked once hbase.wal.batch.size bytes are unsynced.
