@@ -243,6 +243,35 @@ fn a_damaged_value_comes_back_corrupted() {
     }
 }
 
+// A key changed before HDFS checksummed it: every replica holds it and the reader parses it,
+// so its edit is split to another region or sequence id (or, with a changed write time, comes
+// back as it was). An edit lost that way is named damaged_entry, never unexplained; nothing
+// else is lost.
+#[test]
+fn a_damaged_key_loses_only_its_own_edit() {
+    let mut lost_somewhere = 0;
+    for profile in ["hbase-2.5", "hbase-1.4"] {
+        for seed in 1..=6 {
+            let text = one_wal_file(
+                profile,
+                "kind = \"wal_corruption\"\nbefore_checksum = true\nin = \"key\"",
+            );
+            let (_, summary) = run(&scenario(&text, &[&format!("seed={seed}")]));
+            let durability = &summary.durability;
+            assert!(durability.lost <= 1, "{profile} {seed}: {durability:?}");
+            if durability.lost == 1 {
+                assert_eq!(
+                    durability.lost_by_cause,
+                    BTreeMap::from([("damaged_entry".to_string(), 1)]),
+                    "{profile} {seed}"
+                );
+            }
+            lost_somewhere += durability.lost;
+        }
+    }
+    assert!(lost_somewhere > 0);
+}
+
 // Cells rotted in every replica: the read of their packet fails, the reader (both lines) takes
 // it for the end of the file, and the split goes on without a word: the acknowledged edits
 // after that point are lost, named truncated_by_damage, whatever skip.errors says. One rotted

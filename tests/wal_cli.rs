@@ -134,8 +134,9 @@ fn dump_a_truncated_wal() {
     );
 }
 
-// A zeroed tag in a key: 2.5's reader throws an InvalidProtocolBufferException there; 1.4's
-// takes it for the end of the file. Both print what came before and exit with 2.
+// A zeroed tag in a key: 2.5.4+'s reader throws an InvalidProtocolBufferException there; 1.4's
+// and 2.5.0–2.5.3's take it for the end of the file. Each prints what came before and exits
+// with 2; a release the line does not have is refused.
 #[test]
 fn dump_a_damaged_wal() {
     let wals = write_wals(&scratch("dump-damaged"), 1);
@@ -165,6 +166,21 @@ fn dump_a_damaged_wal() {
         stderr.contains(&format!(
             "entries end at offset {second}: a WALKey that does not parse (invalid tag (zero); EOF)"
         )),
+        "{stderr}"
+    );
+    // 2.5.0 to 2.5.3 read keys as 1.4 does (before HBASE-27644/27668).
+    let output = regionsim(&["wal", "dump", file.to_str().unwrap(), "--release", "2.5.3"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("a WALKey that does not parse (invalid tag (zero); EOF)"),
+        "{stderr}"
+    );
+    let output = regionsim(&["wal", "dump", file.to_str().unwrap(), "--release", "2.4.0"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("--release: \"2.4.0\" is not a release of the hbase-2.5 line: hbase-2.5 models releases 2.5.0 to 2.5.16"),
         "{stderr}"
     );
 }

@@ -12,7 +12,7 @@ use regionsim::model::wal::split::{
     Coordination, RegionsAtSplit, SplitOptions, WalFileFate, split_log_dir,
 };
 use regionsim::scenario::known_bugs::KnownBugs;
-use regionsim::scenario::profile::ProfileId;
+use regionsim::scenario::profile::{ProfileId, Release};
 
 const DIR: &str = "WALs/rs,16020,1";
 const PATH: &str = "WALs/rs,16020,1/wal.1";
@@ -115,9 +115,9 @@ fn read_as(fs: &SimFs, rules: ReaderRules) -> Read {
 
 /// What the split does, from what the reader did, with skip.errors false and true: the file's
 /// fate, and the entries written out.
-fn split_as(fs: &SimFs, profile: ProfileId, skip_errors: bool) -> (&'static str, u64) {
+fn split_as(fs: &SimFs, release: Release, skip_errors: bool) -> (&'static str, u64) {
     let mut fs = fs.clone();
-    let mut options = SplitOptions::for_profile(profile, skip_errors, KnownBugs::NONE);
+    let mut options = SplitOptions::for_release(release, skip_errors, KnownBugs::NONE);
     options.coordination = Coordination::ZooKeeper;
     let outcome = split_log_dir(&mut fs, DIR, &options, &RegionsAtSplit::new());
     let file = &outcome.files[0];
@@ -396,10 +396,16 @@ fn damage_by_version_and_skip_errors() {
     let mut problems = Vec::new();
     for case in cases() {
         for (rules, expected) in RULES.into_iter().zip(case.expected) {
-            let profile = match rules {
-                ReaderRules::Hbase14 => ProfileId::Hbase14,
-                _ => ProfileId::Hbase25,
+            // Each rule set is a release's: 1.4.14, 2.5.3 and 2.5.16.
+            let release = match rules {
+                ReaderRules::Hbase14 => Release::newest(ProfileId::Hbase14),
+                ReaderRules::Hbase25Before254 => {
+                    Release::parse(ProfileId::Hbase25, "2.5.3").unwrap()
+                }
+                ReaderRules::Hbase25 => Release::newest(ProfileId::Hbase25),
             };
+            assert_eq!(ReaderRules::for_release(release), rules);
+            let profile = release.profile;
             let (mut fs, layout) = wal(100, profile);
             (case.damage)(&mut fs, &layout);
             let read = read_as(&fs, rules);
@@ -409,18 +415,15 @@ fn damage_by_version_and_skip_errors() {
                     case.name
                 ));
             }
-            if rules == ReaderRules::Hbase25Before254 {
-                continue;
-            }
             for skip_errors in [false, true] {
-                let split = split_as(&fs, profile, skip_errors);
+                let split = split_as(&fs, release, skip_errors);
                 let want = match (rules, case.split_14) {
                     (ReaderRules::Hbase14, Some(split)) => split,
                     _ => expected_split(expected, skip_errors),
                 };
                 if split != want {
                     problems.push(format!(
-                        "{} ({profile}, skip.errors={skip_errors}): split {split:?}, expected {want:?}",
+                        "{} ({release}, skip.errors={skip_errors}): split {split:?}, expected {want:?}",
                         case.name
                     ));
                 }

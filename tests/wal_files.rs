@@ -17,7 +17,7 @@ use regionsim::model::wal::split::{
 };
 use regionsim::runner::wal_files::{export_sim_fs, import_dir};
 use regionsim::scenario::known_bugs::{KnownBug, KnownBugs};
-use regionsim::scenario::profile::{DefaultValue, Literal, ProfileId, definition};
+use regionsim::scenario::profile::{DefaultValue, Literal, ProfileId, Release, definition};
 
 /// TestWALSplit's shape: 10 WALs, 10 entries per region in each, regions "bbb" and "ccc".
 const NUM_WRITERS: usize = 10;
@@ -480,7 +480,11 @@ fn run_case(case: &Case) -> Result<SplitOutcome, String> {
         .collect();
     // TestWALSplit calls WALSplitter.split, which archives a corrupt file by its flag
     // (corrupt/), as the ZooKeeper-coordinated path does.
-    let mut options = SplitOptions::for_profile(case.profile, case.skip_errors, case.known_bugs);
+    let mut options = SplitOptions::for_release(
+        Release::newest(case.profile),
+        case.skip_errors,
+        case.known_bugs,
+    );
     options.coordination = Coordination::ZooKeeper;
     let outcome = split_log_dir(&mut fs, WAL_DIR, &options, &RegionsAtSplit::new());
     let mut problems = Vec::new();
@@ -598,7 +602,8 @@ fn a_failed_split_names_file_and_cause() {
     let mut fs = SimFs::new();
     generate_wals(&mut fs, 1, 2, None, &REGIONS);
     corrupt(&mut fs, &wal_path(0), Corruption::FaultAtBeginning);
-    let options = SplitOptions::for_profile(ProfileId::Hbase25, false, KnownBugs::NONE);
+    let options =
+        SplitOptions::for_release(Release::newest(ProfileId::Hbase25), false, KnownBugs::NONE);
     let outcome = split_log_dir(&mut fs, WAL_DIR, &options, &RegionsAtSplit::new());
     let failure = outcome.failure.expect("the split fails");
     assert!(!failure.give_up);
@@ -621,7 +626,8 @@ fn a_failed_split_names_file_and_cause() {
 fn recovered_edits_are_named_by_their_highest_sequence_id() {
     let mut fs = SimFs::new();
     generate_wals(&mut fs, 2, 3, None, &REGIONS);
-    let options = SplitOptions::for_profile(ProfileId::Hbase25, false, KnownBugs::NONE);
+    let options =
+        SplitOptions::for_release(Release::newest(ProfileId::Hbase25), false, KnownBugs::NONE);
     split_log_dir(&mut fs, WAL_DIR, &options, &RegionsAtSplit::new());
     // File 0 holds sequence ids 0..6 (bbb even, ccc odd), file 1 holds 6..12.
     let names: Vec<String> = fs
@@ -655,7 +661,7 @@ fn split_skips_what_was_flushed() {
     let split = |profile, regions: &RegionsAtSplit| {
         let mut fs = SimFs::new();
         generate_wals(&mut fs, 1, 10, None, &REGIONS);
-        let options = SplitOptions::for_profile(profile, false, KnownBugs::NONE);
+        let options = SplitOptions::for_release(Release::newest(profile), false, KnownBugs::NONE);
         let outcome = split_log_dir(&mut fs, WAL_DIR, &options, regions);
         (
             outcome,
@@ -701,7 +707,8 @@ fn split_skips_what_was_flushed() {
 fn replay_filter_over_recovered_edits() {
     let mut fs = SimFs::new();
     generate_wals(&mut fs, 2, 3, None, &REGIONS);
-    let options = SplitOptions::for_profile(ProfileId::Hbase25, false, KnownBugs::NONE);
+    let options =
+        SplitOptions::for_release(Release::newest(ProfileId::Hbase25), false, KnownBugs::NONE);
     split_log_dir(&mut fs, WAL_DIR, &options, &RegionsAtSplit::new());
     // bbb: files 0000…04 (0, 2, 4) and 0000…10 (6, 8, 10); f1 flushed up to 6.
     let stores: BTreeMap<Vec<u8>, u64> = [(b"f1".to_vec(), 6)].into_iter().collect();
@@ -787,7 +794,7 @@ fn split_drops_markers_but_compactions() {
             writer.append(&mut fs, &key, &[marker]);
         }
         writer.close(&mut fs);
-        let options = SplitOptions::for_profile(profile, false, KnownBugs::NONE);
+        let options = SplitOptions::for_release(Release::newest(profile), false, KnownBugs::NONE);
         let outcome = split_log_dir(&mut fs, WAL_DIR, &options, &RegionsAtSplit::new());
         assert_eq!(outcome.files[0].skipped.meta_edits, 1, "{profile}");
         let files = recovered_edits_files(&fs, &region_dir(TABLE, b"bbb"));

@@ -1,8 +1,9 @@
 //! `regionsim wal dump FILE` and `regionsim wal split DIR`: WAL files on disk (exported by a
 //! run, or written by hand) read and split with the model's reader and splitter.
 //!
-//! Both read with the reader rules of a profile (`--profile`, 2.5 by default), so a file
-//! copied from a real cluster is read as that HBase line would read it.
+//! Both read with the reader rules of a release (`--profile`, 2.5 by default, and `--release`,
+//! the line's newest by default: 2.5.0 to 2.5.3 read a key's protobuf errors as 1.4 does), so a
+//! file copied from a real cluster is read as that HBase release would read it.
 //!
 //! `dump` prints what `WALPrettyPrinter` would (the header, each entry's sequence id, region,
 //! table and write time, each cell) and then where and why HBase's reader stops; a file whose
@@ -28,7 +29,7 @@ use crate::model::wal::split::{
 };
 use crate::runner::wal_files::{export_sim_fs, split_directory};
 use crate::scenario::known_bugs::{KnownBug, KnownBugs};
-use crate::scenario::profile::ProfileId;
+use crate::scenario::profile::{ProfileId, Release};
 
 #[derive(Debug, Args)]
 pub struct WalArgs {
@@ -48,9 +49,30 @@ enum WalCommand {
 struct DumpArgs {
     /// The WAL file.
     file: PathBuf,
-    /// Read as this HBase line's reader does: hbase-2.5 or hbase-1.4.
+    #[command(flatten)]
+    release: ReleaseArgs,
+}
+
+/// The HBase release whose reader (and splitter) a command follows.
+#[derive(Debug, Args)]
+struct ReleaseArgs {
+    /// The HBase line: hbase-2.5 (its split goes through procedures: corrupt files go to
+    /// oldWALs/) or hbase-1.4 (through ZooKeeper: corrupt files go to corrupt/).
     #[arg(long, default_value = "hbase-2.5", value_parser = parse_profile)]
     profile: ProfileId,
+    /// The release of that line, e.g. 2.5.3 (default: the line's newest).
+    #[arg(long, value_name = "VERSION")]
+    release: Option<String>,
+}
+
+impl ReleaseArgs {
+    fn release(&self) -> Result<Release, Failure> {
+        match &self.release {
+            Some(text) => Release::parse(self.profile, text)
+                .map_err(|error| bad_input(format!("--release: {error}"))),
+            None => Ok(Release::newest(self.profile)),
+        }
+    }
 }
 
 fn parse_profile(name: &str) -> Result<ProfileId, String> {
@@ -70,10 +92,8 @@ struct SplitArgs {
     /// on.
     #[arg(long)]
     skip_errors: bool,
-    /// Split as this HBase line does: hbase-2.5 (procedures: corrupt files go to oldWALs/) or
-    /// hbase-1.4 (ZooKeeper: corrupt files go to corrupt/).
-    #[arg(long, default_value = "hbase-2.5", value_parser = parse_profile)]
-    profile: ProfileId,
+    #[command(flatten)]
+    release: ReleaseArgs,
     /// 2.5 with hbase.split.wal.zk.coordinated=true: corrupt files go to corrupt/.
     #[arg(long)]
     zk_coordinated: bool,
@@ -108,7 +128,7 @@ fn dump(args: &DumpArgs) -> Result<(), Failure> {
     fs.write_content("wal", Content::from_bytes(bytes))
         .expect("a fresh filesystem takes a file");
     let file: &HdfsFile = fs.read("wal").expect("just written");
-    let contents = read_wal(file, ReaderRules::for_profile(args.profile));
+    let contents = read_wal(file, ReaderRules::for_release(args.release.release()?));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match write_dump(&mut out, &path.to_string(), file.len(), &contents).and_then(|()| out.flush())
@@ -290,9 +310,10 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
             out.display()
         )));
     }
-    let mut options = SplitOptions::for_profile(args.profile, args.skip_errors, known_bugs);
+    let release = args.release.release()?;
+    let mut options = SplitOptions::for_release(release, args.skip_errors, known_bugs);
     if args.zk_coordinated {
-        if args.profile != ProfileId::Hbase25 {
+        if release.profile != ProfileId::Hbase25 {
             return Err(bad_input(
                 "--zk-coordinated is 2.5's choice; 1.4 always splits through ZooKeeper".to_string(),
             ));
@@ -308,7 +329,7 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
         "split    {} ({} file(s), {}, hbase.hlog.split.skip.errors={}{})",
         dir.display(),
         outcome.files.len(),
-        args.profile,
+        format_args!("{} {release}", release.profile),
         args.skip_errors,
         known_bugs
             .iter()

@@ -143,12 +143,23 @@ impl RegionServer<'_> {
                     CorruptionSource::Replicas(count) => DamageKind::Replicas(count),
                 };
                 let stream = self.faults.stream(index);
-                if self
+                let Some(damage) = self
                     .fs_wal
                     .damage(&mut self.fs, oldest, target, kind, stream)
-                    .is_some()
-                {
-                    self.note_fault(index);
+                else {
+                    return;
+                };
+                self.note_fault(index);
+                // A changed key or cell framing, which every replica holds, can send the edit
+                // elsewhere (another region, sequence id or row) or make its cells unplaceable.
+                if kind == DamageKind::BeforeChecksum && !damage.in_value {
+                    let region = self
+                        .region_names
+                        .iter()
+                        .position(|name| *name == damage.encoded_region_name)
+                        .expect("a WAL entry names a region of this server");
+                    self.oracle
+                        .damaged_entry(region as RegionId, damage.sequence_id);
                 }
             }
             FaultKind::WalUnreadable { file, duration } => {
@@ -463,8 +474,8 @@ impl RegionServer<'_> {
     /// A split attempt is over.
     pub(super) fn on_wal_split_done(&mut self) {
         let now = self.now();
-        let mut options = SplitOptions::for_profile(
-            self.config.profile,
+        let mut options = SplitOptions::for_release(
+            self.scenario.release,
             self.config.split_skip_errors,
             self.scenario.bugs,
         );
@@ -724,7 +735,7 @@ impl RegionServer<'_> {
                 continue;
             }
             let file = self.fs.read(path).expect("listed just now");
-            let contents = read_wal(file, ReaderRules::for_profile(self.config.profile));
+            let contents = read_wal(file, ReaderRules::for_release(self.scenario.release));
             let filter = replay_filter(&contents.entries, &stores_by_family);
             self.stats.recovery_cells_skipped += filter.skipped_already_in_store;
             let mut applied = filter.applied.iter().peekable();

@@ -14,7 +14,8 @@
 //!
 //! Each loss is given the cause the oracle can name: the edit was in a WAL file that the split
 //! set aside as corrupt (skip.errors) or gave up on (HBASE-2958), in a damaged file whose
-//! reader ended early and silently before it (`truncated_by_damage`), it was acknowledged
+//! reader ended early and silently before it (`truncated_by_damage`), its own entry's key or
+//! cell framing was damaged before HDFS checksummed it (`damaged_entry`), it was acknowledged
 //! though its append went to a broken writer (HBASE-11868, `failed_sync_acknowledged`), it was
 //! written with ASYNC_WAL or SKIP_WAL and the crash came before a sync covered it, or — a bug in the model,
 //! which exploration reports — nothing explains it.
@@ -203,6 +204,9 @@ pub enum LossCause {
     TruncatedByDamage,
     /// Acknowledged though its append went to a broken writer (HBASE-11868).
     FailedSyncAcknowledged,
+    /// Its WAL entry's key or cell framing changed before HDFS checksummed it: the split sent
+    /// it to another region or sequence id, or replay could not place its cells.
+    DamagedEntry,
     /// ASYNC_WAL, and no sync covered it before the crash.
     AsyncWalWindow,
     /// SKIP_WAL: it never was in a WAL.
@@ -218,6 +222,7 @@ impl LossCause {
             LossCause::SplitGivenUp => "split_given_up",
             LossCause::TruncatedByDamage => "truncated_by_damage",
             LossCause::FailedSyncAcknowledged => "failed_sync_acknowledged",
+            LossCause::DamagedEntry => "damaged_entry",
             LossCause::AsyncWalWindow => "async_wal_window",
             LossCause::SkipWal => "skip_wal",
             LossCause::Unexplained => "unexplained",
@@ -262,8 +267,9 @@ pub struct DurabilityCheck {
 #[derive(Debug, Clone, Default)]
 pub struct DurabilityOracle {
     stores: BTreeMap<(RegionId, usize), StoreRecord>,
-    /// Per region, runs of sequence ids that were in a WAL file a split skipped or gave up.
-    unsplit: BTreeMap<RegionId, Vec<(RunSet, LossCause)>>,
+    /// Per region, runs of sequence ids whose loss has a known cause: in a WAL file a split
+    /// skipped or gave up, past where a damaged file's reader ended, an entry damaged.
+    explained: BTreeMap<RegionId, Vec<(RunSet, LossCause)>>,
 }
 
 impl DurabilityOracle {
@@ -336,7 +342,17 @@ impl DurabilityOracle {
         }
         let mut set = RunSet::default();
         set.insert_run(from, to);
-        self.unsplit.entry(region).or_default().push((set, cause));
+        self.explained.entry(region).or_default().push((set, cause));
+    }
+
+    /// A fault changed the key or cell framing of the WAL entry of edit `sequence_id` before
+    /// HDFS checksummed it: if the edit is lost, that is why.
+    pub fn damaged_entry(&mut self, region: RegionId, sequence_id: u64) {
+        let set = RunSet::from_values(vec![sequence_id]);
+        self.explained
+            .entry(region)
+            .or_default()
+            .push((set, LossCause::DamagedEntry));
     }
 
     /// Checks every edit against the stores: `memstore` gives the sequence ids a store's
@@ -391,12 +407,12 @@ impl DurabilityOracle {
                 continue;
             }
             check.lost += lost;
-            let unsplit = self.unsplit.get(&region);
+            let explained = self.explained.get(&region);
             for (logged, set) in missing {
                 // Each lost edit once, under the first cause that explains it (an edit has one
                 // durability: its batch's).
                 let mut rest = set;
-                for (skipped, cause) in unsplit.into_iter().flatten() {
+                for (skipped, cause) in explained.into_iter().flatten() {
                     let explained = rest.intersection(skipped);
                     *check.lost_by_cause.entry(*cause).or_default() += explained.len();
                     rest = rest.difference(skipped);

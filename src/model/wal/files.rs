@@ -475,7 +475,7 @@ impl FsWal {
     /// Damages one byte inside one durable entry of the current file (or, `oldest`, of the
     /// oldest file), in the part of the entry `target` names, chosen with `stream`: the byte
     /// flips before HDFS checksummed it, or its chunk rots in `replicas` replicas (`None`: all
-    /// of them). Returns the file and offset, or `None` if that file holds no durable entry
+    /// of them). Returns where the damage went, or `None` if that file holds no durable entry
     /// (with the part asked for) yet.
     pub fn damage(
         &self,
@@ -484,19 +484,23 @@ impl FsWal {
         target: DamageTarget,
         kind: DamageKind,
         stream: &mut RandomStream,
-    ) -> Option<(String, u64)> {
+    ) -> Option<Damage> {
         let (path, durable) = self.pick_file(oldest)?;
         let file = fs.read(&path).expect("a WAL file in its directory");
-        let spans: Vec<(u64, u64)> = entry_parts(file)
+        let parts: Vec<(EntryParts, (u64, u64))> = entry_parts(file)
             .into_iter()
             .filter(|part| part.end <= durable)
-            .filter_map(|part| part.span(target))
+            .filter_map(|part| part.span(target).map(|span| (part, span)))
             .collect();
-        if spans.is_empty() {
+        if parts.is_empty() {
             return None;
         }
-        let (start, end) = spans[stream.below(spans.len() as u64) as usize];
+        let (part, (start, end)) = &parts[stream.below(parts.len() as u64) as usize];
         let offset = start + stream.below(end - start);
+        let in_value = part
+            .values
+            .iter()
+            .any(|(start, end)| (*start..*end).contains(&offset));
         match kind {
             DamageKind::BeforeChecksum => {
                 let mask = 1u8 << stream.below(8);
@@ -508,7 +512,13 @@ impl FsWal {
             }
         }
         .expect("an offset inside the file");
-        Some((path, offset))
+        Some(Damage {
+            path,
+            offset,
+            encoded_region_name: part.encoded_region_name.clone(),
+            sequence_id: part.sequence_id,
+            in_value,
+        })
     }
 
     /// Makes the current (or oldest) file's blocks unreadable; returns it.
@@ -537,6 +547,18 @@ pub enum DamageTarget {
     Value,
 }
 
+/// Where a fault's damage went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    pub path: String,
+    pub offset: u64,
+    /// The entry it hit, as written: its region and sequence id.
+    pub encoded_region_name: Vec<u8>,
+    pub sequence_id: u64,
+    /// The byte is in a value (not in the entry's key or its cells' framing).
+    pub in_value: bool,
+}
+
 /// How a byte is damaged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DamageKind {
@@ -549,6 +571,8 @@ pub enum DamageKind {
 /// The parts of one entry of a file, by offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct EntryParts {
+    encoded_region_name: Vec<u8>,
+    sequence_id: u64,
     start: u64,
     /// Where the cells begin (after the delimited key).
     cells: u64,
@@ -596,6 +620,8 @@ fn entry_parts(file: &crate::model::hdfs::sim_fs::HdfsFile) -> Vec<EntryParts> {
             }
             values.reverse();
             EntryParts {
+                encoded_region_name: entry.key.encoded_region_name.clone(),
+                sequence_id: entry.key.sequence_id,
                 start: entry.offset,
                 cells: position,
                 end,
@@ -743,7 +769,7 @@ mod tests {
         };
         let mut stream = RandomStream::new(1, "test");
         let (wal, mut fs) = setup();
-        let (path, offset) = wal
+        let damage = wal
             .damage(
                 &mut fs,
                 false,
@@ -752,7 +778,7 @@ mod tests {
                 &mut stream,
             )
             .unwrap();
-        let contents = read(&fs, &path);
+        let contents = read(&fs, &damage.path);
         assert_eq!(contents.entries.len(), 4);
         let changed: Vec<u64> = contents
             .entries
@@ -764,11 +790,13 @@ mod tests {
             })
             .map(|entry| entry.key.sequence_id)
             .collect();
-        assert_eq!(changed.len(), 1);
-        assert!(offset < wal.current.as_ref().unwrap().durable_bytes);
+        assert_eq!(changed, [damage.sequence_id]);
+        assert!(damage.in_value);
+        assert_eq!(damage.encoded_region_name, b"r1");
+        assert!(damage.offset < wal.current.as_ref().unwrap().durable_bytes);
 
         let (wal, mut fs) = setup();
-        let (path, _) = wal
+        let damage = wal
             .damage(
                 &mut fs,
                 false,
@@ -778,10 +806,11 @@ mod tests {
             )
             .unwrap();
         // The file is one packet: every read fails, from the header on.
-        assert!(matches!(read(&fs, &path).stop, Stop::Open(_)));
+        assert!(!damage.in_value);
+        assert!(matches!(read(&fs, &damage.path).stop, Stop::Open(_)));
 
         let (wal, mut fs) = setup();
-        let (path, _) = wal
+        let damage = wal
             .damage(
                 &mut fs,
                 false,
@@ -790,6 +819,6 @@ mod tests {
                 &mut stream,
             )
             .unwrap();
-        assert_eq!(read(&fs, &path).entries.len(), 4);
+        assert_eq!(read(&fs, &damage.path).entries.len(), 4);
     }
 }

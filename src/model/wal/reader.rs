@@ -47,7 +47,7 @@ use crate::model::wal::format::{
     WalEntry, WalHeader,
 };
 use crate::model::wal::protobuf::{self, Limit, PbError};
-use crate::scenario::profile::ProfileId;
+use crate::scenario::profile::{ProfileId, Release};
 
 /// Whose reading rules apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,12 +59,17 @@ pub enum ReaderRules {
     Hbase25,
 }
 
+/// The 2.5 release whose reader stops reading a key's protobuf errors as ends of file
+/// (HBASE-27644 and HBASE-27668, in 2.5.4).
+const KEY_ERRORS_RAISED_SINCE_2_5: u32 = 4;
+
 impl ReaderRules {
-    /// The rules of a profile's newest modelled release.
-    pub fn for_profile(profile: ProfileId) -> ReaderRules {
-        match profile {
+    /// The rules of a release.
+    pub fn for_release(release: Release) -> ReaderRules {
+        match release.profile {
             ProfileId::Hbase14 => ReaderRules::Hbase14,
-            ProfileId::Hbase25 => ReaderRules::Hbase25,
+            ProfileId::Hbase25 if release.has(KEY_ERRORS_RAISED_SINCE_2_5) => ReaderRules::Hbase25,
+            ProfileId::Hbase25 => ReaderRules::Hbase25Before254,
         }
     }
 

@@ -71,7 +71,7 @@ use crate::model::wal::reader::{
     Next, ReadFailure, ReaderRules, Stop, Thrown, WalReader, read_wal,
 };
 use crate::scenario::known_bugs::{KnownBug, KnownBugs};
-use crate::scenario::profile::ProfileId;
+use crate::scenario::profile::{ProfileId, Release};
 
 /// Where servers' WAL directories live (`HConstants.HREGION_LOGDIR_NAME`).
 pub const WALS_DIR: &str = "WALs";
@@ -111,15 +111,12 @@ pub struct SplitOptions {
 }
 
 impl SplitOptions {
-    /// A profile's defaults: its reader, ZooKeeper coordination in 1.4 and procedures in 2.5.
-    pub fn for_profile(
-        profile: ProfileId,
-        skip_errors: bool,
-        known_bugs: KnownBugs,
-    ) -> SplitOptions {
+    /// A release's defaults: its reader, ZooKeeper coordination in 1.4 and procedures in 2.5.
+    pub fn for_release(release: Release, skip_errors: bool, known_bugs: KnownBugs) -> SplitOptions {
+        let profile = release.profile;
         SplitOptions {
             profile,
-            rules: ReaderRules::for_profile(profile),
+            rules: ReaderRules::for_release(release),
             skip_errors,
             coordination: match profile {
                 ProfileId::Hbase14 => Coordination::ZooKeeper,
@@ -450,7 +447,7 @@ fn split_wal_file(
     let mut entries_written = BTreeMap::new();
     let mut output_error = None;
     for (region, edits) in &by_region {
-        match write_recovered_edits(fs, &wal_name, region, edits, options.profile) {
+        match write_recovered_edits(fs, &wal_name, region, edits, options) {
             Ok(file) => {
                 entries_written.insert(region.to_vec(), edits.entries.len() as u64);
                 written.push(file);
@@ -555,7 +552,7 @@ fn write_recovered_edits(
     wal_name: &str,
     region: &[u8],
     edits: &RegionEdits,
-    profile: ProfileId,
+    options: &SplitOptions,
 ) -> Result<RecoveredEdits, FsError> {
     let dir = recovered_edits_dir(&edits.table_name, region);
     let first_sequence_id = edits.entries[0].key.sequence_id;
@@ -573,7 +570,7 @@ fn write_recovered_edits(
         // "Found old edits file. It could be the result of a previous failed split attempt."
         fs.delete_file(&temp)?;
     }
-    let mut writer = WalWriter::create(fs, &temp, &WalHeader::written_by(profile))?;
+    let mut writer = WalWriter::create(fs, &temp, &WalHeader::written_by(options.profile))?;
     for entry in &edits.entries {
         let cells: Vec<_> = entry.cells.iter().map(DecodedCell::as_cell).collect();
         writer.append(fs, &entry.key.as_key(), &cells);
@@ -582,9 +579,7 @@ fn write_recovered_edits(
     let path = join(&dir, &format!("{max_sequence_id:019}"));
     if fs.file(&path).is_some() {
         // deleteOneWithFewerEntries: keep whichever holds more entries.
-        let existing = read_wal(fs.read(&path)?, ReaderRules::for_profile(profile))
-            .entries
-            .len() as u64;
+        let existing = read_wal(fs.read(&path)?, options.rules).entries.len() as u64;
         if existing >= writer.entries() {
             fs.delete_file(&temp)?;
         } else {
