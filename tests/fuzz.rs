@@ -48,6 +48,7 @@ const TRICKY_LINES: &[&str] = &[
     "[bugs]\n\"HBASE-1\" = true",
     "[bugs]\n\"HBASE-10499\" = true\n\"HBASE-21738\" = true",
     "[bugs]\n\"HBASE-11868\" = true",
+    "[bugs]\n\"HBASE-13811\" = true",
     "\"hbase.wal.provider\" = \"filesystem\"",
     "\"hbase.region.store.parallel.put.limit\" = 1",
     "\"hbase.regionserver.flush.throughput.controller\" = \"org.apache.hadoop.hbase.regionserver.throttle.PressureAwareFlushThroughputController\"",

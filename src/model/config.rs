@@ -217,6 +217,8 @@ pub struct RecoverySettings {
     pub log_cleaner_interval: SimDuration,
     /// hbase.master.logcleaner.ttl.
     pub old_wal_ttl: SimDuration,
+    /// hbase.regionserver.msginterval: the period of the server's reports to the master.
+    pub report_interval: SimDuration,
 }
 
 impl RecoverySettings {
@@ -244,6 +246,7 @@ impl RecoverySettings {
                 .max(1) as u64,
             log_cleaner_interval: properties.millis("hbase.master.cleaner.interval"),
             old_wal_ttl: properties.millis("hbase.master.logcleaner.ttl"),
+            report_interval: properties.millis("hbase.regionserver.msginterval"),
         }
     }
 }

@@ -17,6 +17,7 @@ mod clients;
 mod compacting;
 mod flushing;
 mod recovery;
+mod reports;
 mod wal_writing;
 mod write_path;
 
@@ -121,6 +122,10 @@ struct FlushJob {
     started_at: SimTime,
     /// The region's flushed sequence id once this flush commits.
     flushed_sequence_id: u64,
+    /// The flush's own sequence id (HBase's flushOpSeqId): above every edit the snapshot could
+    /// hold. A flush of some families hands out no number here; the highest handed out stands
+    /// for HBase's next one.
+    op_sequence_id: u64,
     /// The store files the snapshots become, by store index (set at the snapshot).
     files: Vec<(usize, crate::model::store::store_file::StoreFile)>,
     /// Its transfer on the write pipe, once it writes.
@@ -302,6 +307,8 @@ pub struct RegionServer<'s> {
     old_wals: Vec<(crate::model::hdfs::sim_fs::FileId, SimTime)>,
     /// Whether a LogCleaner run is scheduled.
     log_cleaner_scheduled: bool,
+    /// The flushed sequence ids the server reported to the master, as the master keeps them.
+    master_view: reports::MasterView,
     /// The time regions take to open.
     region_open_latency: LatencySampler,
     end: SimTime,
@@ -460,6 +467,7 @@ impl<'s> RegionServer<'s> {
             last_failed_split: None,
             old_wals: Vec::new(),
             log_cleaner_scheduled: false,
+            master_view: reports::MasterView::default(),
             region_open_latency: LatencySampler::new(
                 &scenario.io.region_open_latency,
                 RandomStream::new(scenario.seed, "region.open_latency"),
@@ -499,6 +507,7 @@ impl<'s> RegionServer<'s> {
             while let Some(boundary) = self.timeline.due(time) {
                 self.take_sample(boundary);
             }
+            self.report_to_master_if_due(time);
             let (kind, ids) = event.trace_fields();
             self.trace.fold_event(time.as_nanos(), kind, ids);
             if self.trace.events() % PROGRESS_EVERY_EVENTS == 0
@@ -642,6 +651,8 @@ impl<'s> RegionServer<'s> {
             Event::WalPeriodicRoll,
         );
         self.queue.schedule_at(self.end, Event::End);
+        self.master_view
+            .process_started(SimTime::ZERO, self.config.recovery.report_interval);
     }
 
     // ---- memstore accounting -------------------------------------------------------------

@@ -41,6 +41,19 @@
 //!   broken FSHLog writer (after a failed sync, until the roll replaces it) are acknowledged
 //!   though nothing made them durable. The writers waiting when a sync failed see the failure,
 //!   as in 0.98. Only FSHLog (`hbase.wal.provider = filesystem`, 1.4's default) had the bug.
+//! - **HBASE-13811** "Splitting WALs, we are filtering out too many edits -> DATALOSS"
+//!   (affected 1.1.0, the first release with per-family flushes (HBASE-10201) and WAL
+//!   accounting by store (HBASE-12405); fixed in 1.1.1 by commit 5dd4c983, and in 1.2.0 and
+//!   2.0.0 by the refactor that made SequenceIdAccounting). Every report to the master gives
+//!   each store's complete sequence id (`HRegion.setCompleteSequenceId`): one below the WAL's
+//!   earliest unflushed id for the family, and the master keeps the highest it was told. A
+//!   flush's `startCacheFlush` moves the flushing families' lowest ids from the unflushed map
+//!   to a flushing one, and before the fix `getEarliestMemstoreSeqNum(region, family)` looked
+//!   at the unflushed map only: while a flush wrote its files, a family that had taken a new
+//!   edit reported one below that edit, above the edits still only in the snapshot. If the
+//!   server died before the flush committed, the split's `filterCellByStore` dropped those
+//!   edits as flushed (`TestSplitWalDataLoss`). Here, with the switch on, a report ignores the
+//!   stores' snapshots.
 //! - **HBASE-21738** "Remove all the CSLM#size operation in our memstore because it's an quite
 //!   time consuming" (affected 0.98, 1.0–1.2, 1.3.0–1.3.3, 1.4.0–1.4.9, 2.0.0–2.0.4,
 //!   2.1.0–2.1.2; fixed in 1.3.4, 1.4.10 and 1.5.0 by HBASE-21748, in 2.0.5, 2.1.3 and 2.2.0).
@@ -70,16 +83,19 @@ pub enum KnownBug {
     Hbase10499,
     /// Writes to a broken FSHLog writer are acknowledged.
     Hbase11868,
+    /// A region server report gives a flushing store's complete sequence id past its snapshot.
+    Hbase13811,
     /// A flush's snapshot counts its cells by walking them under the updates lock.
     Hbase21738,
 }
 
 impl KnownBug {
-    pub const ALL: [KnownBug; 5] = [
+    pub const ALL: [KnownBug; 6] = [
         KnownBug::Hbase2643,
         KnownBug::Hbase2958,
         KnownBug::Hbase10499,
         KnownBug::Hbase11868,
+        KnownBug::Hbase13811,
         KnownBug::Hbase21738,
     ];
 
@@ -90,6 +106,7 @@ impl KnownBug {
             KnownBug::Hbase2958 => "HBASE-2958",
             KnownBug::Hbase10499 => "HBASE-10499",
             KnownBug::Hbase11868 => "HBASE-11868",
+            KnownBug::Hbase13811 => "HBASE-13811",
             KnownBug::Hbase21738 => "HBASE-21738",
         }
     }
@@ -101,6 +118,7 @@ impl KnownBug {
             KnownBug::Hbase2958 => "failed-wal-split-given-up",
             KnownBug::Hbase10499 => "flush-request-lost",
             KnownBug::Hbase11868 => "failed-sync-acknowledged",
+            KnownBug::Hbase13811 => "store-seqid-over-reported",
             KnownBug::Hbase21738 => "snapshot-counts-cells",
         }
     }
@@ -120,6 +138,9 @@ impl KnownBug {
             KnownBug::Hbase11868 => {
                 "writes appended to a broken FSHLog writer (after a failed sync, before the roll) are acknowledged though never synced"
             }
+            KnownBug::Hbase13811 => {
+                "while a flush writes its files, the server's reports give each flushing family's complete sequence id past the snapshot's edits: a crash before the commit and the WAL split drops them"
+            }
             KnownBug::Hbase21738 => {
                 "a flush's snapshot holds the region's updates lock while it counts the snapshot's cells, 244 ns a cell"
             }
@@ -135,6 +156,7 @@ impl KnownBug {
             }
             KnownBug::Hbase10499 => "0.95.0–0.98.9; fixed in 0.98.10, 1.0.0, 1.1.0 and 2.0.0",
             KnownBug::Hbase11868 => "0.98.0–0.98.5; fixed in 0.98.6",
+            KnownBug::Hbase13811 => "1.1.0; fixed in 1.1.1, 1.2.0 and 2.0.0",
             KnownBug::Hbase21738 => {
                 "0.98 to 1.4.9 and 2.0.0–2.1.2; fixed in 1.3.4, 1.4.10, 2.0.5 and 2.1.3"
             }
@@ -264,7 +286,7 @@ mod tests {
         assert_eq!(error.suggestion, Some("HBASE-2643"));
         assert_eq!(
             error.to_string(),
-            "unknown bug \"HBASE-2463\" (did you mean \"HBASE-2643\"?); known bugs: HBASE-2643, HBASE-2958, HBASE-10499, HBASE-11868, HBASE-21738"
+            "unknown bug \"HBASE-2463\" (did you mean \"HBASE-2643\"?); known bugs: HBASE-2643, HBASE-2958, HBASE-10499, HBASE-11868, HBASE-13811, HBASE-21738"
         );
     }
 }

@@ -305,7 +305,6 @@ static IRRELEVANT: &[Listed] = &[
     listed("hbase.snapshot.", MASTER),
     listed("hbase.metrics.", OBSERVABILITY),
     listed("hbase.regionserver.metrics.", OBSERVABILITY),
-    listed("hbase.regionserver.msginterval", OBSERVABILITY),
     listed("hbase.bucketcache.", READS),
     listed("hbase.rs.", READS),
     listed("hbase.block.data.", READS),

@@ -1298,6 +1298,15 @@ static PROPERTIES: &[PropertyDef] = &[
         "how long a WAL stays in oldWALs/ after it was archived (a split one included)",
         same(Literal::Int(600_000)),
     ),
+    // HRegionServer.run: the region server's report to the master (RegionServerReport, with
+    // each region's RegionLoad) every msgInterval; hbase-default.xml, 3 s in both lines.
+    def(
+        "hbase.regionserver.msginterval",
+        Millis,
+        Positive,
+        "how often the region server reports its regions' flushed sequence ids to the master (what a WAL split filters by)",
+        same(Literal::Int(3_000)),
+    ),
     // HRegionServer's RS_OPEN_REGION executor.
     def(
         "hbase.regionserver.executor.openregion.threads",

@@ -151,8 +151,12 @@ pub struct Region {
     pub size: MemSize,
     /// The last sequence id handed out.
     pub sequence_id: u64,
-    /// The highest sequence id made durable in a store file.
+    /// The highest sequence id made durable in a store file (HRegion.maxFlushedSeqId: every
+    /// edit at or below it is in a store file, whatever its family).
     pub flushed_sequence_id: u64,
+    /// HRegion.lastFlushOpSeqId: the last committed flush's own sequence id, above every edit
+    /// written before that flush began (what a report gives a family with nothing unflushed).
+    pub last_flush_op_sequence_id: u64,
     /// HBase's writestate.flushRequested: set by requestFlush, cleared when a flush ends.
     pub flush_requested: bool,
     /// HBase's writestate.flushing: at most one flush per region at a time.
@@ -207,6 +211,7 @@ impl Region {
             size: MemSize::default(),
             sequence_id: 0,
             flushed_sequence_id: 0,
+            last_flush_op_sequence_id: 0,
             flush_requested: false,
             flushing: false,
             writes_in_flight: 0,

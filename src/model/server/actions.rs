@@ -437,6 +437,7 @@ impl RegionServer<'_> {
             .unwrap_or(0);
         region.sequence_id = sequence_id;
         region.flushed_sequence_id = sequence_id;
+        region.last_flush_op_sequence_id = sequence_id;
         region.mvcc.begin(sequence_id.max(1));
         region.mvcc.complete(sequence_id.max(1));
         for &parent in parents {

@@ -354,6 +354,7 @@ impl RegionServer<'_> {
             snapshot_cells: 0,
             started_at: now,
             flushed_sequence_id: 0,
+            op_sequence_id: 0,
             files: Vec::new(),
             write: None,
             counting_cells: false,
@@ -393,18 +394,20 @@ impl RegionServer<'_> {
             .filter(|(index, _)| !job.stores.contains(index))
             .filter_map(|(_, store)| store.memstore.sequence_id_unflushed_min())
             .min();
-        let flushed_sequence_id = match unflushed_elsewhere {
-            Some(earliest) => earliest - 1,
+        let (flushed_sequence_id, op_sequence_id) = match unflushed_elsewhere {
+            Some(earliest) => (earliest - 1, region.sequence_id),
             None => {
                 let flush_sequence_id = region.next_sequence_id();
                 region.mvcc.begin(flush_sequence_id);
                 for waiter in region.mvcc.complete(flush_sequence_id) {
                     self.ready.push_back(waiter);
                 }
-                flush_sequence_id
+                (flush_sequence_id, flush_sequence_id)
             }
         };
-        self.flushes.get_mut(flush).flushed_sequence_id = flushed_sequence_id;
+        let job_ids = self.flushes.get_mut(flush);
+        job_ids.flushed_sequence_id = flushed_sequence_id;
+        job_ids.op_sequence_id = op_sequence_id;
         // The HFiles the snapshots become: known now, since a snapshot does not change.
         let files: Vec<_> = job
             .stores
@@ -642,6 +645,7 @@ impl RegionServer<'_> {
             *peak = (*peak).max(store.files.len() as u64);
         }
         region.flushed_sequence_id = region.flushed_sequence_id.max(job.flushed_sequence_id);
+        region.last_flush_op_sequence_id = job.op_sequence_id;
         self.flushes.get_mut(flush).files.clear();
         self.change_memstore_size(job.region, released, false);
         self.stats

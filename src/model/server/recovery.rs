@@ -24,7 +24,8 @@
 //!    `recoverLease` again, which finds the file closed), for HDFS's block refetches if it
 //!    meets an unreadable block, and reads the file over the HDFS read pipe the running tasks
 //!    share. Files are split with `hbase.hlog.split.skip.errors` and each version's reader
-//!    rules (`wal::split`). A failed split is retried at once, without back-off, as both lines
+//!    rules (`wal::split`), dropping the edits the master knows to be flushed from the server's
+//!    last reports (`reports`). A failed split is retried at once, without back-off, as both lines
 //!    do (2.5 re-dispatches the task; 1.4's master marks the task failed and the
 //!    ServerCrashProcedure runs its split step again), while the regions stay offline; a retry
 //!    of the same unchanged files fails the same way and is not read again. HBASE-2958 gives
@@ -246,6 +247,8 @@ impl RegionServer<'_> {
         let kind = self.faults.kind(index);
         let now = self.now();
         self.alive = false;
+        self.master_view.process_died();
+        self.explain_over_reported_stores();
         let cut = self.fs_wal.crash(&mut self.fs, torn);
         let wal_files = self.fs_wal.file_records(&self.fs);
         self.queue.retain(|event| !dies_with_the_server(event));
@@ -450,21 +453,23 @@ impl RegionServer<'_> {
     }
 
     /// What the master knows of each region as it splits: the flushed sequence ids the server
-    /// last reported, or (2.5) that a split or merged parent is gone.
+    /// reported (`reports`), or (2.5) that a split or merged parent is gone. A region never
+    /// reported is left out: the split keeps all its edits.
     fn regions_at_split(&self) -> RegionsAtSplit {
         let mapped: Vec<RegionId> = self.mapped_regions().collect();
         let mut regions = RegionsAtSplit::new();
         for (id, name) in self.region_names.iter().enumerate() {
-            let region = &self.regions[id];
             let at_split = if !mapped.contains(&(id as RegionId))
                 && self.config.profile == ProfileId::Hbase25
             {
                 RegionAtSplit::Gone
-            } else {
+            } else if let Some(reported) = self.master_view.region(id as RegionId) {
                 RegionAtSplit::Flushed {
-                    last_flushed_sequence_id: region.flushed_sequence_id,
-                    store_sequence_ids: store_sequence_ids(&region.stores),
+                    last_flushed_sequence_id: reported.region,
+                    store_sequence_ids: reported.stores.clone(),
                 }
+            } else {
+                continue;
             };
             regions.insert(name.clone(), at_split);
         }
@@ -672,6 +677,8 @@ impl RegionServer<'_> {
             self.fs.delete_dir(&self.splitting_dir);
         }
         self.alive = true;
+        self.master_view
+            .process_started(now, self.config.recovery.report_interval);
         self.wal_files_created += self.fs_wal.files_created;
         self.wal_files_archived += self.fs_wal.files_archived;
         let start_code = self.wall_clock_ms();
@@ -836,6 +843,7 @@ impl RegionServer<'_> {
         }
         let region = &mut self.regions[region_id as usize];
         region.flushed_sequence_id = region.flushed_sequence_id.max(highest);
+        region.last_flush_op_sequence_id = region.flushed_sequence_id;
         self.stats
             .flushes
             .count_commit(released, file_bytes, FlushReason::RecoveredEdits);
@@ -895,13 +903,10 @@ fn store_sequence_ids(stores: &[Store]) -> BTreeMap<Vec<u8>, u64> {
     stores
         .iter()
         .map(|store| {
-            let max = store
-                .files
-                .iter()
-                .map(|file| file.sequence_id_max)
-                .max()
-                .unwrap_or(0);
-            (store.family.clone().into_bytes(), max)
+            (
+                store.family.clone().into_bytes(),
+                store.max_file_sequence_id(),
+            )
         })
         .collect()
 }

@@ -21,6 +21,8 @@
 //! approximated by this same sequence. A row-lock wait that times out fails the group's
 //! remaining actions with TimeoutIOException (2.5 would stop the mini-batch and try again).
 
+use std::collections::BTreeMap;
+
 use super::{RegionServer, RequestId};
 use crate::model::client::request::{Action, Mutation, Request, ServerError};
 use crate::model::event::Event;
@@ -674,6 +676,32 @@ impl RegionServer<'_> {
             families.push((family, self.wal_cells.len()));
         }
         self.append_wal_entry(region, sequence_id, &families)
+    }
+
+    /// Per region and store, the lowest sequence id appended to the WAL and not yet in the
+    /// memstore (SequenceIdAccounting has it from the append): 2.5 writes the memstore after
+    /// the sync, 1.4 before it.
+    pub(super) fn edits_awaiting_memstore(&self) -> BTreeMap<RegionId, Vec<Option<u64>>> {
+        let mut lowest: BTreeMap<RegionId, Vec<Option<u64>>> = BTreeMap::new();
+        if self.config.profile != ProfileId::Hbase25 {
+            return lowest;
+        }
+        for handle in self.calls.handles() {
+            let call = self.calls.get(handle);
+            if call.phase != Phase::Sync {
+                continue;
+            }
+            let (region, sequence_id) = (call.batch.region, call.batch.sequence_id);
+            let stores = lowest
+                .entry(region)
+                .or_insert_with(|| vec![None; self.regions[region as usize].stores.len()]);
+            let client = self.requests.get(call.request).client;
+            for &family in &self.client_cells[client as usize].families {
+                let slot = &mut stores[family];
+                *slot = Some(slot.map_or(sequence_id, |id| id.min(sequence_id)));
+            }
+        }
+        lowest
     }
 
     /// The sync covering the call's edit completed.

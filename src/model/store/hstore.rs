@@ -80,6 +80,15 @@ impl Store {
 
     /// The sum of the store's file sizes (HStore.getSize, the split policy's measure): a
     /// reference counts its parent's whole length.
+    /// HStore.getMaxSequenceId: the highest sequence id in its files (0 without files).
+    pub fn max_file_sequence_id(&self) -> u64 {
+        self.files
+            .iter()
+            .map(|file| file.sequence_id_max)
+            .max()
+            .unwrap_or(0)
+    }
+
     pub fn files_bytes(&self) -> u64 {
         self.files.iter().map(|file| file.size_bytes).sum()
     }

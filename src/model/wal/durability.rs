@@ -15,10 +15,12 @@
 //! Each loss is given the cause the oracle can name: the edit was in a WAL file that the split
 //! set aside as corrupt (skip.errors) or gave up on (HBASE-2958), in a damaged file whose
 //! reader ended early and silently before it (`truncated_by_damage`), its own entry's key or
-//! cell framing was damaged before HDFS checksummed it (`damaged_entry`), it was acknowledged
-//! though its append went to a broken writer (HBASE-11868, `failed_sync_acknowledged`), it was
-//! written with ASYNC_WAL or SKIP_WAL and the crash came before a sync covered it, or — a bug in the model,
-//! which exploration reports — nothing explains it.
+//! cell framing was damaged before HDFS checksummed it (`damaged_entry`), the split dropped it
+//! as flushed because the master had been told its store was complete past it (HBASE-13811,
+//! `store_seqid_over_reported`), it was acknowledged though its append went to a broken writer
+//! (HBASE-11868, `failed_sync_acknowledged`), it was written with ASYNC_WAL or SKIP_WAL and the
+//! crash came before a sync covered it, or — a bug in the model, which exploration reports —
+//! nothing explains it.
 //!
 //! An acknowledged edit that came back from a WAL with a value other than the one written (a
 //! byte damaged before HDFS checksummed it, which HBase's reader cannot see) is *corrupted*:
@@ -207,6 +209,9 @@ pub enum LossCause {
     /// Its WAL entry's key or cell framing changed before HDFS checksummed it: the split sent
     /// it to another region or sequence id, or replay could not place its cells.
     DamagedEntry,
+    /// The split dropped it as flushed: the master had been told its store was complete past
+    /// it while it was still in a flush's snapshot (HBASE-13811).
+    StoreSeqidOverReported,
     /// ASYNC_WAL, and no sync covered it before the crash.
     AsyncWalWindow,
     /// SKIP_WAL: it never was in a WAL.
@@ -223,6 +228,7 @@ impl LossCause {
             LossCause::TruncatedByDamage => "truncated_by_damage",
             LossCause::FailedSyncAcknowledged => "failed_sync_acknowledged",
             LossCause::DamagedEntry => "damaged_entry",
+            LossCause::StoreSeqidOverReported => "store_seqid_over_reported",
             LossCause::AsyncWalWindow => "async_wal_window",
             LossCause::SkipWal => "skip_wal",
             LossCause::Unexplained => "unexplained",
