@@ -13,10 +13,16 @@
 //! by asking for a value as a run (`Cursor::value`), which hands back the seed only when the
 //! whole value is one undamaged run.
 //!
+//! A file that stops growing (a rolled WAL) is *packed*: its literal bytes are kept
+//! LZ4-compressed — keys, lengths and timestamps repeat from cell to cell, so they shrink
+//! several times — and expanded again for a reader, or for good by anything that changes the
+//! file. Packing changes no byte a reader sees.
+//!
 //! The generator is SplitMix64 seeded with the seed (word k of a value is the generator's
 //! output k + 1), each output byte mapped to one of 64 printable characters, so values dump as text and any byte range regenerates without the bytes before
 //! it. It is fixed: changing it changes every exported WAL.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::sim::stable_hash::{SPLITMIX64_GAMMA, splitmix64_mix};
@@ -48,10 +54,19 @@ struct Run {
     seed: u64,
 }
 
+/// The literal bytes of a packed content: LZ4 blocks of them, and how many they expand to.
+#[derive(Debug, Clone)]
+struct Packed {
+    compressed: Box<[u8]>,
+    len: usize,
+}
+
 /// The bytes of one file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Content {
+    /// The literal bytes, unless packed.
     literal: Vec<u8>,
+    packed: Option<Packed>,
     runs: Vec<Run>,
     /// The literal bytes already placed before a run (the sum of the runs' gaps).
     literal_before_last_run: u64,
@@ -119,6 +134,18 @@ enum Place {
     Run { run: usize, within: u64 },
 }
 
+impl PartialEq for Content {
+    /// The same bytes, from the same runs, packed or not.
+    fn eq(&self, other: &Content) -> bool {
+        self.len == other.len
+            && self.runs == other.runs
+            && self.patches == other.patches
+            && self.literal_bytes() == other.literal_bytes()
+    }
+}
+
+impl Eq for Content {}
+
 impl Content {
     /// Content holding exactly `bytes` (a file read from a real filesystem).
     pub fn from_bytes(bytes: Vec<u8>) -> Content {
@@ -137,8 +164,48 @@ impl Content {
         self.len == 0
     }
 
+    /// The literal bytes, expanded if packed.
+    fn literal_bytes(&self) -> Cow<'_, [u8]> {
+        match &self.packed {
+            None => Cow::Borrowed(&self.literal),
+            Some(packed) => Cow::Owned(
+                lz4_flex::block::decompress(&packed.compressed, packed.len)
+                    .expect("packed bytes are LZ4 blocks this content wrote"),
+            ),
+        }
+    }
+
+    /// Keeps the literal bytes compressed, for a file that stops growing.
+    pub fn pack(&mut self) {
+        if self.packed.is_some() || self.literal.is_empty() {
+            return;
+        }
+        let compressed = lz4_flex::block::compress(&self.literal).into_boxed_slice();
+        self.packed = Some(Packed {
+            compressed,
+            len: self.literal.len(),
+        });
+        self.literal = Vec::new();
+        self.runs.shrink_to_fit();
+    }
+
+    /// Expands packed literal bytes for good, before they change.
+    #[inline]
+    fn unpack(&mut self) {
+        if self.packed.is_some() {
+            self.expand();
+        }
+    }
+
+    #[cold]
+    fn expand(&mut self) {
+        self.literal = self.literal_bytes().into_owned();
+        self.packed = None;
+    }
+
     /// Appends literal bytes.
     pub fn push_literal(&mut self, bytes: &[u8]) {
+        self.unpack();
         self.literal.extend_from_slice(bytes);
         self.len += bytes.len() as u64;
     }
@@ -148,6 +215,7 @@ impl Content {
         if length_bytes == 0 {
             return;
         }
+        self.unpack();
         let mut gap = self.literal.len() as u64 - self.literal_before_last_run;
         // A gap beyond u32 is split by empty runs, so a run stays 16 bytes.
         while gap > u64::from(u32::MAX) {
@@ -170,14 +238,15 @@ impl Content {
     /// Appends another content's bytes, keeping its generated runs generated.
     pub fn push_content(&mut self, other: &Content) {
         let base = self.len;
+        let other_literal = other.literal_bytes();
         let mut literal_start = 0usize;
         for run in &other.runs {
             let literal_end = literal_start + run.literal_gap as usize;
-            self.push_literal(&other.literal[literal_start..literal_end]);
+            self.push_literal(&other_literal[literal_start..literal_end]);
             literal_start = literal_end;
             self.push_generated(run.length, run.seed);
         }
-        self.push_literal(&other.literal[literal_start..]);
+        self.push_literal(&other_literal[literal_start..]);
         for (&offset, &byte) in &other.patches {
             self.patches.insert(base + offset, byte);
         }
@@ -212,7 +281,7 @@ impl Content {
             return patched;
         }
         match self.place(offset) {
-            Place::Literal(index) => self.literal[index],
+            Place::Literal(index) => self.literal_bytes()[index],
             Place::Run { run, within } => value_byte(self.runs[run].seed, within),
         }
     }
@@ -220,6 +289,7 @@ impl Content {
     /// XORs the byte at `offset` with `mask`: a flipped bit. Returns the byte as it was.
     pub fn flip(&mut self, offset: u64, mask: u8) -> u8 {
         assert!(offset < self.len, "a flip inside the content");
+        self.unpack();
         match self.place(offset) {
             Place::Literal(index) => {
                 let before = self.literal[index];
@@ -246,6 +316,7 @@ impl Content {
         if length_bytes == self.len {
             return;
         }
+        self.unpack();
         self.patches.split_off(&length_bytes);
         if length_bytes == 0 {
             *self = Content::default();
@@ -291,12 +362,13 @@ impl Content {
         let mut out = Content::default();
         let mut file_position = 0u64;
         let mut literal_position = 0usize;
+        let literal_bytes = self.literal_bytes();
         let copy_literal = |out: &mut Content, from_file: u64, to_file: u64, literal: usize| {
             let lo = from_file.max(start);
             let hi = to_file.min(end);
             if lo < hi {
                 let base = literal + (lo - from_file) as usize;
-                out.push_literal(&self.literal[base..base + (hi - lo) as usize]);
+                out.push_literal(&literal_bytes[base..base + (hi - lo) as usize]);
             }
         };
         for run in &self.runs {
@@ -348,9 +420,13 @@ impl Content {
         bytes
     }
 
-    /// Memory this content holds, in bytes (its literal part and its runs).
+    /// Memory this content holds, in bytes (its literal part, packed or not, and its runs).
     pub fn resident_bytes(&self) -> u64 {
         self.literal.capacity() as u64
+            + self
+                .packed
+                .as_ref()
+                .map_or(0, |packed| packed.compressed.len() as u64)
             + (self.runs.capacity() * std::mem::size_of::<Run>()) as u64
             + self.patches.len() as u64 * 24
     }
@@ -365,6 +441,7 @@ impl Content {
     pub fn cursor(&self, offset: u64) -> Cursor<'_> {
         let mut cursor = Cursor {
             content: self,
+            literal_bytes: self.literal_bytes(),
             position: 0,
             run: 0,
             literal: 0,
@@ -377,9 +454,11 @@ impl Content {
 }
 
 /// Reads a content sequentially.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Cursor<'a> {
     content: &'a Content,
+    /// The content's literal bytes (expanded once, for the cursor's life, if packed).
+    literal_bytes: Cow<'a, [u8]>,
     position: u64,
     /// The next run not yet entered.
     run: usize,
@@ -416,7 +495,7 @@ impl<'a> Cursor<'a> {
     fn gap_end_of(&self, run: usize, from: usize) -> usize {
         match self.content.runs.get(run) {
             Some(next) => from + next.literal_gap as usize,
-            None => self.content.literal.len(),
+            None => self.literal_bytes.len(),
         }
     }
 
@@ -471,7 +550,7 @@ impl<'a> Cursor<'a> {
             let step = available.min((wanted - filled) as u64) as usize;
             let target = &mut out[filled..filled + step];
             if literal {
-                target.copy_from_slice(&self.content.literal[self.literal..self.literal + step]);
+                target.copy_from_slice(&self.literal_bytes[self.literal..self.literal + step]);
             } else {
                 let run = &self.content.runs[self.run - 1];
                 generate_value(run.seed, self.in_run.expect("inside a run"), target);
@@ -562,6 +641,32 @@ mod tests {
         assert_ne!(whole, other);
     }
 
+    // Packing keeps a WAL-like content's bytes in a fraction of the memory: keys that repeat
+    // from cell to cell compress; the values were never held.
+    #[test]
+    fn packing_shrinks_repeating_literals() {
+        let mut content = Content::default();
+        for cell in 0..10_000u64 {
+            let mut key = vec![0, 0, 0, 30, 0, 0, 3, 232, 0, 11];
+            key.extend_from_slice(format!("user{cell:07}").as_bytes());
+            key.extend_from_slice(b"\x02cffield0");
+            content.push_literal(&key);
+            content.push_generated(1000, cell);
+        }
+        let bytes = content.to_bytes();
+        let before = content.resident_bytes();
+        content.pack();
+        assert!(content.resident_bytes() * 2 < before, "{before}");
+        assert_eq!(content.to_bytes(), bytes);
+        assert_eq!(
+            content.cursor(30).value(1000),
+            Some(ValueBytes::Generated {
+                length_bytes: 1000,
+                seed: 0
+            })
+        );
+    }
+
     // A whole undamaged run comes back as its seed; a flipped byte in it makes it bytes.
     #[test]
     fn values_come_back_as_runs_until_damaged() {
@@ -590,16 +695,22 @@ mod tests {
     }
 
     proptest! {
-        // Whatever the mix of literal and generated pieces, reads, slices, truncations, flips
-        // and appends agree with the plain bytes.
+        // Whatever the mix of literal and generated pieces, packed or not, reads, slices,
+        // truncations, flips and appends agree with the plain bytes.
         #[test]
         fn agrees_with_plain_bytes(
             steps in proptest::collection::vec(step(), 0..12),
             cut in any::<prop::sample::Index>(),
             range in (any::<prop::sample::Index>(), any::<prop::sample::Index>()),
             flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 0..4),
+            packed in (any::<bool>(), any::<bool>()),
         ) {
             let (mut content, mut plain) = build(&steps);
+            let unpacked = content.clone();
+            if packed.0 {
+                content.pack();
+            }
+            prop_assert_eq!(&content, &unpacked);
             prop_assert_eq!(content.len(), plain.len() as u64);
             prop_assert_eq!(content.to_bytes(), plain.clone());
             if plain.is_empty() {
@@ -609,6 +720,9 @@ mod tests {
                 let offset = index.index(plain.len());
                 prop_assert_eq!(content.flip(offset as u64, *mask), plain[offset]);
                 plain[offset] ^= mask;
+            }
+            if packed.1 {
+                content.pack();
             }
             prop_assert_eq!(content.to_bytes(), plain.clone());
             let (a, b) = (range.0.index(plain.len() + 1), range.1.index(plain.len() + 1));

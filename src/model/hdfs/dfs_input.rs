@@ -87,7 +87,7 @@ impl fmt::Display for DfsError {
 }
 
 /// A reader of one file.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct DfsInputStream<'a> {
     file: &'a HdfsFile,
     cursor: Cursor<'a>,

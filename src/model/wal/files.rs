@@ -111,9 +111,9 @@ pub struct CrashCut {
 }
 
 impl OpenFile {
-    /// The file as a rolled one; its bytes stop growing, so their spare capacity goes.
+    /// The file as a rolled one; its bytes stop growing, so they are packed.
     fn rolled_in(self, fs: &mut SimFs) -> RolledFile {
-        fs.content_mut(self.writer.file()).shrink_to_fit();
+        fs.content_mut(self.writer.file()).pack();
         self.rolled(fs)
     }
 

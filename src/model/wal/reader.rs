@@ -337,7 +337,7 @@ pub enum Next {
 }
 
 /// A WAL file open for reading.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct WalReader<'a> {
     stream: DfsInputStream<'a>,
     rules: ReaderRules,
