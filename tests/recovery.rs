@@ -112,6 +112,41 @@ fn sync_wal_crashes_lose_nothing() {
     assert!(torn > 20, "{torn}");
 }
 
+// A bulk load flushes the region and loads its file at that flush's own sequence id
+// (HRegion.bulkLoadHFiles): below every edit written after the flush's snapshot. Loaded at a
+// later id, the file would make replay skip those edits as already in a store file: a crash
+// before the next flush lost 20–42 acknowledged edits per seed here, none explained.
+#[test]
+fn a_bulk_load_then_a_crash_loses_nothing() {
+    let faults = r#"
+[[actions]]
+kind = "bulk_load"
+at = "20s"
+table = "t"
+size = "50MB"
+
+[[faults]]
+kind = "crash"
+at = "22s"
+during = "roll"
+"#;
+    for profile in ["hbase-2.5", "hbase-1.4"] {
+        for seed in 1..=4 {
+            let text = small(profile, "SYNC_WAL", faults);
+            let (_, summary) = run(&scenario(&text, &[&format!("seed={seed}")]));
+            let recovery = only_recovery(&summary);
+            assert!(recovery.completed_at_s.is_some(), "{profile} seed {seed}");
+            assert_eq!(
+                (summary.durability.lost, summary.durability.resurrected),
+                (0, 0),
+                "{profile} seed {seed}: {:?}",
+                summary.durability
+            );
+            assert!(summary.durability.acknowledged > 5_000);
+        }
+    }
+}
+
 // A torn last entry is the normal end of a crashed server's WAL: with skip.errors false the
 // split succeeds at the first attempt and nothing acknowledged is lost.
 #[test]

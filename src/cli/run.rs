@@ -63,6 +63,17 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             describe(&report.summary, report.info.wall_seconds, &report.folder)
         );
     }
+    if let Some(violation) = report.summary.durability.violation() {
+        return Err(Failure {
+            message: format!(
+                "{violation}: a bug in the model (scenario {}, seed {}; results in {})",
+                scenario.name,
+                scenario.seed,
+                report.folder.display()
+            ),
+            code: EXIT_RUN_FAILED,
+        });
+    }
     Ok(())
 }
 

@@ -364,9 +364,59 @@ pub struct DurabilitySummary {
     pub rolled_back: u64,
     pub resurrected: u64,
     /// Lost edits by cause: corrupt_wal_skipped, split_given_up, truncated_by_damage,
-    /// failed_sync_acknowledged (HBASE-11868's acknowledgement of a write to a broken writer),
-    /// async_wal_window, skip_wal, unexplained (a bug).
+    /// damaged_entry, store_seqid_over_reported, failed_sync_acknowledged (HBASE-11868's
+    /// acknowledgement of a write to a broken writer), async_wal_window, skip_wal,
+    /// unexplained (a bug).
     pub lost_by_cause: BTreeMap<String, u64>,
+    /// The first edit lost without a cause, and the first resurrected (only when there is one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_unexplained: Option<EditRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_resurrected: Option<EditRef>,
+}
+
+/// One edit: its region and sequence id.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct EditRef {
+    pub region: u32,
+    pub sequence_id: u64,
+}
+
+impl EditRef {
+    fn of((region, sequence_id): (u32, u64)) -> EditRef {
+        EditRef {
+            region,
+            sequence_id,
+        }
+    }
+}
+
+impl DurabilitySummary {
+    /// Edits lost with no cause the oracle knows.
+    pub fn unexplained(&self) -> u64 {
+        self.lost_by_cause.get("unexplained").copied().unwrap_or(0)
+    }
+
+    /// Why the run must not pass for a good one: acknowledged edits lost without a cause, or
+    /// rolled-back edits found again — each a bug in the model.
+    pub fn violation(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(first) = self.first_unexplained {
+            parts.push(format!(
+                "{} acknowledged edits lost without a cause (the first: region {}, sequence id {})",
+                self.unexplained(),
+                first.region,
+                first.sequence_id
+            ));
+        }
+        if let Some(first) = self.first_resurrected {
+            parts.push(format!(
+                "{} rolled-back edits found again (the first: region {}, sequence id {})",
+                self.resurrected, first.region, first.sequence_id
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("the durability oracle found {}", parts.join(" and ")))
+    }
 }
 
 /// One crash and its recovery.
@@ -684,6 +734,8 @@ impl Summary {
                     .iter()
                     .map(|(cause, count)| (cause.name().to_string(), *count))
                     .collect(),
+                first_unexplained: outcome.durability.first_unexplained.map(EditRef::of),
+                first_resurrected: outcome.durability.first_resurrected.map(EditRef::of),
             },
             recovery: RecoveriesSummary {
                 crashes: stats.recoveries.len() as u64,
@@ -717,5 +769,55 @@ impl Summary {
         let mut text = serde_json::to_string_pretty(self).expect("a summary always serializes");
         text.push('\n');
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn durability(lost_by_cause: &[(&str, u64)]) -> DurabilitySummary {
+        DurabilitySummary {
+            acknowledged: 100,
+            verified: 90,
+            corrupted: 0,
+            lost: lost_by_cause.iter().map(|(_, count)| count).sum(),
+            unavailable: 0,
+            rolled_back: 4,
+            resurrected: 0,
+            lost_by_cause: lost_by_cause
+                .iter()
+                .map(|(cause, count)| (cause.to_string(), *count))
+                .collect(),
+            first_unexplained: None,
+            first_resurrected: None,
+        }
+    }
+
+    // A loss with a cause is HBase's behaviour; one without, or a resurrected edit, is a bug
+    // and says where to look.
+    #[test]
+    fn only_unexplained_losses_and_resurrections_are_violations() {
+        assert_eq!(durability(&[("corrupt_wal_skipped", 10)]).violation(), None);
+        let mut bad = durability(&[("skip_wal", 3), ("unexplained", 7)]);
+        bad.first_unexplained = Some(EditRef {
+            region: 2,
+            sequence_id: 4_711,
+        });
+        assert_eq!(
+            bad.violation().unwrap(),
+            "the durability oracle found 7 acknowledged edits lost without a cause (the first: region 2, sequence id 4711)"
+        );
+        bad.resurrected = 1;
+        bad.first_resurrected = Some(EditRef {
+            region: 0,
+            sequence_id: 9,
+        });
+        assert!(bad.violation().unwrap().ends_with(
+            " and 1 rolled-back edits found again (the first: region 0, sequence id 9)"
+        ));
+        // Absent when there is nothing to point at: summary.json is as before.
+        let json = serde_json::to_string(&durability(&[])).unwrap();
+        assert!(!json.contains("first_"), "{json}");
     }
 }

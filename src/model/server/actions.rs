@@ -32,6 +32,8 @@ pub(super) struct OperatorTask {
     /// For a split the split policy asked for: the first row of the second daughter (an
     /// operator's split takes the middle row).
     split_row: Option<u64>,
+    /// The own sequence id of the last flush the task ran (a bulk-loaded file takes it).
+    pub(super) flush_op_sequence_id: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +126,7 @@ impl RegionServer<'_> {
             step: Step::Start,
             partner: None,
             split_row: None,
+            flush_op_sequence_id: None,
         })
     }
 
@@ -261,13 +264,23 @@ impl RegionServer<'_> {
                 self.tasks.remove(task);
             }
             ActionKind::BulkLoad { bytes } => {
-                self.tasks.remove(task);
+                // HRegion.bulkLoadHFiles: the files take the sequence id of the flush before
+                // them — above every edit that flush wrote, below every edit after its
+                // snapshot, which replay must not take for loaded — or, with nothing to flush,
+                // a new one.
+                let flushed = self.tasks.remove(task).flush_op_sequence_id;
                 let state = &mut self.regions[region as usize];
-                let sequence_id = state.next_sequence_id();
-                state.mvcc.begin(sequence_id);
-                for waiter in state.mvcc.complete(sequence_id) {
-                    self.ready.push_back(waiter);
-                }
+                let sequence_id = match flushed {
+                    Some(sequence_id) => sequence_id,
+                    None => {
+                        let sequence_id = state.next_sequence_id();
+                        state.mvcc.begin(sequence_id);
+                        for waiter in state.mvcc.complete(sequence_id) {
+                            self.ready.push_back(waiter);
+                        }
+                        sequence_id
+                    }
+                };
                 let state = &mut self.regions[region as usize];
                 let (start, end) = (state.start_row, state.end_row);
                 let naming = self.tables[state.table].row_naming();

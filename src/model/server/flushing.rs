@@ -701,6 +701,7 @@ impl RegionServer<'_> {
         }
         self.release_blocked_calls();
         if let Executor::Task(task) = job.executor {
+            self.tasks.get_mut(task).flush_op_sequence_id = Some(job.op_sequence_id);
             self.advance_task(task);
         }
         self.wake_region_tasks(job.region);

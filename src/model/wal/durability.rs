@@ -267,6 +267,10 @@ pub struct DurabilityCheck {
     pub rolled_back: u64,
     pub resurrected: u64,
     pub lost_by_cause: BTreeMap<LossCause, u64>,
+    /// The first edit (region, sequence id) lost without a cause, and the first resurrected:
+    /// where to start looking for the bug either one is.
+    pub first_unexplained: Option<(RegionId, u64)>,
+    pub first_resurrected: Option<(RegionId, u64)>,
 }
 
 /// Every acknowledged and rolled-back edit of the run.
@@ -401,6 +405,9 @@ impl DurabilityOracle {
             check.acknowledged += acknowledged.len();
             check.rolled_back += rolled_back.len();
             check.resurrected += resurrected.len();
+            if let Some((first, _)) = resurrected.runs().next() {
+                check.first_resurrected.get_or_insert((region, first));
+            }
             let lost = lost_anyhow.len();
             let corrupted = corrupted.difference(&lost_anyhow).len();
             check.corrupted += corrupted;
@@ -429,6 +436,11 @@ impl DurabilityOracle {
                     Logged::SkipWal => LossCause::SkipWal,
                     Logged::Synced => LossCause::Unexplained,
                 };
+                if cause == LossCause::Unexplained
+                    && let Some((first, _)) = rest.runs().next()
+                {
+                    check.first_unexplained.get_or_insert((region, first));
+                }
                 *check.lost_by_cause.entry(cause).or_default() += rest.len();
             }
             check.lost_by_cause.retain(|_, count| *count > 0);
@@ -506,6 +518,11 @@ mod tests {
                 check.resurrected
             ),
             (11, 6, 5, 1)
+        );
+        // Unexplained: 7 and 10 (8 and 9 were in a skipped file, 11 was ASYNC_WAL).
+        assert_eq!(
+            (check.first_unexplained, check.first_resurrected),
+            (Some((0, 7)), Some((0, 12)))
         );
         let causes: Vec<(LossCause, u64)> = check.lost_by_cause.into_iter().collect();
         assert_eq!(
