@@ -85,6 +85,46 @@ fn splits_and_merges_change_the_regions() {
     assert_eq!(summary.compactions.by_kind["all_files"], 6);
 }
 
+// A region in transition is not closed, split or merged again: of two merges of the same
+// regions at one instant (or a split of a region being merged), the first runs and the other
+// is skipped, as the master refuses it; nothing panics and writes keep succeeding.
+#[test]
+fn a_second_transition_of_a_region_in_transition_is_skipped() {
+    for at in ["0s", "30s"] {
+        let merge =
+            format!("[[actions]]\nkind = \"merge\"\nat = \"{at}\"\ntable = \"t\"\nregion = 1\n");
+        let split =
+            format!("[[actions]]\nkind = \"split\"\nat = \"{at}\"\ntable = \"t\"\nregion = 1\n");
+        for second in [&merge, &split] {
+            let (_, summary) = run(&scenario(&with_actions(&format!("{merge}\n{second}")), &[]));
+            assert_eq!(summary.regions.merged, 1, "at {at}");
+            assert_eq!(summary.regions.split, 0, "at {at}");
+            assert_eq!(
+                (summary.regions.actions_run, summary.regions.actions_skipped),
+                (1, 1)
+            );
+            assert_eq!(summary.regions.count_at_end, 3);
+            assert_eq!(summary.operations["batch"].failed, 0);
+        }
+    }
+}
+
+// A merge before the regions took any write opens a region whose sequence ids start where
+// its parents' ended (at 0): its first write takes 1, and nothing is lost.
+#[test]
+fn a_merge_before_any_write_opens_a_writable_region() {
+    let text =
+        with_actions("[[actions]]\nkind = \"merge\"\nat = \"0s\"\ntable = \"t\"\nregion = 0\n")
+            .replace(
+                "table = \"t\"\narrival",
+                "table = \"t\"\nstart = \"2s\"\narrival",
+            );
+    let (_, summary) = run(&scenario(&text, &["duration=10s"]));
+    assert_eq!(summary.regions.merged, 1);
+    assert!(summary.durability.acknowledged > 500);
+    assert_eq!(summary.durability.verified, summary.durability.acknowledged);
+}
+
 // A merge of the last region has no neighbour: refused when the scenario is read.
 #[test]
 fn merging_the_last_region_is_refused() {

@@ -147,6 +147,35 @@ during = "roll"
     }
 }
 
+// A check-and-put whose check fails writes nothing, so it appends no WAL entry: HRegion
+// appends only a non-empty WALEdit. An entry announcing no cells would end 1.4's reader
+// there (ProtobufLogReader.readNext), and every edit after it was lost at the split.
+#[test]
+fn a_failed_check_leaves_no_entry_in_the_wal() {
+    let checks = r#"
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "5/s" }
+mix = { check_and_put = 1.0 }
+keys = { dist = "uniform", count = 100000 }
+value_size = { dist = "constant", bytes = "500B" }
+
+[[faults]]
+kind = "crash"
+at = "30s"
+"#;
+    for profile in ["hbase-1.4", "hbase-2.5"] {
+        let (_, summary) = run(&scenario(&small(profile, "SYNC_WAL", checks), &[]));
+        assert!(summary.operations["check_and_put"].checks_failed > 20);
+        let split = &only_recovery(&summary).split_files;
+        assert!(
+            split.iter().all(|file| !file.stop.contains("no cells")),
+            "{split:?}"
+        );
+        assert_eq!(summary.durability.lost, 0, "{profile}");
+    }
+}
+
 // A torn last entry is the normal end of a crashed server's WAL: with skip.errors false the
 // split succeeds at the first attempt and nothing acknowledged is lost.
 #[test]

@@ -195,3 +195,29 @@ fn a_slow_sync_holds_up_every_later_one() {
         assert!(summary.wal.sync_latency_ms.max >= 1999.0, "{profile}");
     }
 }
+
+// Every sync failing for a second, with syncs that take no time: each failure rolls the WAL,
+// and a roll takes at least the new file's create (a NameNode call, 1 ms by default), so the
+// clock moves on — at most a thousand rolls, then the writes go on — in both profiles and with
+// either provider. It used to fail, roll and rewrite forever at one instant.
+#[test]
+fn a_window_of_failing_instant_syncs_ends() {
+    let text = FAILING_SYNCS
+        .replace("value = \"2ms\"", "value = \"0ms\"")
+        .replace(
+            "at = \"30s\"\ncount = 3",
+            "start = \"30s\"\nend = \"31s\"\nprobability = 1.0",
+        );
+    for sets in [
+        &["profile=hbase-2.5"][..],
+        &["profile=hbase-1.4"],
+        &["profile=hbase-2.5", "hbase.wal.provider=filesystem"],
+    ] {
+        let (_, summary) = run(&scenario(&text, sets));
+        let rolls = summary.wal.rolls["error"];
+        assert!((500..=1_001).contains(&rolls), "{sets:?}: {rolls} rolls");
+        // Writes went on after the window: the last ten seconds acknowledged puts.
+        assert!(summary.operations["put"].succeeded > 50_000, "{sets:?}");
+        assert_eq!(summary.durability.lost, 0);
+    }
+}

@@ -631,3 +631,39 @@ fn a_flush_costs_its_cells_its_files_and_two_marker_syncs() {
     let markers = summary.wal.appends - summary.operations["put"].attempted;
     assert!((2 * flushes.count..=2 * flushes.count + 1).contains(&markers));
 }
+
+// A call outlives its client's patience: with a 1 ms RPC timeout the client gives up on (and
+// may fail for good) a request whose call is still waiting for its WAL sync on the server,
+// which applies the write all the same, unseen (as HBase does). The server's call keeps what
+// it needs of the request until it is done; it used to read a request the client had
+// already dropped.
+#[test]
+fn a_call_outlives_its_clients_timeout() {
+    let text = r#"
+name = "impatient"
+seed = 3
+duration = "30s"
+[properties]
+"hbase.rpc.timeout" = 1
+"hbase.client.pause" = 1
+[io]
+wal_sync_latency = { dist = "uniform", min = "0us", max = "10ms" }
+[[tables]]
+name = "t"
+regions = 1
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "20/s" }
+mix = { put = 1.0 }
+keys = { dist = "uniform", count = 1 }
+value_size = { dist = "constant", bytes = 10 }
+"#;
+    let (_, summary) = run(&scenario(text, &[]));
+    let put = &summary.operations["put"];
+    assert!(put.failed > 0, "{put:?}");
+    assert!(put.succeeded > 0);
+    assert!(summary.client.errors["CallTimeoutException"] > 0);
+    // Writes the clients never heard of are applied and verified all the same.
+    assert!(summary.durability.acknowledged > put.succeeded);
+    assert_eq!(summary.durability.verified, summary.durability.acknowledged);
+}

@@ -59,6 +59,13 @@ pub use write_path::Call;
 /// what the server drains would otherwise grow without bound.
 pub const REQUESTS_IN_FLIGHT_MAX: usize = 20_000_000;
 
+/// Most events pending at once before a run is stopped (about 1 GB of queue).
+pub const EVENTS_PENDING_MAX: usize = 30_000_000;
+
+/// Most events at one simulated instant before a run is stopped: past it, something in the
+/// model keeps scheduling work without letting time pass, and the run would never end.
+pub const EVENTS_AT_ONE_INSTANT_MAX: u64 = 10_000_000;
+
 /// How often (in events) a progress sink hears of the run.
 const PROGRESS_EVERY_EVENTS: u64 = 1 << 16;
 
@@ -72,6 +79,14 @@ pub enum RunError {
         "more than {limit} requests were in flight at {at}: the server cannot keep up with the offered load (lower the rate or add capacity)"
     )]
     TooManyInFlight { limit: usize, at: SimTime },
+    #[error(
+        "more than {limit} events were pending at {at}: the run outgrew the event queue's bound (shorten it, or lower the load)"
+    )]
+    TooManyEvents { limit: usize, at: SimTime },
+    #[error(
+        "more than {limit} events at {at} without the simulated clock moving: nothing lets time pass (are latencies and think times all zero?), or a loop in the model"
+    )]
+    Stuck { limit: u64, at: SimTime },
 }
 
 /// What a transfer on a write device is for.
@@ -203,6 +218,10 @@ pub struct RegionServer<'s> {
     clients: Vec<Client>,
     client_cells: Vec<ClientCells>,
     requests: Slab<Request>,
+    /// Requests the clients are still waiting on (`requests` also holds finished ones whose
+    /// calls the server is still working on), and the most at once.
+    requests_open: usize,
+    requests_open_peak: usize,
     calls: Slab<Call>,
     /// Answers on their way back to the client.
     answers: Slab<clients::Answer>,
@@ -399,6 +418,8 @@ impl<'s> RegionServer<'s> {
             clients,
             client_cells,
             requests: Slab::default(),
+            requests_open: 0,
+            requests_open_peak: 0,
             calls: Slab::default(),
             answers: Slab::default(),
             network_rtt: LatencySampler::new(
@@ -503,7 +524,19 @@ impl<'s> RegionServer<'s> {
     /// Runs to the end of the scenario's duration.
     pub fn run(mut self) -> Result<RunOutcome, RunError> {
         self.schedule_start();
+        let mut instant = (SimTime::ZERO, 0u64);
         while let Some((time, event)) = self.queue.pop() {
+            if time == instant.0 {
+                instant.1 += 1;
+                if instant.1 > EVENTS_AT_ONE_INSTANT_MAX {
+                    return Err(RunError::Stuck {
+                        limit: EVENTS_AT_ONE_INSTANT_MAX,
+                        at: time,
+                    });
+                }
+            } else {
+                instant = (time, 1);
+            }
             while let Some(boundary) = self.timeline.due(time) {
                 self.take_sample(boundary);
             }
@@ -568,9 +601,15 @@ impl<'s> RegionServer<'s> {
             self.drain_ready();
             // The WAL's consumer runs after the appends this event made, and syncs them.
             self.maybe_start_wal_sync();
-            if self.requests.len() > REQUESTS_IN_FLIGHT_MAX {
+            if self.requests_open > REQUESTS_IN_FLIGHT_MAX {
                 return Err(RunError::TooManyInFlight {
                     limit: REQUESTS_IN_FLIGHT_MAX,
+                    at: self.now(),
+                });
+            }
+            if self.queue.len() > EVENTS_PENDING_MAX {
+                return Err(RunError::TooManyEvents {
+                    limit: EVENTS_PENDING_MAX,
                     at: self.now(),
                 });
             }
@@ -805,7 +844,7 @@ impl<'s> RegionServer<'s> {
             global_lower_bytes: self.config.global_lower_bytes,
             memstore_at_end,
             requests_in_flight_at_end,
-            requests_in_flight_peak: self.requests.len_peak(),
+            requests_in_flight_peak: self.requests_open_peak,
             store_files,
             store_file_bytes,
             event_queue_peak: self.queue.length_peak(),

@@ -115,7 +115,8 @@ pub struct IoSpec {
     /// A flush's CPU for each cell of its snapshots (the StoreScanner over the snapshot, the
     /// HFile writer's encoding, checksums and bloom filter), alongside its bytes' transfer.
     pub flush_cpu_per_cell: SimDuration,
-    /// An HDFS rename (a NameNode call): a flushed file moving from .tmp into its store.
+    /// A NameNode call: a flushed file's rename from .tmp into its store, a new WAL file's
+    /// create at a roll.
     pub hdfs_rename_latency: SimDuration,
     /// Opening a store file's reader: the block locations, then the trailer and the
     /// load-on-open section (index, file info, bloom metadata). A flushed file is opened twice

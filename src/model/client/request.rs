@@ -128,4 +128,9 @@ pub struct Request {
     pub last_error: Option<ServerError>,
     /// Check-and-puts whose check failed (answered, nothing written).
     pub checks_failed: u32,
+    /// Calls on the server working on it. The server goes on with a call whose client gave
+    /// up (as HBase does), so a finished request stays until its last call is gone.
+    pub server_calls: u32,
+    /// Completed or failed for good at the client.
+    pub finished: bool,
 }

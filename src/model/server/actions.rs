@@ -15,6 +15,7 @@ use super::{Executor, RegionServer};
 use crate::model::event::Event;
 use crate::model::flusher::{FlushReason, FlushStores};
 use crate::model::region::hregion::{Region, RegionId, RegionState};
+use crate::model::region::mvcc::Mvcc;
 use crate::model::region::store_hotness::StoreHotnessProtector;
 use crate::model::store::store_file::{MidKey, RowProfile, StoreFile};
 use crate::model::timeline::MarkerKind;
@@ -74,6 +75,20 @@ impl RegionServer<'_> {
             },
             None => in_order.clone(),
         };
+        let closes = matches!(
+            action.kind,
+            ActionKind::Close { .. } | ActionKind::Split { .. } | ActionKind::Merge { .. }
+        );
+        let mut involved = chosen.clone();
+        if let (ActionKind::Merge { .. }, Some(position)) = (action.kind, action.region) {
+            involved.extend(in_order.get(position as usize + 1));
+        }
+        if closes && involved.iter().any(|&region| self.in_transition(region)) {
+            // The master refuses to close, split or merge a region in transition
+            // (MergeTableRegionsProcedure, SplitTableRegionProcedure, the unassign's checks).
+            self.stats.actions_skipped += 1;
+            return;
+        }
         self.stats.actions_run += 1;
         let now = self.now();
         self.timeline
@@ -117,6 +132,13 @@ impl RegionServer<'_> {
                 }
             }
         }
+    }
+
+    /// Whether a region is offline, or a close, split or merge of it is under way (its writes
+    /// disabled for it).
+    fn in_transition(&self, region: RegionId) -> bool {
+        let state = &self.regions[region as usize];
+        state.state != RegionState::Open || !state.writes_enabled
     }
 
     fn new_task(&mut self, kind: ActionKind, region: RegionId) -> u32 {
@@ -451,8 +473,8 @@ impl RegionServer<'_> {
         region.sequence_id = sequence_id;
         region.flushed_sequence_id = sequence_id;
         region.last_flush_op_sequence_id = sequence_id;
-        region.mvcc.begin(sequence_id.max(1));
-        region.mvcc.complete(sequence_id.max(1));
+        // Every number up to the parents' is spent (even none, before any write).
+        region.mvcc = Mvcc::starting_at(sequence_id);
         for &parent in parents {
             let parent_region = &self.regions[parent as usize];
             let halves = parents.len() == 1;

@@ -8,6 +8,7 @@ use crate::model::client::retry::pause_before_retry;
 use crate::model::event::Event;
 use crate::model::rpc::Dispatch;
 use crate::scenario::workload::{Arrival, OpKind};
+use crate::sim::SimTime;
 
 /// Request bytes an RPC carries besides its cells (header, region specifiers).
 const RPC_REQUEST_OVERHEAD_BYTES: u64 = 100;
@@ -19,6 +20,16 @@ pub(super) struct Answer {
     attempt: u64,
     actions: Vec<u32>,
     results: Vec<Outcome>,
+}
+
+/// What the client's figures need of a finished request.
+struct Finished {
+    kind: OpKind,
+    client: u32,
+    slot: u32,
+    due: SimTime,
+    rows: u64,
+    checks_failed: u32,
 }
 
 impl RegionServer<'_> {
@@ -65,10 +76,14 @@ impl RegionServer<'_> {
             attempt: None,
             last_error: None,
             checks_failed: 0,
+            server_calls: 0,
+            finished: false,
         };
         self.stats.operations.entry(kind).or_default().attempted += 1;
         let id = self.requests.insert(request);
-        self.stats.in_flight.set(now, self.requests.len() as u64);
+        self.requests_open += 1;
+        self.requests_open_peak = self.requests_open_peak.max(self.requests_open);
+        self.stats.in_flight.set(now, self.requests_open as u64);
         self.send_attempt(id);
     }
 
@@ -119,7 +134,7 @@ impl RegionServer<'_> {
             Dispatch::Queued => {}
             Dispatch::Rejected => {
                 self.stats.call_queue_too_big += 1;
-                let call_state = self.calls.remove(call);
+                let call_state = self.remove_call(call);
                 let results =
                     vec![Outcome::Failed(ServerError::CallQueueTooBig); call_state.actions.len()];
                 self.send_answer(request, attempt, call_state.actions, results);
@@ -271,11 +286,10 @@ impl RegionServer<'_> {
 
     fn complete_request(&mut self, request: RequestId) {
         let now = self.now();
-        let state = self.requests.remove(request);
-        self.stats.in_flight.set(now, self.requests.len() as u64);
+        let state = self.finish_request(request);
         let stats = self.stats.operations.entry(state.kind).or_default();
         stats.succeeded += 1;
-        stats.rows_succeeded += state.actions.len() as u64;
+        stats.rows_succeeded += state.rows;
         stats.checks_failed += u64::from(state.checks_failed);
         stats.latency.record(now - state.due);
         self.timeline.record_completion(state.kind, now - state.due);
@@ -283,13 +297,43 @@ impl RegionServer<'_> {
     }
 
     fn fail_request(&mut self, request: RequestId, error: ServerError) {
-        let now = self.now();
-        let state = self.requests.remove(request);
-        self.stats.in_flight.set(now, self.requests.len() as u64);
+        let state = self.finish_request(request);
         let stats = self.stats.operations.entry(state.kind).or_default();
         *stats.failed.entry(error.name()).or_default() += 1;
         self.timeline.record_failure(state.kind);
         self.next_from_client(state.client, state.slot);
+    }
+
+    /// The request is done at the client: no attempt of it is current any more, and it goes
+    /// once no call on the server works on it. Returns what the client's figures need.
+    fn finish_request(&mut self, request: RequestId) -> Finished {
+        let now = self.now();
+        self.requests_open -= 1;
+        self.stats.in_flight.set(now, self.requests_open as u64);
+        let state = self.requests.get_mut(request);
+        state.finished = true;
+        state.attempt = None;
+        let finished = Finished {
+            kind: state.kind,
+            client: state.client,
+            slot: state.slot,
+            due: state.due,
+            rows: state.actions.len() as u64,
+            checks_failed: state.checks_failed,
+        };
+        if state.server_calls == 0 {
+            self.requests.remove(request);
+        }
+        finished
+    }
+
+    /// A call on the server is gone: its request goes too if the client is done with it.
+    pub(super) fn release_request(&mut self, request: RequestId) {
+        let state = self.requests.get_mut(request);
+        state.server_calls -= 1;
+        if state.finished && state.server_calls == 0 {
+            self.requests.remove(request);
+        }
     }
 
     /// A closed-loop client thinks, then sends again.

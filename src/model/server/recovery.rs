@@ -260,7 +260,7 @@ impl RegionServer<'_> {
         self.stats.blocked.writers.set(now, 0);
         // Every call the server held: its connection closes.
         for call in self.calls.handles() {
-            let state = self.calls.remove(call);
+            let state = self.remove_call(call);
             let results = vec![
                 super::write_path::Outcome::Failed(ServerError::ServerDown);
                 state.actions.len()

@@ -255,7 +255,7 @@ impl RegionServer<'_> {
             self.wal_broken = true;
             self.roll_requested = None;
             self.roll_in_progress = Some(RollReason::Error);
-            let roll = self.wal_sync_latency.sample();
+            let roll = self.roll_latency();
             self.queue.schedule_in(roll, Event::WalRollDone);
         }
         if self.config.wal_async {
@@ -321,8 +321,15 @@ impl RegionServer<'_> {
         }
     }
 
-    /// The LogRoller rolls: a new file is written from now on; the roll takes one sync latency
-    /// for the create and the close, and syncs wait for it.
+    /// How long a roll takes: the new file's create (a NameNode call, `io.hdfs_rename_latency`)
+    /// and one sync latency for its header and the old file's close. Never nothing, so a writer
+    /// that breaks at every sync still moves the clock between its rolls.
+    fn roll_latency(&mut self) -> crate::sim::SimDuration {
+        self.scenario.io.hdfs_rename_latency + self.wal_sync_latency.sample()
+    }
+
+    /// The LogRoller rolls: a new file is written from now on (`roll_latency`), and syncs wait
+    /// for it.
     fn start_roll(&mut self) {
         let reason = self.roll_requested.take().expect("a roll was requested");
         let now = self.now();
@@ -337,7 +344,7 @@ impl RegionServer<'_> {
         // the safe point: the old file's close makes their bytes durable.
         self.roll_waiters = self.wal.take_waiting();
         self.roll_in_progress = Some(reason);
-        let latency = self.wal_sync_latency.sample();
+        let latency = self.roll_latency();
         self.queue.schedule_in(latency, Event::WalRollDone);
     }
 

@@ -133,6 +133,7 @@ impl RegionServer<'_> {
         deadline: SimTime,
     ) -> CallId {
         let count = actions.len();
+        self.requests.get_mut(request).server_calls += 1;
         self.calls.insert(Call {
             request,
             attempt,
@@ -149,6 +150,13 @@ impl RegionServer<'_> {
             wait_generation: 0,
             inside: None,
         })
+    }
+
+    /// Takes a call off the server (answered, rejected, or dropped with the process).
+    pub(super) fn remove_call(&mut self, call: CallId) -> Call {
+        let state = self.calls.remove(call);
+        self.release_request(state.request);
+        state
     }
 
     /// Runs every call that can make progress.
@@ -174,7 +182,7 @@ impl RegionServer<'_> {
                     // client is no longer listening.
                     if self.now() > self.calls.get(call).deadline {
                         self.stats.calls_dropped_stale += 1;
-                        let state = self.calls.remove(call);
+                        let state = self.remove_call(call);
                         self.release_handler(state.handler);
                         return;
                     }
@@ -614,7 +622,15 @@ impl RegionServer<'_> {
                 edit.add(self.action_edit_size(request.client, action.mutation, *value_bytes));
             }
         }
-        let durability = request.durability;
+        // A mini-batch that writes nothing (its check-and-puts failed their checks, its rows
+        // were refused) appends no WAL entry and waits for no sync: HRegion appends only a
+        // non-empty WALEdit (1.4's FSHLog drops an empty one), so no WAL holds a key without
+        // cells.
+        let durability = if values.iter().all(Option::is_none) {
+            Durability::SkipWal
+        } else {
+            request.durability
+        };
         let state = self.calls.get_mut(call);
         state.batch.sequence_id = sequence_id;
         state.batch.timestamp_ms = now.as_millis();
@@ -781,7 +797,7 @@ impl RegionServer<'_> {
 
     /// The answer goes back; the handler takes its next call.
     fn respond(&mut self, call: CallId) {
-        let state = self.calls.remove(call);
+        let state = self.remove_call(call);
         self.release_handler(state.handler);
         self.send_answer(state.request, state.attempt, state.actions, state.results);
     }
@@ -792,7 +808,7 @@ impl RegionServer<'_> {
         let now = self.now();
         let released = self.rpc.release(now, handler);
         for dropped in released.dropped {
-            let state = self.calls.remove(dropped);
+            let state = self.remove_call(dropped);
             let results = vec![Outcome::Failed(ServerError::CallDropped); state.actions.len()];
             self.send_answer(state.request, state.attempt, state.actions, results);
         }
