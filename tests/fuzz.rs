@@ -122,7 +122,13 @@ fn apply(text: &str, mutation: &Mutation) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("REGIONSIM_FUZZ_CASES")
+            .ok()
+            .and_then(|cases| cases.parse().ok())
+            .unwrap_or(400),
+        ..ProptestConfig::default()
+    })]
 
     // Each mutated file loads or fails with a located, non-empty message; none panics. Those
     // that load run for one simulated second (at a bounded rate) without panicking.
