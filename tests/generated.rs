@@ -244,7 +244,18 @@ const PROPERTIES: &[(&str, &[&str])] = &[
     ("zookeeper.session.timeout", &["1", "1000", "90000"]),
     ("hbase.regionserver.msginterval", &["1", "3000", "600000"]),
     ("hbase.regionserver.thread.compaction.small", &["1", "4"]),
+    ("hbase.rowlock.wait.duration", &["0", "1", "30000"]),
+    ("hbase.busy.wait.duration", &["0", "1", "60000"]),
+    ("hbase.region.store.parallel.put.limit", &["0", "1", "10"]),
+    ("hbase.ipc.server.callqueue.handler.factor", &["0", "0.5", "1"]),
+    ("hbase.ipc.server.max.callqueue.length", &["1", "10", "1000"]),
+    ("hbase.hstore.compaction.max", &["10", "30"]),
+    ("hbase.hregion.majorcompaction", &["0", "1000", "604800000"]),
+    ("hbase.hregion.memstore.flush.size", &["1048576", "134217728"]),
 ];
+
+/// Of those, the properties 1.4 does not have.
+const ONLY_IN_2_5: &[&str] = &["hbase.region.store.parallel.put.limit"];
 
 fn generated() -> impl Strategy<Value = Generated> {
     (
@@ -259,7 +270,7 @@ fn generated() -> impl Strategy<Value = Generated> {
         (
             prop::collection::vec(action(), 0..4),
             prop::collection::vec(fault(), 0..3),
-            prop::collection::vec((0..PROPERTIES.len(), 0u32..4), 0..6),
+            prop::collection::vec((0..PROPERTIES.len(), 0u32..4), 0..9),
             (0u32..20_000, 0u32..200_000),
             1u32..1_000,
         ),
@@ -307,6 +318,9 @@ fn render(g: &Generated) -> String {
         }
         seen.push(index);
         let (name, values) = PROPERTIES[index];
+        if g.hbase14 && ONLY_IN_2_5.contains(&name) {
+            continue;
+        }
         writeln!(
             out,
             "\"{name}\" = {}",
