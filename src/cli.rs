@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::report::staged_folder::FolderError;
 use crate::scenario::document::Assignment;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::{LoadOptions, Scenario, load_file};
@@ -133,6 +134,19 @@ impl From<ScenarioError> for Failure {
         Failure {
             message: error.to_string(),
             code: EXIT_BAD_INPUT,
+        }
+    }
+}
+
+impl From<FolderError> for Failure {
+    fn from(error: FolderError) -> Failure {
+        Failure {
+            code: if error.is_bad_input() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_RUN_FAILED
+            },
+            message: error.to_string(),
         }
     }
 }

@@ -10,14 +10,15 @@ use super::progress::RunProgress;
 use super::{EXIT_RUN_FAILED, Failure, ScenarioArgs};
 use crate::report::Summary;
 use crate::report::summary::RecoverySummary;
-use crate::runner::{RunOptions, run_scenario_with_progress};
+use crate::runner::{RunOptions, RunnerError, run_scenario_with_progress};
 use crate::scenario::units::format_size_approx;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// The result folder (default: results/<scenario>/seed-<N>).
+    /// The result folder (default: results/<scenario>/seed-<N>), written whole; one that
+    /// exists must be empty or a result folder, which is replaced.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Also write every processed event to trace.jsonl.
@@ -27,7 +28,7 @@ pub struct RunArgs {
     #[arg(long)]
     no_charts: bool,
     /// Also write the simulated WAL files (with corrupt/ and any recovered edits left) to DIR,
-    /// for `regionsim wal dump` and `wal split`.
+    /// for `regionsim wal dump` and `wal split`; written whole, as the result folder is.
     #[arg(long, value_name = "DIR")]
     export_wal: Option<PathBuf>,
     /// Print nothing but errors.
@@ -50,12 +51,16 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut progress = RunProgress::new(scenario.duration, args.quiet);
     let report = run_scenario_with_progress(&scenario, &options, &mut |time| progress.update(time));
     progress.finish();
-    let report = report.map_err(|error| Failure {
-        message: format!(
-            "{error} (scenario {}, seed {})",
-            scenario.name, scenario.seed
-        ),
-        code: EXIT_RUN_FAILED,
+    let report = report.map_err(|error| match error {
+        // A refused folder is about the folder, not about the run.
+        RunnerError::Folder(folder) if folder.is_bad_input() => Failure::from(folder),
+        error => Failure {
+            message: format!(
+                "{error} (scenario {}, seed {})",
+                scenario.name, scenario.seed
+            ),
+            code: EXIT_RUN_FAILED,
+        },
     })?;
     if !args.quiet {
         print!(
