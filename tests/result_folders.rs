@@ -1,6 +1,7 @@
 //! Result folders are written whole or not at all: a run into a used folder leaves none of the
-//! old run's files, a folder regionsim did not write is refused and left as it was, and a
-//! killed run leaves the old folder intact and the next command tidies what it left.
+//! old run's files, a folder regionsim did not write is refused and left as it was, a killed
+//! run leaves the old folder intact and the next command tidies what it left, and no command
+//! writes over its own inputs.
 
 mod common;
 
@@ -337,5 +338,89 @@ fn a_killed_run_leaves_the_old_result_and_the_next_command_tidies_up() {
     for (name, bytes) in &second {
         assert_eq!(redrawn.get(name), Some(bytes), "{name} did not come back");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// `merge` refuses an --out that is one of its shard folders, lies inside one or holds one,
+// naming both, and leaves the shard as it was; into a folder of its own it merges, and merges
+// again over its earlier merge. `sweep` refuses an --out that holds its scenario file, and
+// `run` refuses to replace a sweep.
+#[test]
+fn outputs_stay_apart_from_inputs() {
+    let dir = scratch("apart");
+    let (puts, _) = scenarios(&dir);
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|shard| dir.join(format!("shard-{shard}")))
+        .collect();
+    for (index, shard) in shards.iter().enumerate() {
+        assert_ok(&regionsim(&[
+            "sweep",
+            path(&puts),
+            "--vary",
+            "hbase.hstore.flusher.count=1,2",
+            "--shard",
+            &format!("{}/2", index + 1),
+            "--out",
+            path(shard),
+            "--quiet",
+        ]));
+    }
+    let shard = files(&shards[0]);
+    let merge = |out: &Path| {
+        regionsim(&[
+            "merge",
+            path(&shards[0]),
+            path(&shards[1]),
+            "--out",
+            path(out),
+            "--quiet",
+        ])
+    };
+    let inside = shards[0].join("merged");
+    for (out, relation) in [(&shards[0], "is"), (&inside, "is inside"), (&dir, "holds")] {
+        let output = merge(out);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let expected = format!(
+            "--out {} {relation} the shard folder {}",
+            out.display(),
+            shards[0].display()
+        );
+        assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+        assert_eq!(files(&shards[0]), shard);
+    }
+    let merged = dir.join("merged");
+    assert_ok(&merge(&merged));
+    assert_ok(&merge(&merged));
+    let csv = std::fs::read_to_string(merged.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+
+    let result = dir.join("result");
+    assert_ok(&run(&puts, &result, &["--no-charts"]));
+    let resolved = result.join("scenario.resolved.toml");
+    let output = regionsim(&[
+        "sweep",
+        path(&resolved),
+        "--vary",
+        "hbase.hstore.flusher.count=1,2",
+        "--out",
+        path(&result),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "--out {} holds the scenario file {}",
+            result.display(),
+            resolved.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&puts, &merged, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("holds a regionsim sweep, not a run"),
+        "{}",
+        stderr(&output)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -11,7 +11,7 @@ use clap::Args;
 use super::progress::SweepProgress;
 use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure, ScenarioArgs};
 use crate::report::files::write_atomic;
-use crate::report::staged_folder::{FolderKind, StagedFolder};
+use crate::report::staged_folder::{FolderKind, StagedFolder, check_apart};
 use crate::runner::explore::explore;
 use crate::runner::sweep::parse_seeds;
 
@@ -52,6 +52,7 @@ pub fn explore_command(args: ExploreArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&base.name).join("explore"));
     // Refused before any seed runs.
+    check_apart("--out", &folder, &args.scenario.inputs())?;
     let staged = StagedFolder::create(&folder, FolderKind::Explore)?;
     let progress = SweepProgress::new(seeds.len() as u64, args.quiet);
     // A failed model assertion is caught and reported per seed; keep the default hook from

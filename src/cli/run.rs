@@ -9,6 +9,8 @@ use super::format::{count, millis, table};
 use super::progress::RunProgress;
 use super::{EXIT_RUN_FAILED, Failure, ScenarioArgs};
 use crate::report::Summary;
+use crate::report::result_folder::default_folder;
+use crate::report::staged_folder::check_apart;
 use crate::report::summary::RecoverySummary;
 use crate::runner::{RunOptions, RunnerError, run_scenario_with_progress};
 use crate::scenario::units::format_size_approx;
@@ -41,8 +43,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if !args.quiet {
         super::warn_of_site_settings(&scenario);
     }
+    let out = args.out.unwrap_or_else(|| default_folder(&scenario));
+    check_apart("--out", &out, &args.scenario.inputs())?;
+    if let Some(dir) = &args.export_wal {
+        check_apart("--export-wal", dir, &args.scenario.inputs())?;
+    }
     let options = RunOptions {
-        out: args.out,
+        out: Some(out),
         trace: args.trace,
         command: std::env::args().collect(),
         charts: !args.no_charts,

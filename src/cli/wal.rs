@@ -27,7 +27,7 @@ use crate::model::wal::reader::{ReaderRules, WalContents, read_wal};
 use crate::model::wal::split::{
     CORRUPT_DIR, Coordination, DATA_DIR, OLD_WALS_DIR, SplitOptions, WalFileFate, WalFileSplit,
 };
-use crate::report::staged_folder::{FolderKind, StagedFolder};
+use crate::report::staged_folder::{FolderKind, Input, StagedFolder, check_apart};
 use crate::runner::wal_files::{export_sim_fs, split_directory};
 use crate::scenario::known_bugs::{KnownBug, KnownBugs};
 use crate::scenario::profile::{ProfileId, Release};
@@ -305,6 +305,14 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
             .unwrap_or_else(|| "wals".into());
         Path::new("results").join("wal-split").join(name)
     });
+    check_apart(
+        "--out",
+        &out,
+        &[Input {
+            role: "the WAL directory",
+            path: dir,
+        }],
+    )?;
     let staged = StagedFolder::create(&out, FolderKind::WalSplit)?;
     let release = args.release.release()?;
     let mut options = SplitOptions::for_release(release, args.skip_errors, known_bugs);

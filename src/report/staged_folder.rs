@@ -12,7 +12,9 @@
 //!
 //! Only a folder regionsim wrote is ever replaced: it holds a `.regionsim` marker naming its
 //! kind (run, sweep, …), and only a folder of the same kind is replaced. A missing or empty
-//! target is fine; anything else is refused, so that `--out ~/Documents` cannot be wiped.
+//! target is fine; anything else is refused, so that `--out ~/Documents` cannot be wiped. A
+//! command's output folder must also stay apart from its inputs (`check_apart`): replacing a
+//! folder that holds the scenario, or a shard being merged, would destroy what it reads.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -101,6 +103,14 @@ pub enum FolderError {
     },
     #[error("{path} is a file, not a folder")]
     NotAFolder { path: PathBuf },
+    #[error("{flag} {out} {relation} {role} {input}; give {flag} a folder apart from it")]
+    NotApart {
+        flag: &'static str,
+        out: PathBuf,
+        relation: Relation,
+        role: &'static str,
+        input: PathBuf,
+    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -161,6 +171,82 @@ pub fn check_replaceable(target: &Path, kind: FolderKind) -> Result<(), FolderEr
             }
         }
         Err(error) => Err(write_error(&marker)(error)),
+    }
+}
+
+/// How an output folder and an input overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    Is,
+    Holds,
+    IsInside,
+}
+
+impl fmt::Display for Relation {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(match self {
+            Relation::Is => "is",
+            Relation::Holds => "holds",
+            Relation::IsInside => "is inside",
+        })
+    }
+}
+
+/// One thing a command reads, for `check_apart`.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// What it is to the command, as a message names it: "the scenario file".
+    pub role: &'static str,
+    pub path: &'a Path,
+}
+
+/// Refuses an output folder that is one of the command's inputs, holds one, or lies inside one
+/// (paths compared with symbolic links and `..` resolved as far as they exist); `flag` is how
+/// the command line names the folder.
+pub fn check_apart(flag: &'static str, out: &Path, inputs: &[Input]) -> Result<(), FolderError> {
+    let resolved_out = resolved(out);
+    for input in inputs {
+        let resolved_input = resolved(input.path);
+        let relation = if resolved_out == resolved_input {
+            Relation::Is
+        } else if resolved_input.starts_with(&resolved_out) {
+            Relation::Holds
+        } else if resolved_out.starts_with(&resolved_input) {
+            Relation::IsInside
+        } else {
+            continue;
+        };
+        return Err(FolderError::NotApart {
+            flag,
+            out: out.to_path_buf(),
+            relation,
+            role: input.role,
+            input: input.path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// `path` made absolute, its longest existing part canonicalised (symbolic links and `..`
+/// resolved) and the rest appended as written.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            return rest
+                .iter()
+                .rev()
+                .fold(canonical, |path, component| path.join(component));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return absolute,
+        }
     }
 }
 
@@ -535,6 +621,43 @@ mod tests {
             "put"
         );
         assert_eq!(names(&dir), ["out"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    // An output folder that is, holds or lies inside an input is refused, naming both; a
+    // sibling with a common prefix is apart.
+    #[test]
+    fn outputs_stay_apart_from_inputs() {
+        let dir = scratch("apart");
+        let shard = dir.join("shard-1");
+        fs::create_dir(&shard).unwrap();
+        let input = [Input {
+            role: "the shard folder",
+            path: &shard,
+        }];
+        let relation = |out: &Path| match check_apart("--out", out, &input) {
+            Err(FolderError::NotApart { relation, .. }) => Some(relation),
+            _ => None,
+        };
+        assert_eq!(relation(&shard), Some(Relation::Is));
+        assert_eq!(
+            relation(&dir.join("shard-1/../shard-1")),
+            Some(Relation::Is)
+        );
+        assert_eq!(relation(&dir), Some(Relation::Holds));
+        assert_eq!(relation(&shard.join("merged")), Some(Relation::IsInside));
+        assert_eq!(relation(&dir.join("shard-10")), None);
+        let message = check_apart("--out", &shard, &input)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains(&format!(
+                "--out {} is the shard folder {}",
+                shard.display(),
+                shard.display()
+            )),
+            "{message}"
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -17,7 +17,7 @@ use crate::report::result_folder::{
     ReportError, RunInfo, default_folder, draw_report, host_name, write_result_folder,
 };
 use crate::report::result_reader::ResultFolder;
-use crate::report::staged_folder::{FolderError, FolderKind, StagedFolder};
+use crate::report::staged_folder::{FolderError, FolderKind, Input, StagedFolder, check_apart};
 use crate::runner::wal_files::{WalFilesError, export_sim_fs};
 use crate::scenario::Scenario;
 use crate::sim::SimTime;
@@ -87,7 +87,17 @@ pub fn run_scenario_with_progress(
         .unwrap_or_else(|| default_folder(scenario));
     let staged = StagedFolder::create(&folder, FolderKind::Run)?;
     let export = match &options.export_wal {
-        Some(dir) => Some(StagedFolder::create(dir, FolderKind::WalExport)?),
+        Some(dir) => {
+            check_apart(
+                "--export-wal",
+                dir,
+                &[Input {
+                    role: "the result folder",
+                    path: &folder,
+                }],
+            )?;
+            Some(StagedFolder::create(dir, FolderKind::WalExport)?)
+        }
         None => None,
     };
     let started = Instant::now();
