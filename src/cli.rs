@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::report::staged_folder::{FolderError, Input};
 use crate::scenario::document::Assignment;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::{LoadOptions, Scenario, load_file};
@@ -80,6 +81,21 @@ struct ScenarioArgs {
 }
 
 impl ScenarioArgs {
+    /// The files the command reads, which its output folder must stay apart from.
+    fn inputs(&self) -> Vec<Input<'_>> {
+        let mut inputs = vec![Input {
+            role: "the scenario file",
+            path: &self.scenario,
+        }];
+        if let Some(site) = &self.site {
+            inputs.push(Input {
+                role: "the site file",
+                path: site,
+            });
+        }
+        inputs
+    }
+
     fn load(&self) -> Result<Scenario, ScenarioError> {
         let assignments = self
             .sets
@@ -133,6 +149,19 @@ impl From<ScenarioError> for Failure {
         Failure {
             message: error.to_string(),
             code: EXIT_BAD_INPUT,
+        }
+    }
+}
+
+impl From<FolderError> for Failure {
+    fn from(error: FolderError) -> Failure {
+        Failure {
+            code: if error.is_bad_input() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_RUN_FAILED
+            },
+            message: error.to_string(),
         }
     }
 }

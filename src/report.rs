@@ -1,6 +1,7 @@
 //! What a run writes: summary.json, the resolved scenario, latency histograms as `.hgrm`, the
 //! time series, run.json, and — drawn from those files, so any folder can be redrawn — the
-//! charts and report.html. Only this module, `runner` and `cli` touch the filesystem.
+//! charts and report.html; every folder written whole (`staged_folder`). Only this module,
+//! `runner` and `cli` touch the filesystem.
 
 pub mod charts;
 pub mod files;
@@ -9,6 +10,7 @@ pub mod hgrm;
 pub mod html;
 pub mod result_folder;
 pub mod result_reader;
+pub mod staged_folder;
 pub mod summary;
 pub mod timeseries;
 

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use regionsim::runner::sweep::{
-    SWEEP_FORMAT, SweepManifest, Vary, merge_shards, point_table, run_sweep, sweep_csv,
-    write_sweep_folder,
+    SWEEP_FORMAT, SweepManifest, Vary, merge_shards, point_table, read_sweep_folder, run_sweep,
+    sweep_csv, write_sweep_folder,
 };
 
 fn manifest(shard: Option<[u64; 2]>) -> SweepManifest {
@@ -93,6 +93,15 @@ fn jobs_and_shards_do_not_change_the_result() {
     // A missing shard is an error that says so.
     let error = merge_shards(&shard_folders[..2]).unwrap_err();
     assert!(error.to_string().contains("merge every shard"), "{error}");
+    // A sweep folder is replaced whole: a shard written over the whole sweep leaves none of
+    // the whole sweep's charts behind.
+    let (part, rows) = read_sweep_folder(&shard_folders[0]).unwrap();
+    write_sweep_folder(&unsharded, &part, &rows, &table_text(&part, &rows)).unwrap();
+    assert!(!unsharded.join("charts").exists());
+    assert_eq!(
+        std::fs::read(unsharded.join("sweep.csv")).unwrap(),
+        std::fs::read(shard_folders[0].join("sweep.csv")).unwrap()
+    );
     for folder in shard_folders.iter().chain([&unsharded, &merged]) {
         std::fs::remove_dir_all(folder).unwrap();
     }

@@ -326,7 +326,7 @@ fn split_bad_input() {
         (vec![empty.to_str().unwrap()], "no files to split"),
         (
             vec![wals.to_str().unwrap(), "--out", full.to_str().unwrap()],
-            "the output folder is not empty",
+            "is not empty and is not a folder regionsim wrote",
         ),
         (
             vec![wals.to_str().unwrap(), "--bug", "HBASE-2463"],

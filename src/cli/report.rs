@@ -1,4 +1,5 @@
-//! `regionsim report DIR`: redraws `charts/` and `report.html` from a result folder's files.
+//! `regionsim report DIR`: redraws `charts/` and `report.html` from a result folder's files,
+//! replacing the folder whole.
 
 use std::path::PathBuf;
 
@@ -18,9 +19,10 @@ pub struct ReportArgs {
 
 pub fn report(args: ReportArgs) -> Result<(), Failure> {
     let files = write_report(&args.folder).map_err(|error| Failure {
-        code: match error {
+        code: match &error {
             ReportError::Read(_) => EXIT_BAD_INPUT,
-            ReportError::Write { .. } => EXIT_RUN_FAILED,
+            ReportError::Folder(folder) if folder.is_bad_input() => EXIT_BAD_INPUT,
+            ReportError::Write { .. } | ReportError::Folder(_) => EXIT_RUN_FAILED,
         },
         message: error.to_string(),
     })?;

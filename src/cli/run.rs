@@ -9,15 +9,18 @@ use super::format::{count, millis, table};
 use super::progress::RunProgress;
 use super::{EXIT_RUN_FAILED, Failure, ScenarioArgs};
 use crate::report::Summary;
+use crate::report::result_folder::default_folder;
+use crate::report::staged_folder::check_apart;
 use crate::report::summary::RecoverySummary;
-use crate::runner::{RunOptions, run_scenario_with_progress};
+use crate::runner::{RunOptions, RunnerError, run_scenario_with_progress};
 use crate::scenario::units::format_size_approx;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// The result folder (default: results/<scenario>/seed-<N>).
+    /// The result folder (default: results/<scenario>/seed-<N>), written whole; one that
+    /// exists must be empty or a result folder, which is replaced.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Also write every processed event to trace.jsonl.
@@ -27,7 +30,7 @@ pub struct RunArgs {
     #[arg(long)]
     no_charts: bool,
     /// Also write the simulated WAL files (with corrupt/ and any recovered edits left) to DIR,
-    /// for `regionsim wal dump` and `wal split`.
+    /// for `regionsim wal dump` and `wal split`; written whole, as the result folder is.
     #[arg(long, value_name = "DIR")]
     export_wal: Option<PathBuf>,
     /// Print nothing but errors.
@@ -40,8 +43,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if !args.quiet {
         super::warn_of_site_settings(&scenario);
     }
+    let out = args.out.unwrap_or_else(|| default_folder(&scenario));
+    check_apart("--out", &out, &args.scenario.inputs())?;
+    if let Some(dir) = &args.export_wal {
+        check_apart("--export-wal", dir, &args.scenario.inputs())?;
+    }
     let options = RunOptions {
-        out: args.out,
+        out: Some(out),
         trace: args.trace,
         command: std::env::args().collect(),
         charts: !args.no_charts,
@@ -50,12 +58,16 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut progress = RunProgress::new(scenario.duration, args.quiet);
     let report = run_scenario_with_progress(&scenario, &options, &mut |time| progress.update(time));
     progress.finish();
-    let report = report.map_err(|error| Failure {
-        message: format!(
-            "{error} (scenario {}, seed {})",
-            scenario.name, scenario.seed
-        ),
-        code: EXIT_RUN_FAILED,
+    let report = report.map_err(|error| match error {
+        // A refused folder is about the folder, not about the run.
+        RunnerError::Folder(folder) if folder.is_bad_input() => Failure::from(folder),
+        error => Failure {
+            message: format!(
+                "{error} (scenario {}, seed {})",
+                scenario.name, scenario.seed
+            ),
+            code: EXIT_RUN_FAILED,
+        },
     })?;
     if !args.quiet {
         print!(

@@ -8,6 +8,7 @@ use clap::Args;
 use super::format::table;
 use super::progress::SweepProgress;
 use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure, ScenarioArgs};
+use crate::report::staged_folder::{FolderKind, Input, check_apart, check_replaceable};
 use crate::runner::sweep::{
     SWEEP_FORMAT, SweepError, SweepManifest, Vary, merge_shards, parse_seeds, point_table,
     run_sweep, write_sweep_folder,
@@ -30,7 +31,8 @@ pub struct SweepArgs {
     /// Run only the I-th of N disjoint slices of the sweep (join them with `regionsim merge`).
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
-    /// The output folder (default: results/<scenario>/sweep, or …/sweep-shard-I-of-N).
+    /// The output folder (default: results/<scenario>/sweep, or …/sweep-shard-I-of-N), written
+    /// whole; one that exists must be empty or a sweep folder, which is replaced.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print nothing but errors.
@@ -43,7 +45,8 @@ pub struct MergeArgs {
     /// The shard folders of one sweep.
     #[arg(required = true)]
     folders: Vec<PathBuf>,
-    /// Where to write the whole sweep.
+    /// Where to write the whole sweep: apart from the shard folders; one that exists must be
+    /// empty or a sweep folder, which is replaced.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Print nothing but errors.
@@ -59,11 +62,14 @@ fn bad_input(message: String) -> Failure {
 }
 
 fn sweep_failure(error: SweepError) -> Failure {
-    let code = match error {
+    let code = match &error {
         SweepError::Scenario { .. } | SweepError::Read { .. } | SweepError::Merge(_) => {
             EXIT_BAD_INPUT
         }
-        SweepError::Run { .. } | SweepError::Write { .. } => EXIT_RUN_FAILED,
+        SweepError::Folder(folder) if folder.is_bad_input() => EXIT_BAD_INPUT,
+        SweepError::Run { .. } | SweepError::Write { .. } | SweepError::Folder(_) => {
+            EXIT_RUN_FAILED
+        }
     };
     Failure {
         message: error.to_string(),
@@ -123,6 +129,9 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         };
         PathBuf::from("results").join(&base.name).join(name)
     });
+    // Refused before any run: an output folder among the inputs, or one that is not a sweep.
+    check_apart("--out", &folder, &args.scenario.inputs())?;
+    check_replaceable(&folder, FolderKind::Sweep)?;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
@@ -147,6 +156,15 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
 }
 
 pub fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let shards: Vec<Input> = args
+        .folders
+        .iter()
+        .map(|folder| Input {
+            role: "the shard folder",
+            path: folder,
+        })
+        .collect();
+    check_apart("--out", &args.out, &shards)?;
     let (manifest, rows) = merge_shards(&args.folders).map_err(sweep_failure)?;
     let text = table(&point_table(&manifest, &rows));
     write_sweep_folder(&args.out, &manifest, &rows, &text).map_err(sweep_failure)?;

@@ -11,7 +11,7 @@
 //! what could be read. `split` splits a directory as a dead server's WAL directory, by the same
 //! rules as a simulated crash, and writes the recovered edits (and the files it sets aside as
 //! corrupt, under `corrupt/` or `oldWALs/` as the profile's split coordination puts them) under
-//! `--out`; a split that fails exits with 1 and the reason.
+//! `--out`, whole (`StagedFolder`); a split that fails exits with 1 and the reason.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,7 @@ use crate::model::wal::reader::{ReaderRules, WalContents, read_wal};
 use crate::model::wal::split::{
     CORRUPT_DIR, Coordination, DATA_DIR, OLD_WALS_DIR, SplitOptions, WalFileFate, WalFileSplit,
 };
+use crate::report::staged_folder::{FolderKind, Input, StagedFolder, check_apart};
 use crate::runner::wal_files::{export_sim_fs, split_directory};
 use crate::scenario::known_bugs::{KnownBug, KnownBugs};
 use crate::scenario::profile::{ProfileId, Release};
@@ -97,8 +98,8 @@ struct SplitArgs {
     /// 2.5 with hbase.split.wal.zk.coordinated=true: corrupt files go to corrupt/.
     #[arg(long)]
     zk_coordinated: bool,
-    /// Where recovered edits and corrupt files go (default: results/wal-split/<dir name>);
-    /// must not exist or be empty.
+    /// Where recovered edits and corrupt files go (default: results/wal-split/<dir name>),
+    /// written whole; one that exists must be empty or an earlier split's, which is replaced.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Switch a known HBase bug back on (HBASE-2643, HBASE-2958).
@@ -304,12 +305,15 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
             .unwrap_or_else(|| "wals".into());
         Path::new("results").join("wal-split").join(name)
     });
-    if std::fs::read_dir(&out).is_ok_and(|mut entries| entries.next().is_some()) {
-        return Err(bad_input(format!(
-            "{}: the output folder is not empty (remove it or give another --out)",
-            out.display()
-        )));
-    }
+    check_apart(
+        "--out",
+        &out,
+        &[Input {
+            role: "the WAL directory",
+            path: dir,
+        }],
+    )?;
+    let staged = StagedFolder::create(&out, FolderKind::WalSplit)?;
     let release = args.release.release()?;
     let mut options = SplitOptions::for_release(release, args.skip_errors, known_bugs);
     if args.zk_coordinated {
@@ -358,16 +362,20 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
             count(*entries)
         );
     }
-    let mut written = export_sim_fs(&split.fs, DATA_DIR, &out.join(DATA_DIR))
-        .map_err(|error| run_failed(error.to_string()))?;
-    for set_aside in [CORRUPT_DIR, OLD_WALS_DIR] {
+    let mut written = Vec::new();
+    for exported in [DATA_DIR, CORRUPT_DIR, OLD_WALS_DIR] {
         written.extend(
-            export_sim_fs(&split.fs, set_aside, &out.join(set_aside))
+            export_sim_fs(&split.fs, exported, &staged.path().join(exported))
                 .map_err(|error| run_failed(error.to_string()))?,
         );
     }
+    let staged_path = staged.path().to_path_buf();
+    staged.commit()?;
     for path in &written {
-        println!("wrote    {}", path.display());
+        let shown = path
+            .strip_prefix(&staged_path)
+            .map_or_else(|_| path.clone(), |relative| out.join(relative));
+        println!("wrote    {}", shown.display());
     }
     match &outcome.failure {
         None => Ok(()),

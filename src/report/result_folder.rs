@@ -1,7 +1,9 @@
 //! A run's result folder: `summary.json`, `scenario.resolved.toml`, `latency/<op>.hgrm` (and
 //! `latency/wal_sync.hgrm`),
-//! `timeseries.csv`, `events.csv`, `regions.csv` and `run.json`, each written atomically; then
-//! `charts/` and `report.html`, drawn from those files as `regionsim report` redraws them.
+//! `timeseries.csv`, `events.csv`, `regions.csv` and `run.json`; then `charts/` and
+//! `report.html`, drawn from those files as `regionsim report` redraws them. The runner writes
+//! them into a `StagedFolder`, so the folder appears whole; a redraw replaces the drawn files
+//! the same way, leaving no chart of an earlier drawing behind.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use super::files::write_atomic;
 use super::hgrm::percentile_distribution;
 use super::html::report_html;
 use super::result_reader::{ResultFolder, ResultReadError};
+use super::staged_folder::{FolderError, FolderKind, StagedFolder, restore_interrupted};
 use super::summary::Summary;
 use super::timeseries::{events_csv, regions_csv, timeseries_csv};
 use crate::model::RunOutcome;
@@ -98,9 +101,11 @@ pub enum ReportError {
         #[source]
         source: io::Error,
     },
+    #[error("{0}")]
+    Folder(#[from] FolderError),
 }
 
-/// What `write_report` wrote.
+/// What `draw_report` wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportFiles {
     /// The chart files, `charts/<name>.svg` and `.png`, relative to the folder.
@@ -108,17 +113,32 @@ pub struct ReportFiles {
     pub report: PathBuf,
 }
 
-/// Draws `charts/` and `report.html` from the result folder's files (and only from them).
+/// The files `draw_report` writes, which a redraw replaces.
+const DRAWN: [&str; 2] = ["charts", "report.html"];
+
+/// Redraws `charts/` and `report.html` of a result folder from its files (and only from them),
+/// replacing the folder whole: a chart the files no longer call for does not survive, and a
+/// kill leaves the folder as it was.
 pub fn write_report(folder: &Path) -> Result<ReportFiles, ReportError> {
+    // A folder a killed command left aside comes back before it is read.
+    restore_interrupted(folder)?;
     let results = ResultFolder::read(folder)?;
-    let charts = run_charts(&results);
+    let staged = StagedFolder::amend(folder, FolderKind::Run, &DRAWN)?;
+    let files = draw_report(&results, staged.path())?;
+    staged.commit()?;
+    Ok(files)
+}
+
+/// Draws `charts/` and `report.html` into `folder` (one being written) from `results`.
+pub fn draw_report(results: &ResultFolder, folder: &Path) -> Result<ReportFiles, ReportError> {
+    let charts = run_charts(results);
     let charts_dir = folder.join("charts");
     write_charts(&charts_dir, &charts).map_err(|source| ReportError::Write {
         path: charts_dir.clone(),
         source,
     })?;
     let report = folder.join("report.html");
-    write_atomic(&report, report_html(&results, &charts).as_bytes()).map_err(|source| {
+    write_atomic(&report, report_html(results, &charts).as_bytes()).map_err(|source| {
         ReportError::Write {
             path: report.clone(),
             source,

@@ -1,9 +1,11 @@
 //! One run: simulate a checked scenario, then write its result folder (and, if asked, draw its
-//! charts and report from the files just written).
+//! charts and report from the files just written). The folder, and the `--export-wal` folder,
+//! are written whole: into temporary siblings made before the simulation starts (so that a
+//! folder that may not be replaced is refused at once), put in place when every file is there.
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use thiserror::Error;
@@ -12,8 +14,10 @@ use crate::model::event::TraceRecord;
 use crate::model::{RegionServer, RunError, RunOutcome};
 use crate::report::Summary;
 use crate::report::result_folder::{
-    ReportError, RunInfo, default_folder, host_name, write_report, write_result_folder,
+    ReportError, RunInfo, default_folder, draw_report, host_name, write_result_folder,
 };
+use crate::report::result_reader::ResultFolder;
+use crate::report::staged_folder::{FolderError, FolderKind, Input, StagedFolder, check_apart};
 use crate::runner::wal_files::{WalFilesError, export_sim_fs};
 use crate::scenario::Scenario;
 use crate::sim::SimTime;
@@ -48,6 +52,8 @@ pub enum RunnerError {
     Report(#[from] ReportError),
     #[error("--export-wal: {0}")]
     ExportWal(#[from] WalFilesError),
+    #[error("{0}")]
+    Folder(#[from] FolderError),
 }
 
 /// What a finished run reports back.
@@ -79,9 +85,24 @@ pub fn run_scenario_with_progress(
         .out
         .clone()
         .unwrap_or_else(|| default_folder(scenario));
+    let staged = StagedFolder::create(&folder, FolderKind::Run)?;
+    let export = match &options.export_wal {
+        Some(dir) => {
+            check_apart(
+                "--export-wal",
+                dir,
+                &[Input {
+                    role: "the result folder",
+                    path: &folder,
+                }],
+            )?;
+            Some(StagedFolder::create(dir, FolderKind::WalExport)?)
+        }
+        None => None,
+    };
     let started = Instant::now();
     let outcome = if options.trace {
-        simulate_with_trace(scenario, &folder, progress)?
+        simulate_with_trace(scenario, staged.path(), progress)?
     } else {
         RegionServer::new(scenario)
             .with_progress_sink(progress)
@@ -97,17 +118,23 @@ pub fn run_scenario_with_progress(
         events_per_wall_second: outcome.trace_hash.events() as f64 / wall_seconds.max(1e-9),
         command: options.command.clone(),
     };
-    write_result_folder(&folder, scenario, &outcome, &summary, &info).map_err(|source| {
+    write_result_folder(staged.path(), scenario, &outcome, &summary, &info).map_err(|source| {
         RunnerError::Write {
             path: folder.clone(),
             source,
         }
     })?;
     if options.charts {
-        write_report(&folder)?;
+        let results = ResultFolder::read(staged.path()).map_err(ReportError::from)?;
+        draw_report(&results, staged.path())?;
     }
-    if let Some(dir) = &options.export_wal {
-        export_sim_fs(&outcome.fs, "", dir)?;
+    if let Some(export) = &export {
+        export_sim_fs(&outcome.fs, "", export.path())?;
+    }
+    // Both folders are complete before either is put in place.
+    staged.commit()?;
+    if let Some(export) = export {
+        export.commit()?;
     }
     Ok(RunReport {
         summary,
@@ -117,21 +144,19 @@ pub fn run_scenario_with_progress(
     })
 }
 
-/// Simulates while streaming every event to `folder/trace.jsonl` (through a temporary file
-/// renamed at the end, like every result file).
+/// Simulates while streaming every event to `folder/trace.jsonl` (`folder` is the run's
+/// temporary folder, so a half-written trace never shows).
 fn simulate_with_trace(
     scenario: &Scenario,
-    folder: &PathBuf,
+    folder: &Path,
     progress: &mut dyn FnMut(SimTime),
 ) -> Result<RunOutcome, RunnerError> {
     let path = folder.join("trace.jsonl");
-    let temporary = folder.join(".trace.jsonl.tmp");
     let write_error = |source| RunnerError::Write {
         path: path.clone(),
         source,
     };
-    fs::create_dir_all(folder).map_err(write_error)?;
-    let mut writer = BufWriter::new(fs::File::create(&temporary).map_err(write_error)?);
+    let mut writer = BufWriter::new(fs::File::create(&path).map_err(write_error)?);
     let mut failure: Option<io::Error> = None;
     let mut sink = |record: TraceRecord| {
         if failure.is_none() {
@@ -155,8 +180,9 @@ fn simulate_with_trace(
     if let Some(error) = failure {
         return Err(write_error(error));
     }
-    writer.flush().map_err(write_error)?;
-    drop(writer);
-    fs::rename(&temporary, &path).map_err(write_error)?;
+    let file = writer
+        .into_inner()
+        .map_err(|error| write_error(error.into_error()))?;
+    file.sync_all().map_err(write_error)?;
     Ok(outcome)
 }

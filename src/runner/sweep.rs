@@ -6,7 +6,7 @@
 //! results are gathered in plan order, so `sweep.csv` is the same bytes for any job count.
 //! `--shard I/N` runs the plan's runs whose index is I−1 modulo N; `merge` joins shard folders
 //! back into exactly what one machine would have written (`write_sweep_folder` writes both,
-//! comparison charts included).
+//! comparison charts included, and writes the folder whole).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -22,6 +22,7 @@ use super::simulate;
 use crate::report::Summary;
 use crate::report::charts::{sweep_charts, write_charts};
 use crate::report::files::write_atomic;
+use crate::report::staged_folder::{FolderError, FolderKind, StagedFolder};
 use crate::scenario::document::Assignment;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::{LoadOptions, Scenario, load_file};
@@ -194,6 +195,8 @@ pub enum SweepError {
     Read { path: PathBuf, message: String },
     #[error("{0}")]
     Merge(String),
+    #[error("{0}")]
+    Folder(#[from] FolderError),
 }
 
 /// The columns of `sweep.csv` after the varied settings and the seed.
@@ -399,17 +402,21 @@ pub fn point_table(manifest: &SweepManifest, rows: &[SweepRow]) -> Vec<Vec<Strin
 }
 
 /// Writes `sweep.json`, `sweep.csv`, `sweep.txt` (the point table) and, for a whole sweep (not
-/// a shard, whose charts would show a slice), the comparison charts under `charts/`.
+/// a shard, whose charts would show a slice), the comparison charts under `charts/`; the folder
+/// appears whole, replacing an earlier sweep's.
 pub fn write_sweep_folder(
     folder: &Path,
     manifest: &SweepManifest,
     rows: &[SweepRow],
     table_text: &str,
 ) -> Result<(), SweepError> {
+    let staged = StagedFolder::create(folder, FolderKind::Sweep)?;
     let write = |name: &str, text: &str| {
-        write_atomic(&folder.join(name), text.as_bytes()).map_err(|source| SweepError::Write {
-            path: folder.join(name),
-            source,
+        write_atomic(&staged.path().join(name), text.as_bytes()).map_err(|source| {
+            SweepError::Write {
+                path: folder.join(name),
+                source,
+            }
         })
     };
     let mut manifest_text = serde_json::to_string_pretty(manifest).expect("a manifest serializes");
@@ -418,14 +425,14 @@ pub fn write_sweep_folder(
     write("sweep.csv", &sweep_csv(manifest, rows))?;
     write("sweep.txt", table_text)?;
     if manifest.shard.is_none() {
-        let charts_dir = folder.join("charts");
-        write_charts(&charts_dir, &sweep_charts(manifest, rows)).map_err(|source| {
-            SweepError::Write {
-                path: charts_dir.clone(),
+        write_charts(&staged.path().join("charts"), &sweep_charts(manifest, rows)).map_err(
+            |source| SweepError::Write {
+                path: folder.join("charts"),
                 source,
-            }
-        })?;
+            },
+        )?;
     }
+    staged.commit()?;
     Ok(())
 }
 
