@@ -257,14 +257,25 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// The assignment that names `path` exactly, if any; marks it used.
-    fn assignment_for(&self, path: &KeyPath) -> Option<usize> {
+    /// The last assignment that names `path` exactly and comes after `after` (the assignment
+    /// the enclosing table came from, which an earlier one inside it cannot override). The later
+    /// assignment wins, as it does for properties: it is marked used, and so is every earlier
+    /// one at or below `path`, which it replaces.
+    fn assignment_for(&self, path: &KeyPath, after: Option<usize>) -> Option<usize> {
         self.paths_read.borrow_mut().push(path.to_string());
         let found = self
             .assignments
             .iter()
-            .rposition(|assignment| path.matches(&assignment.segments()))?;
-        self.assignments_used.borrow_mut()[found] = true;
+            .enumerate()
+            .rposition(|(index, assignment)| {
+                after.is_none_or(|after| index > after) && path.matches(&assignment.segments())
+            })?;
+        let mut used = self.assignments_used.borrow_mut();
+        for (index, assignment) in self.assignments[..=found].iter().enumerate() {
+            if path.is_prefix_of(&assignment.segments()) {
+                used[index] = true;
+            }
+        }
         Some(found)
     }
 
@@ -518,7 +529,7 @@ impl<'d, 'a> Table<'d, 'a> {
     pub fn get(&self, key: &str) -> Option<Node<'d, 'a>> {
         self.keys_read.borrow_mut().push(key.to_string());
         let path = self.path.child_key(key);
-        if let Some(index) = self.document.assignment_for(&path) {
+        if let Some(index) = self.document.assignment_for(&path, self.assignment) {
             return Some(Node {
                 document: self.document,
                 value: self.document.assignment_values[index].get_ref(),

@@ -113,6 +113,54 @@ fn command_line_overrides() {
     assert_eq!(source.to_string(), "--set hbase.hstore.flusher.count=5");
 }
 
+// A scenario key given twice (two --set, or a sweep's --set then its --vary) takes the later
+// value, as a property does, whether named by index or by name; a whole table given later
+// replaces what an earlier --set put inside it, and a key inside a table given earlier
+// overrides that table's value.
+#[test]
+fn the_later_assignment_of_a_key_wins() {
+    let scenario = load_with(GOOD, &["duration=2m", "duration=3m"]).unwrap();
+    assert_eq!(scenario.duration, SimDuration::from_secs(180));
+    let scenario = load_with(GOOD, &["tables.0.regions=8", "tables.usertable.regions=6"]).unwrap();
+    assert_eq!(scenario.tables[0].regions, 6);
+    let scenario = load_with(
+        GOOD,
+        &[
+            "hbase.hstore.flusher.count=5",
+            "hbase.hstore.flusher.count=6",
+        ],
+    )
+    .unwrap();
+    assert_eq!(scenario.properties.int("hbase.hstore.flusher.count"), 6);
+    let scenario = load_with(
+        GOOD,
+        &[
+            "workloads.0.arrival.rate=5k/s",
+            "workloads.0.arrival={ kind = \"closed\", clients = 4 }",
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        scenario.workloads[0].arrival,
+        workload::Arrival::Closed {
+            clients: 4,
+            think: SimDuration::ZERO
+        }
+    );
+    let scenario = load_with(
+        GOOD,
+        &[
+            "workloads.0.arrival={ kind = \"open\", rate = \"2k/s\" }",
+            "workloads.0.arrival.rate=7k/s",
+        ],
+    )
+    .unwrap();
+    match &scenario.workloads[0].arrival {
+        workload::Arrival::Open { rate, .. } => assert_eq!(*rate, 7000.0),
+        other => panic!("{other:?}"),
+    }
+}
+
 // An unknown top-level key names its line and suggests the right one.
 #[test]
 fn unknown_keys_are_errors_with_suggestions() {
