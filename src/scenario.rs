@@ -9,6 +9,7 @@
 //! block cache leave 20% of the heap, …).
 
 pub mod action;
+pub mod bounds;
 pub mod document;
 pub mod error;
 pub mod fault;
@@ -28,6 +29,7 @@ pub mod writer;
 use std::path::{Path, PathBuf};
 
 use self::action::{ActionKind, ActionSpec};
+use self::bounds::{DURATION_MAX, HEAP_MAX};
 use self::document::{Assignment, Document, Node};
 use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use self::fault::FaultSpec;
@@ -41,11 +43,6 @@ use self::units::format_size;
 use self::workload::WorkloadSpec;
 use self::writer::quote;
 use crate::sim::SimDuration;
-
-/// The longest simulated run: a bound on event counts and on what a typo ("10000h") can cost.
-pub const DURATION_MAX: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
-/// The largest heap: 1 TB.
-pub const HEAP_MAX: u64 = 1 << 40;
 
 /// HotSpot uses compressed oops for heaps below about 32 GB (its oop encoding reaches 32 GB
 /// with 8-byte alignment), unless told otherwise.
