@@ -760,22 +760,10 @@ pub fn check_compaction_properties(properties: &Properties) -> Result<(), Scenar
             ),
         ));
     }
+    // Each hour is -1 (none) or 0 to 23, by its range.
     let start = properties.int("hbase.offpeak.start.hour");
     let end = properties.int("hbase.offpeak.end.hour");
     let valid = |hour: i64| (0..=23).contains(&hour);
-    for (name, hour) in [
-        ("hbase.offpeak.start.hour", start),
-        ("hbase.offpeak.end.hour", end),
-    ] {
-        if hour != -1 && !valid(hour) {
-            return Err(error(
-                name,
-                format!(
-                    "{name} must be an hour of the day, 0 to 23 (or -1 for none), found {hour}"
-                ),
-            ));
-        }
-    }
     if valid(start) != valid(end) {
         let unset = if valid(start) {
             "hbase.offpeak.end.hour"

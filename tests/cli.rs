@@ -411,3 +411,62 @@ fn site_settings_not_modelled_are_warned_of() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+// Numbers past what a RegionServer could run, or past what the simulated clock holds, are bad
+// input: refused at load (exit 2) with the key, the value and the bound, by `validate` and by
+// `run` alike. Each of these once went through: 2³¹−1 RPC handlers made `run` allocate 17 GB, a
+// billion flush handlers 4 GB, and millisecond settings past 1.8·10¹³ overflowed the clock.
+#[test]
+fn numbers_past_their_bounds_are_refused() {
+    let cases = [
+        (
+            "hbase.regionserver.handler.count=2147483647",
+            "hbase.regionserver.handler.count must be 1 to 10000, found 2147483647",
+        ),
+        (
+            "hbase.hstore.flusher.count=1000000000",
+            "hbase.hstore.flusher.count must be 1 to 1000, found 1000000000",
+        ),
+        (
+            "hbase.rpc.timeout=18446744000000",
+            "hbase.rpc.timeout must be 1ms to 8760h, found 18446744000000",
+        ),
+        (
+            "zookeeper.session.timeout=18446744000000",
+            "zookeeper.session.timeout must be 1ms to 8760h",
+        ),
+        (
+            "hbase.regionserver.logroll.period=18446744000000",
+            "hbase.regionserver.logroll.period must be 1ms to 8760h",
+        ),
+        (
+            "hbase.server.thread.wakefrequency=18446744000000",
+            "hbase.server.thread.wakefrequency must be 1ms to 8760h",
+        ),
+        (
+            "hbase.busy.wait.duration=18446744000000",
+            "hbase.busy.wait.duration must be 0s to 8760h",
+        ),
+    ];
+    for (set, expected) in cases {
+        let output = regionsim(&["validate", "scenarios/default.toml", "--set", set]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{set}: {stderr}");
+        assert!(stderr.contains(expected), "{set}: {stderr}");
+        assert!(stderr.contains(&format!("--set {set}")), "{set}: {stderr}");
+    }
+    let out = scratch("bounds");
+    let output = regionsim(&[
+        "run",
+        "scenarios/crash-recovery.toml",
+        "--set",
+        "hbase.server.thread.wakefrequency=18446744000000",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.join("summary.json").exists());
+}
