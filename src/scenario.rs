@@ -29,7 +29,7 @@ pub mod writer;
 use std::path::{Path, PathBuf};
 
 use self::action::{ActionKind, ActionSpec};
-use self::bounds::{DURATION_MAX, HEAP_MAX};
+use self::bounds::{DURATION_MAX, ENTRIES_MAX, HEAP_MAX};
 use self::document::{Assignment, Document, Node};
 use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use self::fault::FaultSpec;
@@ -192,12 +192,9 @@ pub fn load_str(
         (None, None) => 1,
     };
     let duration_node = root.require("duration", "the simulated time, such as \"10m\"")?;
-    let duration = duration_node.duration()?;
-    if duration.is_zero() || duration > DURATION_MAX {
-        return Err(duration_node.error(
-            ErrorKind::Impossible,
-            format!("duration must be above 0 and at most {DURATION_MAX}, found {duration}"),
-        ));
+    let duration = duration_node.duration_at_most(DURATION_MAX)?;
+    if duration.is_zero() {
+        return Err(duration_node.error(ErrorKind::Impossible, "duration must be above 0"));
     }
     let profile = match root.get("profile") {
         Some(node) => {
@@ -233,20 +230,15 @@ pub fn load_str(
     let restart_after = match server.get("restart") {
         Some(node) if node.choice(&["never"]).is_ok() => None,
         Some(node) => {
-            let restart = node.duration().map_err(|_| {
-                node.error(
-                    ErrorKind::InvalidValue,
-                    "restart is a duration (\"30s\") or \"never\"",
-                )
-            })?;
-            if restart > RESTART_MAX {
-                return Err(node.error(
-                    ErrorKind::Impossible,
-                    format!(
-                        "restart must be at most {RESTART_MAX} (or \"never\"), found {restart}"
+            let restart = node
+                .duration_at_most(RESTART_MAX)
+                .map_err(|error| match error.kind {
+                    ErrorKind::InvalidValue => node.error(
+                        ErrorKind::InvalidValue,
+                        "restart is a duration (\"30s\") or \"never\"",
                     ),
-                ));
-            }
+                    _ => error,
+                })?;
             Some(restart)
         }
         None => Some(RESTART_DEFAULT),
@@ -315,7 +307,7 @@ pub fn load_str(
     let report = root.section("report")?;
     let sample_interval = match report.get("interval") {
         Some(node) => {
-            let interval = node.duration()?;
+            let interval = node.duration_at_most(DURATION_MAX)?;
             let samples = if interval.is_zero() {
                 u64::MAX
             } else {
@@ -356,10 +348,12 @@ pub fn load_str(
             ));
         }
     }
+    table::check_server_holds(&tables, &table_nodes)?;
     let (workloads, workload_nodes) = read_array(&root, "workloads", WorkloadSpec::read)?;
     for (workload, node) in workloads.iter().zip(&workload_nodes) {
         workload::check_against_tables(workload, node, &tables)?;
     }
+    workload::check_clients(&workloads, &workload_nodes)?;
     check_row_layouts(&workloads, &workload_nodes)?;
     let (actions, action_nodes) = read_array(&root, "actions", |node, _| ActionSpec::read(node))?;
     for (index, (action, node)) in actions.iter().zip(&action_nodes).enumerate() {
@@ -463,6 +457,15 @@ fn read_array<'d, 'a, T>(
         return Ok((Vec::new(), Vec::new()));
     };
     let nodes = node.array()?;
+    if nodes.len() > ENTRIES_MAX {
+        return Err(node.error(
+            ErrorKind::Impossible,
+            format!(
+                "a scenario lists at most {ENTRIES_MAX} [[{key}]] entries, found {}",
+                nodes.len()
+            ),
+        ));
+    }
     let specs = nodes
         .iter()
         .enumerate()

@@ -38,3 +38,7 @@ pub const THREADS_MAX: i64 = 1_000;
 
 /// The most RPC handlers: HBase's default is 30 and large servers run a few hundred.
 pub const HANDLERS_MAX: i64 = 10_000;
+
+/// The most entries in each of a scenario's lists (tables, workloads, actions, faults): far more
+/// than any scenario needs, and few enough that their counters and memory stay small.
+pub const ENTRIES_MAX: usize = 10_000;

@@ -38,7 +38,8 @@ impl LatencySpec {
         let kind = table
             .require("dist", "one of constant, uniform, exponential, lognormal")?
             .choice(LATENCY_KINDS)?;
-        let duration = |key: &str, what: &str| table.require(key, what)?.duration();
+        let duration =
+            |key: &str, what: &str| table.require(key, what)?.duration_at_most(LATENCY_MAX);
         let spec = match kind {
             "constant" => LatencySpec::Constant {
                 value: duration("value", "the latency")?,
@@ -143,10 +144,13 @@ const DEFAULT_HDFS_RENAME: SimDuration = SimDuration::from_millis(1);
 /// DataNode (trailer, then the load-on-open section): two round trips and about a disk seek,
 /// 5 ms (chosen, not a published figure).
 const DEFAULT_STORE_FILE_OPEN: SimDuration = SimDuration::from_millis(5);
-/// The bounds of those settings: a per-cell cost over a millisecond, or a rename or an open
-/// over a minute, is a typo rather than a cluster.
+/// The bounds of those settings: a per-cell cost over a millisecond, or a rename, a reader open
+/// or a handler's CPU for one call or mutation over a minute, is a typo rather than a cluster;
+/// and so is a latency (a sync, a round trip, a region open) over an hour.
 const FLUSH_CPU_PER_CELL_MAX: SimDuration = SimDuration::from_millis(1);
 const FILE_OPERATION_MAX: SimDuration = SimDuration::from_secs(60);
+const HANDLER_CPU_MAX: SimDuration = SimDuration::from_secs(60);
+const LATENCY_MAX: SimDuration = SimDuration::from_secs(3600);
 
 impl IoSpec {
     pub fn read(table: &Table<'_, '_>) -> Result<IoSpec, ScenarioError> {
@@ -157,15 +161,9 @@ impl IoSpec {
                 p99: SimDuration::from_millis(25),
             },
         };
-        let bandwidth = |key: &str, default: u64| -> Result<u64, ScenarioError> {
-            let Some(node) = table.get(key) else {
-                return Ok(default);
-            };
-            let value = node.bandwidth()?;
-            if value == 0 {
-                return Err(node.error(ErrorKind::Impossible, "a bandwidth of 0 never finishes"));
-            }
-            Ok(value)
+        let bandwidth = |key: &str, default: u64| match table.get(key) {
+            Some(node) => node.bandwidth(),
+            None => Ok(default),
         };
         let network_rtt = match table.get("network_rtt") {
             Some(node) => LatencySpec::read(&node)?,
@@ -179,30 +177,22 @@ impl IoSpec {
                 value: DEFAULT_REGION_OPEN,
             },
         };
-        let duration = |key: &str, default: SimDuration| match table.get(key) {
-            Some(node) => node.duration(),
+        let bounded = |key: &str, default: SimDuration, max: SimDuration| match table.get(key) {
+            Some(node) => node.duration_at_most(max),
             None => Ok(default),
-        };
-        let bounded = |key: &str, default: SimDuration, max: SimDuration| {
-            let Some(node) = table.get(key) else {
-                return Ok(default);
-            };
-            let value = node.duration()?;
-            if value > max {
-                return Err(node.error(
-                    ErrorKind::Impossible,
-                    format!("{key} must be at most {max}, found {value}"),
-                ));
-            }
-            Ok(value)
         };
         let spec = IoSpec {
             wal_sync_latency,
             network_rtt,
-            handler_cpu_per_call: duration("handler_cpu_per_call", DEFAULT_CPU_PER_CALL)?,
-            handler_cpu_per_mutation: duration(
+            handler_cpu_per_call: bounded(
+                "handler_cpu_per_call",
+                DEFAULT_CPU_PER_CALL,
+                HANDLER_CPU_MAX,
+            )?,
+            handler_cpu_per_mutation: bounded(
                 "handler_cpu_per_mutation",
                 DEFAULT_CPU_PER_MUTATION,
+                HANDLER_CPU_MAX,
             )?,
             hdfs_write_bandwidth: bandwidth("hdfs_write_bandwidth", 200 << 20)?,
             wal_write_bandwidth: match table.get("wal_write_bandwidth") {
