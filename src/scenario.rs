@@ -26,6 +26,7 @@ pub mod units;
 pub mod workload;
 pub mod writer;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use self::action::{ActionKind, ActionSpec};
@@ -43,6 +44,9 @@ use self::units::format_size;
 use self::workload::WorkloadSpec;
 use self::writer::quote;
 use crate::sim::SimDuration;
+
+/// The largest scenario file: a thousand times the largest bundled one, still cheap to read.
+pub const SCENARIO_BYTES_MAX: u64 = 4 << 20;
 
 /// HotSpot uses compressed oops for heaps below about 32 GB (its oop encoding reaches 32 GB
 /// with 8-byte alignment), unless told otherwise.
@@ -137,15 +141,7 @@ pub struct LoadOptions {
 /// Reads and checks the scenario file at `path`.
 pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        ScenarioError::new(
-            ErrorKind::Io,
-            format!(
-                "cannot read scenario file {display}: {}",
-                error.to_string().to_lowercase()
-            ),
-        )
-    })?;
+    let text = read_text(path, "scenario", SCENARIO_BYTES_MAX)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load_str(&display, &text, &base, options)
 }
@@ -531,18 +527,33 @@ fn assignment_raw_value(text: &str) -> RawValue {
     RawValue::Text(trimmed.to_string())
 }
 
-fn read_site(path: &Path, origin: Option<Origin>) -> Result<Vec<Setting>, ScenarioError> {
-    let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| {
+/// Reads the text of a `what` file, refusing one larger than `max_bytes` without reading past
+/// the limit (a huge file, or one that never ends such as /dev/zero).
+fn read_text(path: &Path, what: &str, max_bytes: u64) -> Result<String, ScenarioError> {
+    let display = path.display();
+    let cannot = |reason: String| {
         ScenarioError::new(
             ErrorKind::Io,
-            format!(
-                "cannot read site file {display}: {}",
-                error.to_string().to_lowercase()
-            ),
+            format!("cannot read {what} file {display}: {reason}"),
         )
-        .at(origin.clone())
-    })?;
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(max_bytes + 1).read_to_end(&mut bytes))
+        .map_err(|error| cannot(error.to_string().to_lowercase()))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(cannot(format!(
+            "it is larger than {}, the most a {what} file may hold",
+            format_size(max_bytes)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| cannot("it is not utf-8 text".to_string()))
+}
+
+fn read_site(path: &Path, origin: Option<Origin>) -> Result<Vec<Setting>, ScenarioError> {
+    let display = path.display().to_string();
+    let text =
+        read_text(path, "site", site::SITE_BYTES_MAX).map_err(|error| error.at(origin.clone()))?;
     let properties = site::parse_site_xml(&text, &display)
         .map_err(|error| ScenarioError::new(ErrorKind::Syntax, error.to_string()))?;
     Ok(properties

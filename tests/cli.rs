@@ -470,3 +470,76 @@ fn numbers_past_their_bounds_are_refused() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!out.join("summary.json").exists());
 }
+
+// A site file's work is bounded before it starts: a 150 KB file whose 4 KB entity is
+// referenced 50,000 times (200 MB expanded; a file like it once took `validate` 46 s and
+// 7.3 GB), a file nested 200 deep and one of more than 4 MB are refused at once (exit 2), each
+// naming the limit.
+#[test]
+fn site_files_past_their_limits_are_refused() {
+    let dir = scratch("site-limits");
+    let cases = [
+        (
+            "entities.xml",
+            format!(
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE configuration [ <!ENTITY e \"{}\"> ]>\n<configuration><property><name>hbase.rootdir</name><value>{}</value></property></configuration>\n",
+                "x".repeat(4000),
+                "&e;".repeat(50_000)
+            ),
+            "with its entity references expanded it is larger than 4MB, the most a site file may hold",
+        ),
+        (
+            "deep.xml",
+            format!(
+                "<configuration>{}{}</configuration>",
+                "<a>".repeat(200),
+                "</a>".repeat(200)
+            ),
+            "deep.xml:1:313: elements nest more than 100 deep",
+        ),
+        (
+            "large.xml",
+            format!("<configuration>{}</configuration>", " ".repeat(5 << 20)),
+            "large.xml: it is larger than 4MB, the most a site file may hold",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let site = dir.join(name);
+        std::fs::write(&site, text).unwrap();
+        let started = std::time::Instant::now();
+        let output = regionsim(&[
+            "validate",
+            "scenarios/default.toml",
+            "--site",
+            site.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(started.elapsed().as_secs() < 10, "{name}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// A scenario file larger than 4 MB is refused before it is read in full (exit 2, naming the
+// limit), as is one that never ends.
+#[test]
+fn a_huge_scenario_file_is_refused() {
+    let dir = scratch("huge-scenario");
+    let path = dir.join("huge.toml");
+    std::fs::write(
+        &path,
+        format!("{}\n# {}\n", default_text(), "x".repeat(5 << 20)),
+    )
+    .unwrap();
+    for file in [path.to_str().unwrap(), "/dev/zero"] {
+        let output = regionsim(&["validate", file]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{file}: {stderr}");
+        assert!(
+            stderr.contains("it is larger than 4MB, the most a scenario file may hold"),
+            "{file}: {stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
