@@ -543,3 +543,79 @@ fn a_huge_scenario_file_is_refused() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+// `--jobs` never starts more threads than there are runs, nor more than 4 per core: a larger
+// value (10000 once started ten thousand threads) is lowered with a note on stderr and the
+// sweep or exploration runs as usual; 0 is a bad argument. A sweep of more than ten million
+// runs is refused before it is planned.
+#[test]
+fn jobs_are_capped_and_sweeps_bounded() {
+    let out = scratch("jobs");
+    let output = regionsim(&[
+        "sweep",
+        "scenarios/default.toml",
+        "--set",
+        "duration=1s",
+        "--vary",
+        "hbase.hstore.flusher.count=1,2",
+        "--jobs",
+        "10000",
+        "--out",
+        out.join("sweep").to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("note: --jobs 10000 lowered to 2: at most one job per run (2)"),
+        "{stderr}"
+    );
+    assert!(out.join("sweep/sweep.csv").is_file());
+    let output = regionsim(&[
+        "explore",
+        "scenarios/default.toml",
+        "--set",
+        "duration=2s",
+        "--seeds",
+        "1",
+        "--jobs",
+        "10000",
+        "--out",
+        out.join("explore").to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("note: --jobs 10000 lowered to 1: at most one job per run (1)"),
+        "{stderr}"
+    );
+    let output = regionsim(&[
+        "sweep",
+        "scenarios/default.toml",
+        "--vary",
+        "duration=1s",
+        "--jobs",
+        "0",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let values: Vec<String> = (1..=5000).map(|value| value.to_string()).collect();
+    let output = regionsim(&[
+        "sweep",
+        "scenarios/default.toml",
+        "--vary",
+        &format!("seed={}", values.join(",")),
+        "--vary",
+        &format!("hbase.hstore.flusher.count={}", values[..1000].join(",")),
+        "--seeds",
+        "1..3",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the sweep has 5000 × 1000 values × 3 seeds = 15000000 runs, more than 10000000"
+        ),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -2,12 +2,13 @@
 //! invariants; every failing seed printed with the command that reproduces it.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::progress::SweepProgress;
-use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure, ScenarioArgs};
+use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure, ScenarioArgs, parallel_jobs};
 use crate::report::files::write_atomic;
 use crate::runner::explore::explore;
 use crate::runner::sweep::parse_seeds;
@@ -23,9 +24,10 @@ pub struct ExploreArgs {
     /// store files) per seed.
     #[arg(long)]
     swarm: bool,
-    /// Seeds run in parallel (default: the machine's cores); results do not depend on it.
+    /// Seeds run in parallel (default: the machine's cores; at most the seeds, and 4 per core);
+    /// results do not depend on it.
     #[arg(long)]
-    jobs: Option<usize>,
+    jobs: Option<NonZeroUsize>,
     /// Where failing seeds' scenarios go (default: results/<scenario>/explore).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -40,9 +42,7 @@ pub fn explore_command(args: ExploreArgs) -> Result<(), Failure> {
         message,
         code: EXIT_BAD_INPUT,
     })?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let jobs = parallel_jobs(args.jobs, seeds.len());
     let folder = args
         .out
         .clone()
