@@ -12,6 +12,7 @@ mod run;
 mod sweep;
 mod wal;
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -163,6 +164,28 @@ impl From<FolderError> for Failure {
             },
             message: error.to_string(),
         }
+    }
+}
+
+/// The most runs in parallel per core: each run is single-threaded and busy, so more threads
+/// than this only cost memory.
+const JOBS_PER_CORE_MAX: usize = 4;
+
+/// How many runs go in parallel for `--jobs` (the machine's cores without it): never more than
+/// the `runs` there are, nor than `JOBS_PER_CORE_MAX` per core. A `--jobs` above that is
+/// lowered to it, with a note on stderr.
+fn parallel_jobs(requested: Option<NonZeroUsize>, runs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let most = runs.min(cores * JOBS_PER_CORE_MAX).max(1);
+    match requested.map(NonZeroUsize::get) {
+        Some(jobs) if jobs > most => {
+            eprintln!(
+                "note: --jobs {jobs} lowered to {most}: at most one job per run ({runs}) and {JOBS_PER_CORE_MAX} per core ({cores})"
+            );
+            most
+        }
+        Some(jobs) => jobs,
+        None => cores.min(most),
     }
 }
 

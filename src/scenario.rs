@@ -9,6 +9,7 @@
 //! block cache leave 20% of the heap, …).
 
 pub mod action;
+pub mod bounds;
 pub mod document;
 pub mod error;
 pub mod fault;
@@ -25,9 +26,11 @@ pub mod units;
 pub mod workload;
 pub mod writer;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use self::action::{ActionKind, ActionSpec};
+use self::bounds::{DURATION_MAX, ENTRIES_MAX, HEAP_MAX};
 use self::document::{Assignment, Document, Node};
 use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use self::fault::FaultSpec;
@@ -42,10 +45,8 @@ use self::workload::WorkloadSpec;
 use self::writer::quote;
 use crate::sim::SimDuration;
 
-/// The longest simulated run: a bound on event counts and on what a typo ("10000h") can cost.
-pub const DURATION_MAX: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
-/// The largest heap: 1 TB.
-pub const HEAP_MAX: u64 = 1 << 40;
+/// The largest scenario file: a thousand times the largest bundled one, still cheap to read.
+pub const SCENARIO_BYTES_MAX: u64 = 4 << 20;
 
 /// HotSpot uses compressed oops for heaps below about 32 GB (its oop encoding reaches 32 GB
 /// with 8-byte alignment), unless told otherwise.
@@ -140,15 +141,7 @@ pub struct LoadOptions {
 /// Reads and checks the scenario file at `path`.
 pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        ScenarioError::new(
-            ErrorKind::Io,
-            format!(
-                "cannot read scenario file {display}: {}",
-                error.to_string().to_lowercase()
-            ),
-        )
-    })?;
+    let text = read_text(path, "scenario", SCENARIO_BYTES_MAX)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load_str(&display, &text, &base, options)
 }
@@ -195,12 +188,9 @@ pub fn load_str(
         (None, None) => 1,
     };
     let duration_node = root.require("duration", "the simulated time, such as \"10m\"")?;
-    let duration = duration_node.duration()?;
-    if duration.is_zero() || duration > DURATION_MAX {
-        return Err(duration_node.error(
-            ErrorKind::Impossible,
-            format!("duration must be above 0 and at most {DURATION_MAX}, found {duration}"),
-        ));
+    let duration = duration_node.duration_at_most(DURATION_MAX)?;
+    if duration.is_zero() {
+        return Err(duration_node.error(ErrorKind::Impossible, "duration must be above 0"));
     }
     let profile = match root.get("profile") {
         Some(node) => {
@@ -236,20 +226,15 @@ pub fn load_str(
     let restart_after = match server.get("restart") {
         Some(node) if node.choice(&["never"]).is_ok() => None,
         Some(node) => {
-            let restart = node.duration().map_err(|_| {
-                node.error(
-                    ErrorKind::InvalidValue,
-                    "restart is a duration (\"30s\") or \"never\"",
-                )
-            })?;
-            if restart > RESTART_MAX {
-                return Err(node.error(
-                    ErrorKind::Impossible,
-                    format!(
-                        "restart must be at most {RESTART_MAX} (or \"never\"), found {restart}"
+            let restart = node
+                .duration_at_most(RESTART_MAX)
+                .map_err(|error| match error.kind {
+                    ErrorKind::InvalidValue => node.error(
+                        ErrorKind::InvalidValue,
+                        "restart is a duration (\"30s\") or \"never\"",
                     ),
-                ));
-            }
+                    _ => error,
+                })?;
             Some(restart)
         }
         None => Some(RESTART_DEFAULT),
@@ -318,7 +303,7 @@ pub fn load_str(
     let report = root.section("report")?;
     let sample_interval = match report.get("interval") {
         Some(node) => {
-            let interval = node.duration()?;
+            let interval = node.duration_at_most(DURATION_MAX)?;
             let samples = if interval.is_zero() {
                 u64::MAX
             } else {
@@ -359,10 +344,12 @@ pub fn load_str(
             ));
         }
     }
+    table::check_server_holds(&tables, &table_nodes)?;
     let (workloads, workload_nodes) = read_array(&root, "workloads", WorkloadSpec::read)?;
     for (workload, node) in workloads.iter().zip(&workload_nodes) {
         workload::check_against_tables(workload, node, &tables)?;
     }
+    workload::check_clients(&workloads, &workload_nodes)?;
     check_row_layouts(&workloads, &workload_nodes)?;
     let (actions, action_nodes) = read_array(&root, "actions", |node, _| ActionSpec::read(node))?;
     for (index, (action, node)) in actions.iter().zip(&action_nodes).enumerate() {
@@ -466,6 +453,15 @@ fn read_array<'d, 'a, T>(
         return Ok((Vec::new(), Vec::new()));
     };
     let nodes = node.array()?;
+    if nodes.len() > ENTRIES_MAX {
+        return Err(node.error(
+            ErrorKind::Impossible,
+            format!(
+                "a scenario lists at most {ENTRIES_MAX} [[{key}]] entries, found {}",
+                nodes.len()
+            ),
+        ));
+    }
     let specs = nodes
         .iter()
         .enumerate()
@@ -531,18 +527,33 @@ fn assignment_raw_value(text: &str) -> RawValue {
     RawValue::Text(trimmed.to_string())
 }
 
-fn read_site(path: &Path, origin: Option<Origin>) -> Result<Vec<Setting>, ScenarioError> {
-    let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| {
+/// Reads the text of a `what` file, refusing one larger than `max_bytes` without reading past
+/// the limit (a huge file, or one that never ends such as /dev/zero).
+fn read_text(path: &Path, what: &str, max_bytes: u64) -> Result<String, ScenarioError> {
+    let display = path.display();
+    let cannot = |reason: String| {
         ScenarioError::new(
             ErrorKind::Io,
-            format!(
-                "cannot read site file {display}: {}",
-                error.to_string().to_lowercase()
-            ),
+            format!("cannot read {what} file {display}: {reason}"),
         )
-        .at(origin.clone())
-    })?;
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(max_bytes + 1).read_to_end(&mut bytes))
+        .map_err(|error| cannot(error.to_string().to_lowercase()))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(cannot(format!(
+            "it is larger than {}, the most a {what} file may hold",
+            format_size(max_bytes)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| cannot("it is not utf-8 text".to_string()))
+}
+
+fn read_site(path: &Path, origin: Option<Origin>) -> Result<Vec<Setting>, ScenarioError> {
+    let display = path.display().to_string();
+    let text =
+        read_text(path, "site", site::SITE_BYTES_MAX).map_err(|error| error.at(origin.clone()))?;
     let properties = site::parse_site_xml(&text, &display)
         .map_err(|error| ScenarioError::new(ErrorKind::Syntax, error.to_string()))?;
     Ok(properties
@@ -763,22 +774,10 @@ pub fn check_compaction_properties(properties: &Properties) -> Result<(), Scenar
             ),
         ));
     }
+    // Each hour is -1 (none) or 0 to 23, by its range.
     let start = properties.int("hbase.offpeak.start.hour");
     let end = properties.int("hbase.offpeak.end.hour");
     let valid = |hour: i64| (0..=23).contains(&hour);
-    for (name, hour) in [
-        ("hbase.offpeak.start.hour", start),
-        ("hbase.offpeak.end.hour", end),
-    ] {
-        if hour != -1 && !valid(hour) {
-            return Err(error(
-                name,
-                format!(
-                    "{name} must be an hour of the day, 0 to 23 (or -1 for none), found {hour}"
-                ),
-            ));
-        }
-    }
     if valid(start) != valid(end) {
         let unset = if valid(start) {
             "hbase.offpeak.end.hour"

@@ -411,3 +411,211 @@ fn site_settings_not_modelled_are_warned_of() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+// Numbers past what a RegionServer could run, or past what the simulated clock holds, are bad
+// input: refused at load (exit 2) with the key, the value and the bound, by `validate` and by
+// `run` alike. Each of these once went through: 2³¹−1 RPC handlers made `run` allocate 17 GB, a
+// billion flush handlers 4 GB, and millisecond settings past 1.8·10¹³ overflowed the clock.
+#[test]
+fn numbers_past_their_bounds_are_refused() {
+    let cases = [
+        (
+            "hbase.regionserver.handler.count=2147483647",
+            "hbase.regionserver.handler.count must be 1 to 10000, found 2147483647",
+        ),
+        (
+            "hbase.hstore.flusher.count=1000000000",
+            "hbase.hstore.flusher.count must be 1 to 1000, found 1000000000",
+        ),
+        (
+            "hbase.rpc.timeout=18446744000000",
+            "hbase.rpc.timeout must be 1ms to 8760h, found 18446744000000",
+        ),
+        (
+            "zookeeper.session.timeout=18446744000000",
+            "zookeeper.session.timeout must be 1ms to 8760h",
+        ),
+        (
+            "hbase.regionserver.logroll.period=18446744000000",
+            "hbase.regionserver.logroll.period must be 1ms to 8760h",
+        ),
+        (
+            "hbase.server.thread.wakefrequency=18446744000000",
+            "hbase.server.thread.wakefrequency must be 1ms to 8760h",
+        ),
+        (
+            "hbase.busy.wait.duration=18446744000000",
+            "hbase.busy.wait.duration must be 0s to 8760h",
+        ),
+    ];
+    for (set, expected) in cases {
+        let output = regionsim(&["validate", "scenarios/default.toml", "--set", set]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{set}: {stderr}");
+        assert!(stderr.contains(expected), "{set}: {stderr}");
+        assert!(stderr.contains(&format!("--set {set}")), "{set}: {stderr}");
+    }
+    let out = scratch("bounds");
+    let output = regionsim(&[
+        "run",
+        "scenarios/crash-recovery.toml",
+        "--set",
+        "hbase.server.thread.wakefrequency=18446744000000",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.join("summary.json").exists());
+}
+
+// A site file's work is bounded before it starts: a 150 KB file whose 4 KB entity is
+// referenced 50,000 times (200 MB expanded; a file like it once took `validate` 46 s and
+// 7.3 GB), a file nested 200 deep and one of more than 4 MB are refused at once (exit 2), each
+// naming the limit.
+#[test]
+fn site_files_past_their_limits_are_refused() {
+    let dir = scratch("site-limits");
+    let cases = [
+        (
+            "entities.xml",
+            format!(
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE configuration [ <!ENTITY e \"{}\"> ]>\n<configuration><property><name>hbase.rootdir</name><value>{}</value></property></configuration>\n",
+                "x".repeat(4000),
+                "&e;".repeat(50_000)
+            ),
+            "with its entity references expanded it is larger than 4MB, the most a site file may hold",
+        ),
+        (
+            "deep.xml",
+            format!(
+                "<configuration>{}{}</configuration>",
+                "<a>".repeat(200),
+                "</a>".repeat(200)
+            ),
+            "deep.xml:1:313: elements nest more than 100 deep",
+        ),
+        (
+            "large.xml",
+            format!("<configuration>{}</configuration>", " ".repeat(5 << 20)),
+            "large.xml: it is larger than 4MB, the most a site file may hold",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let site = dir.join(name);
+        std::fs::write(&site, text).unwrap();
+        let started = std::time::Instant::now();
+        let output = regionsim(&[
+            "validate",
+            "scenarios/default.toml",
+            "--site",
+            site.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(started.elapsed().as_secs() < 10, "{name}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// A scenario file larger than 4 MB is refused before it is read in full (exit 2, naming the
+// limit), as is one that never ends.
+#[test]
+fn a_huge_scenario_file_is_refused() {
+    let dir = scratch("huge-scenario");
+    let path = dir.join("huge.toml");
+    std::fs::write(
+        &path,
+        format!("{}\n# {}\n", default_text(), "x".repeat(5 << 20)),
+    )
+    .unwrap();
+    for file in [path.to_str().unwrap(), "/dev/zero"] {
+        let output = regionsim(&["validate", file]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{file}: {stderr}");
+        assert!(
+            stderr.contains("it is larger than 4MB, the most a scenario file may hold"),
+            "{file}: {stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// `--jobs` never starts more threads than there are runs, nor more than 4 per core: a larger
+// value (10000 once started ten thousand threads) is lowered with a note on stderr and the
+// sweep or exploration runs as usual; 0 is a bad argument. A sweep of more than ten million
+// runs is refused before it is planned.
+#[test]
+fn jobs_are_capped_and_sweeps_bounded() {
+    let out = scratch("jobs");
+    let output = regionsim(&[
+        "sweep",
+        "scenarios/default.toml",
+        "--set",
+        "duration=1s",
+        "--vary",
+        "hbase.hstore.flusher.count=1,2",
+        "--jobs",
+        "10000",
+        "--out",
+        out.join("sweep").to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("note: --jobs 10000 lowered to 2: at most one job per run (2)"),
+        "{stderr}"
+    );
+    assert!(out.join("sweep/sweep.csv").is_file());
+    let output = regionsim(&[
+        "explore",
+        "scenarios/default.toml",
+        "--set",
+        "duration=2s",
+        "--seeds",
+        "1",
+        "--jobs",
+        "10000",
+        "--out",
+        out.join("explore").to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("note: --jobs 10000 lowered to 1: at most one job per run (1)"),
+        "{stderr}"
+    );
+    let output = regionsim(&[
+        "sweep",
+        "scenarios/default.toml",
+        "--vary",
+        "duration=1s",
+        "--jobs",
+        "0",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let values: Vec<String> = (1..=5000).map(|value| value.to_string()).collect();
+    let output = regionsim(&[
+        "sweep",
+        "scenarios/default.toml",
+        "--vary",
+        &format!("seed={}", values.join(",")),
+        "--vary",
+        &format!("hbase.hstore.flusher.count={}", values[..1000].join(",")),
+        "--seeds",
+        "1..3",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the sweep has 5000 × 1000 values × 3 seeds = 15000000 runs, more than 10000000"
+        ),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -756,12 +756,18 @@ fn impossible_settings_are_errors() {
             .contains("hbase.hstore.compaction.min (6) is above hbase.hstore.compaction.max (5)"),
         "{min_over_max}"
     );
-    let hour = check(&[
-        ("hbase.offpeak.start.hour", "24"),
-        ("hbase.offpeak.end.hour", "6"),
-    ])
-    .unwrap();
-    assert!(hour.contains("0 to 23"), "{hour}");
+    // An hour outside -1 (none) to 23 is refused by the property's own range.
+    let hour = Properties::resolve(
+        Release::newest(ProfileId::Hbase25),
+        &[setting("hbase.offpeak.start.hour", "24")],
+        16 << 30,
+    )
+    .unwrap_err();
+    assert!(
+        hour.to_string()
+            .contains("hbase.offpeak.start.hour must be -1 to 23, found 24"),
+        "{hour}"
+    );
     let half = check(&[("hbase.offpeak.start.hour", "22")]).unwrap();
     assert!(half.contains("both a start and an end hour"), "{half}");
     assert_eq!(
@@ -1079,7 +1085,7 @@ fn scenarios_with_impossible_compaction_settings_are_refused() {
     let (code, _, stderr) =
         regionsim(&["validate", scenario, "--set", "hbase.offpeak.end.hour=30"]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("0 to 23"), "{stderr}");
+    assert!(stderr.contains("must be -1 to 23, found 30"), "{stderr}");
 }
 
 // RatioBasedCompactionPolicy.needsCompaction: files not compacting reach the min (3 here);

@@ -106,3 +106,19 @@ fn jobs_and_shards_do_not_change_the_result() {
         std::fs::remove_dir_all(folder).unwrap();
     }
 }
+
+// A sweep may vary a key its --set already gives: the --vary value comes later and wins, as a
+// later --set does, rather than leaving the --set "unused".
+#[test]
+fn vary_overrides_a_set_of_the_same_key() {
+    let sweep = SweepManifest {
+        vary: vec![Vary::parse("duration=5s,10s").unwrap()],
+        ..manifest(None)
+    };
+    let durations: Vec<String> = sweep
+        .plan()
+        .iter()
+        .map(|run| sweep.load_run(run).unwrap().duration.to_string())
+        .collect();
+    assert_eq!(durations, ["5s", "5s", "10s", "10s"]);
+}

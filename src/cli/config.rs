@@ -1,4 +1,5 @@
-//! `regionsim config`: every property in force, its value and its source.
+//! `regionsim config`: every property in force, its value, the values it may take and its
+//! source.
 
 use clap::Args;
 
@@ -31,7 +32,11 @@ pub fn config(args: ConfigArgs) -> Result<(), Failure> {
             "no compressed oops"
         }
     );
-    let mut rows = vec![["property", "value", "source"].map(String::from).to_vec()];
+    let mut rows = vec![
+        ["property", "value", "allowed", "source"]
+            .map(String::from)
+            .to_vec(),
+    ];
     let properties: Vec<&Property> = if args.changed {
         let changed = scenario.properties.changed();
         changed.into_iter().map(|(property, _)| property).collect()
@@ -42,6 +47,7 @@ pub fn config(args: ConfigArgs) -> Result<(), Failure> {
         rows.push(vec![
             property.definition.name.to_string(),
             property.display_value(),
+            property.definition.allowed(),
             property.source.to_string(),
         ]);
     }

@@ -4,12 +4,13 @@
 //! printed.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::progress::SweepProgress;
-use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure, ScenarioArgs};
+use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure, ScenarioArgs, parallel_jobs};
 use crate::report::files::write_atomic;
 use crate::report::staged_folder::{FolderKind, StagedFolder, check_apart};
 use crate::runner::explore::explore;
@@ -26,9 +27,10 @@ pub struct ExploreArgs {
     /// store files) per seed.
     #[arg(long)]
     swarm: bool,
-    /// Seeds run in parallel (default: the machine's cores); results do not depend on it.
+    /// Seeds run in parallel (default: the machine's cores; at most the seeds, and 4 per core);
+    /// results do not depend on it.
     #[arg(long)]
-    jobs: Option<usize>,
+    jobs: Option<NonZeroUsize>,
     /// Where failing seeds' scenarios go (default: results/<scenario>/explore), written whole;
     /// one that exists must be empty or an explore folder, which is replaced.
     #[arg(long, value_name = "DIR")]
@@ -44,9 +46,7 @@ pub fn explore_command(args: ExploreArgs) -> Result<(), Failure> {
         message,
         code: EXIT_BAD_INPUT,
     })?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let jobs = parallel_jobs(args.jobs, seeds.len());
     let folder = args
         .out
         .clone()

@@ -1,13 +1,14 @@
 //! `regionsim sweep` and `regionsim merge`: a grid of settings × seeds in parallel, sharded
 //! across machines if wanted, with a per-point table on the terminal.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::format::table;
 use super::progress::SweepProgress;
-use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure, ScenarioArgs};
+use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure, ScenarioArgs, parallel_jobs};
 use crate::report::staged_folder::{FolderKind, Input, check_apart, check_replaceable};
 use crate::runner::sweep::{
     SWEEP_FORMAT, SweepError, SweepManifest, Vary, merge_shards, parse_seeds, point_table,
@@ -25,9 +26,10 @@ pub struct SweepArgs {
     /// Seeds: 7, 1..10 (both ends included) or 1,5,9 (default: the scenario's seed).
     #[arg(long)]
     seeds: Option<String>,
-    /// Runs in parallel (default: the machine's cores); results do not depend on it.
+    /// Runs in parallel (default: the machine's cores; at most the runs, and 4 per core);
+    /// results do not depend on it.
     #[arg(long)]
-    jobs: Option<usize>,
+    jobs: Option<NonZeroUsize>,
     /// Run only the I-th of N disjoint slices of the sweep (join them with `regionsim merge`).
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
@@ -103,6 +105,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         None => vec![base.seed],
     };
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+
     let manifest = SweepManifest {
         format: SWEEP_FORMAT.to_string(),
         scenario: args.scenario.scenario.display().to_string(),
@@ -116,6 +119,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         seeds,
         shard,
     };
+    manifest.run_count().map_err(bad_input)?;
     // Every grid point must load: check them all (with the first seed) before running any.
     for run in manifest.plan().iter().step_by(manifest.seeds.len().max(1)) {
         manifest
@@ -132,10 +136,8 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     // Refused before any run: an output folder among the inputs, or one that is not a sweep.
     check_apart("--out", &folder, &args.scenario.inputs())?;
     check_replaceable(&folder, FolderKind::Sweep)?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     let runs = manifest.runs().len() as u64;
+    let jobs = parallel_jobs(args.jobs, runs as usize);
     let progress = SweepProgress::new(runs, args.quiet);
     let started = std::time::Instant::now();
     let rows = run_sweep(&manifest, jobs, &|| progress.run_done());

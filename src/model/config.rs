@@ -255,7 +255,9 @@ impl ServerConfig {
     /// HRegion.lock's wait for the updates lock, for a mini-batch of `rows` rows.
     pub fn updates_lock_wait(&self, rows: u64) -> SimDuration {
         let multiplier = rows.clamp(1, self.busy_wait_multiplier_max.max(1));
-        (self.busy_wait * multiplier).min(self.busy_wait_max)
+        self.busy_wait
+            .saturating_mul(multiplier)
+            .min(self.busy_wait_max)
     }
 }
 

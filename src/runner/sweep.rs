@@ -108,7 +108,29 @@ pub struct PlannedRun {
 }
 
 impl SweepManifest {
-    /// Every run of the sweep, in plan order.
+    /// How many runs the whole sweep has (every grid point × every seed), or why it has too
+    /// many: at most `SWEEP_RUNS_MAX`, checked before any plan is built.
+    pub fn run_count(&self) -> Result<u64, String> {
+        let mut count = self.seeds.len() as u64;
+        for vary in &self.vary {
+            count = count.saturating_mul(vary.values.len() as u64);
+        }
+        if count > SWEEP_RUNS_MAX {
+            let values: Vec<String> = self
+                .vary
+                .iter()
+                .map(|vary| vary.values.len().to_string())
+                .collect();
+            return Err(format!(
+                "the sweep has {} values × {} seeds = {count} runs, more than {SWEEP_RUNS_MAX}",
+                values.join(" × "),
+                self.seeds.len()
+            ));
+        }
+        Ok(count)
+    }
+
+    /// Every run of the sweep, in plan order; `run_count` says first how many there will be.
     pub fn plan(&self) -> Vec<PlannedRun> {
         let mut points: Vec<Vec<String>> = vec![Vec::new()];
         for vary in &self.vary {
@@ -455,6 +477,10 @@ pub fn read_sweep_folder(folder: &Path) -> Result<(SweepManifest, Vec<SweepRow>)
             message: format!("format \"{}\" is not {SWEEP_FORMAT}", manifest.format),
         });
     }
+    manifest.run_count().map_err(|message| SweepError::Read {
+        path: folder.join("sweep.json"),
+        message,
+    })?;
     let text = read("sweep.csv")?;
     let mut lines = text.lines();
     let header = lines.next().unwrap_or_default();

@@ -78,6 +78,9 @@ impl ActionKind {
 const REOPEN_AFTER_DEFAULT: SimDuration = SimDuration::from_secs(1);
 /// The size of each family's bulk-loaded file by default.
 const BULK_LOAD_BYTES_DEFAULT: u64 = 1 << 30;
+/// The largest bulk-loaded file: 1TB, so that a scenario's every bulk load (255 families,
+/// `ENTRIES_MAX` actions) still counts in a u64.
+const BULK_LOAD_BYTES_MAX: u64 = 1 << 40;
 
 impl ActionSpec {
     pub fn read(node: &Node<'_, '_>) -> Result<ActionSpec, ScenarioError> {
@@ -104,7 +107,7 @@ impl ActionSpec {
             "bulk_load" => ActionKind::BulkLoad {
                 bytes: match table.get("size") {
                     Some(node) => {
-                        let bytes = node.size()?;
+                        let bytes = node.size_at_most(BULK_LOAD_BYTES_MAX)?;
                         if bytes == 0 {
                             return Err(node.error(
                                 ErrorKind::Impossible,

@@ -15,6 +15,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::bounds::{BANDWIDTH_MAX, SPAN_MAX};
 use super::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use super::suggest::did_you_mean;
 use super::units;
@@ -93,6 +94,18 @@ impl KeyPath {
         let mut segments = self.0.clone();
         segments.push(Segment::Key(key.to_string()));
         KeyPath(segments)
+    }
+
+    /// The last key of the path ("rate" of `workloads[0].arrival.rate`), for messages.
+    fn last_key(&self) -> String {
+        self.0
+            .iter()
+            .rev()
+            .find_map(|segment| match segment {
+                Segment::Key(key) => Some(key.clone()),
+                Segment::Index { .. } => None,
+            })
+            .unwrap_or_default()
     }
 
     fn child_index(&self, index: usize, name: Option<String>) -> KeyPath {
@@ -257,14 +270,25 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// The assignment that names `path` exactly, if any; marks it used.
-    fn assignment_for(&self, path: &KeyPath) -> Option<usize> {
+    /// The last assignment that names `path` exactly and comes after `after` (the assignment
+    /// the enclosing table came from, which an earlier one inside it cannot override). The later
+    /// assignment wins, as it does for properties: it is marked used, and so is every earlier
+    /// one at or below `path`, which it replaces.
+    fn assignment_for(&self, path: &KeyPath, after: Option<usize>) -> Option<usize> {
         self.paths_read.borrow_mut().push(path.to_string());
         let found = self
             .assignments
             .iter()
-            .rposition(|assignment| path.matches(&assignment.segments()))?;
-        self.assignments_used.borrow_mut()[found] = true;
+            .enumerate()
+            .rposition(|(index, assignment)| {
+                after.is_none_or(|after| index > after) && path.matches(&assignment.segments())
+            })?;
+        let mut used = self.assignments_used.borrow_mut();
+        for (index, assignment) in self.assignments[..=found].iter().enumerate() {
+            if path.is_prefix_of(&assignment.segments()) {
+                used[index] = true;
+            }
+        }
         Some(found)
     }
 
@@ -448,8 +472,59 @@ impl<'d, 'a> Node<'d, 'a> {
         }
     }
 
-    /// A duration: a string with a unit.
+    /// A duration: a string with a unit, of at most `SPAN_MAX` (no span a scenario gives is
+    /// longer; keys with a tighter bound ask `duration_at_most`).
     pub fn duration(&self) -> Result<SimDuration, ScenarioError> {
+        self.duration_at_most(SPAN_MAX)
+    }
+
+    /// A duration of at most `max`.
+    pub fn duration_at_most(&self, max: SimDuration) -> Result<SimDuration, ScenarioError> {
+        let duration = self.any_duration()?;
+        self.at_most(duration, max, |value| value.to_string())
+    }
+
+    /// A size in bytes of at most `max`.
+    pub fn size_at_most(&self, max: u64) -> Result<u64, ScenarioError> {
+        let size = self.size()?;
+        self.at_most(size, max, units::format_size)
+    }
+
+    /// A bandwidth in bytes per second, above 0 and at most `BANDWIDTH_MAX`.
+    pub fn bandwidth(&self) -> Result<u64, ScenarioError> {
+        let bandwidth = match self.value {
+            DeValue::String(text) => units::parse_bandwidth(text)
+                .map_err(|message| self.error(ErrorKind::InvalidValue, message))?,
+            _ => return Err(self.expected(units::BANDWIDTH_EXPECTED)),
+        };
+        if bandwidth == 0 {
+            return Err(self.error(ErrorKind::Impossible, "a bandwidth of 0 never finishes"));
+        }
+        self.at_most(bandwidth, BANDWIDTH_MAX, units::format_bandwidth)
+    }
+
+    /// `value`, or an error naming the key, the value and `max`.
+    fn at_most<T: PartialOrd>(
+        &self,
+        value: T,
+        max: T,
+        format: impl Fn(T) -> String,
+    ) -> Result<T, ScenarioError> {
+        if value > max {
+            let key = self.path.last_key();
+            return Err(self.error(
+                ErrorKind::Impossible,
+                format!(
+                    "{key} must be at most {}, found {}",
+                    format(max),
+                    format(value)
+                ),
+            ));
+        }
+        Ok(value)
+    }
+
+    fn any_duration(&self) -> Result<SimDuration, ScenarioError> {
         match self.value {
             DeValue::String(text) => units::parse_duration(text)
                 .map_err(|message| self.error(ErrorKind::InvalidValue, message)),
@@ -473,15 +548,6 @@ impl<'d, 'a> Node<'d, 'a> {
                 .map_err(|message| self.error(ErrorKind::InvalidValue, message)),
             DeValue::Integer(_) | DeValue::Float(_) => self.f64(),
             _ => Err(self.expected(units::RATE_EXPECTED)),
-        }
-    }
-
-    /// A bandwidth in bytes per second: a string such as "200MB/s".
-    pub fn bandwidth(&self) -> Result<u64, ScenarioError> {
-        match self.value {
-            DeValue::String(text) => units::parse_bandwidth(text)
-                .map_err(|message| self.error(ErrorKind::InvalidValue, message)),
-            _ => Err(self.expected(units::BANDWIDTH_EXPECTED)),
         }
     }
 }
@@ -518,7 +584,7 @@ impl<'d, 'a> Table<'d, 'a> {
     pub fn get(&self, key: &str) -> Option<Node<'d, 'a>> {
         self.keys_read.borrow_mut().push(key.to_string());
         let path = self.path.child_key(key);
-        if let Some(index) = self.document.assignment_for(&path) {
+        if let Some(index) = self.document.assignment_for(&path, self.assignment) {
             return Some(Node {
                 document: self.document,
                 value: self.document.assignment_values[index].get_ref(),

@@ -38,7 +38,8 @@ impl LatencySpec {
         let kind = table
             .require("dist", "one of constant, uniform, exponential, lognormal")?
             .choice(LATENCY_KINDS)?;
-        let duration = |key: &str, what: &str| table.require(key, what)?.duration();
+        let duration =
+            |key: &str, what: &str| table.require(key, what)?.duration_at_most(LATENCY_MAX);
         let spec = match kind {
             "constant" => LatencySpec::Constant {
                 value: duration("value", "the latency")?,
@@ -144,10 +145,16 @@ const DEFAULT_HDFS_RENAME: SimDuration = SimDuration::from_millis(1);
 /// DataNode (trailer, then the load-on-open section): two round trips and about a disk seek,
 /// 5 ms (chosen, not a published figure).
 const DEFAULT_STORE_FILE_OPEN: SimDuration = SimDuration::from_millis(5);
-/// The bounds of those settings: a per-cell cost over a millisecond, or a rename or an open
-/// over a minute, is a typo rather than a cluster.
+/// The bounds of those settings: a per-cell cost over a millisecond, or a rename, a reader open
+/// or a handler's CPU for one call or mutation over a minute, is a typo rather than a cluster;
+/// and so is a latency (a sync, a round trip, a region open) over an hour.
 const FLUSH_CPU_PER_CELL_MAX: SimDuration = SimDuration::from_millis(1);
 const FILE_OPERATION_MAX: SimDuration = SimDuration::from_secs(60);
+/// A NameNode call crosses the network: never quicker than this. A WAL roll pays one, so a
+/// writer that breaks at every sync still lets the clock move between its rolls.
+const NAMENODE_CALL_MIN: SimDuration = SimDuration::from_micros(10);
+const HANDLER_CPU_MAX: SimDuration = SimDuration::from_secs(60);
+const LATENCY_MAX: SimDuration = SimDuration::from_secs(3600);
 
 impl IoSpec {
     pub fn read(table: &Table<'_, '_>) -> Result<IoSpec, ScenarioError> {
@@ -158,15 +165,9 @@ impl IoSpec {
                 p99: SimDuration::from_millis(25),
             },
         };
-        let bandwidth = |key: &str, default: u64| -> Result<u64, ScenarioError> {
-            let Some(node) = table.get(key) else {
-                return Ok(default);
-            };
-            let value = node.bandwidth()?;
-            if value == 0 {
-                return Err(node.error(ErrorKind::Impossible, "a bandwidth of 0 never finishes"));
-            }
-            Ok(value)
+        let bandwidth = |key: &str, default: u64| match table.get(key) {
+            Some(node) => node.bandwidth(),
+            None => Ok(default),
         };
         let network_rtt = match table.get("network_rtt") {
             Some(node) => LatencySpec::read(&node)?,
@@ -180,30 +181,22 @@ impl IoSpec {
                 value: DEFAULT_REGION_OPEN,
             },
         };
-        let duration = |key: &str, default: SimDuration| match table.get(key) {
-            Some(node) => node.duration(),
+        let bounded = |key: &str, default: SimDuration, max: SimDuration| match table.get(key) {
+            Some(node) => node.duration_at_most(max),
             None => Ok(default),
-        };
-        let bounded = |key: &str, default: SimDuration, max: SimDuration| {
-            let Some(node) = table.get(key) else {
-                return Ok(default);
-            };
-            let value = node.duration()?;
-            if value > max {
-                return Err(node.error(
-                    ErrorKind::Impossible,
-                    format!("{key} must be at most {max}, found {value}"),
-                ));
-            }
-            Ok(value)
         };
         let spec = IoSpec {
             wal_sync_latency,
             network_rtt,
-            handler_cpu_per_call: duration("handler_cpu_per_call", DEFAULT_CPU_PER_CALL)?,
-            handler_cpu_per_mutation: duration(
+            handler_cpu_per_call: bounded(
+                "handler_cpu_per_call",
+                DEFAULT_CPU_PER_CALL,
+                HANDLER_CPU_MAX,
+            )?,
+            handler_cpu_per_mutation: bounded(
                 "handler_cpu_per_mutation",
                 DEFAULT_CPU_PER_MUTATION,
+                HANDLER_CPU_MAX,
             )?,
             hdfs_write_bandwidth: bandwidth("hdfs_write_bandwidth", 200 << 20)?,
             wal_write_bandwidth: match table.get("wal_write_bandwidth") {
@@ -217,11 +210,21 @@ impl IoSpec {
                 DEFAULT_FLUSH_CPU_PER_CELL,
                 FLUSH_CPU_PER_CELL_MAX,
             )?,
-            hdfs_rename_latency: bounded(
-                "hdfs_rename_latency",
-                DEFAULT_HDFS_RENAME,
-                FILE_OPERATION_MAX,
-            )?,
+            hdfs_rename_latency: match table.get("hdfs_rename_latency") {
+                Some(node) => {
+                    let value = node.duration_at_most(FILE_OPERATION_MAX)?;
+                    if value < NAMENODE_CALL_MIN {
+                        return Err(node.error(
+                            ErrorKind::Impossible,
+                            format!(
+                                "hdfs_rename_latency is a NameNode call: at least {NAMENODE_CALL_MIN}, found {value}"
+                            ),
+                        ));
+                    }
+                    value
+                }
+                None => DEFAULT_HDFS_RENAME,
+            },
             store_file_open_latency: bounded(
                 "store_file_open_latency",
                 DEFAULT_STORE_FILE_OPEN,

@@ -13,7 +13,14 @@
 
 use std::fmt;
 
+use super::bounds::{
+    BANDWIDTH_MAX, FILE_BYTES_MAX, HANDLERS_MAX, HEAP_MAX, SPAN_MAX_MILLIS, SPAN_MAX_SECS,
+    THREADS_MAX,
+};
 use super::properties::{PropertyKind, PropertyValue, Resolver};
+use super::table::REGIONS_MAX;
+use super::units;
+use crate::sim::SimDuration;
 
 /// An HBase release line whose algorithms and defaults a run follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -171,21 +178,20 @@ impl DefaultValue {
     }
 }
 
-/// The allowed range of a numeric property.
+/// The values a property may take. Every number has both ends: what a real RegionServer could
+/// run, within what the simulation's clock and counters hold (`bounds.rs`). A lower end of
+/// `i64::MIN` marks a property whose every value at or below 0 means one thing (off, or HBase's
+/// computed default).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Range {
-    Any,
-    /// ≥ 0.
-    NonNegative,
-    /// ≥ 1.
-    Positive,
-    /// In (low, high].
-    Fraction {
-        low: f64,
-        high: f64,
-    },
-    /// ≥ 0, any size.
-    NonNegativeFloat,
+    /// A flag or one of a fixed set of names.
+    NotANumber,
+    /// A whole number from `min` to `max`, both included.
+    Int { min: i64, max: i64 },
+    /// A number above `low` (excluded) and at most `high`.
+    Fraction { low: f64, high: f64 },
+    /// A number from `min` to `max`, both included.
+    Float { min: f64, max: f64 },
 }
 
 /// One modelled HBase property.
@@ -247,29 +253,56 @@ impl PropertyDef {
     /// Checks a value against the property's range.
     pub fn check_range(&self, value: &PropertyValue) -> Result<(), String> {
         let ok = match (self.range, value) {
-            (Range::Any, _) => true,
-            (Range::NonNegative, PropertyValue::Int(number)) => *number >= 0,
-            (Range::Positive, PropertyValue::Int(number)) => *number >= 1,
+            (Range::Int { min, max }, PropertyValue::Int(number)) => (min..=max).contains(number),
             (Range::Fraction { low, high }, PropertyValue::Float(number)) => {
                 *number > low && *number <= high
             }
-            (Range::NonNegativeFloat, PropertyValue::Float(number)) => *number >= 0.0,
+            (Range::Float { min, max }, PropertyValue::Float(number)) => {
+                (min..=max).contains(number)
+            }
             _ => true,
         };
         if ok {
             return Ok(());
         }
-        Err(match self.range {
-            Range::NonNegative | Range::NonNegativeFloat => {
-                format!("{} must not be negative, found {value}", self.name)
+        Err(format!(
+            "{} must be {}, found {}",
+            self.name,
+            self.allowed(),
+            self.kind.display(value)
+        ))
+    }
+
+    /// The values the property may take, in the units a scenario may write ("1 to 10000",
+    /// "1ms to 8760h", "1B to 1TB"); empty for a flag or a choice.
+    pub fn allowed(&self) -> String {
+        match self.range {
+            Range::NotANumber => String::new(),
+            Range::Int { min, max } => {
+                // Sizes and spans have no negative bound but `at_most`'s, which is not shown.
+                let bound = |value: i64| {
+                    let unsigned = value.max(0) as u64;
+                    match self.kind {
+                        PropertyKind::Bytes => units::format_size(unsigned),
+                        PropertyKind::Megabytes => {
+                            units::format_size(unsigned.saturating_mul(1 << 20))
+                        }
+                        PropertyKind::Millis => SimDuration::from_millis(unsigned).to_string(),
+                        PropertyKind::Seconds => SimDuration::from_secs(unsigned).to_string(),
+                        _ => value.to_string(),
+                    }
+                };
+                if min == i64::MIN {
+                    format!("at most {}", bound(max))
+                } else if max == NO_LIMIT {
+                    format!("{} to Long.MAX_VALUE (no limit)", bound(min))
+                } else {
+                    format!("{} to {}", bound(min), bound(max))
+                }
             }
-            Range::Positive => format!("{} must be at least 1, found {value}", self.name),
-            Range::Fraction { low, high } => format!(
-                "{} must be between {low} (excluded) and {high}, found {value}",
-                self.name
-            ),
-            Range::Any => unreachable!(),
-        })
+            Range::Fraction { low, high } => format!("between {low} (excluded) and {high}"),
+            Range::Float { min, max } => format!("{min} to {max}"),
+        }
     }
 }
 
@@ -334,9 +367,11 @@ fn global_memstore_lower_limit(resolver: &mut Resolver) -> PropertyValue {
     // MemorySizeUtil/HeapMemorySizeUtil.getGlobalMemStoreHeapLowerMark: the deprecated
     // lowerLimit is a fraction of the heap; HBase converts it to a fraction of the upper limit.
     match resolver.float("hbase.regionserver.global.memstore.lowerLimit") {
+        // HBase caps the lower limit at the upper one (and logs an error, which the scenario
+        // check turns into one).
         Some(old) => {
             let upper = memstore_fraction(resolver);
-            PropertyValue::Float(f64::from(old as f32 / upper))
+            PropertyValue::Float(f64::from((old as f32).min(upper) / upper))
         }
         None => PropertyValue::Float(0.95),
     }
@@ -431,8 +466,9 @@ fn max_logs_1_4(resolver: &mut Resolver) -> PropertyValue {
     let heap = resolver.heap_bytes() as f32;
     let fraction = memstore_fraction(resolver);
     let roll = wal_roll_size(resolver) as f32;
-    let computed = libm::floorf(heap * fraction * 2.0 / roll + 0.5) as i64;
-    PropertyValue::Int(computed.max(32))
+    // Math.round(float) returns an int, saturating as the cast to i32 does.
+    let computed = libm::floorf(heap * fraction * 2.0 / roll + 0.5) as i32;
+    PropertyValue::Int(i64::from(computed.max(32)))
 }
 
 fn max_logs_2_5(resolver: &mut Resolver) -> PropertyValue {
@@ -440,7 +476,9 @@ fn max_logs_2_5(resolver: &mut Resolver) -> PropertyValue {
     // long arithmetic, where the limit is (long) (max heap × fraction) in float.
     let global_limit = (resolver.heap_bytes() as f32 * memstore_fraction(resolver)) as i64;
     let roll = wal_roll_size(resolver).max(1);
-    PropertyValue::Int((global_limit * 2 / roll).max(32))
+    // Java's (int) cast would wrap a count beyond an int; it saturates here, within the range.
+    let computed = (global_limit * 2 / roll).min(i64::from(i32::MAX));
+    PropertyValue::Int(computed.max(32))
 }
 
 fn slow_sync_millis(resolver: &mut Resolver) -> PropertyValue {
@@ -490,12 +528,57 @@ fn compaction_max_size(resolver: &mut Resolver) -> PropertyValue {
 }
 
 use PropertyKind::{Bool, Bytes, Choice, Count, Float, Megabytes, Millis, Seconds};
-use Range::{Any, NonNegative, NonNegativeFloat, Positive};
+use Range::NotANumber;
 
 const FRACTION: Range = Range::Fraction {
     low: 0.0,
     high: 1.0,
 };
+
+/// The memstores' share of the heap, under either name: at most MEMSTORE_HEAP_MAX_FRACTION.
+const MEMSTORE_FRACTION: Range = Range::Fraction {
+    low: 0.0,
+    high: 0.8,
+};
+
+const fn ints(min: i64, max: i64) -> Range {
+    Range::Int { min, max }
+}
+
+const fn floats(min: f64, max: f64) -> Range {
+    Range::Float { min, max }
+}
+
+/// Every value at or below 0 means one thing (off, or the computed default); at most `max`.
+const fn at_most(max: i64) -> Range {
+    Range::Int { min: i64::MIN, max }
+}
+
+/// A span in milliseconds, from `min` to `SPAN_MAX`.
+const fn millis(min: i64) -> Range {
+    ints(min, SPAN_MAX_MILLIS)
+}
+
+/// A memory size in bytes, from `min` to the largest heap.
+const fn memory(min: i64) -> Range {
+    ints(min, HEAP_MAX as i64)
+}
+
+/// A thread pool's size.
+const THREADS: Range = ints(1, THREADS_MAX);
+
+/// A throughput limit in bytes per second.
+const BANDWIDTH: Range = ints(1, BANDWIDTH_MAX as i64);
+
+/// Java's Long.MAX_VALUE, which HBase's size limits default to for "no limit".
+const NO_LIMIT: i64 = i64::MAX;
+
+/// HRegion.MAX_FLUSH_PER_CHANGES: HBase refuses a larger hbase.regionserver.flush.per.changes.
+const MAX_FLUSH_PER_CHANGES: i64 = 1_000_000_000;
+
+/// The most files one compaction may be set to take (HBase's default is 10): enough for any
+/// store, and small enough that 1.4's derived throttle (2 × this × the flush size) stays a size.
+const COMPACTION_FILES_MAX: i64 = 100;
 
 const FLUSH_POLICIES: &[&str] = &[
     "org.apache.hadoop.hbase.regionserver.FlushAllLargeStoresPolicy",
@@ -533,31 +616,28 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.hregion.memstore.flush.size",
         Bytes,
-        Positive,
+        memory(1),
         "a region's memstore size that triggers a flush (the table's MEMSTORE_FLUSHSIZE overrides)",
         same(Literal::Int(134_217_728)),
     ),
     def(
         "hbase.hregion.memstore.block.multiplier",
         Count,
-        Positive,
+        ints(1, 1_000),
         "writes to a region fail with RegionTooBusyException above flush size × this",
         same(Literal::Int(4)),
     ),
     def(
         "hbase.regionserver.global.memstore.upperLimit",
         Float,
-        FRACTION,
+        MEMSTORE_FRACTION,
         "deprecated name of hbase.regionserver.global.memstore.size, read as a fallback",
         (DefaultValue::Unset, DefaultValue::Unset),
     ),
     def(
         "hbase.regionserver.global.memstore.size",
         Float,
-        Range::Fraction {
-            low: 0.0,
-            high: 0.8,
-        },
+        MEMSTORE_FRACTION,
         "upper limit of all memstores, a fraction of the heap; writers block above it",
         (
             DefaultValue::Derived {
@@ -573,7 +653,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         GLOBAL_MEMSTORE_MEMORY_SIZE,
         Bytes,
-        Positive,
+        memory(1),
         "upper limit of all memstores in bytes; wins over the fraction while at most 80% of the heap",
         (DefaultValue::Unset, ABSENT),
     )
@@ -604,38 +684,35 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.offheap.global.memstore.size",
         Megabytes,
-        NonNegative,
+        ints(0, (HEAP_MAX >> 20) as i64),
         "off-heap memstore limit in MB (0: memstores are on the heap)",
         (int(0), ABSENT),
     ),
     def(
         "hfile.block.cache.size",
         Float,
-        Range::Fraction {
-            low: -1e-9,
-            high: 1.0,
-        },
+        floats(0.0, 1.0),
         "block cache fraction of the heap; with the memstore it must leave 20% of the heap free",
         same(Literal::Float(0.4)),
     ),
     def(
         "hbase.hstore.flusher.count",
         Count,
-        Positive,
+        THREADS,
         "MemStoreFlusher handler threads",
         same(Literal::Int(2)),
     ),
     def(
         "hbase.server.thread.wakefrequency",
         Millis,
-        Positive,
+        millis(1),
         "flush handlers' poll timeout (a global-pressure check when it expires)",
         same(Literal::Int(10_000)),
     ),
     def(
         "hbase.regionserver.flush.check.period",
         Millis,
-        Positive,
+        millis(1),
         "period of the periodic-flush chore (before it, hbase.server.thread.wakefrequency)",
         (
             DefaultValue::Derived {
@@ -652,14 +729,14 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.optionalcacheflushinterval",
         Millis,
-        Any,
+        at_most(SPAN_MAX_MILLIS),
         "periodic flush of a region whose oldest edit is older than this (≤ 0 disables)",
         same(Literal::Int(3_600_000)),
     ),
     def(
         "hbase.regionserver.periodicmemstoreflusher.rangeofdelayseconds",
         Seconds,
-        NonNegative,
+        ints(0, SPAN_MAX_SECS),
         "periodic flush requests are delayed uniformly in [0, this) (before it, 300 s)",
         (int(300), int(300)),
     )
@@ -667,14 +744,14 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.flush.per.changes",
         Count,
-        Positive,
+        ints(1, MAX_FLUSH_PER_CHANGES),
         "flush a region after this many edits since its last flush",
         same(Literal::Int(30_000_000)),
     ),
     def(
         "hbase.regionserver.flush.policy",
         Choice(FLUSH_POLICIES),
-        Any,
+        NotANumber,
         "which column families a region flush writes",
         (
             text("org.apache.hadoop.hbase.regionserver.FlushAllLargeStoresPolicy"),
@@ -684,42 +761,42 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.hregion.percolumnfamilyflush.size.lower.bound",
         Bytes,
-        NonNegative,
+        memory(0),
         "a store larger than this is 'large' for the flush policy (2.x reads it from the table only)",
         (ABSENT, int(16_777_216)),
     ),
     def(
         "hbase.hregion.percolumnfamilyflush.size.lower.bound.min",
         Bytes,
-        NonNegative,
+        memory(0),
         "floor of flush size ÷ families for the 'large store' bound",
         (int(16_777_216), ABSENT),
     ),
     def(
         "hbase.hregion.preclose.flush.size",
         Bytes,
-        NonNegative,
+        memory(0),
         "pre-flush before closing a region whose memstore holds more than this",
         same(Literal::Int(5_242_880)),
     ),
     def(
         "hbase.hregion.memstore.mslab.enabled",
         Bool,
-        Any,
+        NotANumber,
         "memstore-local allocation buffers",
         same(Literal::Bool(true)),
     ),
     def(
         "hbase.hregion.memstore.mslab.max.allocation",
         Bytes,
-        Positive,
+        memory(1),
         "cells larger than this are not copied into MSLAB chunks",
         same(Literal::Int(262_144)),
     ),
     def(
         "hbase.hregion.compacting.memstore.type",
         Choice(&["NONE", "BASIC", "EAGER", "ADAPTIVE"]),
-        Any,
+        NotANumber,
         "in-memory compaction (NONE: the default memstore)",
         (text("NONE"), ABSENT),
     ),
@@ -728,7 +805,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.flush.throughput.controller",
         Choice(FLUSH_THROUGHPUT_CONTROLLERS),
-        Any,
+        NotANumber,
         "flush I/O throttle (none by default)",
         same(Literal::Text(
             "org.apache.hadoop.hbase.regionserver.throttle.NoLimitThroughputController",
@@ -737,21 +814,21 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.hstore.flush.throughput.lower.bound",
         Bytes,
-        Positive,
+        BANDWIDTH,
         "pressure-aware flush limit (bytes/s) with an empty memstore",
         same(Literal::Int(100 << 20)),
     ),
     def(
         "hbase.hstore.flush.throughput.upper.bound",
         Bytes,
-        Positive,
+        BANDWIDTH,
         "pressure-aware flush limit (bytes/s) just below the global lower limit (unlimited at it)",
         same(Literal::Int(200 << 20)),
     ),
     def(
         "hbase.hstore.flush.throughput.tune.period",
         Millis,
-        Positive,
+        millis(1),
         "how often the pressure-aware flush controller recomputes its limit",
         same(Literal::Int(20_000)),
     ),
@@ -759,28 +836,28 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.compaction.enabled",
         Bool,
-        Any,
+        NotANumber,
         "whether this server runs compactions at all",
         (DefaultValue::Fixed(Literal::Bool(true)), ABSENT),
     ),
     def(
         "hbase.regionserver.thread.compaction.large",
         Count,
-        Positive,
+        THREADS,
         "threads of the large-compaction pool",
         same(Literal::Int(1)),
     ),
     def(
         "hbase.regionserver.thread.compaction.small",
         Count,
-        Positive,
+        THREADS,
         "threads of the small-compaction pool",
         same(Literal::Int(1)),
     ),
     def(
         "hbase.regionserver.thread.compaction.throttle",
         Bytes,
-        NonNegative,
+        ints(0, FILE_BYTES_MAX as i64),
         "a selection larger than this runs in the large-compaction pool",
         (
             int(2_684_354_560),
@@ -793,7 +870,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.throughput.controller",
         Choice(COMPACTION_THROUGHPUT_CONTROLLERS),
-        Any,
+        NotANumber,
         "compaction I/O throttle (pressure-aware in 2.x, none in 1.4)",
         (
             text(
@@ -805,35 +882,35 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.hstore.compaction.throughput.lower.bound",
         Bytes,
-        Positive,
+        BANDWIDTH,
         "pressure-aware limit (bytes/s) with no compaction pressure",
         (int(50 << 20), int(10 << 20)),
     ),
     def(
         "hbase.hstore.compaction.throughput.higher.bound",
         Bytes,
-        Positive,
+        BANDWIDTH,
         "pressure-aware limit (bytes/s) at pressure 1 (a store at its blocking file count)",
         (int(100 << 20), int(20 << 20)),
     ),
     def(
         "hbase.hstore.compaction.throughput.offpeak",
         Bytes,
-        Positive,
+        ints(1, NO_LIMIT),
         "pressure-aware limit (bytes/s) in off-peak hours (Long.MAX_VALUE: none)",
         same(Literal::Int(i64::MAX)),
     ),
     def(
         "hbase.hstore.compaction.throughput.tune.period",
         Millis,
-        Positive,
+        millis(1),
         "how often the pressure-aware controller recomputes its limit",
         same(Literal::Int(60_000)),
     ),
     def(
         "hbase.regionserver.compaction.check.period",
         Millis,
-        Positive,
+        millis(1),
         "period of the CompactionChecker chore",
         (
             DefaultValue::Derived {
@@ -849,21 +926,21 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.server.compactchecker.interval.multiplier",
         Count,
-        Positive,
+        ints(1, 1_000_000),
         "the CompactionChecker looks at each store every this many runs",
         same(Literal::Int(1000)),
     ),
     def(
         "hbase.regionserver.compactionChecker.majorCompactPriority",
         Count,
-        Any,
+        ints(i32::MIN as i64, i32::MAX as i64),
         "priority of the checker's time-based major compactions (Integer.MAX_VALUE: the store's)",
         same(Literal::Int(i32::MAX as i64)),
     ),
     def(
         "hbase.regionserver.region.split.policy",
         Choice(SPLIT_POLICIES),
-        Any,
+        NotANumber,
         "when a region splits",
         (
             text("org.apache.hadoop.hbase.regionserver.SteppingSplitPolicy"),
@@ -873,56 +950,56 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.hregion.max.filesize",
         Bytes,
-        Positive,
+        ints(1, FILE_BYTES_MAX as i64),
         "a store bigger than this splits its region (the table's MAX_FILESIZE overrides)",
         same(Literal::Int(10 << 30)),
     ),
     def(
         "hbase.hregion.max.filesize.jitter",
         Float,
-        NonNegativeFloat,
+        floats(0.0, 1.0),
         "the split size is max.filesize × (1 + (u − 0.5) × this), u uniform, drawn per region",
         same(Literal::Float(0.25)),
     ),
     def(
         "hbase.increasing.policy.initial.size",
         Bytes,
-        Any,
+        at_most(FILE_BYTES_MAX as i64),
         "the stepping/increasing policies' first split size (≤ 0: 2 × the table's flush size)",
         same(Literal::Int(-1)),
     ),
     def(
         "hbase.hregion.split.overallfiles",
         Bool,
-        Any,
+        NotANumber,
         "compare the region's total file size, not each store's, with the split size",
         (DefaultValue::Fixed(Literal::Bool(false)), ABSENT),
     ),
     def(
         "hbase.regionserver.regionSplitLimit",
         Count,
-        Positive,
+        ints(1, REGIONS_MAX as i64),
         "no split is requested once the server holds this many regions",
         same(Literal::Int(1000)),
     ),
     def(
         "hbase.hstore.blockingStoreFiles",
         Count,
-        Positive,
+        ints(1, 100_000),
         "a store with more files than this delays its region's flushes",
         (int(16), int(10)),
     ),
     def(
         "hbase.hstore.blockingWaitTime",
         Millis,
-        NonNegative,
+        millis(0),
         "how long a flush waits for a compaction when its store has too many files",
         same(Literal::Int(90_000)),
     ),
     def(
         "hbase.hstore.compactionThreshold",
         Count,
-        Positive,
+        ints(1, COMPACTION_FILES_MAX),
         "old name of hbase.hstore.compaction.min, the one hbase-default.xml sets",
         same(Literal::Int(3)),
     ),
@@ -932,7 +1009,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.hstore.compaction.min",
         Count,
-        Positive,
+        ints(1, COMPACTION_FILES_MAX),
         "fewest files a minor compaction takes (HBase uses at least 2)",
         (
             DefaultValue::Derived {
@@ -948,28 +1025,28 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.hstore.compaction.max",
         Count,
-        Positive,
+        ints(1, COMPACTION_FILES_MAX),
         "most files a compaction takes (a user-requested major takes all)",
         same(Literal::Int(10)),
     ),
     def(
         "hbase.hstore.compaction.ratio",
         Float,
-        NonNegativeFloat,
+        floats(0.0, 1000.0),
         "a file joins a minor compaction if at most this × the sum of the others' sizes",
         same(Literal::Float(1.2)),
     ),
     def(
         "hbase.hstore.compaction.ratio.offpeak",
         Float,
-        NonNegativeFloat,
+        floats(0.0, 1000.0),
         "the ratio in off-peak hours (one off-peak compaction per server at a time)",
         same(Literal::Float(5.0)),
     ),
     def(
         "hbase.hstore.compaction.min.size",
         Bytes,
-        NonNegative,
+        ints(0, FILE_BYTES_MAX as i64),
         "files (and selections) smaller than this skip the ratio test",
         (
             int(134_217_728),
@@ -982,14 +1059,14 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.hstore.compaction.max.size",
         Bytes,
-        NonNegative,
+        ints(0, NO_LIMIT),
         "larger files (and minor selections) are left out of minor compactions",
         same(Literal::Int(i64::MAX)),
     ),
     def(
         "hbase.hstore.compaction.max.size.offpeak",
         Bytes,
-        NonNegative,
+        ints(0, NO_LIMIT),
         "hbase.hstore.compaction.max.size in off-peak hours",
         (
             DefaultValue::Derived {
@@ -1005,35 +1082,35 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.offpeak.start.hour",
         Count,
-        Any,
+        ints(-1, 23),
         "first off-peak hour of the day, 0-23 (-1 with the end hour -1: no off-peak hours)",
         same(Literal::Int(-1)),
     ),
     def(
         "hbase.offpeak.end.hour",
         Count,
-        Any,
+        ints(-1, 23),
         "hour of the day at which off-peak hours end, 0-23 (excluded)",
         same(Literal::Int(-1)),
     ),
     def(
         "hbase.hregion.majorcompaction",
         Millis,
-        NonNegative,
+        millis(0),
         "time between a store's time-based major compactions (0 disables them)",
         same(Literal::Int(604_800_000)),
     ),
     def(
         "hbase.hregion.majorcompaction.jitter",
         Float,
-        NonNegativeFloat,
+        floats(0.0, 1.0),
         "the major compaction period varies by ± this fraction, fixed per store",
         same(Literal::Float(0.5)),
     ),
     def(
         "hbase.hstore.defaultengine.compactionpolicy.class",
         Choice(COMPACTION_POLICIES),
-        Any,
+        NotANumber,
         "the default store engine's compaction selection policy",
         same(Literal::Text(
             "org.apache.hadoop.hbase.regionserver.compactions.ExploringCompactionPolicy",
@@ -1043,28 +1120,28 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.busy.wait.duration",
         Millis,
-        NonNegative,
+        millis(0),
         "wait for a region's updates lock per row, times min(rows, the multiplier)",
         same(Literal::Int(60_000)),
     ),
     def(
         "hbase.busy.wait.multiplier.max",
         Count,
-        Positive,
+        ints(1, 100),
         "cap on the row multiplier of the busy wait",
         same(Literal::Int(2)),
     ),
     def(
         "hbase.ipc.client.call.purge.timeout",
         Millis,
-        NonNegative,
+        millis(0),
         "cap on the busy wait",
         same(Literal::Int(120_000)),
     ),
     def(
         "hbase.rowlock.wait.duration",
         Millis,
-        NonNegative,
+        millis(0),
         "row-lock wait before a TimeoutIOException",
         same(Literal::Int(30_000)),
     ),
@@ -1072,28 +1149,28 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.region.store.parallel.put.limit",
         Count,
-        NonNegative,
+        ints(0, HANDLERS_MAX),
         "StoreHotnessProtector: writers putting into one store at once (0: off)",
         (int(0), ABSENT),
     ),
     def(
         "hbase.region.store.parallel.prepare.put.multiplier",
         Count,
-        NonNegative,
+        ints(0, 1_000),
         "StoreHotnessProtector: mutations of one store in mini-batches at once, × the put limit",
         (int(2), ABSENT),
     ),
     def(
         "hbase.region.store.parallel.put.limit.min.column.count",
         Count,
-        NonNegative,
+        ints(0, 1_000_000),
         "StoreHotnessProtector: only mutations with more cells than this in a family count",
         (int(100), ABSENT),
     ),
     def(
         "hbase.regionserver.minibatch.size",
         Count,
-        Positive,
+        ints(1, 1_000_000),
         "most operations in one mini-batch",
         (int(20_000), ABSENT),
     ),
@@ -1101,21 +1178,21 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.wal.provider",
         Choice(&["asyncfs", "filesystem", "multiwal"]),
-        Any,
+        NotANumber,
         "WAL implementation (asyncfs: AsyncFSWAL; filesystem: FSHLog)",
         (text("asyncfs"), text("filesystem")),
     ),
     def(
         "dfs.blocksize",
         Bytes,
-        Positive,
+        memory(1),
         "HDFS block size, the base of the WAL block size",
         same(Literal::Int(HDFS_BLOCK_SIZE)),
     ),
     def(
         "hbase.regionserver.hlog.blocksize",
         Bytes,
-        Positive,
+        ints(1, 2 * HEAP_MAX as i64),
         "WAL block size",
         (
             DefaultValue::Derived {
@@ -1141,14 +1218,14 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.logroll.period",
         Millis,
-        Positive,
+        millis(1),
         "roll the WAL at least this often",
         same(Literal::Int(3_600_000)),
     ),
     def(
         "hbase.regionserver.maxlogs",
         Count,
-        Positive,
+        ints(1, i32::MAX as i64),
         "more WAL files than this force flushes of the regions in the oldest",
         (
             DefaultValue::Derived {
@@ -1164,14 +1241,14 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.hlog.syncer.count",
         Count,
-        Positive,
+        THREADS,
         "FSHLog sync runner threads",
         same(Literal::Int(5)),
     ),
     def(
         "hbase.wal.batch.size",
         Bytes,
-        NonNegative,
+        memory(0),
         "AsyncFSWAL syncs on its own once this much is unsynced",
         (int(65_536), ABSENT),
     ),
@@ -1180,14 +1257,14 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.hlog.slowsync.ms",
         Millis,
-        NonNegative,
+        millis(0),
         "deprecated name of hbase.regionserver.wal.slowsync.ms, read as a fallback",
         (DefaultValue::Unset, ABSENT),
     ),
     def(
         "hbase.regionserver.wal.slowsync.ms",
         Millis,
-        NonNegative,
+        millis(0),
         "a WAL sync slower than this is slow: counted for the slow-sync roll, and only such a sync can roll on sync",
         (
             DefaultValue::Derived {
@@ -1200,42 +1277,42 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.wal.roll.on.sync.ms",
         Millis,
-        NonNegative,
+        millis(0),
         "roll the WAL if one slow sync takes longer than this",
         (int(10_000), ABSENT),
     ),
     def(
         "hbase.regionserver.wal.slowsync.roll.threshold",
         Count,
-        Positive,
+        ints(1, 1_000_000),
         "FSHLog (hbase.wal.provider = filesystem): roll the WAL after this many slow syncs within the interval",
         (int(100), ABSENT),
     ),
     def(
         "hbase.regionserver.wal.slowsync.roll.interval.ms",
         Millis,
-        Positive,
+        millis(1),
         "FSHLog: the interval over which slow syncs are counted for the roll",
         (int(60_000), ABSENT),
     ),
     def(
         "hbase.regionserver.hlog.sync.timeout",
         Millis,
-        Positive,
+        millis(1),
         "a handler gives up waiting for a WAL sync after this",
         (ABSENT, int(300_000)),
     ),
     def(
         "hbase.regionserver.wal.sync.timeout",
         Millis,
-        Positive,
+        millis(1),
         "a handler gives up waiting for a WAL sync after this",
         (int(300_000), ABSENT),
     ),
     def(
         "hbase.wal.hsync",
         Bool,
-        Any,
+        NotANumber,
         "default durability FSYNC_WAL (hsync) instead of SYNC_WAL (hflush)",
         (DefaultValue::Fixed(Literal::Bool(false)), ABSENT),
     ),
@@ -1244,7 +1321,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.hlog.split.skip.errors",
         Bool,
-        Any,
+        NotANumber,
         "a WAL split whose reading throws an IOException sets the file aside and goes on, instead of failing to be retried",
         same(Literal::Bool(false)),
     ),
@@ -1253,7 +1330,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.split.wal.zk.coordinated",
         Bool,
-        Any,
+        NotANumber,
         "split WALs through ZooKeeper tasks (a corrupt file goes to corrupt/) rather than master procedures (to oldWALs/)",
         (DefaultValue::Fixed(Literal::Bool(false)), ABSENT),
     ),
@@ -1262,7 +1339,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.wal.max.splitters",
         Count,
-        Positive,
+        THREADS,
         "WAL split tasks one region server runs at a time",
         same(Literal::Int(2)),
     ),
@@ -1270,7 +1347,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.lease.recovery.first.pause",
         Millis,
-        NonNegative,
+        millis(0),
         "the wait after asking HDFS to recover the lease of a WAL its dead writer held open",
         same(Literal::Int(4_000)),
     ),
@@ -1278,7 +1355,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.procedure.remote.dispatcher.delay.msec",
         Millis,
-        NonNegative,
+        millis(0),
         "the wait before the master dispatches a split task to a worker (procedure-based split)",
         (DefaultValue::Fixed(Literal::Int(150)), ABSENT),
     ),
@@ -1287,14 +1364,14 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.master.cleaner.interval",
         Millis,
-        Positive,
+        millis(1),
         "how often the master's LogCleaner deletes old WALs past their TTL from oldWALs/",
         same(Literal::Int(600_000)),
     ),
     def(
         "hbase.master.logcleaner.ttl",
         Millis,
-        NonNegative,
+        millis(0),
         "how long a WAL stays in oldWALs/ after it was archived (a split one included)",
         same(Literal::Int(600_000)),
     ),
@@ -1303,7 +1380,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.msginterval",
         Millis,
-        Positive,
+        millis(1),
         "how often the region server reports its regions' flushed sequence ids to the master (what a WAL split filters by)",
         same(Literal::Int(3_000)),
     ),
@@ -1311,7 +1388,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.executor.openregion.threads",
         Count,
-        Positive,
+        THREADS,
         "regions a region server opens at a time (replaying their recovered edits)",
         same(Literal::Int(3)),
     ),
@@ -1319,14 +1396,14 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.client.pause",
         Millis,
-        NonNegative,
+        millis(0),
         "base retry pause, times HBase's backoff table",
         same(Literal::Int(100)),
     ),
     def(
         "hbase.client.pause.cqtbe",
         Millis,
-        NonNegative,
+        millis(0),
         "retry pause after CallQueueTooBigException (2.x: deprecated fallback name)",
         (
             DefaultValue::Unset,
@@ -1339,7 +1416,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.client.pause.server.overloaded",
         Millis,
-        NonNegative,
+        millis(0),
         "retry pause after CallQueueTooBigException or CallDroppedException",
         (
             DefaultValue::Derived {
@@ -1352,21 +1429,21 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.client.retries.number",
         Count,
-        NonNegative,
+        ints(0, 10_000),
         "retries of an operation (attempts = retries + 1)",
         (int(15), int(35)),
     ),
     def(
         "hbase.client.operation.timeout",
         Millis,
-        Positive,
+        millis(1),
         "overall client operation timeout",
         same(Literal::Int(1_200_000)),
     ),
     def(
         "hbase.rpc.timeout",
         Millis,
-        Positive,
+        millis(1),
         "timeout of one RPC",
         same(Literal::Int(60_000)),
     ),
@@ -1374,21 +1451,21 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.regionserver.handler.count",
         Count,
-        Positive,
+        ints(1, HANDLERS_MAX),
         "RPC handler threads",
         same(Literal::Int(30)),
     ),
     def(
         "hbase.ipc.server.callqueue.handler.factor",
         Float,
-        NonNegativeFloat,
+        floats(0.0, 1.0),
         "call queues per handler: queues = max(1, round(handlers × this))",
         same(Literal::Float(0.1)),
     ),
     def(
         "hbase.ipc.server.max.callqueue.length",
         Count,
-        Positive,
+        ints(1, 1_000_000),
         "calls per call queue before CallQueueTooBigException",
         (
             DefaultValue::Derived {
@@ -1404,28 +1481,28 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "hbase.ipc.server.max.callqueue.size",
         Bytes,
-        Positive,
+        memory(1),
         "bytes of queued calls before CallQueueTooBigException",
         same(Literal::Int(1_073_741_824)),
     ),
     def(
         "hbase.ipc.server.callqueue.type",
         Choice(&["fifo", "deadline", "codel", "pluggable"]),
-        Any,
+        NotANumber,
         "call queue discipline: fifo and codel with idle handlers taking calls directly, deadline without",
         same(Literal::Text("fifo")),
     ),
     def(
         "hbase.ipc.server.callqueue.codel.target.delay",
         Millis,
-        NonNegative,
+        millis(0),
         "codel: a queue whose least queueing time over an interval exceeds this is overloaded",
         same(Literal::Int(100)),
     ),
     def(
         "hbase.ipc.server.callqueue.codel.interval",
         Millis,
-        NonNegative,
+        millis(0),
         "codel: the interval over which the least queueing time is measured",
         same(Literal::Int(100)),
     ),
@@ -1440,7 +1517,7 @@ static PROPERTIES: &[PropertyDef] = &[
     def(
         "zookeeper.session.timeout",
         Millis,
-        Positive,
+        millis(1),
         "after this the master considers a silent server dead",
         same(Literal::Int(90_000)),
     ),
@@ -1450,10 +1527,26 @@ static PROPERTIES: &[PropertyDef] = &[
 mod tests {
     use super::*;
 
-    // Names are unique, and every default satisfies its own range.
+    // Names are unique, every number has both ends of its range (and only numbers have one),
+    // and every default satisfies its own range.
     #[test]
     fn table_is_consistent() {
         for (index, def) in PROPERTIES.iter().enumerate() {
+            let number = !matches!(def.kind, PropertyKind::Bool | PropertyKind::Choice(_));
+            assert_eq!(
+                number,
+                def.range != Range::NotANumber,
+                "{}: {:?} with {:?}",
+                def.name,
+                def.kind,
+                def.range
+            );
+            match def.range {
+                Range::Int { min, max } => assert!(min < max, "{}", def.name),
+                Range::Fraction { low, high } => assert!(low < high, "{}", def.name),
+                Range::Float { min, max } => assert!(min < max, "{}", def.name),
+                Range::NotANumber => {}
+            }
             assert!(
                 PROPERTIES[..index]
                     .iter()

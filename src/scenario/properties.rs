@@ -121,26 +121,42 @@ pub struct Property {
     pub source: Source,
 }
 
-impl Property {
-    /// The value with its unit, for people: "134217728 (128MB)", "90000 (90s)".
-    pub fn display_value(&self) -> String {
-        let Some(value) = &self.value else {
-            return "(unset)".to_string();
-        };
-        match (self.definition.kind, value) {
+impl PropertyKind {
+    /// A value with its unit, for people: "134217728 (128MB)", "90000 (90s)".
+    pub fn display(self, value: &PropertyValue) -> String {
+        match (self, value) {
             (PropertyKind::Bytes, PropertyValue::Int(bytes)) if *bytes > 0 => {
                 format!("{bytes} ({})", units::format_size_approx(*bytes as f64))
             }
             (PropertyKind::Millis, PropertyValue::Int(millis)) if *millis > 0 => {
                 format!(
                     "{millis} ({})",
-                    SimDuration::from_millis(*millis as u64).approx()
+                    span(SimDuration::from_millis(*millis as u64))
                 )
             }
             (PropertyKind::Seconds, PropertyValue::Int(secs)) if *secs > 0 => {
-                format!("{secs} ({})", SimDuration::from_secs(*secs as u64).approx())
+                format!("{secs} ({})", span(SimDuration::from_secs(*secs as u64)))
             }
             _ => value.to_string(),
+        }
+    }
+}
+
+/// A span for people; one the clock cannot hold (its constructor saturated) says so.
+fn span(duration: SimDuration) -> String {
+    if duration == SimDuration::MAX {
+        "more than the 584 years the clock holds".to_string()
+    } else {
+        duration.approx()
+    }
+}
+
+impl Property {
+    /// The value with its unit, for people: "134217728 (128MB)", "90000 (90s)".
+    pub fn display_value(&self) -> String {
+        match &self.value {
+            Some(value) => self.definition.kind.display(value),
+            None => "(unset)".to_string(),
         }
     }
 }
@@ -758,6 +774,7 @@ impl Resolver {
 
 #[cfg(test)]
 mod tests {
+    use super::super::profile::Range;
     use super::*;
 
     const HEAP: u64 = 16 << 30;
@@ -1038,6 +1055,101 @@ mod tests {
                 .to_string()
                 .contains("not a property of hbase-1.4 (it exists in hbase-2.5)")
         );
+    }
+
+    // Every number has both ends: each property at either end resolves, with every value in
+    // force (derived ones included) within its own range, so a resolved scenario that writes
+    // them all out reads back; one past either end is refused, naming the value and the range.
+    #[test]
+    fn every_number_is_bounded_and_its_bounds_are_usable() {
+        let release = Release::newest(ProfileId::Hbase25);
+        for profile in ProfileId::ALL {
+            let release = Release::newest(profile);
+            for def in definitions().iter().filter(|def| def.exists_in(release)) {
+                let (low, high, below, above) = match def.range {
+                    Range::Int { min, max } => (
+                        RawValue::Int(min.into()),
+                        RawValue::Int(max.into()),
+                        RawValue::Int(i128::from(min) - 1),
+                        RawValue::Int(i128::from(max) + 1),
+                    ),
+                    Range::Float { min, max } => (
+                        RawValue::Float(min),
+                        RawValue::Float(max),
+                        RawValue::Float(min - 1.0),
+                        RawValue::Float(max + 1.0),
+                    ),
+                    Range::Fraction { low, high } => (
+                        RawValue::Float(low + 1e-6),
+                        RawValue::Float(high),
+                        RawValue::Float(low),
+                        RawValue::Float(high + 1.0),
+                    ),
+                    Range::NotANumber => continue,
+                };
+                for value in [low, high] {
+                    let settings = [scenario_setting(def.name, value.clone())];
+                    let properties = match Properties::resolve(release, &settings, HEAP) {
+                        Ok(properties) => properties,
+                        // An off-heap memstore size is bounded but not modelled.
+                        Err(error) if error.kind == ErrorKind::Unsupported => continue,
+                        Err(error) => panic!("{} = {value:?}: {error}", def.name),
+                    };
+                    for property in properties.iter() {
+                        if let Some(value) = &property.value {
+                            property
+                                .definition
+                                .check_range(value)
+                                .unwrap_or_else(|message| {
+                                    panic!("with {} at a bound: {message}", def.name)
+                                });
+                        }
+                    }
+                }
+                for value in [below, above] {
+                    let outside = matches!(&value, RawValue::Int(number)
+                        if i64::try_from(*number).is_ok())
+                        || matches!(value, RawValue::Float(_));
+                    if !outside {
+                        continue;
+                    }
+                    let settings = [scenario_setting(def.name, value.clone())];
+                    let error = Properties::resolve(release, &settings, HEAP).unwrap_err();
+                    assert_eq!(error.kind, ErrorKind::InvalidValue, "{error}");
+                    assert!(
+                        error.to_string().contains(&format!(
+                            "{} must be {}",
+                            def.name,
+                            def.allowed()
+                        )),
+                        "{error}"
+                    );
+                }
+            }
+        }
+        // The reproduced cases: 2³¹−1 RPC handlers (which allocated 17 GB), a billion flush
+        // handlers (4 GB), an RPC timeout past what the clock holds.
+        for (name, value, expected) in [
+            (
+                "hbase.regionserver.handler.count",
+                2_147_483_647,
+                "hbase.regionserver.handler.count must be 1 to 10000, found 2147483647",
+            ),
+            (
+                "hbase.hstore.flusher.count",
+                1_000_000_000,
+                "hbase.hstore.flusher.count must be 1 to 1000, found 1000000000",
+            ),
+            (
+                "hbase.rpc.timeout",
+                18_446_744_000_000,
+                "hbase.rpc.timeout must be 1ms to 8760h, found 18446744000000",
+            ),
+        ] {
+            let settings = [scenario_setting(name, RawValue::Int(value))];
+            let error = Properties::resolve(release, &settings, HEAP).unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
+        }
     }
 
     // Out-of-range values are rejected with the range.

@@ -55,12 +55,24 @@
 //! - A `<property>` without a name is an error here, while Hadoop skips it silently, because
 //!   such a property can only be a mistake.
 //!
-//! A DOCTYPE with an internal subset is accepted (roxmltree expands its entities and guards
-//! against entity expansion attacks). Positions are 1-based; lines are counted by `\n` and
+//! A DOCTYPE with an internal subset is accepted, and roxmltree expands its entities. The work
+//! is bounded before it starts: a file is at most `SITE_BYTES_MAX`, and so is its text with its
+//! entity references expanded (`entities.rs` finds that before parsing), and elements nest at
+//! most `SITE_NESTING_MAX` deep; a file past a limit is refused, naming it. Positions are 1-based; lines are counted by `\n` and
 //! columns in characters, the same way roxmltree reports the positions of syntax errors, and a
 //! leading byte order mark is not counted.
 
+mod entities;
+
 use std::collections::{HashMap, HashSet};
+
+/// The largest site file, and the most text it may become with its entity references expanded:
+/// HBase's own hbase-default.xml is under 100 KB.
+pub const SITE_BYTES_MAX: u64 = 4 << 20;
+
+/// The deepest elements may nest: a site file nests three levels (configuration, property,
+/// name), or a few more with a nested configuration.
+pub const SITE_NESTING_MAX: usize = 100;
 
 /// One `<property>` of a Hadoop configuration file, after "last wins unless final".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +115,22 @@ pub enum SiteError {
         line: u32,
         column: u32,
     },
+    /// The text with its entity references expanded is larger than `SITE_BYTES_MAX`.
+    #[error(
+        "{path}: with its entity references expanded it is larger than {}, the most a site file may hold (reference entities less, or write their values out)",
+        super::units::format_size(*.limit_bytes)
+    )]
+    TooLarge { path: String, limit_bytes: u64 },
+    /// Elements nest deeper than `SITE_NESTING_MAX`.
+    #[error(
+        "{path}:{line}:{column}: elements nest more than {limit} deep, the most a site file may"
+    )]
+    TooDeep {
+        path: String,
+        line: u32,
+        column: u32,
+        limit: usize,
+    },
     /// The file uses XInclude, which is not supported.
     #[error("{path}:{line}:{column}: xinclude is not supported: inline the included file")]
     XInclude {
@@ -117,6 +145,12 @@ pub fn parse_site_xml(text: &str, display_path: &str) -> Result<Vec<SiteProperty
     // Files saved by some editors start with a byte order mark; it is not part of the XML and
     // should not shift the columns of line 1.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if entities::expanded_bytes(text) > SITE_BYTES_MAX {
+        return Err(SiteError::TooLarge {
+            path: display_path.to_string(),
+            limit_bytes: SITE_BYTES_MAX,
+        });
+    }
     let lines = Lines::new(text);
     let options = roxmltree::ParsingOptions {
         allow_dtd: true,
@@ -125,6 +159,15 @@ pub fn parse_site_xml(text: &str, display_path: &str) -> Result<Vec<SiteProperty
     let document = roxmltree::Document::parse_with_options(text, options)
         .map_err(|error| malformed(&error, &lines, display_path))?;
 
+    if let Some(deep) = first_too_deep(document.root()) {
+        let (line, column) = lines.position(deep.range().start);
+        return Err(SiteError::TooDeep {
+            path: display_path.to_string(),
+            line,
+            column,
+            limit: SITE_NESTING_MAX,
+        });
+    }
     let root = document.root_element();
     if root.tag_name().name() != "configuration" {
         let (line, column) = lines.position(root.range().start);
@@ -178,6 +221,30 @@ pub fn parse_site_xml(text: &str, display_path: &str) -> Result<Vec<SiteProperty
         }
     }
     Ok(merge(occurrences, &lines))
+}
+
+/// The first element nested deeper than `SITE_NESTING_MAX`, in document order, found with an
+/// explicit stack of child iterators (as below) so that the depth costs no call stack.
+fn first_too_deep<'a, 'input>(
+    document: roxmltree::Node<'a, 'input>,
+) -> Option<roxmltree::Node<'a, 'input>> {
+    let mut stack = vec![document.children()];
+    while let Some(children) = stack.last_mut() {
+        match children.next() {
+            None => {
+                stack.pop();
+            }
+            // An element met here is `stack.len()` deep.
+            Some(node) if node.is_element() => {
+                if stack.len() > SITE_NESTING_MAX {
+                    return Some(node);
+                }
+                stack.push(node.children());
+            }
+            Some(_) => {}
+        }
+    }
+    None
 }
 
 /// One `<property>` as written, before duplicates are resolved.
@@ -685,12 +752,55 @@ mod tests {
             assert!(matches!(error, SiteError::Malformed { .. }), "{error}");
             assert!(error.to_string().starts_with("hbase-site.xml:"), "{error}");
         }
-        let deep = format!(
-            "{}{}",
-            "<configuration>".repeat(20_000),
-            "</configuration>".repeat(20_000)
+    }
+
+    // Elements nested up to SITE_NESTING_MAX deep are read; one deeper is refused at its
+    // position, naming the limit, however deep the file goes (20,000 here).
+    #[test]
+    fn nesting_is_bounded() {
+        let nested = |depth: usize| {
+            format!(
+                "{}{}",
+                "<configuration>".repeat(depth),
+                "</configuration>".repeat(depth)
+            )
+        };
+        assert_eq!(parse(&nested(SITE_NESTING_MAX)), []);
+        for depth in [SITE_NESTING_MAX + 1, 20_000] {
+            assert_eq!(
+                parse_error(&nested(depth)),
+                SiteError::TooDeep {
+                    path: PATH.into(),
+                    line: 1,
+                    column: 15 * SITE_NESTING_MAX as u32 + 1,
+                    limit: SITE_NESTING_MAX,
+                }
+            );
+        }
+    }
+
+    // A small file whose entity is referenced many times (here 20 KB, an entity of 4000 bytes
+    // referenced 5000 times: 20 MB expanded) is refused before the parser expands it, naming the
+    // limit; the same entity referenced a few times is read.
+    #[test]
+    fn entity_expansion_is_bounded() {
+        let site = |references: usize| {
+            format!(
+                "<!DOCTYPE configuration [ <!ENTITY e \"{}\"> ]>\n<configuration><property><name>a</name><value>{}</value></property></configuration>",
+                "x".repeat(4000),
+                "&e;".repeat(references)
+            )
+        };
+        assert_eq!(parse(&site(3))[0].value.len(), 12_000);
+        let error = parse_error(&site(5000));
+        assert_eq!(
+            error,
+            SiteError::TooLarge {
+                path: PATH.into(),
+                limit_bytes: SITE_BYTES_MAX,
+            }
         );
-        assert_eq!(parse(&deep), []);
+        assert!(error.to_string().contains("larger than 4MB"), "{error}");
     }
 
     #[test]

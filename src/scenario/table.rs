@@ -2,15 +2,24 @@
 //! descriptor settings the model reads (MEMSTORE_FLUSHSIZE, DURABILITY, MAX_FILESIZE,
 //! COMPACTION_ENABLED, and the families' VERSIONS).
 
+use super::bounds::{FILE_BYTES_MAX, HEAP_MAX};
 use super::document::Node;
 use super::error::{ErrorKind, ScenarioError};
 use super::units::format_size;
 use super::workload::Durability;
 use super::writer::{quote, quote_list};
 
-/// Most regions one table may have: a bound on memory and on `config` output, far above what one
-/// RegionServer hosts in practice (a few hundred).
+/// Most regions the server hosts, all tables together (and so most in one table): a bound on
+/// memory, far above what one RegionServer hosts in practice (a few hundred to a few thousand).
 pub const REGIONS_MAX: u64 = 100_000;
+
+/// Most stores (regions × column families) the server hosts, all tables together: about 400 MB
+/// of the model's memory.
+pub const STORES_MAX: u64 = 1_000_000;
+
+/// The longest column family name: KeyValue stores its length in one byte, and HBase refuses
+/// names longer than Byte.MAX_VALUE.
+pub const FAMILY_NAME_BYTES_MAX: usize = 127;
 
 /// One table and its regions.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +42,29 @@ pub struct TableSpec {
     /// compaction request for its regions, user requests included, and the MemStoreFlusher no
     /// longer puts flushes off for too many store files.
     pub compaction_enabled: bool,
+}
+
+/// The tables together fit on one server: at most `REGIONS_MAX` regions and `STORES_MAX` stores.
+pub fn check_server_holds(
+    tables: &[TableSpec],
+    nodes: &[Node<'_, '_>],
+) -> Result<(), ScenarioError> {
+    let mut regions = 0;
+    let mut stores = 0;
+    for (table, node) in tables.iter().zip(nodes) {
+        regions += u64::from(table.regions);
+        stores += u64::from(table.regions) * table.families.len() as u64;
+        if regions > REGIONS_MAX || stores > STORES_MAX {
+            return Err(node.error(
+                ErrorKind::Impossible,
+                format!(
+                    "the tables up to \"{}\" have {regions} regions and {stores} stores (regions × families); one server holds at most {REGIONS_MAX} regions and {STORES_MAX} stores",
+                    table.name
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl TableSpec {
@@ -78,6 +110,15 @@ impl TableSpec {
                             format!("\"{family}\" is not a column family name HBase accepts"),
                         ));
                     }
+                    if family.len() > FAMILY_NAME_BYTES_MAX {
+                        return Err(item.error(
+                            ErrorKind::InvalidValue,
+                            format!(
+                                "a column family name is at most {FAMILY_NAME_BYTES_MAX} bytes (KeyValue's limit), found {}",
+                                family.len()
+                            ),
+                        ));
+                    }
                     if families.contains(&family) {
                         return Err(item.error(
                             ErrorKind::InvalidValue,
@@ -105,7 +146,7 @@ impl TableSpec {
         };
         let memstore_flushsize = match table.get("memstore_flushsize") {
             Some(node) => {
-                let size = node.size()?;
+                let size = node.size_at_most(HEAP_MAX)?;
                 if size == 0 {
                     return Err(
                         node.error(ErrorKind::Impossible, "memstore_flushsize must be above 0")
@@ -134,7 +175,7 @@ impl TableSpec {
         };
         let max_filesize = match table.get("max_filesize") {
             Some(node) => {
-                let size = node.size()?;
+                let size = node.size_at_most(FILE_BYTES_MAX)?;
                 if size == 0 {
                     return Err(node.error(ErrorKind::Impossible, "max_filesize must be above 0"));
                 }

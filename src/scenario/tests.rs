@@ -113,6 +113,54 @@ fn command_line_overrides() {
     assert_eq!(source.to_string(), "--set hbase.hstore.flusher.count=5");
 }
 
+// A scenario key given twice (two --set, or a sweep's --set then its --vary) takes the later
+// value, as a property does, whether named by index or by name; a whole table given later
+// replaces what an earlier --set put inside it, and a key inside a table given earlier
+// overrides that table's value.
+#[test]
+fn the_later_assignment_of_a_key_wins() {
+    let scenario = load_with(GOOD, &["duration=2m", "duration=3m"]).unwrap();
+    assert_eq!(scenario.duration, SimDuration::from_secs(180));
+    let scenario = load_with(GOOD, &["tables.0.regions=8", "tables.usertable.regions=6"]).unwrap();
+    assert_eq!(scenario.tables[0].regions, 6);
+    let scenario = load_with(
+        GOOD,
+        &[
+            "hbase.hstore.flusher.count=5",
+            "hbase.hstore.flusher.count=6",
+        ],
+    )
+    .unwrap();
+    assert_eq!(scenario.properties.int("hbase.hstore.flusher.count"), 6);
+    let scenario = load_with(
+        GOOD,
+        &[
+            "workloads.0.arrival.rate=5k/s",
+            "workloads.0.arrival={ kind = \"closed\", clients = 4 }",
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        scenario.workloads[0].arrival,
+        workload::Arrival::Closed {
+            clients: 4,
+            think: SimDuration::ZERO
+        }
+    );
+    let scenario = load_with(
+        GOOD,
+        &[
+            "workloads.0.arrival={ kind = \"open\", rate = \"2k/s\" }",
+            "workloads.0.arrival.rate=7k/s",
+        ],
+    )
+    .unwrap();
+    match &scenario.workloads[0].arrival {
+        workload::Arrival::Open { rate, .. } => assert_eq!(*rate, 7000.0),
+        other => panic!("{other:?}"),
+    }
+}
+
 // An unknown top-level key names its line and suggests the right one.
 #[test]
 fn unknown_keys_are_errors_with_suggestions() {
@@ -391,4 +439,141 @@ fn codel_settings_need_codel_queues() {
     );
     let error = load_with(GOOD, &["hbase.ipc.server.callqueue.type=pluggable"]).unwrap_err();
     assert_eq!(error.kind, ErrorKind::Unsupported, "{error}");
+}
+
+// Every number a scenario gives has a bound, checked where the key is read and named in the
+// message with the value: spans (a year, or tighter: a latency an hour, a handler's CPU a
+// minute), bandwidths, sizes, the entries of each list, and what the server holds in all
+// (regions, stores, closed-loop clients, cells in one request, a row's and a family's length).
+#[test]
+fn scenario_numbers_are_bounded() {
+    let refused = |sets: &[&str], expected: &str| {
+        let error = load_with(GOOD, sets).unwrap_err();
+        assert!(error.to_string().contains(expected), "{sets:?}: {error}");
+    };
+    refused(
+        &["workloads.0.arrival={ kind = \"closed\", clients = 4, think = \"400d\" }"],
+        "think must be at most 8760h, found 9600h",
+    );
+    refused(&["workloads.0.start=400d"], "start must be at most 8760h");
+    refused(
+        &["io.network_rtt={ dist = \"constant\", value = \"2h\" }"],
+        "value must be at most 1h, found 2h",
+    );
+    refused(
+        &["io.hdfs_write_bandwidth=2TB/s"],
+        "hdfs_write_bandwidth must be at most 1TB/s, found 2TB/s",
+    );
+    refused(
+        &["io.hdfs_read_bandwidth=0B/s"],
+        "a bandwidth of 0 never finishes",
+    );
+    refused(
+        &["io.handler_cpu_per_call=2m"],
+        "handler_cpu_per_call must be at most 1m, found 2m",
+    );
+    refused(
+        &["tables.usertable.max_filesize=2048TB"],
+        "max_filesize must be at most 1024TB, found 2048TB",
+    );
+    refused(&["report.interval=31d"], "interval must be at most 720h");
+    refused(
+        &["duration=31d"],
+        "duration must be at most 720h, found 744h",
+    );
+    refused(
+        &["server.restart=2d"],
+        "restart must be at most 24h, found 48h",
+    );
+    refused(
+        &[
+            "workloads.0.batch_rows=100000",
+            "workloads.0.columns=1000",
+            "workloads.0.mix={ batch = 1.0 }",
+        ],
+        "a request writes 100000 rows × 1000 columns × 1 families = 100000000 cells, more than 1000000",
+    );
+    refused(
+        &[
+            "workloads.0.keys={ dist = \"uniform\", count = 10, prefix = \"PREFIX\" }"
+                .replace("PREFIX", &"p".repeat(40_000))
+                .as_str(),
+        ],
+        "prefix must be at most 32748 bytes",
+    );
+    refused(
+        &[format!("tables.usertable.families=[\"{}\"]", "f".repeat(128)).as_str()],
+        "a column family name is at most 127 bytes",
+    );
+    let faults = |body: &str| load(&format!("{GOOD}\n[[faults]]\n{body}\n"));
+    let error =
+        faults("kind = \"wal_slow_sync\"\nprobability = 0.1\ndelay = \"400d\"").unwrap_err();
+    assert!(
+        error.to_string().contains("delay must be at most 8760h"),
+        "{error}"
+    );
+    let error =
+        faults("kind = \"slow_disk\"\nat = \"1s\"\nduration = \"400d\"\nfactor = 2").unwrap_err();
+    assert!(
+        error.to_string().contains("duration must be at most 8760h"),
+        "{error}"
+    );
+    let error = load(&format!(
+        "{GOOD}\n[[actions]]\nkind = \"bulk_load\"\nat = \"1s\"\ntable = \"usertable\"\nsize = \"2TB\"\n"
+    ))
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("size must be at most 1TB, found 2TB"),
+        "{error}"
+    );
+    let error = load(&format!(
+        "{GOOD}{}",
+        "\n[[faults]]\nkind = \"zk_expiry\"\nat = \"1s\"\n".repeat(10_001)
+    ))
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("a scenario lists at most 10000 [[faults]] entries, found 10001"),
+        "{error}"
+    );
+    // What one server holds, all tables and workloads together.
+    let two_tables = |regions: u32, families: &str| {
+        format!(
+            "{}\n[[tables]]\nname = \"other\"\nregions = {regions}\nfamilies = {families}\n",
+            GOOD.replace("regions = 4", "regions = 60000")
+        )
+    };
+    let error = load(&two_tables(60_000, "[\"cf\"]")).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("the tables up to \"other\" have 120000 regions")
+            && error
+                .to_string()
+                .contains("at most 100000 regions and 1000000 stores"),
+        "{error}"
+    );
+    let error = load(&two_tables(30_000, "[\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"i\", \"j\", \"k\", \"l\", \"m\", \"n\", \"o\", \"p\", \"q\", \"r\", \"s\", \"t\", \"u\", \"v\", \"w\", \"x\", \"y\", \"z\", \"aa\", \"ab\", \"ac\", \"ad\", \"ae\", \"af\", \"ag\", \"ah\"]")).unwrap_err();
+    assert!(error.to_string().contains("1080000 stores"), "{error}");
+    let closed = "arrival = { kind = \"closed\", clients = 600000 }";
+    let text = GOOD.replace("arrival = { kind = \"open\", rate = \"1k/s\" }", closed);
+    let second = text[text.find("[[workloads]]").unwrap()..].to_string();
+    let error = load(&format!("{text}\n{second}")).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("have 1200000 closed-loop clients; at most 1000000 in all"),
+        "{error}"
+    );
+    // The bounds themselves are accepted.
+    assert!(
+        load_with(
+            GOOD,
+            &["io.hdfs_write_bandwidth=1TB/s", "workloads.0.start=8760h"]
+        )
+        .is_ok()
+    );
 }

@@ -18,8 +18,14 @@ use crate::sim::SimDuration;
 pub const KEY_COUNT_MAX: u64 = 1_000_000_000_000_000_000;
 /// Most cells one operation may write per family.
 pub const COLUMNS_MAX: u64 = 1000;
-/// Most closed-loop clients in one workload.
+/// Most closed-loop clients, all workloads together.
 pub const CLIENTS_MAX: u64 = 1_000_000;
+/// Most cells one request may write (rows × columns × families): each is held in the model's
+/// memory while the request is under way.
+pub const CELLS_PER_REQUEST_MAX: u64 = 1_000_000;
+/// The longest row-name prefix: KeyValue stores a row's length in two bytes, and HBase refuses
+/// rows longer than Short.MAX_VALUE (32767) bytes; the prefix leaves room for 19 digits.
+pub const PREFIX_BYTES_MAX: usize = 32_767 - 19;
 /// Most rows in one batch request.
 pub const BATCH_ROWS_MAX: u64 = 100_000;
 /// The largest value one cell may hold (HBase's default hbase.client.keyvalue.maxsize is 10 MiB).
@@ -494,7 +500,19 @@ fn read_keys(node: &Node<'_, '_>) -> Result<KeySpec, ScenarioError> {
         }
     };
     let prefix = match table.get("prefix") {
-        Some(node) => node.string()?,
+        Some(node) => {
+            let prefix = node.string()?;
+            if prefix.len() > PREFIX_BYTES_MAX {
+                return Err(node.error(
+                    ErrorKind::Impossible,
+                    format!(
+                        "prefix must be at most {PREFIX_BYTES_MAX} bytes (a row is at most 32767), found {}",
+                        prefix.len()
+                    ),
+                ));
+            }
+            prefix
+        }
         None => "user".to_string(),
     };
     table.finish(&format!("a {dist_name} key distribution"))?;
@@ -542,7 +560,31 @@ fn read_size(node: &Node<'_, '_>) -> Result<SizeSpec, ScenarioError> {
     Ok(spec)
 }
 
-/// Checks what needs the whole scenario: the table exists, the families belong to it.
+/// The closed-loop clients of all workloads together are at most `CLIENTS_MAX`.
+pub fn check_clients(
+    workloads: &[WorkloadSpec],
+    nodes: &[Node<'_, '_>],
+) -> Result<(), ScenarioError> {
+    let mut clients = 0;
+    for (workload, node) in workloads.iter().zip(nodes) {
+        if let Arrival::Closed { clients: more, .. } = workload.arrival {
+            clients += u64::from(more);
+        }
+        if clients > CLIENTS_MAX {
+            return Err(node.error(
+                ErrorKind::Impossible,
+                format!(
+                    "the workloads up to \"{}\" have {clients} closed-loop clients; at most {CLIENTS_MAX} in all",
+                    workload.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks what needs the whole scenario: the table exists, the families belong to it, and one
+/// request's cells are at most `CELLS_PER_REQUEST_MAX`.
 pub fn check_against_tables(
     workload: &WorkloadSpec,
     node: &Node<'_, '_>,
@@ -568,6 +610,22 @@ pub fn check_against_tables(
             ),
         ));
     };
+    let families = workload.families.as_ref().unwrap_or(&table.families).len() as u64;
+    let rows = if workload.mix.iter().any(|(kind, _)| *kind == OpKind::Batch) {
+        u64::from(workload.batch_rows)
+    } else {
+        1
+    };
+    let cells = rows * u64::from(workload.columns) * families;
+    if cells > CELLS_PER_REQUEST_MAX {
+        return Err(node.error(
+            ErrorKind::Impossible,
+            format!(
+                "a request writes {rows} rows × {} columns × {families} families = {cells} cells, more than {CELLS_PER_REQUEST_MAX}: lower batch_rows or columns",
+                workload.columns
+            ),
+        ));
+    }
     if let Some(families) = &workload.families {
         for family in families {
             if !table.families.contains(family) {

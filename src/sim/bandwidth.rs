@@ -148,7 +148,10 @@ impl SharedBandwidth {
             .zip(&self.rates)
             .map(|(transfer, rate)| (transfer.remaining * rate.den).div_ceil(rate.num))
             .min()?;
-        Some(self.updated_at + SimDuration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX)))
+        // A transfer too long for the clock finishes at its end, which no run reaches.
+        Some(self.updated_at.saturating_add(SimDuration::from_nanos(
+            u64::try_from(nanos).unwrap_or(u64::MAX),
+        )))
     }
 
     /// Each transfer's rate, in `transfers` order: water-filling, so capped transfers below the

@@ -87,9 +87,10 @@ impl<E> EventQueue<E> {
         self.length_peak = self.length_peak.max(self.heap.len());
     }
 
-    /// Schedules `event` after `delay` from now.
+    /// Schedules `event` after `delay` from now; a delay past the clock's end (a transfer too
+    /// long for it) schedules it at `SimTime::MAX`, which no run reaches.
     pub fn schedule_in(&mut self, delay: SimDuration, event: E) {
-        self.schedule_at(self.now + delay, event);
+        self.schedule_at(self.now.saturating_add(delay), event);
     }
 
     /// Removes the earliest event and advances the clock to its time.

@@ -31,7 +31,7 @@ pub fn finish_times(jobs: &[Job], slots: u64, bytes_per_sec: u64) -> Vec<SimDura
     let mut next = 0;
     loop {
         while (running.len() as u64) < slots && next < jobs.len() {
-            running.push((next, Phase::Waiting(now + jobs[next].delay)));
+            running.push((next, Phase::Waiting(now.saturating_add(jobs[next].delay))));
             next += 1;
         }
         if running.is_empty() {
@@ -46,6 +46,14 @@ pub fn finish_times(jobs: &[Job], slots: u64, bytes_per_sec: u64) -> Vec<SimDura
             .chain(pipe.next_completion())
             .min()
             .expect("a running job waits or moves bytes");
+        if wake == SimTime::MAX {
+            // The rest would finish past the clock's end (bytes too many for the pipe's rate):
+            // never, in any run.
+            for job in running.iter().map(|(job, _)| *job).chain(next..jobs.len()) {
+                finished[job] = SimDuration::MAX;
+            }
+            return finished;
+        }
         now = wake;
         let done = pipe.take_finished(now);
         let mut still = Vec::with_capacity(running.len());
@@ -98,5 +106,24 @@ mod tests {
             [secs(1), secs(1), secs(2)]
         );
         assert!(finish_times(&[], 3, 100).is_empty());
+    }
+
+    // A job too long for the clock (10¹⁹ bytes at 1 B/s) finishes never, and so does the one
+    // waiting for its slot; those on another slot finish as usual, sharing the pipe with it
+    // (a byte at half the rate: 2 s each).
+    #[test]
+    fn jobs_past_the_clocks_end_finish_never() {
+        let job = |bytes| Job {
+            delay: SimDuration::ZERO,
+            bytes,
+        };
+        assert_eq!(
+            finish_times(&[job(10_000_000_000_000_000_000), job(1), job(1)], 2, 1),
+            [SimDuration::MAX, secs(2), secs(4)]
+        );
+        assert_eq!(
+            finish_times(&[job(10_000_000_000_000_000_000), job(1)], 1, 1),
+            [SimDuration::MAX, SimDuration::MAX]
+        );
     }
 }

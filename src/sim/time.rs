@@ -58,6 +58,12 @@ impl SimTime {
     pub fn saturating_duration_since(self, earlier: SimTime) -> SimDuration {
         SimDuration(self.0.saturating_sub(earlier.0))
     }
+
+    /// `self + span`, or `SimTime::MAX` (which no run reaches) if that is past the clock's end:
+    /// for a time computed from a rate or a size that may be arbitrarily far off.
+    pub fn saturating_add(self, span: SimDuration) -> SimTime {
+        SimTime(self.0.saturating_add(span.0))
+    }
 }
 
 impl SimDuration {
@@ -68,16 +74,19 @@ impl SimDuration {
         SimDuration(nanos)
     }
 
+    // The unit constructors saturate at `SimDuration::MAX` rather than wrap: a span too long
+    // for the clock stays too long, and input bounds (`scenario::bounds`) keep inputs far below.
+
     pub const fn from_micros(micros: u64) -> SimDuration {
-        SimDuration(micros * NANOS_PER_MICRO)
+        SimDuration(micros.saturating_mul(NANOS_PER_MICRO))
     }
 
     pub const fn from_millis(millis: u64) -> SimDuration {
-        SimDuration(millis * NANOS_PER_MILLI)
+        SimDuration(millis.saturating_mul(NANOS_PER_MILLI))
     }
 
     pub const fn from_secs(secs: u64) -> SimDuration {
-        SimDuration(secs * NANOS_PER_SEC)
+        SimDuration(secs.saturating_mul(NANOS_PER_SEC))
     }
 
     /// Rounds a non-negative number of seconds to the nearest nanosecond, saturating at
@@ -124,6 +133,10 @@ impl SimDuration {
 
     pub fn saturating_sub(self, other: SimDuration) -> SimDuration {
         SimDuration(self.0.saturating_sub(other.0))
+    }
+
+    pub fn saturating_mul(self, factor: u64) -> SimDuration {
+        SimDuration(self.0.saturating_mul(factor))
     }
 
     /// A human reading of the span with at most three significant digits ("1.25ms",
@@ -297,6 +310,22 @@ mod tests {
         assert_eq!(
             SimTime::from_nanos(3).saturating_duration_since(SimTime::from_nanos(5)),
             SimDuration::ZERO
+        );
+    }
+
+    // Spans too long for the clock saturate instead of wrapping around to short ones.
+    #[test]
+    fn unit_constructors_and_saturating_arithmetic_never_wrap() {
+        assert_eq!(SimDuration::from_millis(u64::MAX / 1000), SimDuration::MAX);
+        assert_eq!(SimDuration::from_secs(u64::MAX), SimDuration::MAX);
+        assert_eq!(SimDuration::from_micros(u64::MAX), SimDuration::MAX);
+        assert_eq!(
+            SimTime::from_nanos(5).saturating_add(SimDuration::MAX),
+            SimTime::MAX
+        );
+        assert_eq!(
+            SimDuration::from_secs(2).saturating_mul(u64::MAX),
+            SimDuration::MAX
         );
     }
 }

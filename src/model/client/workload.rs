@@ -73,12 +73,13 @@ impl Client {
         };
         self.sent += 1;
         match process {
-            ArrivalProcess::Poisson => {
-                previous + SimDuration::from_secs_f64(exponential(&mut self.arrivals, 1.0 / rate))
-            }
-            ArrivalProcess::Uniform => {
-                self.start + SimDuration::from_secs_f64(self.sent as f64 / rate)
-            }
+            // A gap longer than the clock holds (a rate near 0) is the clock's end: never.
+            ArrivalProcess::Poisson => previous.saturating_add(SimDuration::from_secs_f64(
+                exponential(&mut self.arrivals, 1.0 / rate),
+            )),
+            ArrivalProcess::Uniform => self
+                .start
+                .saturating_add(SimDuration::from_secs_f64(self.sent as f64 / rate)),
         }
     }
 
@@ -88,9 +89,12 @@ impl Client {
             Arrival::Open {
                 rate,
                 process: ArrivalProcess::Poisson,
-            } => {
-                self.start + SimDuration::from_secs_f64(exponential(&mut self.arrivals, 1.0 / rate))
-            }
+            } => self
+                .start
+                .saturating_add(SimDuration::from_secs_f64(exponential(
+                    &mut self.arrivals,
+                    1.0 / rate,
+                ))),
             _ => self.start,
         }
     }

@@ -36,6 +36,7 @@ use crate::model::wal::files::RollReason;
 use crate::model::wal::format::{CellValue, WalCell, WalKey};
 use crate::model::wal::names::encoded_region_name;
 use crate::model::wal::sequence_ids::stores_pinning;
+use crate::scenario::bounds::SPAN_MAX;
 use crate::scenario::fault::FaultKind;
 use crate::scenario::known_bugs::KnownBug;
 
@@ -132,7 +133,7 @@ impl RegionServer<'_> {
         let now = self.now();
         let mut latency = self.wal_sync_latency.sample();
         if self.slow_disk_factor > 1.0 {
-            latency = latency.mul_f64(self.slow_disk_factor);
+            latency = latency.mul_f64(self.slow_disk_factor).min(SPAN_MAX);
         }
         for index in self.faults.strike(Occasion::SyncStart, now) {
             match self.faults.kind(index) {
