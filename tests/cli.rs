@@ -619,3 +619,18 @@ fn jobs_are_capped_and_sweeps_bounded() {
     );
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+// `bench --repeat` is bounded like every other number: 1 to 1000 runs; outside, a bad argument
+// (exit 2) before anything runs.
+#[test]
+fn bench_repeats_are_bounded() {
+    for repeat in ["0", "1001"] {
+        let output = regionsim(&["bench", "--repeat", repeat]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("{repeat} is not in 1..=1000")),
+            "{stderr}"
+        );
+    }
+}

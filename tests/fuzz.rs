@@ -1,11 +1,12 @@
 //! No input makes regionsim panic: mutated scenario files load to a scenario or to a clean error,
 //! and those that load also simulate (briefly) without panicking.
 
+mod common;
+
 use std::path::Path;
 
 use proptest::prelude::*;
 use regionsim::runner::simulate;
-use regionsim::scenario::document::Assignment;
 use regionsim::scenario::workload::Arrival;
 use regionsim::scenario::{LoadOptions, load_str};
 
@@ -188,14 +189,8 @@ proptest! {
                     Arrival::Open { rate, .. } => rate * f64::from(workload.batch_rows) <= 1e6,
                     Arrival::Closed { clients, .. } => clients * workload.batch_rows <= 100_000,
                 });
-                if light {
-                    let options = LoadOptions {
-                        assignments: vec![Assignment::parse("duration=1s").unwrap()],
-                        ..LoadOptions::default()
-                    };
-                    if let Ok(short) = load_str("fuzz.toml", &text, Path::new("."), &options) {
-                        let _ = simulate(&short);
-                    }
+                if light && let Ok(short) = common::load(&text, &["duration=1s"]) {
+                    let _ = simulate(&short);
                 }
             }
         }
@@ -276,21 +271,14 @@ fn every_property_at_its_bounds_runs() {
                     companion.to_string(),
                     format!("{}={value}", def.name),
                 ];
-                let options = LoadOptions {
-                    assignments: sets
-                        .iter()
-                        .map(|set| Assignment::parse(set).unwrap())
-                        .collect(),
-                    ..LoadOptions::default()
+                let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+                let scenario = match common::load(AT_THE_BOUNDS, &sets) {
+                    Ok(scenario) => scenario,
+                    Err(error) => {
+                        refused.push(format!("{profile} {}={value}: {error}", def.name));
+                        continue;
+                    }
                 };
-                let scenario =
-                    match load_str("bounds.toml", AT_THE_BOUNDS, Path::new("."), &options) {
-                        Ok(scenario) => scenario,
-                        Err(error) => {
-                            refused.push(format!("{profile} {}={value}: {error}", def.name));
-                            continue;
-                        }
-                    };
                 ran += 1;
                 let run = std::panic::catch_unwind(|| simulate(&scenario).map(|_| ()));
                 if run.is_err() {

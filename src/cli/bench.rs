@@ -15,8 +15,8 @@ pub struct BenchArgs {
     /// Override a value, as for `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
-    /// Runs to measure (each is reported; memory is the process peak).
-    #[arg(long, default_value_t = 1)]
+    /// Runs to measure, 1 to 1000 (each is reported; memory is the process peak).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     repeat: u32,
 }
 
@@ -30,7 +30,7 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         seed: None,
     };
     let scenario = scenario_args.load()?;
-    for round in 1..=args.repeat.max(1) {
+    for round in 1..=args.repeat {
         let figures = bench_scenario(&scenario).map_err(|error| Failure {
             message: error.to_string(),
             code: EXIT_RUN_FAILED,

@@ -11,10 +11,11 @@ use regionsim::model::RunOutcome;
 use regionsim::report::Summary;
 use regionsim::runner::simulate;
 use regionsim::scenario::document::Assignment;
+use regionsim::scenario::error::ScenarioError;
 use regionsim::scenario::{LoadOptions, Scenario, load_file, load_str};
 
-/// Loads scenario text with `--set` style overrides.
-pub fn scenario(text: &str, sets: &[&str]) -> Scenario {
+/// Loads scenario text with `--set` style overrides, or the error that refuses it.
+pub fn load(text: &str, sets: &[&str]) -> Result<Scenario, ScenarioError> {
     let options = LoadOptions {
         assignments: sets
             .iter()
@@ -22,7 +23,12 @@ pub fn scenario(text: &str, sets: &[&str]) -> Scenario {
             .collect(),
         ..LoadOptions::default()
     };
-    load_str("test.toml", text, Path::new("."), &options).unwrap_or_else(|error| panic!("{error}"))
+    load_str("test.toml", text, Path::new("."), &options)
+}
+
+/// Loads scenario text with `--set` style overrides.
+pub fn scenario(text: &str, sets: &[&str]) -> Scenario {
+    load(text, sets).unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// Loads a bundled scenario file with overrides.
