@@ -247,11 +247,20 @@ const PROPERTIES: &[(&str, &[&str])] = &[
     ("hbase.rowlock.wait.duration", &["0", "1", "30000"]),
     ("hbase.busy.wait.duration", &["0", "1", "60000"]),
     ("hbase.region.store.parallel.put.limit", &["0", "1", "10"]),
-    ("hbase.ipc.server.callqueue.handler.factor", &["0", "0.5", "1"]),
-    ("hbase.ipc.server.max.callqueue.length", &["1", "10", "1000"]),
+    (
+        "hbase.ipc.server.callqueue.handler.factor",
+        &["0", "0.5", "1"],
+    ),
+    (
+        "hbase.ipc.server.max.callqueue.length",
+        &["1", "10", "1000"],
+    ),
     ("hbase.hstore.compaction.max", &["10", "30"]),
     ("hbase.hregion.majorcompaction", &["0", "1000", "604800000"]),
-    ("hbase.hregion.memstore.flush.size", &["1048576", "134217728"]),
+    (
+        "hbase.hregion.memstore.flush.size",
+        &["1048576", "134217728"],
+    ),
 ];
 
 /// Of those, the properties 1.4 does not have.

@@ -369,7 +369,10 @@ fn hbase_21738_holds_writers_for_the_cell_count() {
     // Off, the slowest put is one that waited behind a WAL roll (the new file's create and a
     // sync): far below the hold.
     let off_max_ms = off.operations["put"].latency_ms.max;
-    assert!(off_max_ms < 4.0 && off_max_ms < hold_ms / 2.0, "{off_max_ms} ms, hold {hold_ms} ms");
+    assert!(
+        off_max_ms < 4.0 && off_max_ms < hold_ms / 2.0,
+        "{off_max_ms} ms, hold {hold_ms} ms"
+    );
 }
 
 // HBASE-10499 on: a global-pressure flush takes region 0's flush request (queued first in the
