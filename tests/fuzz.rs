@@ -7,6 +7,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use regionsim::runner::simulate;
+use regionsim::scenario::document::Assignment;
 use regionsim::scenario::workload::Arrival;
 use regionsim::scenario::{LoadOptions, load_str};
 
@@ -291,4 +292,103 @@ fn every_property_at_its_bounds_runs() {
     // Only settings that clash with others are refused (a flush size above the global limit,
     // an unmodelled value, ...): most ends run.
     assert!(ran > 4 * refused.len(), "ran {ran}, refused {refused:#?}");
+}
+
+/// Paths a `--set` may name: scenario keys, list items, properties, and some that do not exist.
+const SET_PATHS: &[&str] = &[
+    "duration",
+    "seed",
+    "profile",
+    "release",
+    "server.heap",
+    "server.restart",
+    "tables.0.regions",
+    "tables.0.families",
+    "tables.7.regions",
+    "workloads.0.arrival.rate",
+    "workloads.0.batch_rows",
+    "workloads.0.keys.count",
+    "workloads.0.value_size.bytes",
+    "workloads.0.durability",
+    "io.wal_sync_latency.median",
+    "io.hdfs_write_bandwidth",
+    "faults.0.at",
+    "bugs.HBASE-13811",
+    "hbase.regionserver.handler.count",
+    "hbase.hregion.memstore.flush.size",
+    "hbase.rpc.timeout",
+    "hbase.wal.provider",
+    "report.interval",
+    "nosuch",
+    "tables..regions",
+    "",
+];
+
+/// Values for them: right and wrong types, units, extremes, syntax.
+const SET_VALUES: &[&str] = &[
+    "0",
+    "1",
+    "-1",
+    "4",
+    "1e400",
+    "18446744073709551616",
+    "9223372036854775807",
+    "\"10s\"",
+    "10s",
+    "1ms",
+    "0.5",
+    "true",
+    "\"asyncfs\"",
+    "[\"a\", \"a\"]",
+    "{ dist = \"constant\", value = \"1ms\" }",
+    "\"hbase-1.4\"",
+    "\"2.5.0\"",
+    "\"1TB\"",
+    "\"\"",
+    "[[",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("REGIONSIM_FUZZ_CASES")
+            .ok()
+            .and_then(|cases| cases.parse().ok())
+            .unwrap_or(400),
+        ..ProptestConfig::default()
+    })]
+
+    // Any `--set` (a known or unknown path, any value, or not an assignment at all) gives a
+    // scenario or an error that names the argument; none panics.
+    #[test]
+    fn set_arguments_never_panic(
+        sets in proptest::collection::vec(
+            (0..SET_PATHS.len(), 0..SET_VALUES.len(), "[ -~]{0,6}", any::<bool>()),
+            1..4,
+        ),
+    ) {
+        let mut assignments = Vec::new();
+        for (path, value, junk, use_junk) in &sets {
+            let value = if *use_junk { junk.as_str() } else { SET_VALUES[*value] };
+            let text = format!("{}={value}", SET_PATHS[*path]);
+            match Assignment::parse(&text) {
+                Ok(assignment) => assignments.push((text, assignment)),
+                Err(error) => prop_assert!(!error.to_string().is_empty()),
+            }
+        }
+        let options = LoadOptions {
+            assignments: assignments.iter().map(|(_, assignment)| assignment.clone()).collect(),
+            ..LoadOptions::default()
+        };
+        if let Err(error) = load_str("fuzz.toml", DEFAULT, Path::new("."), &options) {
+            let message = error.to_string();
+            // Named by the argument as given (its value trimmed), or by the file's line.
+            prop_assert!(
+                assignments.iter().any(|(text, _)| {
+                    let path = text.split('=').next().unwrap_or_default();
+                    message.starts_with(&format!("--set {path}="))
+                }) || message.starts_with("fuzz.toml"),
+                "{message}"
+            );
+        }
+    }
 }
