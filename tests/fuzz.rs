@@ -8,6 +8,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use regionsim::runner::simulate;
 use regionsim::scenario::document::Assignment;
+use regionsim::scenario::site::parse_site_xml;
 use regionsim::scenario::workload::Arrival;
 use regionsim::scenario::{LoadOptions, load_str};
 
@@ -389,6 +390,81 @@ proptest! {
                 }) || message.starts_with("fuzz.toml"),
                 "{message}"
             );
+        }
+    }
+}
+
+/// A small site file, for the mutator.
+const SITE: &str = r#"<?xml version="1.0"?>
+<?xml-stylesheet type="text/xsl" href="configuration.xsl"?>
+<configuration>
+  <property>
+    <name>hbase.hregion.memstore.flush.size</name>
+    <value>134217728</value>
+    <final>true</final>
+  </property>
+  <property>
+    <name>hbase.regionserver.handler.count</name>
+    <value>${hbase.regionserver.handler.count.base}</value>
+  </property>
+</configuration>
+"#;
+
+/// Pieces of XML that stress the reader: entities, nesting, bad markup, odd text.
+const SITE_PIECES: &[&str] = &[
+    "<!DOCTYPE c [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]>",
+    "&b;&b;&b;&b;",
+    "<property><name>x</name><value>1</value></property>",
+    "<property><name>hbase.rpc.timeout</name><value>-1</value></property>",
+    "<property><name>hbase.rpc.timeout</name><value>99999999999999999999</value></property>",
+    "<a><a><a><a><a><a><a><a>",
+    "</configuration>",
+    "<![CDATA[ ]]>",
+    "&#0;",
+    "&amp;&lt;",
+    "<value>",
+    "\u{0}",
+    "<?xml version=\"1.0\"?>",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("REGIONSIM_FUZZ_CASES")
+            .ok()
+            .and_then(|cases| cases.parse().ok())
+            .unwrap_or(400),
+        ..ProptestConfig::default()
+    })]
+
+    // A site file with pieces inserted, bytes cut or text added anywhere reads to properties or
+    // to an error with a message; none panics, and none takes unbounded work.
+    #[test]
+    fn mutated_site_files_never_panic(
+        edits in proptest::collection::vec(
+            (any::<prop::sample::Index>(), 0..SITE_PIECES.len(), "[ -~]{0,6}", 0u8..3),
+            1..5,
+        ),
+    ) {
+        let mut text = SITE.to_string();
+        for (at, piece, junk, how) in &edits {
+            let mut at = at.index(text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            match how {
+                0 => text.insert_str(at, SITE_PIECES[*piece]),
+                1 => text.insert_str(at, junk),
+                _ => {
+                    let mut end = (at + junk.len() + 1).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    text.replace_range(at..end, "");
+                }
+            }
+        }
+        if let Err(error) = parse_site_xml(&text, "fuzz-site.xml") {
+            prop_assert!(!error.to_string().is_empty());
         }
     }
 }
