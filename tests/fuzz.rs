@@ -166,14 +166,19 @@ fn apply(text: &str, mutation: &Mutation) -> String {
     lines.join("\n")
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
+/// 400 cases each, or `REGIONSIM_FUZZ_CASES` (the long checks ask for more).
+fn config() -> ProptestConfig {
+    ProptestConfig {
         cases: std::env::var("REGIONSIM_FUZZ_CASES")
             .ok()
             .and_then(|cases| cases.parse().ok())
             .unwrap_or(400),
         ..ProptestConfig::default()
-    })]
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
 
     // Each mutated file loads or fails with a located, non-empty message; none panics. Those
     // that load run for one simulated second (at a bounded rate) without panicking.
@@ -350,13 +355,7 @@ const SET_VALUES: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("REGIONSIM_FUZZ_CASES")
-            .ok()
-            .and_then(|cases| cases.parse().ok())
-            .unwrap_or(400),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     // Any `--set` (a known or unknown path, any value, or not an assignment at all) gives a
     // scenario or an error that names the argument; none panics.
@@ -428,13 +427,7 @@ const SITE_PIECES: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("REGIONSIM_FUZZ_CASES")
-            .ok()
-            .and_then(|cases| cases.parse().ok())
-            .unwrap_or(400),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     // A site file with pieces inserted, bytes cut or text added anywhere reads to properties or
     // to an error with a message; none panics, and none takes unbounded work.

@@ -60,6 +60,14 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
+    /// Whether it takes its region offline (a close, a split, a merge).
+    pub fn closes_region(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Close { .. } | ActionKind::Split { .. } | ActionKind::Merge { .. }
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ActionKind::AdminFlush => "admin_flush",

@@ -75,10 +75,7 @@ impl RegionServer<'_> {
             },
             None => in_order.clone(),
         };
-        let closes = matches!(
-            action.kind,
-            ActionKind::Close { .. } | ActionKind::Split { .. } | ActionKind::Merge { .. }
-        );
+        let closes = action.kind.closes_region();
         let mut involved = chosen.clone();
         if let (ActionKind::Merge { .. }, Some(position)) = (action.kind, action.region) {
             involved.extend(in_order.get(position as usize + 1));
@@ -186,10 +183,7 @@ impl RegionServer<'_> {
                 self.tasks.remove(task);
                 return;
             }
-            let closes = matches!(
-                kind,
-                ActionKind::Close { .. } | ActionKind::Split { .. } | ActionKind::Merge { .. }
-            );
+            let closes = kind.closes_region();
             match step {
                 Step::Start => {
                     if closes {
