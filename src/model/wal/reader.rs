@@ -544,8 +544,9 @@ impl<'a> WalReader<'a> {
                 failure: ReadFailure::NegativeKeyLength(size),
             });
         }
-        // The message's bytes: all `size`, or what a failing read or the file's end left.
-        let mut bytes = vec![0u8; size as usize];
+        // The message's bytes: all `size`, or what a failing read or the file's end left (no
+        // more than the file holds, however large the declared size).
+        let mut bytes = vec![0u8; (size as u64).min(available) as usize];
         let (read, failure) = self.stream.read(&mut bytes);
         bytes.truncate(read);
         let (limit, read_error) = match failure {
@@ -734,8 +735,9 @@ fn read_header(stream: &mut DfsInputStream<'_>) -> Result<WalHeader, OpenFailure
     }
     let (size, _) =
         protobuf::read_varint32(&size_bytes, Limit::Exact).map_err(OpenFailure::Header)?;
-    // A negative size makes protobuf's limited stream empty.
-    let mut bytes = vec![0u8; size.max(0) as usize];
+    // A negative size makes protobuf's limited stream empty; the read stops at the file's end,
+    // so no more than the file holds is asked for.
+    let mut bytes = vec![0u8; (size.max(0) as u64).min(stream.available()) as usize];
     let (read, failure) = stream.read(&mut bytes);
     bytes.truncate(read);
     let limit = match failure {
