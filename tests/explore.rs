@@ -8,7 +8,7 @@ use std::path::Path;
 use common::{bundled, scenario};
 use regionsim::model::RunOutcome;
 use regionsim::model::wal::durability::LossCause;
-use regionsim::runner::explore::{RECOVERY_ALLOWANCE, check, derive, explore, explore_seed};
+use regionsim::runner::explore::{check, derive, explore, explore_seed, recovery_allowance};
 use regionsim::runner::simulate;
 use regionsim::scenario::fault::{FaultKind, FaultSpec};
 use regionsim::scenario::{LoadOptions, load_str};
@@ -112,7 +112,8 @@ fn exploring_a_crashing_scenario_finds_nothing() {
         let last = summary.recovery.recoveries.last().expect("a recovery");
         assert!(
             last.completed_at_s.is_some()
-                || last.crashed_at_s + RECOVERY_ALLOWANCE.as_secs_f64() > summary.simulated_seconds,
+                || last.crashed_at_s + recovery_allowance(&explored.scenario).as_secs_f64()
+                    > summary.simulated_seconds,
             "seed {}: {last:?}",
             explored.seed
         );
@@ -143,7 +144,7 @@ fn some_plans_kill_the_server() {
             assert_eq!(count, 1);
             assert!(fault.timing.window.is_none());
             assert!(
-                at + RECOVERY_ALLOWANCE <= base.duration,
+                at + recovery_allowance(&base) <= base.duration,
                 "seed {seed}: {fault:?}"
             );
             crashed += usize::from(matches!(fault.kind, FaultKind::Crash { .. }));
@@ -217,4 +218,25 @@ fn the_checkers_catch_lost_edits_and_stalled_recoveries() {
     assert_eq!(violations.len(), 1, "{violations:?}");
     assert_eq!(violations[0].invariant, "recovery");
     assert!(violations[0].detail.contains("an EOF in wal.1 at 1234"));
+}
+
+// A recovery reopens the regions `openregion.threads` at a time, each after the open latency
+// and its replay flush: the allowance grows by one wave of 1 s + 1 s per three regions, so a
+// 400-region server is not called stalled while its regions still open in order.
+#[test]
+fn the_recovery_allowance_grows_with_the_waves_of_regions_to_open() {
+    let seconds = |sets: &[&str]| recovery_allowance(&scenario(CRASHING, sets)).as_secs_f64();
+    assert_eq!(seconds(&[]), 150.0 + 2.0 * 2.0);
+    assert_eq!(seconds(&["tables[0].regions=400"]), 150.0 + 134.0 * 2.0);
+    assert_eq!(
+        seconds(&[
+            "tables[0].regions=400",
+            "hbase.regionserver.executor.openregion.threads=400",
+        ]),
+        152.0
+    );
+    assert_eq!(
+        seconds(&[r#"io.region_open_latency={ dist = "lognormal", median = "1s", p99 = "9s" }"#]),
+        150.0 + 2.0 * 10.0
+    );
 }

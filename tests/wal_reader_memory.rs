@@ -26,7 +26,10 @@ fn peak_memory_reading(bytes: &[u8]) -> usize {
         ReaderRules::Hbase25,
     ] {
         let contents = read_wal(fs.hdfs_file(id), rules);
-        assert!(!contents.stop.is_clean(), "a crafted file reads as a clean WAL");
+        assert!(
+            !contents.stop.is_clean(),
+            "a crafted file reads as a clean WAL"
+        );
     }
     ALLOCATOR.max_allocated()
 }

@@ -24,7 +24,7 @@
 //!   `LIVENESS_DEADLINE` — unless the same settings without any fault or action never clear
 //!   either (then the settings cannot carry the load, which is the scenario's business, not a
 //!   fault-handling bug);
-//! - `recovery`: the last crash's recovery, if it had `RECOVERY_ALLOWANCE` before the end,
+//! - `recovery`: the last crash's recovery, if it had its `recovery_allowance` before the end,
 //!   completed (every region opened again) — unless a WAL corruption or HBASE-2643 is in play,
 //!   which may hold a split up for ever as HBase would. (A crash while a recovery's regions
 //!   still open leaves that recovery unfinished and hands its regions to the next one.)
@@ -51,11 +51,33 @@ use crate::sim::{RandomStream, SimDuration, SimTime};
 /// clear.
 pub const LIVENESS_DEADLINE: SimDuration = SimDuration::from_secs(120);
 
-/// How long a crash's recovery may take: the master's 90 s `zookeeper.session.timeout`, the
-/// split and the regions' opening, with room to spare. A derived crash comes at least this long
-/// before the end, and the last recovery still unfinished this long after its crash is a
-/// violation.
-pub const RECOVERY_ALLOWANCE: SimDuration = SimDuration::from_secs(150);
+/// How long a crash's recovery may take before its regions open: the master's 90 s
+/// `zookeeper.session.timeout` and the split, with room to spare.
+const RECOVERY_BEFORE_OPENING: SimDuration = SimDuration::from_secs(150);
+
+/// Room for one region's replay flush while it opens.
+const REPLAY_FLUSH_ALLOWANCE: SimDuration = SimDuration::from_secs(1);
+
+/// How long a crash's recovery may take in `scenario`: `RECOVERY_BEFORE_OPENING`, then the
+/// regions opening `hbase.regionserver.executor.openregion.threads` at a time, each wave
+/// allowed the region-open latency's 99th percentile (or more) and its replay flush. (400
+/// regions at 3 a time take 134 waves: over two minutes of opening alone.) A derived crash comes
+/// at least this long before the end, and the last recovery still unfinished this long after its
+/// crash is a violation.
+pub fn recovery_allowance(scenario: &Scenario) -> SimDuration {
+    let regions: u64 = scenario
+        .tables
+        .iter()
+        .map(|table| u64::from(table.regions))
+        .sum();
+    let threads = ServerConfig::new(scenario)
+        .recovery
+        .open_region_threads
+        .max(1);
+    let waves = regions.div_ceil(threads);
+    let wave = scenario.io.region_open_latency.p99_or_more() + REPLAY_FLUSH_ALLOWANCE;
+    RECOVERY_BEFORE_OPENING + SimDuration::from_nanos(wave.as_nanos().saturating_mul(waves))
+}
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,7 +144,7 @@ pub fn derive(base: &Scenario, seed: u64, swarm: bool) -> Scenario {
     scenario.actions.sort_by_key(|action| action.at);
     // Drawn after the faults and actions above, so a seed keeps the part of its plan it had
     // before the server could die.
-    if let Some(fault) = server_death(base.duration, &mut stream) {
+    if let Some(fault) = server_death(base.duration, recovery_allowance(base), &mut stream) {
         scenario.faults.push(fault);
     }
     if swarm {
@@ -133,11 +155,15 @@ pub fn derive(base: &Scenario, seed: u64, swarm: bool) -> Scenario {
 
 /// At most one fault that kills the server, drawn for half the seeds: a crash at a time, a crash
 /// as a sync, flush or roll starts, a torn WAL write or a ZooKeeper session expiry, from a time
-/// in the first half of the run. None when that time leaves less than `RECOVERY_ALLOWANCE`
-/// before the end, so the recovery can finish inside the run. Never a WAL corruption: with the
+/// in the first half of the run. None when that time leaves less than `allowance` (the
+/// scenario's `recovery_allowance`) before the end, so the recovery can finish inside the run. Never a WAL corruption: with the
 /// default `hbase.hlog.split.skip.errors` false its split fails for ever and the regions stay
 /// offline, which is what HBase does.
-fn server_death(duration: SimDuration, stream: &mut RandomStream) -> Option<FaultSpec> {
+fn server_death(
+    duration: SimDuration,
+    allowance: SimDuration,
+    stream: &mut RandomStream,
+) -> Option<FaultSpec> {
     let choice = stream.below(8);
     let at = SimDuration::from_nanos(stream.below((duration.as_nanos() / 2).max(1)));
     let kind = match choice {
@@ -153,7 +179,7 @@ fn server_death(duration: SimDuration, stream: &mut RandomStream) -> Option<Faul
         7 => FaultKind::ZkExpiry,
         _ => return None,
     };
-    if at > duration.saturating_sub(RECOVERY_ALLOWANCE) {
+    if at > duration.saturating_sub(allowance) {
         return None;
     }
     Some(FaultSpec {
@@ -403,7 +429,7 @@ fn corrupts_a_wal(scenario: &Scenario) -> bool {
     })
 }
 
-/// The last crash's recovery, if it had `RECOVERY_ALLOWANCE` before the run ended and did not
+/// The last crash's recovery, if it had its `recovery_allowance` before the run ended and did not
 /// complete. (An earlier recovery may never complete: a crash of the new process while its
 /// regions still open hands them all to the next recovery.) A damaged or unreadable WAL, or HBASE-2643
 /// (which takes a truncated last entry for one), may hold a split up for ever as HBase would,
@@ -412,9 +438,10 @@ fn stalled_recovery(scenario: &Scenario, summary: &Summary) -> Option<String> {
     if corrupts_a_wal(scenario) || scenario.bugs.is_on(KnownBug::Hbase2643) {
         return None;
     }
+    let allowance = recovery_allowance(scenario).as_secs_f64();
     let stalled = summary.recovery.recoveries.last().filter(|recovery| {
         recovery.completed_at_s.is_none()
-            && recovery.crashed_at_s + RECOVERY_ALLOWANCE.as_secs_f64() <= summary.simulated_seconds
+            && recovery.crashed_at_s + allowance <= summary.simulated_seconds
     })?;
     Some(format!(
         "the recovery from the {} at {:.3}s did not complete by the end ({:.3}s): noticed at {}, {} split attempts, {} failed, split done at {}, {} of {} regions back; last split error: {}",

@@ -75,6 +75,19 @@ impl LatencySpec {
         Ok(spec)
     }
 
+    /// A latency at least as long as 99% of draws: the constant, the uniform's max, five
+    /// exponential means (ln 100 ≈ 4.6), the log-normal's p99.
+    pub fn p99_or_more(&self) -> SimDuration {
+        match *self {
+            LatencySpec::Constant { value } => value,
+            LatencySpec::Uniform { max, .. } => max,
+            LatencySpec::Exponential { mean } => {
+                SimDuration::from_nanos(mean.as_nanos().saturating_mul(5))
+            }
+            LatencySpec::Lognormal { p99, .. } => p99,
+        }
+    }
+
     /// The inline-table form that `read` accepts.
     pub fn to_toml(&self) -> String {
         match self {
