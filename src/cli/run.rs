@@ -86,6 +86,17 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             code: EXIT_RUN_FAILED,
         });
     }
+    if let Some(reason) = report.summary.client.could_not_keep_up() {
+        return Err(Failure {
+            message: format!(
+                "{reason} (scenario {}, seed {}; results in {})",
+                scenario.name,
+                scenario.seed,
+                report.folder.display()
+            ),
+            code: EXIT_RUN_FAILED,
+        });
+    }
     Ok(())
 }
 
@@ -246,6 +257,18 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         count(rpc.call_queue_too_big),
         count(summary.client.retries),
     ));
+    let client = &summary.client;
+    if !client.open_loop.is_empty() {
+        let offered: u64 = client.open_loop.iter().map(|w| w.offered).sum();
+        let waiting: u64 = client.open_loop.iter().map(|w| w.waiting_at_end).sum();
+        out.push_str(&format!(
+            "client    {} arrivals offered, waited for an application thread p99 {} (max {}), {} still waiting at the end\n",
+            count(offered),
+            millis(client.thread_wait_ms.p99),
+            millis(client.thread_wait_ms.max),
+            count(waiting),
+        ));
+    }
     out.push_str(&format!(
         "memstore  peak {} of {} upper limit (lower {})\n",
         format_size_approx(summary.memstore.global_peak_bytes as f64),

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use thiserror::Error;
 
 use crate::model::client::request::Request;
-use crate::model::client::workload::Client;
+use crate::model::client::workload::{Client, OpenLoopAtEnd};
 use crate::model::compaction::compact_split::CompactSplit;
 use crate::model::compaction::throughput::ThroughputController;
 use crate::model::config::ServerConfig;
@@ -50,7 +50,7 @@ use crate::model::wal::names::TableNames;
 use crate::model::wal::slow_sync::SlowSyncs;
 use crate::scenario::Scenario;
 use crate::scenario::known_bugs::KnownBug;
-use crate::scenario::workload::OpKind;
+use crate::scenario::workload::{Arrival, OpKind};
 use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
 
 pub use write_path::Call;
@@ -202,6 +202,8 @@ pub struct RunOutcome {
     pub wal_files_created: u64,
     pub wal_files_archived: u64,
     pub wal_files_at_end: u64,
+    /// Each open-loop workload's arrivals offered and started.
+    pub open_loop: Vec<OpenLoopAtEnd>,
 }
 
 /// The simulation of one RegionServer.
@@ -556,7 +558,10 @@ impl<'s> RegionServer<'s> {
             }
             match event {
                 Event::OpenArrival { client } => self.on_open_arrival(client),
-                Event::ClosedSend { client, slot } => self.send_request(client, slot),
+                Event::ClosedSend { client, slot } => {
+                    let now = self.now();
+                    self.send_request(client, slot, now);
+                }
                 Event::ClientRetry { request } => self.send_attempt(request),
                 Event::RpcDeadlines => self.on_rpc_deadlines(),
                 Event::LockWaitTimeout { call, generation } => {
@@ -621,9 +626,8 @@ impl<'s> RegionServer<'s> {
         for index in 0..self.clients.len() {
             let client = &mut self.clients[index];
             match client.arrival {
-                crate::scenario::workload::Arrival::Open { .. } => {
-                    let first = client.first_open_arrival();
-                    if first < client.end {
+                Arrival::Open { .. } => {
+                    if let Some(first) = client.next_arrival() {
                         self.queue.schedule_at(
                             first,
                             Event::OpenArrival {
@@ -632,7 +636,7 @@ impl<'s> RegionServer<'s> {
                         );
                     }
                 }
-                crate::scenario::workload::Arrival::Closed { clients, .. } => {
+                Arrival::Closed { clients, .. } => {
                     if client.start < client.end {
                         for slot in 0..clients {
                             self.queue.schedule_at(
@@ -755,6 +759,12 @@ impl<'s> RegionServer<'s> {
             compaction_queue_length: self.compact_split.queued() as u64,
             compactions_in_progress: self.compactions.len() as u64,
             wal_syncs_in_flight: self.wal.syncs_in_flight() as u64,
+            client_waiting: self
+                .clients
+                .iter_mut()
+                .filter(|client| matches!(client.arrival, Arrival::Open { .. }))
+                .map(|client| client.waiting_at(at))
+                .sum(),
             wal_files: self.fs_wal.files(),
             wal_max_logs: self.config.wal_max_logs,
             server_up: self.alive,
@@ -825,7 +835,13 @@ impl<'s> RegionServer<'s> {
             .map(|since| u128::from(end.saturating_duration_since(since).as_nanos()))
             .sum();
         let region_offline_nanos = self.stats.region_offline_nanos + still_offline;
+        let open_loop = self
+            .clients
+            .iter_mut()
+            .filter_map(|client| client.open_loop_at(end))
+            .collect();
         RunOutcome {
+            open_loop,
             durability,
             wal_dir: self.fs_wal.dir().to_string(),
             wal_files_created: self.wal_files_created + self.fs_wal.files_created,

@@ -184,6 +184,9 @@ pub struct RunStats {
     pub blocked: BlockedStats,
     /// Requests sent and not yet finished, over time (L in Little's law).
     pub in_flight: LevelOverTime,
+    /// Each open-loop operation's wait at the client for an application thread (zero when one
+    /// was free): part of its latency.
+    pub client_wait: LatencyHistogram,
     /// The global memstore heap size over time.
     pub global_heap: LevelOverTime,
     /// Each region's memstore heap size over time.
@@ -237,6 +240,7 @@ impl RunStats {
             memstore: MemstoreStats::default(),
             blocked: BlockedStats::default(),
             in_flight: LevelOverTime::default(),
+            client_wait: LatencyHistogram::default(),
             global_heap: LevelOverTime::default(),
             region_heap: vec![LevelOverTime::default(); regions],
             regions_above_blocking: LevelOverTime::default(),

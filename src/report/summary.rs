@@ -16,7 +16,9 @@ use crate::model::RunOutcome;
 use crate::model::flusher::FlushReason;
 use crate::model::stats::Recovery;
 use crate::model::wal::files::RollReason;
+use crate::report::format::count;
 use crate::scenario::Scenario;
+use crate::scenario::workload::Arrival;
 use crate::sim::SimTime;
 
 /// The version tag of this layout.
@@ -191,12 +193,55 @@ pub struct FlushQueueSummary {
     pub max_length: u64,
 }
 
-/// The client side: retries and the errors that caused them.
+/// The client side: the application's threads, retries and the errors that caused them.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ClientSummary {
     pub retries: u64,
     /// Failed attempts by error name (each retry follows one).
     pub errors: BTreeMap<String, u64>,
+    /// Open-loop operations' wait for a free application thread, from when each was due
+    /// (zero when a thread was free; part of their latency).
+    pub thread_wait_ms: LatencySummary,
+    /// Each open-loop workload: what was offered and what its threads took.
+    pub open_loop: Vec<OpenLoopSummary>,
+}
+
+/// One open-loop workload's arrivals.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OpenLoopSummary {
+    pub workload: String,
+    /// The application's threads; absent for unbounded callers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads: Option<u32>,
+    /// Arrivals per second the workload offers.
+    pub rate_per_sec: f64,
+    /// Arrivals due during the run.
+    pub offered: u64,
+    /// Arrivals whose operation started.
+    pub started: u64,
+    /// Arrivals still waiting for a thread at the end (offered − started).
+    pub waiting_at_end: u64,
+}
+
+impl ClientSummary {
+    /// Why an open-loop run could not keep up: a workload ended with more than one second of
+    /// its arrivals still waiting for a thread.
+    pub fn could_not_keep_up(&self) -> Option<String> {
+        let behind = self
+            .open_loop
+            .iter()
+            .find(|workload| workload.waiting_at_end as f64 > workload.rate_per_sec)?;
+        Some(format!(
+            "the server could not keep up with workload \"{}\": {} of its {} arrivals ({:.1}s of them) were still waiting for one of its {} application threads at the end",
+            behind.workload,
+            count(behind.waiting_at_end),
+            count(behind.offered),
+            behind.waiting_at_end as f64 / behind.rate_per_sec,
+            behind
+                .threads
+                .map_or("unbounded".to_string(), |threads| threads.to_string()),
+        ))
+    }
 }
 
 /// The RPC server: call queues and handlers.
@@ -605,6 +650,27 @@ impl Summary {
                     .errors
                     .iter()
                     .map(|(error, count)| (error.name().to_string(), *count))
+                    .collect(),
+                thread_wait_ms: LatencySummary::of(&stats.client_wait),
+                open_loop: outcome
+                    .open_loop
+                    .iter()
+                    .map(|workload| OpenLoopSummary {
+                        workload: workload.workload.clone(),
+                        threads: workload.threads,
+                        rate_per_sec: scenario
+                            .workloads
+                            .iter()
+                            .find(|spec| spec.name == workload.workload)
+                            .and_then(|spec| match spec.arrival {
+                                Arrival::Open { rate, .. } => Some(rate),
+                                Arrival::Closed { .. } => None,
+                            })
+                            .expect("an open-loop workload of the scenario"),
+                        offered: workload.offered,
+                        started: workload.started,
+                        waiting_at_end: workload.waiting(),
+                    })
                     .collect(),
             },
             rpc: RpcSummary {

@@ -20,6 +20,12 @@ pub const KEY_COUNT_MAX: u64 = 1_000_000_000_000_000_000;
 pub const COLUMNS_MAX: u64 = 1000;
 /// Most closed-loop clients, all workloads together.
 pub const CLIENTS_MAX: u64 = 1_000_000;
+/// Most application threads serving one open-loop workload.
+pub const THREADS_MAX: u64 = 1_000_000;
+/// The application threads that serve an open-loop workload unless it says otherwise: a fleet of
+/// writers large enough that a healthy server never makes them wait, small enough that an
+/// overloaded one holds them all and the arrivals queue at the client (not as retries).
+pub const THREADS_DEFAULT: u32 = 256;
 /// Most cells one request may write (rows × columns × families): each is held in the model's
 /// memory while the request is under way.
 pub const CELLS_PER_REQUEST_MAX: u64 = 1_000_000;
@@ -110,8 +116,15 @@ impl Durability {
 /// When requests are sent.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arrival {
-    /// At `rate` per second regardless of responses.
-    Open { rate: f64, process: ArrivalProcess },
+    /// At `rate` per second regardless of responses, each taken by one of the application's
+    /// `threads` (`None`: unbounded callers, a thread per arrival). A thread runs its operation
+    /// synchronously, retries included, as a caller of HBase's Table API does; an arrival that
+    /// finds every thread busy waits at the client, and its latency counts from when it was due.
+    Open {
+        rate: f64,
+        process: ArrivalProcess,
+        threads: Option<u32>,
+    },
     /// `clients` each send, wait for the answer, then think.
     Closed { clients: u32, think: SimDuration },
 }
@@ -299,12 +312,20 @@ impl WorkloadSpec {
             out.push_str(&format!("end = \"{end}\"\n"));
         }
         let arrival = match &self.arrival {
-            Arrival::Open { rate, process } => format!(
-                "{{ kind = \"open\", rate = {}, process = \"{}\" }}",
+            Arrival::Open {
+                rate,
+                process,
+                threads,
+            } => format!(
+                "{{ kind = \"open\", rate = {}, process = \"{}\", threads = {} }}",
                 quote(&format_rate(*rate)),
                 match process {
                     ArrivalProcess::Poisson => "poisson",
                     ArrivalProcess::Uniform => "uniform",
+                },
+                match threads {
+                    Some(threads) => threads.to_string(),
+                    None => quote("unbounded"),
                 }
             ),
             Arrival::Closed { clients, think } => {
@@ -387,7 +408,30 @@ fn read_arrival(node: &Node<'_, '_>) -> Result<Arrival, ScenarioError> {
             },
             None => ArrivalProcess::Poisson,
         };
-        Arrival::Open { rate, process }
+        let threads = match table.get("threads") {
+            Some(node) if node.string().is_ok() => {
+                node.choice(&["unbounded"])?;
+                None
+            }
+            Some(node) => {
+                let threads = node.u64()?;
+                if !(1..=THREADS_MAX).contains(&threads) {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        format!(
+                            "threads must be 1 to {THREADS_MAX} (or \"unbounded\"), found {threads}"
+                        ),
+                    ));
+                }
+                Some(threads as u32)
+            }
+            None => Some(THREADS_DEFAULT),
+        };
+        Arrival::Open {
+            rate,
+            process,
+            threads,
+        }
     } else {
         let clients_node = table.require("clients", "the number of clients")?;
         let clients = clients_node.u64()?;

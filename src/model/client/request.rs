@@ -118,6 +118,9 @@ pub struct Request {
     pub durability: Durability,
     /// When the request was due to be sent: latency counts from here.
     pub due: SimTime,
+    /// When the application's thread started it (after any wait for a thread): the operation
+    /// timeout counts from here.
+    pub started: SimTime,
     pub actions: Vec<Action>,
     /// Actions not yet done.
     pub remaining: u32,

@@ -11,7 +11,75 @@ use crate::scenario::workload::{Arrival, ArrivalProcess, OpKind, SizeSpec, Workl
 use crate::sim::distribution::exponential;
 use crate::sim::{RandomStream, SimDuration, SimTime};
 
-/// A workload's request generator.
+/// The times of an open-loop workload's arrivals, one after another. Two run side by side on
+/// the same stream: the one requests are sent from, and one that only counts what has come due,
+/// so the arrivals waiting at the client are known without holding them.
+#[derive(Debug, Clone)]
+struct ArrivalClock {
+    rate: f64,
+    process: ArrivalProcess,
+    start: SimTime,
+    stream: RandomStream,
+    /// Arrivals drawn so far.
+    drawn: u64,
+    /// The last one drawn.
+    last: SimTime,
+}
+
+impl ArrivalClock {
+    fn new(rate: f64, process: ArrivalProcess, start: SimTime, stream: RandomStream) -> Self {
+        ArrivalClock {
+            rate,
+            process,
+            start,
+            stream,
+            drawn: 0,
+            last: start,
+        }
+    }
+
+    /// The next arrival: the first one gap after the start for Poisson (at the start for
+    /// uniform), then one gap after the one before. Poisson gaps are exponential; uniform
+    /// arrivals are exact multiples of 1/rate from the start, so they do not drift. A gap longer
+    /// than the clock holds (a rate near 0) is the clock's end: never.
+    fn next(&mut self) -> SimTime {
+        let next = match self.process {
+            ArrivalProcess::Poisson => {
+                self.last
+                    .saturating_add(SimDuration::from_secs_f64(exponential(
+                        &mut self.stream,
+                        1.0 / self.rate,
+                    )))
+            }
+            ArrivalProcess::Uniform => self
+                .start
+                .saturating_add(SimDuration::from_secs_f64(self.drawn as f64 / self.rate)),
+        };
+        self.drawn += 1;
+        self.last = next;
+        next
+    }
+}
+
+/// An open-loop workload at the end of a run: what was offered and what its threads started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenLoopAtEnd {
+    pub workload: String,
+    /// The application's threads (`None`: unbounded callers).
+    pub threads: Option<u32>,
+    /// Arrivals due during the run.
+    pub offered: u64,
+    /// Arrivals whose operation started; the rest were still waiting for a thread at the end.
+    pub started: u64,
+}
+
+impl OpenLoopAtEnd {
+    pub fn waiting(&self) -> u64 {
+        self.offered - self.started
+    }
+}
+
+/// A workload's request generator, and for open-loop workloads the application's threads.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub name: String,
@@ -24,12 +92,21 @@ pub struct Client {
     /// Cumulative shares of the mix, for one draw per request.
     mix_cumulative: Vec<(OpKind, f64)>,
     value_size: SizeSpec,
-    arrivals: RandomStream,
+    /// Open loop: the arrivals requests are sent for, and a second copy that counts those due.
+    arrivals: Option<ArrivalClock>,
+    due_counter: Option<(ArrivalClock, SimTime)>,
     key_stream: RandomStream,
     value_stream: RandomStream,
     mix_stream: RandomStream,
-    /// Open-loop requests scheduled so far.
-    pub sent: u64,
+    /// Open loop: application threads not running an operation (`None`: unbounded).
+    threads_free: Option<u32>,
+    /// Open loop: the earliest arrival that came due while every thread was busy.
+    pub waiting: Option<SimTime>,
+    /// Open loop: arrivals whose operation has started.
+    pub started: u64,
+    /// Open loop: waiting arrivals are being started (a thread freed meanwhile is taken by that
+    /// loop, not by a nested one).
+    pub draining: bool,
 }
 
 impl Client {
@@ -49,6 +126,17 @@ impl Client {
         let end = spec
             .end
             .map_or(run_end, |end| (SimTime::ZERO + end).min(run_end));
+        let (arrivals, threads_free) = match spec.arrival {
+            Arrival::Open {
+                rate,
+                process,
+                threads,
+            } => (
+                Some(ArrivalClock::new(rate, process, start, stream("arrivals"))),
+                threads,
+            ),
+            Arrival::Closed { .. } => (None, None),
+        };
         Client {
             name: spec.name.clone(),
             table,
@@ -58,45 +146,78 @@ impl Client {
             keys: KeyChooser::new(&spec.keys),
             mix_cumulative,
             value_size: spec.value_size,
-            arrivals: stream("arrivals"),
+            due_counter: arrivals.clone().map(|clock| (clock, start)),
+            arrivals,
             key_stream: stream("keys"),
             value_stream: stream("values"),
             mix_stream: stream("mix"),
-            sent: 0,
+            threads_free,
+            waiting: None,
+            started: 0,
+            draining: false,
         }
     }
 
-    /// The time of the next open-loop request after the one sent at `previous`.
-    pub fn next_open_arrival(&mut self, previous: SimTime) -> SimTime {
-        let Arrival::Open { rate, process } = self.arrival else {
-            unreachable!("only open-loop workloads have scheduled arrivals");
+    /// The next open-loop arrival, if one comes before the workload's end.
+    pub fn next_arrival(&mut self) -> Option<SimTime> {
+        let clock = self
+            .arrivals
+            .as_mut()
+            .expect("only open-loop workloads have arrivals");
+        Some(clock.next()).filter(|&next| next < self.end)
+    }
+
+    /// Takes an application thread for an operation; false when every one is busy.
+    pub fn take_thread(&mut self) -> bool {
+        match &mut self.threads_free {
+            None => true,
+            Some(0) => false,
+            Some(free) => {
+                *free -= 1;
+                true
+            }
+        }
+    }
+
+    /// An operation is over: its thread is free.
+    pub fn release_thread(&mut self) {
+        if let Some(free) = &mut self.threads_free {
+            *free += 1;
+        }
+    }
+
+    /// Open loop: arrivals due by `now` still waiting for a thread.
+    pub fn waiting_at(&mut self, now: SimTime) -> u64 {
+        self.arrivals_due_by(now) - self.started
+    }
+
+    /// Open loop: what was offered and started by `end`; `None` for closed loop.
+    pub fn open_loop_at(&mut self, end: SimTime) -> Option<OpenLoopAtEnd> {
+        let Arrival::Open { threads, .. } = self.arrival else {
+            return None;
         };
-        self.sent += 1;
-        match process {
-            // A gap longer than the clock holds (a rate near 0) is the clock's end: never.
-            ArrivalProcess::Poisson => previous.saturating_add(SimDuration::from_secs_f64(
-                exponential(&mut self.arrivals, 1.0 / rate),
-            )),
-            ArrivalProcess::Uniform => self
-                .start
-                .saturating_add(SimDuration::from_secs_f64(self.sent as f64 / rate)),
-        }
+        Some(OpenLoopAtEnd {
+            workload: self.name.clone(),
+            threads,
+            offered: self.arrivals_due_by(end),
+            started: self.started,
+        })
     }
 
-    /// The first open-loop request: one gap after the start for Poisson, at the start otherwise.
-    pub fn first_open_arrival(&mut self) -> SimTime {
-        match self.arrival {
-            Arrival::Open {
-                rate,
-                process: ArrivalProcess::Poisson,
-            } => self
-                .start
-                .saturating_add(SimDuration::from_secs_f64(exponential(
-                    &mut self.arrivals,
-                    1.0 / rate,
-                ))),
-            _ => self.start,
+    /// Open loop: the arrivals due at or before `now` (and before the end), counted once each.
+    pub fn arrivals_due_by(&mut self, now: SimTime) -> u64 {
+        let (clock, next) = self
+            .due_counter
+            .as_mut()
+            .expect("only open-loop workloads have arrivals");
+        if clock.drawn == 0 {
+            *next = clock.next();
         }
+        while *next <= now && *next < self.end {
+            *next = clock.next();
+        }
+        // The last draw is the first arrival not yet due (or past the end).
+        clock.drawn - 1
     }
 
     /// Draws the next request's kind.
@@ -140,6 +261,7 @@ mod tests {
             arrival: Arrival::Open {
                 rate: 1000.0,
                 process,
+                threads: Some(2),
             },
             mix: vec![(OpKind::Put, 0.75), (OpKind::Delete, 0.25)],
             keys: KeySpec {
@@ -160,19 +282,61 @@ mod tests {
     fn arrival_processes() {
         let end = SimTime::ZERO + SimDuration::from_secs(10);
         let mut client = Client::new(&spec(ArrivalProcess::Poisson), 0, 1, end);
-        let mut t = client.first_open_arrival();
         let mut count = 0;
-        while t < SimTime::ZERO + SimDuration::from_secs(10) {
+        while client.next_arrival().is_some() {
             count += 1;
-            t = client.next_open_arrival(t);
         }
         assert!((9700..10300).contains(&count), "{count}");
         let mut client = Client::new(&spec(ArrivalProcess::Uniform), 0, 1, end);
-        let first = client.first_open_arrival();
-        let second = client.next_open_arrival(first);
-        let third = client.next_open_arrival(second);
+        let first = client.next_arrival().unwrap();
+        let second = client.next_arrival().unwrap();
+        let third = client.next_arrival().unwrap();
+        assert_eq!(first, SimTime::ZERO);
         assert_eq!(second - first, SimDuration::from_millis(1));
         assert_eq!(third - second, SimDuration::from_millis(1));
+    }
+
+    // The count of arrivals due follows the very arrivals requests are sent for, at any pace
+    // of asking, and stops at the end.
+    #[test]
+    fn arrivals_due_are_the_arrivals_sent() {
+        let end = SimTime::ZERO + SimDuration::from_secs(2);
+        for process in [ArrivalProcess::Poisson, ArrivalProcess::Uniform] {
+            let mut sender = Client::new(&spec(process), 0, 7, end);
+            let mut times = Vec::new();
+            while let Some(at) = sender.next_arrival() {
+                times.push(at);
+            }
+            let mut counter = Client::new(&spec(process), 0, 7, end);
+            for millis in [0, 1, 5, 5, 250, 1999, 2000, 5000] {
+                let now = SimTime::ZERO + SimDuration::from_millis(millis);
+                let expected = times.iter().filter(|&&at| at <= now).count() as u64;
+                assert_eq!(
+                    counter.arrivals_due_by(now),
+                    expected,
+                    "{process:?} at {now}"
+                );
+            }
+        }
+    }
+
+    // Two threads: a third operation waits until one is released; unbounded callers never wait.
+    #[test]
+    fn threads_bound_the_operations_under_way() {
+        let end = SimTime::ZERO + SimDuration::from_secs(1);
+        let mut client = Client::new(&spec(ArrivalProcess::Poisson), 0, 1, end);
+        assert!(client.take_thread() && client.take_thread());
+        assert!(!client.take_thread());
+        client.release_thread();
+        assert!(client.take_thread());
+        let mut unbounded = spec(ArrivalProcess::Poisson);
+        unbounded.arrival = Arrival::Open {
+            rate: 1000.0,
+            process: ArrivalProcess::Poisson,
+            threads: None,
+        };
+        let mut client = Client::new(&unbounded, 0, 1, end);
+        assert!((0..10_000).all(|_| client.take_thread()));
     }
 
     // The mix and value sizes follow the spec.

@@ -10,6 +10,9 @@ use crate::model::rpc::Dispatch;
 use crate::scenario::workload::{Arrival, OpKind};
 use crate::sim::SimTime;
 
+/// The slot of an open-loop request (closed-loop requests name their client's slot).
+pub(super) const OPEN_LOOP: u32 = u32::MAX;
+
 /// Request bytes an RPC carries besides its cells (header, region specifiers).
 const RPC_REQUEST_OVERHEAD_BYTES: u64 = 100;
 
@@ -33,18 +36,57 @@ struct Finished {
 }
 
 impl RegionServer<'_> {
+    /// An open-loop arrival comes due: a free application thread starts its operation, and the
+    /// next arrival is scheduled; with every thread busy it waits, and no later arrival is
+    /// scheduled until a thread is free (`release_open_thread` sends the ones due by then).
     pub(super) fn on_open_arrival(&mut self, client: u32) {
-        self.send_request(client, u32::MAX);
         let now = self.now();
-        let next = self.clients[client as usize].next_open_arrival(now);
-        if next < self.clients[client as usize].end {
+        if !self.clients[client as usize].take_thread() {
+            self.clients[client as usize].waiting = Some(now);
+            return;
+        }
+        self.send_request(client, OPEN_LOOP, now);
+        if let Some(next) = self.clients[client as usize].next_arrival() {
             self.queue.schedule_at(next, Event::OpenArrival { client });
         }
     }
 
-    /// A client starts a request (`slot` is the closed-loop client, or `u32::MAX`).
-    pub(super) fn send_request(&mut self, client: u32, slot: u32) {
+    /// An open-loop operation is over and its thread free: the arrivals that came due while
+    /// every thread was busy start now, oldest first, as long as threads are free; then the
+    /// next arrival still to come is scheduled. (An operation that fails at once while these
+    /// start frees its thread for this same loop.)
+    fn release_open_thread(&mut self, client: u32) {
         let now = self.now();
+        let state = &mut self.clients[client as usize];
+        state.release_thread();
+        if state.draining {
+            return;
+        }
+        state.draining = true;
+        while let Some(due) = self.clients[client as usize].waiting {
+            if !self.clients[client as usize].take_thread() {
+                break;
+            }
+            self.send_request(client, OPEN_LOOP, due);
+            let state = &mut self.clients[client as usize];
+            state.waiting = None;
+            match state.next_arrival() {
+                Some(next) if next <= now => state.waiting = Some(next),
+                Some(next) => self.queue.schedule_at(next, Event::OpenArrival { client }),
+                None => {}
+            }
+        }
+        self.clients[client as usize].draining = false;
+    }
+
+    /// A client starts a request (`slot` is the closed-loop client, or `OPEN_LOOP`) that was
+    /// due at `due`: its latency counts from then, its operation timeout from now.
+    pub(super) fn send_request(&mut self, client: u32, slot: u32, due: SimTime) {
+        let now = self.now();
+        if slot == OPEN_LOOP {
+            self.clients[client as usize].started += 1;
+            self.stats.client_wait.record(now - due);
+        }
         let kind = self.clients[client as usize].draw_kind();
         let rows = if kind == OpKind::Batch {
             self.client_cells[client as usize].batch_rows
@@ -69,7 +111,8 @@ impl RegionServer<'_> {
             client,
             slot,
             durability: self.client_cells[client as usize].durability,
-            due: now,
+            due,
+            started: now,
             remaining: actions.len() as u32,
             actions,
             tries: 0,
@@ -272,7 +315,7 @@ impl RegionServer<'_> {
         };
         let tries = state.tries;
         let pause = pause_before_retry(base, tries, &mut self.retry_jitter);
-        let elapsed = now - self.requests.get(request).due;
+        let elapsed = now - self.requests.get(request).started;
         if self.config.retry.may_retry(tries, elapsed, pause) {
             let state = self.requests.get_mut(request);
             state.tries += 1;
@@ -336,14 +379,18 @@ impl RegionServer<'_> {
         }
     }
 
-    /// A closed-loop client thinks, then sends again.
+    /// The application's thread is free: a closed-loop client thinks, then sends again; an
+    /// open-loop thread takes the next arrival.
     fn next_from_client(&mut self, client: u32, slot: u32) {
-        if let Arrival::Closed { think, .. } = self.clients[client as usize].arrival {
-            let next = self.now() + think;
-            if next < self.clients[client as usize].end {
-                self.queue
-                    .schedule_at(next, Event::ClosedSend { client, slot });
+        match self.clients[client as usize].arrival {
+            Arrival::Closed { think, .. } => {
+                let next = self.now() + think;
+                if next < self.clients[client as usize].end {
+                    self.queue
+                        .schedule_at(next, Event::ClosedSend { client, slot });
+                }
             }
+            Arrival::Open { .. } => self.release_open_thread(client),
         }
     }
 }
