@@ -10,6 +10,7 @@ pub mod hgrm;
 pub mod html;
 pub mod result_folder;
 pub mod result_reader;
+pub mod saturation;
 pub mod staged_folder;
 pub mod summary;
 pub mod timeseries;

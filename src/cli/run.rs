@@ -10,6 +10,7 @@ use super::progress::RunProgress;
 use super::{EXIT_RUN_FAILED, Failure, ScenarioArgs};
 use crate::report::Summary;
 use crate::report::result_folder::default_folder;
+use crate::report::saturation;
 use crate::report::staged_folder::check_apart;
 use crate::report::summary::RecoverySummary;
 use crate::runner::{RunOptions, RunnerError, run_scenario_with_progress};
@@ -87,9 +88,15 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         });
     }
     if let Some(reason) = report.summary.client.could_not_keep_up() {
+        let bottleneck = report
+            .summary
+            .bottleneck
+            .as_ref()
+            .map(|found| format!("; bottleneck {}: {}", found.resource, found.why))
+            .unwrap_or_default();
         return Err(Failure {
             message: format!(
-                "{reason} (scenario {}, seed {}; results in {})",
+                "{reason}{bottleneck} (scenario {}, seed {}; results in {})",
                 scenario.name,
                 scenario.seed,
                 report.folder.display()
@@ -98,6 +105,43 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         });
     }
     Ok(())
+}
+
+/// The saturation verdict's line: kept up or saturated, the rates, and the bottleneck (or the
+/// busiest resource of a run that kept up).
+fn verdict(summary: &Summary) -> String {
+    let saturation = &summary.saturation;
+    let rates = saturation::rates(saturation);
+    if !saturation.saturated {
+        let busiest = saturation
+            .resources
+            .iter()
+            .max_by(|a, b| a.share.total_cmp(&b.share))
+            .map(|busiest| {
+                format!(
+                    "; busiest {} {:.0}%",
+                    busiest.resource,
+                    busiest.share * 100.0
+                )
+            })
+            .unwrap_or_default();
+        return format!("verdict   kept up ({rates}){busiest}\n");
+    }
+    let mut how = Vec::new();
+    if !saturation.kept_up {
+        how.push("could not keep up");
+    }
+    if saturation.backlog_grew {
+        how.push("backlog grew");
+    }
+    let bottleneck = match &summary.bottleneck {
+        Some(found) => format!("bottleneck {}: {}", found.resource, found.why),
+        None => "no resource saturated".to_string(),
+    };
+    format!(
+        "verdict   saturated: {} ({rates}); {bottleneck}\n",
+        how.join(", ")
+    )
 }
 
 /// `name count` for each name counted at least once, in name order.
@@ -257,6 +301,7 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         count(rpc.call_queue_too_big),
         count(summary.client.retries),
     ));
+    out.push_str(&verdict(summary));
     let client = &summary.client;
     if !client.open_loop.is_empty() {
         let offered: u64 = client.open_loop.iter().map(|w| w.offered).sum();

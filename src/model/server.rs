@@ -34,7 +34,7 @@ use crate::model::event::{Event, TraceRecord};
 use crate::model::faults::FaultPlan;
 use crate::model::flush_throughput::FlushThroughputController;
 use crate::model::flusher::Flusher;
-use crate::model::hdfs::devices::{Devices, TransferKey};
+use crate::model::hdfs::devices::{Devices, PipeUtilisation, TransferKey};
 use crate::model::hdfs::latency::LatencySampler;
 use crate::model::hdfs::sim_fs::SimFs;
 use crate::model::region::hregion::{FlushId, Region, RegionId, RegionState, TableLayout};
@@ -204,6 +204,10 @@ pub struct RunOutcome {
     pub wal_files_at_end: u64,
     /// Each open-loop workload's arrivals offered and started.
     pub open_loop: Vec<OpenLoopAtEnd>,
+    /// How full the storage pipes were over the run.
+    pub pipes: PipeUtilisation,
+    /// The compaction pools' threads (small + large).
+    pub compaction_threads: usize,
 }
 
 /// The simulation of one RegionServer.
@@ -842,6 +846,9 @@ impl<'s> RegionServer<'s> {
             .collect();
         RunOutcome {
             open_loop,
+            pipes: self.devices.utilisation(end),
+            compaction_threads: self.config.compaction.small_threads
+                + self.config.compaction.large_threads,
             durability,
             wal_dir: self.fs_wal.dir().to_string(),
             wal_files_created: self.wal_files_created + self.fs_wal.files_created,

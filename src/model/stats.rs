@@ -210,6 +210,8 @@ pub struct RunStats {
     /// Retries the clients made.
     pub retries: u64,
     pub compactions: CompactionStats,
+    /// Compactions running (each on a thread of the small or large pool), over time.
+    pub compactions_running: LevelOverTime,
     /// The most files one store held at any time.
     pub store_files_peak_per_store: u64,
     /// Operator actions run, and those skipped (their region gone or out of range).
@@ -253,6 +255,7 @@ impl RunStats {
             errors: BTreeMap::new(),
             retries: 0,
             compactions: CompactionStats::default(),
+            compactions_running: LevelOverTime::default(),
             store_files_peak_per_store: 0,
             actions_run: 0,
             actions_skipped: 0,

@@ -101,6 +101,7 @@ pub fn report_html(folder: &ResultFolder, charts: &[Chart]) -> String {
         );
     }
     run_table(&mut out, folder);
+    verdict(&mut out, folder);
     out.push_str("<h2>Summary</h2>\n");
     operations_table(&mut out, folder);
     headline_table(&mut out, folder);
@@ -446,6 +447,67 @@ fn headline_table(out: &mut String, folder: &ResultFolder) {
         })
         .collect();
     table(out, &[], &rows);
+}
+
+/// Whether the server kept up, the bottleneck of a run that did not, and every resource's use.
+fn verdict(out: &mut String, folder: &ResultFolder) {
+    let summary = &folder.summary;
+    let Some(saturation) = summary.get("saturation") else {
+        return;
+    };
+    let figure = |key: &str| {
+        saturation
+            .get(key)
+            .and_then(|value| value.as_f64())
+            .unwrap_or(0.0)
+    };
+    let flag = |key: &str| saturation.get(key).and_then(|value| value.as_bool()) == Some(true);
+    let rates = format!(
+        "offered {}/s, completed {}/s",
+        count(figure("offered_per_sec").round() as u64),
+        count(figure("completed_per_sec").round() as u64)
+    );
+    out.push_str("<h2>Verdict</h2>\n");
+    if !flag("saturated") {
+        let _ = writeln!(out, "<p>The server kept up ({rates}).</p>");
+    } else {
+        let mut how = Vec::new();
+        if !flag("kept_up") {
+            how.push("it could not keep up with the open-loop load (more than a second of arrivals still waiting for an application thread at the end)");
+        }
+        if flag("backlog_grew") {
+            how.push("the requests waiting grew through the run");
+        }
+        let bottleneck = match summary.get("bottleneck") {
+            Some(found) => format!(
+                " Bottleneck: <strong>{}</strong>, {}.",
+                escape(found.get("resource").and_then(|v| v.as_str()).unwrap_or("")),
+                escape(found.get("why").and_then(|v| v.as_str()).unwrap_or(""))
+            ),
+            None => " No resource was saturated.".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "<p>The server was saturated: {} ({rates}).{bottleneck}</p>",
+            how.join("; ")
+        );
+    }
+    let rows: Vec<Vec<(String, bool)>> = saturation
+        .get("resources")
+        .and_then(|value| value.as_array())
+        .into_iter()
+        .flatten()
+        .map(|use_| {
+            let share = use_.get("share").and_then(|v| v.as_f64()).unwrap_or(0.0);
+            let saturated = use_.get("saturated").and_then(|v| v.as_bool()) == Some(true);
+            vec![
+                text(use_.get("resource").and_then(|v| v.as_str()).unwrap_or("")),
+                number(format!("{:.0}%", share * 100.0)),
+                text(if saturated { "saturated" } else { "" }),
+            ]
+        })
+        .collect();
+    table(out, &["resource", "use", ""], &rows);
 }
 
 /// Every event but flushes (those are counted by reason below and ticked on the memstore chart).

@@ -17,6 +17,7 @@ use crate::model::flusher::FlushReason;
 use crate::model::stats::Recovery;
 use crate::model::wal::files::RollReason;
 use crate::report::format::count;
+use crate::report::saturation::{Bottleneck, SaturationSummary, saturation};
 use crate::scenario::Scenario;
 use crate::scenario::workload::Arrival;
 use crate::sim::SimTime;
@@ -47,6 +48,11 @@ pub struct Summary {
     /// updates-lock wait, or the StoreHotnessProtector ("StoreTooBusy", one per mutation).
     pub region_too_busy: u64,
     pub client: ClientSummary,
+    /// Whether the server kept up, and how busy each resource was.
+    pub saturation: SaturationSummary,
+    /// The resource that limited a saturated run (absent when the server kept up).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottleneck: Option<Bottleneck>,
     pub rpc: RpcSummary,
     pub flushes: FlushSummary,
     pub flush_queue: FlushQueueSummary,
@@ -599,6 +605,37 @@ impl Summary {
             .iter()
             .map(|level| level.mean(outcome.end))
             .collect();
+        let client = ClientSummary {
+            retries: stats.retries,
+            errors: stats
+                .errors
+                .iter()
+                .map(|(error, count)| (error.name().to_string(), *count))
+                .collect(),
+            thread_wait_ms: LatencySummary::of(&stats.client_wait),
+            open_loop: outcome
+                .open_loop
+                .iter()
+                .map(|workload| OpenLoopSummary {
+                    workload: workload.workload.clone(),
+                    threads: workload.threads,
+                    rate_per_sec: scenario
+                        .workloads
+                        .iter()
+                        .find(|spec| spec.name == workload.workload)
+                        .and_then(|spec| match spec.arrival {
+                            Arrival::Open { rate, .. } => Some(rate),
+                            Arrival::Closed { .. } => None,
+                        })
+                        .expect("an open-loop workload of the scenario"),
+                    offered: workload.offered,
+                    started: workload.started,
+                    waiting_at_end: workload.waiting(),
+                })
+                .collect(),
+        };
+        let (saturation, bottleneck) =
+            saturation(scenario, outcome, client.could_not_keep_up().is_none());
         Summary {
             format: SUMMARY_FORMAT,
             regionsim_version: env!("CARGO_PKG_VERSION"),
@@ -644,35 +681,9 @@ impl Summary {
                 max_length: outcome.flusher.queue_length.peak(),
             },
             region_too_busy: stats.region_too_busy,
-            client: ClientSummary {
-                retries: stats.retries,
-                errors: stats
-                    .errors
-                    .iter()
-                    .map(|(error, count)| (error.name().to_string(), *count))
-                    .collect(),
-                thread_wait_ms: LatencySummary::of(&stats.client_wait),
-                open_loop: outcome
-                    .open_loop
-                    .iter()
-                    .map(|workload| OpenLoopSummary {
-                        workload: workload.workload.clone(),
-                        threads: workload.threads,
-                        rate_per_sec: scenario
-                            .workloads
-                            .iter()
-                            .find(|spec| spec.name == workload.workload)
-                            .and_then(|spec| match spec.arrival {
-                                Arrival::Open { rate, .. } => Some(rate),
-                                Arrival::Closed { .. } => None,
-                            })
-                            .expect("an open-loop workload of the scenario"),
-                        offered: workload.offered,
-                        started: workload.started,
-                        waiting_at_end: workload.waiting(),
-                    })
-                    .collect(),
-            },
+            client,
+            saturation,
+            bottleneck,
             rpc: RpcSummary {
                 handlers: outcome.handlers as u64,
                 call_queues: outcome.call_queues as u64,

@@ -44,6 +44,10 @@ pub struct SharedBandwidth {
     bytes_started: u64,
     /// Each transfer's rate, in `transfers` order, recomputed whenever transfers or caps change.
     rates: Vec<Rate>,
+    /// Up to `updated_at`: the bytes moved and the bytes the pipe could have moved (both in
+    /// byte-nanoseconds per second, the unit of `remaining`), for its utilisation.
+    moved: u128,
+    capacity: u128,
 }
 
 impl SharedBandwidth {
@@ -57,6 +61,27 @@ impl SharedBandwidth {
             generation: 0,
             bytes_started: 0,
             rates: Vec::new(),
+            moved: 0,
+            capacity: 0,
+        }
+    }
+
+    /// The share of what the pipe could have moved since the start that it moved, up to `now`
+    /// (at or after its last change): 1 when transfers kept it full all along.
+    pub fn utilisation(&self, now: SimTime) -> f64 {
+        let elapsed = u128::from(now.duration_since(self.updated_at).as_nanos());
+        let moved: u128 = self.moved
+            + self
+                .transfers
+                .iter()
+                .zip(&self.rates)
+                .map(|(transfer, rate)| (elapsed * rate.num / rate.den).min(transfer.remaining))
+                .sum::<u128>();
+        let capacity = self.capacity + elapsed * u128::from(self.bytes_per_sec);
+        if capacity == 0 {
+            0.0
+        } else {
+            moved as f64 / capacity as f64
         }
     }
 
@@ -229,12 +254,14 @@ impl SharedBandwidth {
     fn advance(&mut self, now: SimTime) {
         let elapsed = u128::from(now.duration_since(self.updated_at).as_nanos());
         self.updated_at = now;
+        self.capacity += elapsed * u128::from(self.bytes_per_sec);
         if elapsed == 0 || self.transfers.is_empty() {
             return;
         }
         for (transfer, rate) in self.transfers.iter_mut().zip(&self.rates) {
-            let progress = elapsed * rate.num / rate.den;
-            transfer.remaining = transfer.remaining.saturating_sub(progress);
+            let progress = (elapsed * rate.num / rate.den).min(transfer.remaining);
+            self.moved += progress;
+            transfer.remaining -= progress;
         }
     }
 }
@@ -255,6 +282,23 @@ mod tests {
         assert_eq!(pipe.take_finished(done), vec![id]);
         assert_eq!(pipe.active(), 0);
         assert_eq!(pipe.next_completion(), None);
+    }
+
+    // Utilisation: a transfer of 50 MB on a 100 MB/s pipe keeps it full for 0.5 s; over 2 s
+    // that is a quarter; a capped transfer fills only its cap's share.
+    #[test]
+    fn utilisation_is_bytes_moved_over_bytes_possible() {
+        let mut pipe = SharedBandwidth::new(100 * MB);
+        let at = |millis| SimTime::ZERO + SimDuration::from_millis(millis);
+        assert_eq!(pipe.utilisation(at(1000)), 0.0);
+        pipe.start(SimTime::ZERO, 50 * MB);
+        assert_eq!(pipe.utilisation(at(250)), 1.0);
+        let done = pipe.next_completion().unwrap();
+        pipe.take_finished(done);
+        assert_eq!(pipe.utilisation(at(2000)), 0.25);
+        let mut capped = SharedBandwidth::new(100 * MB);
+        capped.start_capped(SimTime::ZERO, 100 * MB, Some(25 * MB));
+        assert_eq!(capped.utilisation(at(1000)), 0.25);
     }
 
     // Two equal transfers started together share the pipe and finish together at 2 × solo time;

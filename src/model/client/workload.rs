@@ -6,6 +6,7 @@
 //! others. Open-loop Poisson gaps are exponential; uniform gaps are exact multiples of 1/rate
 //! computed from the request count, so they do not drift.
 
+use crate::metrics::LevelOverTime;
 use crate::model::client::keys::KeyChooser;
 use crate::scenario::workload::{Arrival, ArrivalProcess, OpKind, SizeSpec, WorkloadSpec};
 use crate::sim::distribution::exponential;
@@ -62,7 +63,7 @@ impl ArrivalClock {
 }
 
 /// An open-loop workload at the end of a run: what was offered and what its threads started.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OpenLoopAtEnd {
     pub workload: String,
     /// The application's threads (`None`: unbounded callers).
@@ -71,6 +72,8 @@ pub struct OpenLoopAtEnd {
     pub offered: u64,
     /// Arrivals whose operation started; the rest were still waiting for a thread at the end.
     pub started: u64,
+    /// Threads running an operation, time-averaged over the run.
+    pub threads_busy_mean: f64,
 }
 
 impl OpenLoopAtEnd {
@@ -100,6 +103,8 @@ pub struct Client {
     mix_stream: RandomStream,
     /// Open loop: application threads not running an operation (`None`: unbounded).
     threads_free: Option<u32>,
+    /// Open loop: threads running an operation, over time.
+    threads_busy: LevelOverTime,
     /// Open loop: the earliest arrival that came due while every thread was busy.
     pub waiting: Option<SimTime>,
     /// Open loop: arrivals whose operation has started.
@@ -152,6 +157,7 @@ impl Client {
             value_stream: stream("values"),
             mix_stream: stream("mix"),
             threads_free,
+            threads_busy: LevelOverTime::default(),
             waiting: None,
             started: 0,
             draining: false,
@@ -168,22 +174,22 @@ impl Client {
     }
 
     /// Takes an application thread for an operation; false when every one is busy.
-    pub fn take_thread(&mut self) -> bool {
+    pub fn take_thread(&mut self, now: SimTime) -> bool {
         match &mut self.threads_free {
-            None => true,
-            Some(0) => false,
-            Some(free) => {
-                *free -= 1;
-                true
-            }
+            None => {}
+            Some(0) => return false,
+            Some(free) => *free -= 1,
         }
+        self.threads_busy.set(now, self.threads_busy.level() + 1);
+        true
     }
 
     /// An operation is over: its thread is free.
-    pub fn release_thread(&mut self) {
+    pub fn release_thread(&mut self, now: SimTime) {
         if let Some(free) = &mut self.threads_free {
             *free += 1;
         }
+        self.threads_busy.set(now, self.threads_busy.level() - 1);
     }
 
     /// Open loop: arrivals due by `now` still waiting for a thread.
@@ -201,6 +207,7 @@ impl Client {
             threads,
             offered: self.arrivals_due_by(end),
             started: self.started,
+            threads_busy_mean: self.threads_busy.mean(end),
         })
     }
 
@@ -325,10 +332,11 @@ mod tests {
     fn threads_bound_the_operations_under_way() {
         let end = SimTime::ZERO + SimDuration::from_secs(1);
         let mut client = Client::new(&spec(ArrivalProcess::Poisson), 0, 1, end);
-        assert!(client.take_thread() && client.take_thread());
-        assert!(!client.take_thread());
-        client.release_thread();
-        assert!(client.take_thread());
+        let now = SimTime::ZERO;
+        assert!(client.take_thread(now) && client.take_thread(now));
+        assert!(!client.take_thread(now));
+        client.release_thread(now);
+        assert!(client.take_thread(now));
         let mut unbounded = spec(ArrivalProcess::Poisson);
         unbounded.arrival = Arrival::Open {
             rate: 1000.0,
@@ -336,7 +344,7 @@ mod tests {
             threads: None,
         };
         let mut client = Client::new(&unbounded, 0, 1, end);
-        assert!((0..10_000).all(|_| client.take_thread()));
+        assert!((0..10_000).all(|_| client.take_thread(SimTime::ZERO)));
     }
 
     // The mix and value sizes follow the spec.

@@ -44,6 +44,15 @@ pub struct TransferKey {
     pub transfer: TransferId,
 }
 
+/// The share of its capacity each pipe moved over a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PipeUtilisation {
+    pub hdfs_write: f64,
+    /// The WAL's own device, if it has one.
+    pub wal_device: Option<f64>,
+    pub hdfs_read: f64,
+}
+
 /// The devices and who each transfer on them belongs to.
 #[derive(Debug, Clone)]
 pub struct Devices<O> {
@@ -74,6 +83,15 @@ impl<O: Copy> Devices<O> {
             Device::Wal
         } else {
             Device::Shared
+        }
+    }
+
+    /// How full each pipe was from the start to `now`.
+    pub fn utilisation(&self, now: SimTime) -> PipeUtilisation {
+        PipeUtilisation {
+            hdfs_write: self.shared.utilisation(now),
+            wal_device: self.wal.as_ref().map(|pipe| pipe.utilisation(now)),
+            hdfs_read: self.read.utilisation(now),
         }
     }
 

@@ -41,7 +41,7 @@ impl RegionServer<'_> {
     /// scheduled until a thread is free (`release_open_thread` sends the ones due by then).
     pub(super) fn on_open_arrival(&mut self, client: u32) {
         let now = self.now();
-        if !self.clients[client as usize].take_thread() {
+        if !self.clients[client as usize].take_thread(now) {
             self.clients[client as usize].waiting = Some(now);
             return;
         }
@@ -58,13 +58,13 @@ impl RegionServer<'_> {
     fn release_open_thread(&mut self, client: u32) {
         let now = self.now();
         let state = &mut self.clients[client as usize];
-        state.release_thread();
+        state.release_thread(now);
         if state.draining {
             return;
         }
         state.draining = true;
         while let Some(due) = self.clients[client as usize].waiting {
-            if !self.clients[client as usize].take_thread() {
+            if !self.clients[client as usize].take_thread(now) {
                 break;
             }
             self.send_request(client, OPEN_LOOP, due);

@@ -445,6 +445,9 @@ impl RegionServer<'_> {
                 started_at: now,
             },
         );
+        self.stats
+            .compactions_running
+            .set(now, self.compactions.len() as u64);
         self.apply_throughput_caps();
         self.schedule_write_done(Device::Read);
         self.schedule_write_done(Device::Shared);
@@ -464,12 +467,14 @@ impl RegionServer<'_> {
         self.schedule_write_done(Device::Shared);
     }
 
-    /// One of a compaction's two transfers finished; the compaction ends with the second.
+    /// One of a compaction's two transfers finished; the compaction ends with the second. A
+    /// compaction gone already was aborted by what another transfer finishing at this instant
+    /// set off (a compaction of another store committing, its region then splitting): its
+    /// transfer's finish comes to nothing.
     pub(super) fn compaction_part_done(&mut self, id: u64) {
-        let job = self
-            .compactions
-            .get_mut(&id)
-            .expect("a transfer finishes for a running compaction");
+        let Some(job) = self.compactions.get_mut(&id) else {
+            return;
+        };
         job.parts_left -= 1;
         if job.parts_left == 0 {
             self.finish_compaction(id);
@@ -484,6 +489,9 @@ impl RegionServer<'_> {
             .compactions
             .remove(&id)
             .expect("a finishing compaction is running");
+        self.stats
+            .compactions_running
+            .set(now, self.compactions.len() as u64);
         let stats = &mut self.stats.compactions;
         stats.count += 1;
         stats.bytes_read += job.selection.read_bytes;
@@ -530,6 +538,9 @@ impl RegionServer<'_> {
             .collect();
         for id in ids {
             let job = self.compactions.remove(&id).expect("listed just now");
+            self.stats
+                .compactions_running
+                .set(now, self.compactions.len() as u64);
             self.devices.cancel(now, job.read);
             self.devices.cancel(now, job.write);
             self.cancel_selection(job.region, job.store, &job.selection);

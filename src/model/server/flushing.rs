@@ -573,7 +573,13 @@ impl RegionServer<'_> {
 
     pub(super) fn on_write_done(&mut self, device: Device, generation: u64) {
         let now = self.now();
+        let crashes = self.stats.recoveries.len();
         for owner in self.devices.take_finished(device, generation, now) {
+            // What one finish sets off may kill the process (a crash as a flush starts): the
+            // transfers that finished with it died with it.
+            if self.stats.recoveries.len() != crashes {
+                break;
+            }
             match owner {
                 TransferOwner::Flush(flush) => {
                     // Its bytes are written: it no longer takes a share of the flush limit.

@@ -276,6 +276,7 @@ impl RegionServer<'_> {
         self.flush_queue_due_scheduled = None;
         self.devices.cancel_all(now);
         self.compactions.clear();
+        self.stats.compactions_running.set(now, 0);
         self.compact_split = CompactSplit::new(
             self.config.compaction.small_threads,
             self.config.compaction.large_threads,
