@@ -748,6 +748,12 @@ impl<'s> RegionServer<'s> {
             .map(|store| store.files.len() as u64)
             .max()
             .unwrap_or(0);
+        let (client_unanswered, client_waiting) = self
+            .clients
+            .iter_mut()
+            .filter(|client| matches!(client.arrival, Arrival::Open { .. }))
+            .map(|client| client.unanswered_at(at))
+            .fold((0, 0), |(a, b), (c, d)| (a + c, b + d));
         let gauges = Sample {
             time: at,
             global_heap_bytes: self.global.heap,
@@ -763,12 +769,8 @@ impl<'s> RegionServer<'s> {
             compaction_queue_length: self.compact_split.queued() as u64,
             compactions_in_progress: self.compactions.len() as u64,
             wal_syncs_in_flight: self.wal.syncs_in_flight() as u64,
-            client_waiting: self
-                .clients
-                .iter_mut()
-                .filter(|client| matches!(client.arrival, Arrival::Open { .. }))
-                .map(|client| client.waiting_at(at))
-                .sum(),
+            client_waiting,
+            client_unanswered,
             wal_files: self.fs_wal.files(),
             wal_max_logs: self.config.wal_max_logs,
             server_up: self.alive,

@@ -48,8 +48,10 @@ pub struct Sample {
     pub compaction_queue_length: u64,
     pub compactions_in_progress: u64,
     pub wal_syncs_in_flight: u64,
-    /// Open-loop arrivals due and waiting at the client for an application thread.
+    /// Open-loop arrivals due and waiting at the client for an application thread, and those
+    /// not yet answered (waiting, or under way).
     pub client_waiting: u64,
+    pub client_unanswered: u64,
     pub wal_files: u64,
     pub wal_max_logs: u64,
     pub server_up: bool,

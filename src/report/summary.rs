@@ -20,7 +20,7 @@ use crate::report::format::count;
 use crate::report::saturation::{Bottleneck, SaturationSummary, saturation};
 use crate::scenario::Scenario;
 use crate::scenario::workload::Arrival;
-use crate::sim::SimTime;
+use crate::sim::{SimDuration, SimTime};
 
 /// The version tag of this layout.
 pub const SUMMARY_FORMAT: &str = "regionsim.summary.v1";
@@ -210,6 +210,30 @@ pub struct ClientSummary {
     pub thread_wait_ms: LatencySummary,
     /// Each open-loop workload: what was offered and what its threads took.
     pub open_loop: Vec<OpenLoopSummary>,
+    /// Open-loop arrivals not answered `DRAIN_WINDOW` before the end (all workloads, from the
+    /// time series; absent for runs too short to tell): against the end's, whether a backlog
+    /// was shrinking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unanswered_before_end: Option<u64>,
+}
+
+/// How far back from the end a backlog is compared, to tell one draining from one growing.
+pub const DRAIN_WINDOW: SimDuration = SimDuration::from_secs(10);
+
+/// Open-loop arrivals not answered at the last sample `DRAIN_WINDOW` or more before the end.
+fn unanswered_before_end(outcome: &RunOutcome) -> Option<u64> {
+    let elapsed = outcome.end.saturating_duration_since(SimTime::ZERO);
+    if elapsed < DRAIN_WINDOW {
+        return None;
+    }
+    let before = SimTime::ZERO + elapsed.saturating_sub(DRAIN_WINDOW);
+    outcome
+        .timeline
+        .samples
+        .iter()
+        .rev()
+        .find(|sample| sample.time <= before)
+        .map(|sample| sample.client_unanswered)
 }
 
 /// One open-loop workload's arrivals.
@@ -225,24 +249,38 @@ pub struct OpenLoopSummary {
     pub offered: u64,
     /// Arrivals whose operation started.
     pub started: u64,
+    /// Arrivals whose operation finished (acknowledged, or failed for good).
+    pub finished: u64,
     /// Arrivals still waiting for a thread at the end (offered − started).
     pub waiting_at_end: u64,
+    /// Arrivals not answered at the end: waiting, or under way (offered − finished).
+    pub unanswered_at_end: u64,
 }
 
 impl ClientSummary {
     /// Why an open-loop run could not keep up: a workload ended with more than one second of
-    /// its arrivals still waiting for a thread.
+    /// its arrivals not answered (waiting for a thread, or under way), and the open-loop
+    /// backlog was not shrinking over the last `DRAIN_WINDOW` (a server still working off a
+    /// backlog it has the room for, after an outage, kept up).
     pub fn could_not_keep_up(&self) -> Option<String> {
         let behind = self
             .open_loop
             .iter()
-            .find(|workload| workload.waiting_at_end as f64 > workload.rate_per_sec)?;
+            .find(|workload| workload.unanswered_at_end as f64 > workload.rate_per_sec)?;
+        let unanswered: u64 = self.open_loop.iter().map(|w| w.unanswered_at_end).sum();
+        if self
+            .unanswered_before_end
+            .is_some_and(|before| unanswered < before)
+        {
+            return None;
+        }
         Some(format!(
-            "the server could not keep up with workload \"{}\": {} of its {} arrivals ({:.1}s of them) were still waiting for one of its {} application threads at the end",
+            "the server could not keep up with workload \"{}\": {} of its {} arrivals ({:.1}s of them) were not answered by the end, {} of them still waiting for one of its {} application threads, and the backlog was not shrinking",
             behind.workload,
-            count(behind.waiting_at_end),
+            count(behind.unanswered_at_end),
             count(behind.offered),
-            behind.waiting_at_end as f64 / behind.rate_per_sec,
+            behind.unanswered_at_end as f64 / behind.rate_per_sec,
+            count(behind.waiting_at_end),
             behind
                 .threads
                 .map_or("unbounded".to_string(), |threads| threads.to_string()),
@@ -630,9 +668,12 @@ impl Summary {
                         .expect("an open-loop workload of the scenario"),
                     offered: workload.offered,
                     started: workload.started,
+                    finished: workload.finished,
                     waiting_at_end: workload.waiting(),
+                    unanswered_at_end: workload.unanswered(),
                 })
                 .collect(),
+            unanswered_before_end: unanswered_before_end(outcome),
         };
         let (saturation, bottleneck) =
             saturation(scenario, outcome, client.could_not_keep_up().is_none());

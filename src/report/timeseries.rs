@@ -24,6 +24,7 @@
 //! | `regions_offline` | regions closed, splitting, or waiting for crash recovery |
 //! | `client_retries_per_s`, `region_too_busy_per_s` | in the interval, per second |
 //! | `client_waiting` | open-loop arrivals due and waiting at the client for an application thread |
+//! | `client_unanswered` | open-loop arrivals due and not yet answered (waiting, or under way) |
 //!
 //! `events.csv`: `time_s,kind,region,detail` — kind is flush (detail: the reason), compaction
 //! (detail: minor, all_files or major), split, fault (detail: its kind), wal_roll (detail: why:
@@ -43,7 +44,7 @@ use crate::scenario::workload::OpKind;
 pub const TOP_REGIONS: usize = 8;
 
 /// The fixed (non-operation) columns of `timeseries.csv`, after the operation groups.
-pub const GAUGE_COLUMNS: [&str; 23] = [
+pub const GAUGE_COLUMNS: [&str; 24] = [
     "global_memstore_bytes",
     "memstore_lower_limit_bytes",
     "memstore_upper_limit_bytes",
@@ -67,6 +68,7 @@ pub const GAUGE_COLUMNS: [&str; 23] = [
     "client_retries_per_s",
     "region_too_busy_per_s",
     "client_waiting",
+    "client_unanswered",
 ];
 
 /// The columns written for one operation kind.
@@ -114,7 +116,7 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
         }
         let _ = writeln!(
             out,
-            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             sample.global_heap_bytes,
             outcome.global_lower_bytes,
             outcome.global_upper_bytes,
@@ -138,6 +140,7 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
             sample.client_retries as f64 / seconds,
             sample.region_too_busy as f64 / seconds,
             sample.client_waiting,
+            sample.client_unanswered,
         );
     }
     out

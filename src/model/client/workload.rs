@@ -72,13 +72,21 @@ pub struct OpenLoopAtEnd {
     pub offered: u64,
     /// Arrivals whose operation started; the rest were still waiting for a thread at the end.
     pub started: u64,
+    /// Arrivals whose operation finished (acknowledged, or failed for good).
+    pub finished: u64,
     /// Threads running an operation, time-averaged over the run.
     pub threads_busy_mean: f64,
 }
 
 impl OpenLoopAtEnd {
+    /// Arrivals still waiting for a thread.
     pub fn waiting(&self) -> u64 {
         self.offered - self.started
+    }
+
+    /// Arrivals not answered: waiting for a thread, or under way.
+    pub fn unanswered(&self) -> u64 {
+        self.offered - self.finished
     }
 }
 
@@ -107,8 +115,9 @@ pub struct Client {
     threads_busy: LevelOverTime,
     /// Open loop: the earliest arrival that came due while every thread was busy.
     pub waiting: Option<SimTime>,
-    /// Open loop: arrivals whose operation has started.
+    /// Open loop: arrivals whose operation has started, and has finished.
     pub started: u64,
+    pub finished: u64,
     /// Open loop: waiting arrivals are being started (a thread freed meanwhile is taken by that
     /// loop, not by a nested one).
     pub draining: bool,
@@ -160,6 +169,7 @@ impl Client {
             threads_busy: LevelOverTime::default(),
             waiting: None,
             started: 0,
+            finished: 0,
             draining: false,
         }
     }
@@ -192,9 +202,11 @@ impl Client {
         self.threads_busy.set(now, self.threads_busy.level() - 1);
     }
 
-    /// Open loop: arrivals due by `now` still waiting for a thread.
-    pub fn waiting_at(&mut self, now: SimTime) -> u64 {
-        self.arrivals_due_by(now) - self.started
+    /// Open loop: arrivals due by `now` not yet answered (waiting for a thread, or under way),
+    /// and of those the ones still waiting for a thread.
+    pub fn unanswered_at(&mut self, now: SimTime) -> (u64, u64) {
+        let due = self.arrivals_due_by(now);
+        (due - self.finished, due - self.started)
     }
 
     /// Open loop: what was offered and started by `end`; `None` for closed loop.
@@ -207,6 +219,7 @@ impl Client {
             threads,
             offered: self.arrivals_due_by(end),
             started: self.started,
+            finished: self.finished,
             threads_busy_mean: self.threads_busy.mean(end),
         })
     }

@@ -390,7 +390,10 @@ impl RegionServer<'_> {
                         .schedule_at(next, Event::ClosedSend { client, slot });
                 }
             }
-            Arrival::Open { .. } => self.release_open_thread(client),
+            Arrival::Open { .. } => {
+                self.clients[client as usize].finished += 1;
+                self.release_open_thread(client);
+            }
         }
     }
 }
