@@ -2,6 +2,7 @@
 //! codes (0 ok, 1 the run failed, 2 bad input).
 
 mod bench;
+mod capacity;
 mod compact_select;
 mod config;
 mod explore;
@@ -54,6 +55,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the shard folders of a sweep into the whole sweep.
     Merge(sweep::MergeArgs),
+    /// Search one setting for the largest (or smallest) value that meets every SLO.
+    Capacity(capacity::CapacityArgs),
     /// Run many seeds with randomised faults and check the invariants.
     Explore(explore::ExploreArgs),
     /// Which store files HBase's compaction policy would select, and why.
@@ -124,6 +127,7 @@ pub fn main() -> ExitCode {
         Command::Bench(args) => bench::bench(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
+        Command::Capacity(args) => capacity::capacity(args),
         Command::Explore(args) => explore::explore_command(args),
         Command::CompactSelect(args) => compact_select::compact_select(args),
         Command::Wal(args) => wal::wal(args),

@@ -140,12 +140,24 @@ fn a_shrinking_backlog_kept_up() {
         r#"workloads[0].arrival={ kind = "open", rate = "1500/s", process = "uniform", threads = 8 }"#,
         "workloads[0].end=20s",
     ];
-    let (_, draining) = run(&scenario(ONE_HANDLER, &[burst[0], burst[1], "duration=30s"]));
+    let (_, draining) = run(&scenario(
+        ONE_HANDLER,
+        &[burst[0], burst[1], "duration=30s"],
+    ));
     let open_loop = &draining.client.open_loop[0];
     assert!(open_loop.unanswered_at_end as f64 > 1500.0, "{open_loop:?}");
-    let before = draining.client.unanswered_before_end.expect("a sample 10 s before");
-    assert!(open_loop.unanswered_at_end < before, "{before} {open_loop:?}");
+    let before = draining
+        .client
+        .unanswered_before_end
+        .expect("a sample 10 s before");
+    assert!(
+        open_loop.unanswered_at_end < before,
+        "{before} {open_loop:?}"
+    );
     assert_eq!(draining.client.could_not_keep_up(), None);
-    let (_, growing) = run(&scenario(ONE_HANDLER, &[burst[0], burst[1], "duration=20s"]));
+    let (_, growing) = run(&scenario(
+        ONE_HANDLER,
+        &[burst[0], burst[1], "duration=20s"],
+    ));
     assert!(growing.client.could_not_keep_up().is_some());
 }

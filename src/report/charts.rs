@@ -15,6 +15,7 @@
 //! modelled) leaves its series out with a note saying so. Sweep charts (`sweep.rs`) are a
 //! function of `sweep.csv`'s rows. Same files ⇒ same bytes, SVG and PNG alike.
 
+pub mod capacity;
 mod flusher;
 mod latency;
 mod memstore;

@@ -42,15 +42,18 @@ pub enum FolderKind {
     WalExport,
     /// A WAL directory split into recovered edits (`wal split`).
     WalSplit,
+    /// A capacity search's runs and answer.
+    Capacity,
 }
 
 impl FolderKind {
-    const ALL: [FolderKind; 5] = [
+    const ALL: [FolderKind; 6] = [
         FolderKind::Run,
         FolderKind::Sweep,
         FolderKind::Explore,
         FolderKind::WalExport,
         FolderKind::WalSplit,
+        FolderKind::Capacity,
     ];
 
     fn name(self) -> &'static str {
@@ -60,6 +63,7 @@ impl FolderKind {
             FolderKind::Explore => "explore",
             FolderKind::WalExport => "wal export",
             FolderKind::WalSplit => "wal split",
+            FolderKind::Capacity => "capacity",
         }
     }
 
