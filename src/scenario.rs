@@ -125,6 +125,8 @@ pub struct Scenario {
     pub bugs: KnownBugs,
     /// The time series' interval (`[report] interval`).
     pub sample_interval: SimDuration,
+    /// `[report] warmup`: the first part of the run, left out of latencies and throughput.
+    pub warmup: SimDuration,
 }
 
 /// What the command line adds to a scenario file.
@@ -323,6 +325,19 @@ pub fn load_str(
         }
         None => default_interval(duration),
     };
+    let warmup = match report.get("warmup") {
+        Some(node) => {
+            let warmup = node.duration_at_most(DURATION_MAX)?;
+            if warmup >= duration {
+                return Err(node.error(
+                    ErrorKind::Impossible,
+                    format!("a warm-up of {warmup} leaves nothing of a {duration} run to measure: make it shorter than the run"),
+                ));
+            }
+            warmup
+        }
+        None => SimDuration::ZERO,
+    };
     report.finish("[report]")?;
     let (tables, table_nodes) = read_array(&root, "tables", |node, _| TableSpec::read(node))?;
     if tables.is_empty() {
@@ -390,6 +405,7 @@ pub fn load_str(
         faults,
         bugs,
         sample_interval,
+        warmup,
     };
     check_properties(&scenario)?;
     Ok(scenario)
@@ -848,8 +864,8 @@ impl Scenario {
             quote(&units::format_utc_instant(self.clock_start_ms))
         ));
         out.push_str(&format!(
-            "[report]\ninterval = \"{}\"\n\n",
-            self.sample_interval
+            "[report]\ninterval = \"{}\"\nwarmup = \"{}\"\n\n",
+            self.sample_interval, self.warmup
         ));
         out.push_str("[properties]\n");
         for property in self.properties.iter() {

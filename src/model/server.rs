@@ -337,6 +337,8 @@ pub struct RegionServer<'s> {
     /// The time regions take to open.
     region_open_latency: LatencySampler,
     end: SimTime,
+    /// The end of the warm-up: latencies and throughput count from here.
+    measured_from: SimTime,
 }
 
 impl std::fmt::Debug for RegionServer<'_> {
@@ -500,6 +502,7 @@ impl<'s> RegionServer<'s> {
                 RandomStream::new(scenario.seed, "region.open_latency"),
             ),
             end,
+            measured_from: SimTime::ZERO + scenario.warmup,
         }
     }
 

@@ -23,8 +23,12 @@ pub struct OperationStats {
     pub failed: BTreeMap<&'static str, u64>,
     /// Check-and-puts whose check failed (answered; nothing written).
     pub checks_failed: u64,
-    /// From when the request was due to be sent to its acknowledgement, retries included.
+    /// From when the request was due to be sent to its acknowledgement, retries included;
+    /// acknowledgements during the warm-up (`[report] warmup`) are left out.
     pub latency: LatencyHistogram,
+    /// Requests acknowledged after the warm-up, and their rows: the throughput's numerators.
+    pub succeeded_measured: u64,
+    pub rows_measured: u64,
 }
 
 /// Flushes that committed a store file.
@@ -185,7 +189,7 @@ pub struct RunStats {
     /// Requests sent and not yet finished, over time (L in Little's law).
     pub in_flight: LevelOverTime,
     /// Each open-loop operation's wait at the client for an application thread (zero when one
-    /// was free): part of its latency.
+    /// was free): part of its latency. Operations started during the warm-up are left out.
     pub client_wait: LatencyHistogram,
     /// The global memstore heap size over time.
     pub global_heap: LevelOverTime,

@@ -42,6 +42,9 @@ pub struct Summary {
     /// Events processed.
     pub events: u64,
     pub simulated_seconds: f64,
+    /// The warm-up (`[report] warmup`): acknowledgements before it are left out of every
+    /// latency figure and throughput.
+    pub warmup_seconds: f64,
     /// Per operation kind ("put", "delete", …), only kinds the workloads send.
     pub operations: BTreeMap<String, OperationSummary>,
     /// RegionTooBusyException thrown by checkResources (HBase's blockedRequestsCount), an
@@ -89,9 +92,10 @@ pub struct OperationSummary {
     pub failed_by_error: BTreeMap<String, u64>,
     /// Sent but neither acknowledged nor failed when the run ended.
     pub in_flight_at_end: u64,
-    /// Acknowledgements per simulated second over the run.
+    /// Acknowledgements per simulated second after the warm-up.
     pub throughput_per_sec: f64,
-    /// From when the request was due to be sent to its acknowledgement, retries included.
+    /// From when the request was due to be sent to its acknowledgement, retries included;
+    /// acknowledgements during the warm-up left out.
     pub latency_ms: LatencySummary,
 }
 
@@ -604,6 +608,7 @@ impl Summary {
     pub fn new(scenario: &Scenario, outcome: &RunOutcome) -> Summary {
         let seconds = outcome.end.as_secs_f64();
         let stats = &outcome.stats;
+        let measured_seconds = seconds - scenario.warmup.as_secs_f64().min(seconds);
         let operations = stats
             .operations
             .iter()
@@ -627,8 +632,8 @@ impl Summary {
                             .get(kind)
                             .copied()
                             .unwrap_or(0),
-                        throughput_per_sec: if seconds > 0.0 {
-                            operation.succeeded as f64 / seconds
+                        throughput_per_sec: if measured_seconds > 0.0 {
+                            operation.succeeded_measured as f64 / measured_seconds
                         } else {
                             0.0
                         },
@@ -687,6 +692,7 @@ impl Summary {
             trace_hash: outcome.trace_hash.to_string(),
             events: outcome.trace_hash.events(),
             simulated_seconds: seconds,
+            warmup_seconds: scenario.warmup.as_secs_f64(),
             operations,
             flushes: FlushSummary {
                 count: flushes.count,

@@ -85,7 +85,9 @@ impl RegionServer<'_> {
         let now = self.now();
         if slot == OPEN_LOOP {
             self.clients[client as usize].started += 1;
-            self.stats.client_wait.record(now - due);
+            if now >= self.measured_from {
+                self.stats.client_wait.record(now - due);
+            }
         }
         let kind = self.clients[client as usize].draw_kind();
         let rows = if kind == OpKind::Batch {
@@ -334,7 +336,11 @@ impl RegionServer<'_> {
         stats.succeeded += 1;
         stats.rows_succeeded += state.rows;
         stats.checks_failed += u64::from(state.checks_failed);
-        stats.latency.record(now - state.due);
+        if now >= self.measured_from {
+            stats.latency.record(now - state.due);
+            stats.succeeded_measured += 1;
+            stats.rows_measured += state.rows;
+        }
         self.timeline.record_completion(state.kind, now - state.due);
         self.next_from_client(state.client, state.slot);
     }

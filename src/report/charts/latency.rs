@@ -10,12 +10,12 @@ use plotters::prelude::*;
 
 use super::Chart;
 use super::style::{
-    Axis, BLOCKED, DrawResult, Figure, LegendEntry, Mark, PALETTE, PanelSpec, Unit, line, note,
-    panel, render,
+    Axis, BLOCKED, DrawResult, Figure, LegendEntry, Mark, PALETTE, PanelSpec, Unit, WARMUP, line,
+    note, panel, render,
 };
 use super::timeline::{
     self, Column, CountPanel, Drawn, SeriesPanel, blocked_intervals, count_panel, series_panel,
-    title,
+    title, warmup_interval,
 };
 use crate::report::format::latency;
 use crate::report::result_reader::ResultFolder;
@@ -70,10 +70,16 @@ impl Figure for OverTime<'_> {
                 y_description: "latency",
                 auto_scale: true,
                 series,
-                shaded: Some((
-                    blocked_intervals(folder),
-                    LegendEntry::new("writes blocked", BLOCKED, Mark::Band),
-                )),
+                shaded: vec![
+                    (
+                        warmup_interval(folder),
+                        LegendEntry::new("warm-up (left out of the figures)", WARMUP, Mark::Band),
+                    ),
+                    (
+                        blocked_intervals(folder),
+                        LegendEntry::new("writes blocked", BLOCKED, Mark::Band),
+                    ),
+                ],
                 extra_legend: Vec::new(),
                 notes: Vec::new(),
             },

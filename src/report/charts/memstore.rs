@@ -59,7 +59,7 @@ fn heap_panel<'s>(
         y_description: "heap",
         auto_scale: false,
         series,
-        shaded: None,
+        shaded: Vec::new(),
         extra_legend: flush_label
             .map(|label| LegendEntry::new(label, FLUSH, Mark::Tick))
             .into_iter()

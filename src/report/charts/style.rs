@@ -54,6 +54,8 @@ pub const LIMIT: RGBColor = RGBColor(60, 60, 60);
 pub const FAULT: RGBColor = RGBColor(200, 0, 40);
 /// Blocked periods.
 pub const BLOCKED: RGBColor = RGBColor(255, 196, 196);
+/// The warm-up, left out of the run's figures.
+pub const WARMUP: RGBColor = RGBColor(228, 228, 228);
 const GRID: RGBColor = RGBColor(225, 225, 225);
 const NOTE: RGBColor = RGBColor(110, 110, 110);
 

@@ -38,6 +38,14 @@ pub fn fault_times(folder: &ResultFolder) -> Vec<f64> {
         .collect()
 }
 
+/// The warm-up, from the start to summary.json's `warmup_seconds` (none without one).
+pub fn warmup_interval(folder: &ResultFolder) -> Vec<(f64, f64)> {
+    match folder.summary_number("/warmup_seconds") {
+        Some(seconds) if seconds > 0.0 => vec![(0.0, seconds)],
+        _ => Vec::new(),
+    }
+}
+
 /// The intervals in which writes were blocked: some handler blocked on global pressure
 /// (`blocked_writers > 0`), some region above its blocking size (`regions_above_blocking >
 /// 0`), or some region offline (closed, splitting, or waiting for crash recovery:
@@ -96,8 +104,8 @@ pub struct SeriesPanel<'s> {
     /// Log if the values span more than two decades (latency), linear from zero otherwise.
     pub auto_scale: bool,
     pub series: Vec<Drawn>,
-    /// Shaded first, under everything: intervals and their legend entry.
-    pub shaded: Option<(Vec<(f64, f64)>, LegendEntry)>,
+    /// Shaded first, under everything: sets of intervals, each with its legend entry.
+    pub shaded: Vec<(Vec<(f64, f64)>, LegendEntry)>,
     /// Legend entries for what the caller draws on the returned plot (flush ticks).
     pub extra_legend: Vec<LegendEntry>,
     pub notes: Vec<String>,
@@ -110,7 +118,11 @@ pub fn series_panel<'a, DB: DrawingBackend>(
     spec: SeriesPanel<'_>,
 ) -> DrawResult<Plot<'a, DB>, DB> {
     let faults = fault_times(folder);
-    let shaded = spec.shaded.filter(|(intervals, _)| !intervals.is_empty());
+    let shaded: Vec<_> = spec
+        .shaded
+        .into_iter()
+        .filter(|(intervals, _)| !intervals.is_empty())
+        .collect();
     let mut legend: Vec<LegendEntry> = spec
         .series
         .iter()
@@ -139,7 +151,7 @@ pub fn series_panel<'a, DB: DrawingBackend>(
             notes: spec.notes,
         },
     )?;
-    if let Some((intervals, entry)) = &shaded {
+    for (intervals, entry) in &shaded {
         shade(&mut plot, intervals, entry.colour)?;
     }
     // Limits first, then the quantities in reverse, so the first listed is drawn on top.
@@ -246,7 +258,7 @@ pub fn count_panel<DB: DrawingBackend>(
             y_description: spec.y_description,
             auto_scale: false,
             series,
-            shaded: None,
+            shaded: Vec::new(),
             extra_legend: Vec::new(),
             notes,
         },
