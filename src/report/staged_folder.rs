@@ -42,15 +42,18 @@ pub enum FolderKind {
     WalExport,
     /// A WAL directory split into recovered edits (`wal split`).
     WalSplit,
+    /// Runs side by side (`compare`).
+    Compare,
 }
 
 impl FolderKind {
-    const ALL: [FolderKind; 5] = [
+    const ALL: [FolderKind; 6] = [
         FolderKind::Run,
         FolderKind::Sweep,
         FolderKind::Explore,
         FolderKind::WalExport,
         FolderKind::WalSplit,
+        FolderKind::Compare,
     ];
 
     fn name(self) -> &'static str {
@@ -60,6 +63,7 @@ impl FolderKind {
             FolderKind::Explore => "explore",
             FolderKind::WalExport => "wal export",
             FolderKind::WalSplit => "wal split",
+            FolderKind::Compare => "compare",
         }
     }
 
@@ -77,6 +81,12 @@ impl FolderKind {
         FolderKind::ALL
             .into_iter()
             .find(|kind| kind.name() == first)
+    }
+
+    /// The kind `folder`'s marker names, if it has a marker that names one: what a command
+    /// that reads folders of several kinds (`compare`) is given.
+    pub fn of_folder(folder: &Path) -> Option<FolderKind> {
+        FolderKind::of_marker(&fs::read_to_string(folder.join(MARKER)).ok()?)
     }
 }
 
