@@ -3,6 +3,7 @@
 //! this layer does, after it.
 
 pub mod bench;
+pub mod compare;
 pub mod explore;
 pub mod single;
 pub mod sweep;
