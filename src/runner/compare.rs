@@ -172,6 +172,10 @@ fn read_sweep(path: &Path) -> Result<Source, CompareError> {
         message,
     };
     let (manifest, rows) = read_sweep_folder(path).map_err(|error| refuse(error.to_string()))?;
+    // Counted before any scenario is loaded: a sweep may hold millions of runs.
+    if rows.len() > COMPARE_RUNS_MAX {
+        return Err(CompareError::TooMany { runs: rows.len() });
+    }
     let runs = rows
         .into_iter()
         .map(|row| {

@@ -32,13 +32,20 @@ fn colour(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]
 }
 
-/// One quantity over time, a line per run.
-struct Overlay {
+/// A quantity over time, and how the axis shows it.
+struct Quantity {
+    name: String,
+    title: String,
     caption: String,
     unit: Unit,
     y_description: &'static str,
     /// Log if the values span more than two decades (latency).
     auto_scale: bool,
+}
+
+/// One quantity over time, a line per run.
+struct Overlay {
+    quantity: Quantity,
     x: Axis,
     faults: Vec<f64>,
     series: Vec<Drawn>,
@@ -47,15 +54,16 @@ struct Overlay {
 
 impl Figure for Overlay {
     fn draw<DB: DrawingBackend>(&self, areas: &[DrawingArea<DB, Shift>]) -> DrawResult<(), DB> {
+        let quantity = &self.quantity;
         series_panel_over(
             &areas[0],
             self.x.clone(),
             &self.faults,
             SeriesPanel {
-                caption: &self.caption,
-                unit: self.unit,
-                y_description: self.y_description,
-                auto_scale: self.auto_scale,
+                caption: &quantity.caption,
+                unit: quantity.unit,
+                y_description: quantity.y_description,
+                auto_scale: quantity.auto_scale,
                 series: self.series.clone(),
                 shaded: None,
                 extra_legend: Vec::new(),
@@ -64,16 +72,6 @@ impl Figure for Overlay {
         )?;
         Ok(())
     }
-}
-
-/// A quantity over time, and how the axis shows it.
-struct Quantity {
-    name: String,
-    title: String,
-    caption: String,
-    unit: Unit,
-    y_description: &'static str,
-    auto_scale: bool,
 }
 
 /// The overlay of `quantity`, each run's points read by `points`, or none if no run recorded
@@ -103,11 +101,9 @@ fn overlay(
         .iter()
         .map(|run| time_axis(run.folder).high())
         .fold(0.0, f64::max);
+    let (name, title) = (quantity.name.clone(), self::title(runs, &quantity.title));
     let figure = Overlay {
-        caption: quantity.caption,
-        unit: quantity.unit,
-        y_description: quantity.y_description,
-        auto_scale: quantity.auto_scale,
+        quantity,
         x: Axis::time(end_s),
         faults: runs
             .iter()
@@ -116,11 +112,7 @@ fn overlay(
         series,
         notes,
     };
-    Some(render(
-        &quantity.name,
-        &title(runs, &quantity.title),
-        &figure,
-    ))
+    Some(render(&name, &title, &figure))
 }
 
 /// A chart title: what it shows, then how many runs.
