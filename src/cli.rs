@@ -4,6 +4,7 @@
 mod bench;
 mod capacity;
 mod compact_select;
+mod compare;
 mod config;
 mod explore;
 mod format;
@@ -65,6 +66,8 @@ enum Command {
     Wal(wal::WalArgs),
     /// Redraw the charts and report.html of a result folder from its files.
     Report(report::ReportArgs),
+    /// Put runs side by side: the settings that differ, headline figures, overlay charts.
+    Compare(compare::CompareArgs),
 }
 
 /// How a scenario is named and adjusted on the command line.
@@ -132,6 +135,7 @@ pub fn main() -> ExitCode {
         Command::CompactSelect(args) => compact_select::compact_select(args),
         Command::Wal(args) => wal::wal(args),
         Command::Report(args) => report::report(args),
+        Command::Compare(args) => compare::compare(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,9 +1,10 @@
 //! What a run writes: summary.json, the resolved scenario, latency histograms as `.hgrm`, the
 //! time series, run.json, and — drawn from those files, so any folder can be redrawn — the
-//! charts and report.html; every folder written whole (`staged_folder`). Only this module,
-//! `runner` and `cli` touch the filesystem.
+//! charts and report.html; runs side by side (`compare`); every folder written whole
+//! (`staged_folder`). Only this module, `runner` and `cli` touch the filesystem.
 
 pub mod charts;
+pub mod compare;
 pub mod files;
 pub mod format;
 pub mod hgrm;

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod capacity;
+pub mod compare;
 pub mod explore;
 pub mod single;
 pub mod sweep;

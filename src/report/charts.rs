@@ -13,9 +13,11 @@
 //! time chart. Charts are a function of the folder's files (`ResultFolder`), so any folder can
 //! be redrawn; a column the run did not write (compactions and WAL files before they were
 //! modelled) leaves its series out with a note saying so. Sweep charts (`sweep.rs`) are a
-//! function of `sweep.csv`'s rows. Same files ⇒ same bytes, SVG and PNG alike.
+//! function of `sweep.csv`'s rows, a comparison's overlays (`compare.rs`) of its runs' folders.
+//! Same files ⇒ same bytes, SVG and PNG alike.
 
 pub mod capacity;
+mod compare;
 mod flusher;
 mod latency;
 mod memstore;
@@ -26,8 +28,9 @@ mod timeline;
 mod wal;
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+pub use compare::{OverlaidRun, compare_charts};
 pub use style::WIDTH_PX;
 pub use sweep::sweep_charts;
 
@@ -58,6 +61,16 @@ pub fn run_charts(folder: &ResultFolder) -> Vec<Chart> {
     charts.push(store_files::chart(folder));
     charts.push(wal::chart(folder));
     charts
+}
+
+/// The files `write_charts` writes into a folder's `charts/`, relative to the folder.
+pub fn chart_files(charts: &[Chart]) -> Vec<PathBuf> {
+    charts
+        .iter()
+        .flat_map(|chart| {
+            ["svg", "png"].map(|ext| Path::new("charts").join(format!("{}.{ext}", chart.name)))
+        })
+        .collect()
 }
 
 /// Writes `<name>.svg` and `<name>.png` of each chart into `dir`.

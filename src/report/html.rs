@@ -20,7 +20,7 @@ use crate::scenario::units::format_size_approx;
 /// Timeline rows shown before the rest are summarised in a line.
 const TIMELINE_ROWS_MAX: usize = 500;
 
-const STYLE: &str = "
+pub(super) const STYLE: &str = "
 body { font-family: 'DejaVu Sans', Verdana, sans-serif; color: #222; margin: 2em auto; max-width: 1240px; padding: 0 1em; line-height: 1.4; }
 h1 { margin-bottom: 0.2em; }
 h2 { border-bottom: 1px solid #ccc; padding-bottom: 0.2em; margin-top: 2em; }
@@ -37,7 +37,7 @@ code { font-family: 'DejaVu Sans Mono', Menlo, monospace; }
 ";
 
 /// Escapes text for HTML and XML alike.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -54,7 +54,7 @@ fn escape(text: &str) -> String {
 
 /// A table: header cells (none for a list of names and values), then rows of (text, numeric)
 /// cells.
-fn table(out: &mut String, header: &[&str], rows: &[Vec<(String, bool)>]) {
+pub(super) fn table(out: &mut String, header: &[&str], rows: &[Vec<(String, bool)>]) {
     out.push_str("<table>\n");
     if !header.is_empty() {
         out.push_str("<tr>");
@@ -74,11 +74,11 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<(String, bool)>]) {
     out.push_str("</table>\n");
 }
 
-fn text(cell: impl Into<String>) -> (String, bool) {
+pub(super) fn text(cell: impl Into<String>) -> (String, bool) {
     (cell.into(), false)
 }
 
-fn number(cell: impl Into<String>) -> (String, bool) {
+pub(super) fn number(cell: impl Into<String>) -> (String, bool) {
     (cell.into(), true)
 }
 
@@ -106,15 +106,7 @@ pub fn report_html(folder: &ResultFolder, charts: &[Chart]) -> String {
     operations_table(&mut out, folder);
     headline_table(&mut out, folder);
     out.push_str("<h2>Charts</h2>\n");
-    for chart in charts {
-        let _ = writeln!(
-            out,
-            "<figure id=\"chart-{}\">\n{}<figcaption>charts/{}.svg and .png</figcaption>\n</figure>",
-            escape(&chart.name),
-            inline_svg(&chart.svg),
-            escape(&chart.name)
-        );
-    }
+    chart_figures(&mut out, charts);
     out.push_str("<h2>Faults, actions and regions</h2>\n");
     timeline(&mut out, &folder.events);
     out.push_str("<h2>Flushes by reason</h2>\n");
@@ -135,6 +127,19 @@ pub fn report_html(folder: &ResultFolder, charts: &[Chart]) -> String {
     out.push_str("<pre><code>regionsim run scenario.resolved.toml --out rerun\nregionsim report rerun</code></pre>\n");
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// Each chart inline, captioned with its files.
+pub(super) fn chart_figures(out: &mut String, charts: &[Chart]) {
+    for chart in charts {
+        let _ = writeln!(
+            out,
+            "<figure id=\"chart-{}\">\n{}<figcaption>charts/{}.svg and .png</figcaption>\n</figure>",
+            escape(&chart.name),
+            inline_svg(&chart.svg),
+            escape(&chart.name)
+        );
+    }
 }
 
 /// The chart's SVG for inlining: HTML needs no namespace declaration, and leaving it out keeps
@@ -227,7 +232,7 @@ fn operations_table(out: &mut String, folder: &ResultFolder) {
 
 /// How a headline number is written.
 #[derive(Debug, Clone, Copy)]
-enum Format {
+pub(super) enum Format {
     Count,
     Bytes,
     Seconds,
@@ -236,7 +241,7 @@ enum Format {
     Decimal,
 }
 
-fn formatted(value: Option<f64>, format: Format) -> String {
+pub(super) fn formatted(value: Option<f64>, format: Format) -> String {
     let Some(value) = value else {
         return "—".to_string();
     };

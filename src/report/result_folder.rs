@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use thiserror::Error;
 
-use super::charts::{run_charts, write_charts};
+use super::charts::{chart_files, run_charts, write_charts};
 use super::files::write_atomic;
 use super::hgrm::percentile_distribution;
 use super::html::report_html;
@@ -145,12 +145,7 @@ pub fn draw_report(results: &ResultFolder, folder: &Path) -> Result<ReportFiles,
         }
     })?;
     Ok(ReportFiles {
-        charts: charts
-            .iter()
-            .flat_map(|chart| {
-                ["svg", "png"].map(|ext| Path::new("charts").join(format!("{}.{ext}", chart.name)))
-            })
-            .collect(),
+        charts: chart_files(&charts),
         report: PathBuf::from("report.html"),
     })
 }

@@ -44,16 +44,19 @@ pub enum FolderKind {
     WalSplit,
     /// A capacity search's runs and answer.
     Capacity,
+    /// Runs side by side (`compare`).
+    Compare,
 }
 
 impl FolderKind {
-    const ALL: [FolderKind; 6] = [
+    const ALL: [FolderKind; 7] = [
         FolderKind::Run,
         FolderKind::Sweep,
         FolderKind::Explore,
         FolderKind::WalExport,
         FolderKind::WalSplit,
         FolderKind::Capacity,
+        FolderKind::Compare,
     ];
 
     fn name(self) -> &'static str {
@@ -64,6 +67,7 @@ impl FolderKind {
             FolderKind::WalExport => "wal export",
             FolderKind::WalSplit => "wal split",
             FolderKind::Capacity => "capacity",
+            FolderKind::Compare => "compare",
         }
     }
 
@@ -81,6 +85,12 @@ impl FolderKind {
         FolderKind::ALL
             .into_iter()
             .find(|kind| kind.name() == first)
+    }
+
+    /// The kind `folder`'s marker names, if it has a marker that names one: what a command
+    /// that reads folders of several kinds (`compare`) is given.
+    pub fn of_folder(folder: &Path) -> Option<FolderKind> {
+        FolderKind::of_marker(&fs::read_to_string(folder.join(MARKER)).ok()?)
     }
 }
 

@@ -18,7 +18,7 @@ use super::timeline::{
     title, warmup_interval,
 };
 use crate::report::format::latency;
-use crate::report::result_reader::ResultFolder;
+use crate::report::result_reader::{PercentileRow, ResultFolder};
 
 /// Whether `timeseries.csv` has the operation's latency columns.
 pub fn has_series(folder: &ResultFolder, operation: &str) -> bool {
@@ -26,6 +26,18 @@ pub fn has_series(folder: &ResultFolder, operation: &str) -> bool {
         .timeseries
         .column(&format!("{operation}_p99_ms"))
         .is_some()
+}
+
+/// A latency column over time; an interval with no acknowledgement holds 0, drawn as a gap
+/// rather than a fall to zero.
+pub fn latency_series(folder: &ResultFolder, column: &str) -> Option<Vec<(f64, f64)>> {
+    let points = timeline::series(folder, column)?;
+    Some(
+        points
+            .into_iter()
+            .map(|(time, value)| (time, if value > 0.0 { value } else { f64::NAN }))
+            .collect(),
+    )
 }
 
 struct OverTime<'f> {
@@ -48,14 +60,9 @@ impl Figure for OverTime<'_> {
         ]
         .into_iter()
         .filter_map(|(label, suffix, colour)| {
-            let points = timeline::series(folder, &format!("{operation}_{suffix}"))?;
             Some(Drawn {
                 label: label.to_string(),
-                // Intervals with no acknowledgement hold 0: a gap, not a fall to zero.
-                points: points
-                    .into_iter()
-                    .map(|(time, value)| (time, if value > 0.0 { value } else { f64::NAN }))
-                    .collect(),
+                points: latency_series(folder, &format!("{operation}_{suffix}"))?,
                 colour,
                 mark: Mark::Line,
             })
@@ -130,8 +137,20 @@ pub fn over_time(folder: &ResultFolder, operation: &str) -> Chart {
     )
 }
 
-struct Percentiles<'f> {
-    folder: &'f ResultFolder,
+/// One line of a percentile plot: an `.hgrm` distribution.
+#[derive(Debug, Clone)]
+pub struct PercentileLine<'r> {
+    pub label: String,
+    pub rows: &'r [PercentileRow],
+    pub colour: RGBColor,
+}
+
+/// A percentile plot of some distributions: one run's operations, or one operation's runs.
+#[derive(Debug)]
+pub struct Percentiles<'r> {
+    pub lines: Vec<PercentileLine<'r>>,
+    /// Said in the plot when there is no line.
+    pub empty_note: &'r str,
 }
 
 /// A percentile's position on the 1/(1−p) axis: log10(1/(1−p)); none for p = 1.
@@ -151,10 +170,10 @@ fn nines_label(nines: u32) -> String {
 
 impl Figure for Percentiles<'_> {
     fn draw<DB: DrawingBackend>(&self, areas: &[DrawingArea<DB, Shift>]) -> DrawResult<(), DB> {
-        let distributions = &self.folder.latency;
-        let positions = distributions
-            .values()
-            .flatten()
+        let lines = &self.lines;
+        let positions = lines
+            .iter()
+            .flat_map(|line| line.rows)
             .filter_map(|row| percentile_position(row.percentile));
         // The axis ends where the distribution does; a tick at each whole number of nines.
         let end = positions.fold(1.0, f64::max);
@@ -162,22 +181,14 @@ impl Figure for Percentiles<'_> {
             .map(|decade| (f64::from(decade), nines_label(decade)))
             .collect();
         let x = Axis::with_ticks(0.0..end, ticks, "percentile (1/(1−p) on a log scale)");
-        let values: Vec<f64> = distributions
-            .values()
-            .flatten()
+        let values: Vec<f64> = lines
+            .iter()
+            .flat_map(|line| line.rows)
             .map(|row| row.value_ms)
             .collect();
-        let legend = distributions
+        let legend = lines
             .iter()
-            .enumerate()
-            .map(|(index, (operation, rows))| {
-                let max = rows.last().map_or(0.0, |row| row.value_ms);
-                LegendEntry::new(
-                    format!("{operation} (max {})", latency(max)),
-                    PALETTE[index % PALETTE.len()],
-                    Mark::Line,
-                )
-            })
+            .map(|line| LegendEntry::new(line.label.clone(), line.colour, Mark::Line))
             .collect();
         let mut plot = panel(
             &areas[0],
@@ -189,29 +200,45 @@ impl Figure for Percentiles<'_> {
                 notes: Vec::new(),
             },
         )?;
-        for (index, rows) in distributions.values().enumerate() {
-            let points = rows
+        for drawn in lines {
+            let points = drawn
+                .rows
                 .iter()
                 .filter_map(|row| Some((percentile_position(row.percentile)?, row.value_ms)));
-            line(
-                &mut plot,
-                points,
-                PALETTE[index % PALETTE.len()].stroke_width(2),
-            )?;
+            line(&mut plot, points, drawn.colour.stroke_width(2))?;
         }
-        if distributions.is_empty() {
-            note(&mut plot, "no requests in this run")?;
+        if lines.is_empty() {
+            note(&mut plot, self.empty_note)?;
         }
         Ok(())
     }
 }
 
+/// The label of a distribution's line: what it is, then its maximum.
+pub fn with_max(what: &str, rows: &[PercentileRow]) -> String {
+    let max = rows.last().map_or(0.0, |row| row.value_ms);
+    format!("{what} (max {})", latency(max))
+}
+
 /// The percentile plot of every operation kind.
 pub fn percentiles(folder: &ResultFolder) -> Chart {
+    let lines = folder
+        .latency
+        .iter()
+        .enumerate()
+        .map(|(index, (operation, rows))| PercentileLine {
+            label: with_max(operation, rows),
+            rows,
+            colour: PALETTE[index % PALETTE.len()],
+        })
+        .collect();
     render(
         "latency-percentiles",
         &title(folder, "Latency percentiles"),
-        &Percentiles { folder },
+        &Percentiles {
+            lines,
+            empty_note: "no requests in this run",
+        },
     )
 }
 

@@ -1,6 +1,7 @@
 //! Time charts' common parts, read from a result folder: series by column name, the time axis,
 //! fault times, blocked intervals, and a panel of count series with their limits — so that the
-//! flusher, store-file and WAL charts are each a list of columns, not a copy of one another.
+//! flusher, store-file and WAL charts (and a comparison's overlays) are each a list of columns,
+//! not a copy of one another.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -111,13 +112,24 @@ pub struct SeriesPanel<'s> {
     pub notes: Vec<String>,
 }
 
-/// Draws a `SeriesPanel` and the faults; returns the plot for anything more.
+/// Draws a `SeriesPanel` over the folder's run and its faults; returns the plot for anything
+/// more.
 pub fn series_panel<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     folder: &ResultFolder,
     spec: SeriesPanel<'_>,
 ) -> DrawResult<Plot<'a, DB>, DB> {
-    let faults = fault_times(folder);
+    series_panel_over(area, time_axis(folder), &fault_times(folder), spec)
+}
+
+/// Draws a `SeriesPanel` over the time axis `x` with faults at `faults`: one run's, or (for a
+/// comparison) the longest run's span and every run's faults.
+pub fn series_panel_over<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    x: Axis,
+    faults: &[f64],
+    spec: SeriesPanel<'_>,
+) -> DrawResult<Plot<'a, DB>, DB> {
     let shaded: Vec<_> = spec
         .shaded
         .into_iter()
@@ -130,7 +142,7 @@ pub fn series_panel<'a, DB: DrawingBackend>(
         .collect();
     legend.extend(shaded.iter().map(|(_, entry)| entry.clone()));
     legend.extend(spec.extra_legend);
-    legend.extend(fault_legend(&faults));
+    legend.extend(fault_legend(faults));
     let values: Vec<f64> = spec
         .series
         .iter()
@@ -145,7 +157,7 @@ pub fn series_panel<'a, DB: DrawingBackend>(
         area,
         PanelSpec {
             caption: spec.caption,
-            x: time_axis(folder),
+            x,
             y,
             legend,
             notes: spec.notes,
@@ -176,7 +188,7 @@ pub fn series_panel<'a, DB: DrawingBackend>(
     if spec.series.iter().all(|drawn| drawn.mark == Mark::Dashed) {
         note(&mut plot, "not recorded in this run")?;
     }
-    rules(&mut plot, &faults, FAULT)?;
+    rules(&mut plot, faults, FAULT)?;
     Ok(plot)
 }
 
