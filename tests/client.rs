@@ -44,6 +44,7 @@ fn a_healthy_run_never_waits_for_a_thread() {
     assert_eq!(open_loop.started, 10_000);
     assert_eq!(open_loop.waiting_at_end, 0);
     assert_eq!(bounded.client.thread_wait_ms.max, 0.0);
+    assert_eq!(bounded.blocked.client_waits, 0);
     assert_eq!(bounded.client.could_not_keep_up(), None);
     let (_, unbounded) = run(&scenario(
         ONE_HANDLER,
@@ -77,6 +78,13 @@ fn overload_waits_at_the_client_not_on_the_server() {
     // About 1000 a second can be served: most of the 80,000 still wait at the end.
     assert!(open_loop.started < 25_000, "{open_loop:?}");
     assert!(summary.client.thread_wait_ms.max > 10_000.0);
+    // Every started arrival but the first few waited; the blocked figures say so.
+    let waited = summary.blocked.client_waits;
+    assert!(
+        waited < open_loop.started && open_loop.started - waited <= 16,
+        "{waited}"
+    );
+    assert!(summary.blocked.client_wait_seconds > 1_000.0);
     let put = &summary.operations["put"];
     assert!(put.latency_ms.max >= summary.client.thread_wait_ms.max);
     assert!(put.latency_ms.p50 > 1_000.0, "{:?}", put.latency_ms);

@@ -284,12 +284,17 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
     }
     let blocked = &summary.blocked;
     out.push_str(&format!(
-        "blocked   global pressure {:.1}s ({} writes), regions too busy {:.1}s ({} RegionTooBusyException), flushes waiting on store files {:.1}s\n",
+        "blocked   global pressure {:.1}s ({} writes), regions too busy {:.1}s ({} RegionTooBusyException), flushes waiting on store files {:.1}s\n          call queues full ({} CallQueueTooBigException), regions offline {:.1}s ({} NotServingRegionException), arrivals waiting for a client thread {:.1}s ({})\n",
         blocked.global_pressure_seconds,
         count(blocked.writes_blocked),
         blocked.region_too_busy_seconds,
         count(summary.region_too_busy),
         blocked.store_files_seconds,
+        count(blocked.call_queue_too_big),
+        blocked.regions_offline_seconds,
+        count(blocked.not_serving_region),
+        blocked.client_wait_seconds,
+        count(blocked.client_waits),
     ));
     let rpc = &summary.rpc;
     out.push_str(&format!(

@@ -191,6 +191,10 @@ pub struct RunStats {
     /// Each open-loop operation's wait at the client for an application thread (zero when one
     /// was free): part of its latency. Operations started during the warm-up are left out.
     pub client_wait: LatencyHistogram,
+    /// Open-loop operations that waited for a thread at all, and their waits summed (the
+    /// whole run, warm-up included).
+    pub client_waits: u64,
+    pub client_wait_nanos: u128,
     /// The global memstore heap size over time.
     pub global_heap: LevelOverTime,
     /// Each region's memstore heap size over time.
@@ -247,6 +251,8 @@ impl RunStats {
             blocked: BlockedStats::default(),
             in_flight: LevelOverTime::default(),
             client_wait: LatencyHistogram::default(),
+            client_waits: 0,
+            client_wait_nanos: 0,
             global_heap: LevelOverTime::default(),
             region_heap: vec![LevelOverTime::default(); regions],
             regions_above_blocking: LevelOverTime::default(),

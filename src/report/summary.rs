@@ -407,6 +407,16 @@ pub struct BlockedSummary {
     pub region_too_busy_seconds: f64,
     /// Time flushes were put off for too many store files, summed over flushes.
     pub store_files_seconds: f64,
+    /// Calls refused because their call queue was full (CallQueueTooBigException).
+    pub call_queue_too_big: u64,
+    /// Open-loop arrivals that waited for an application thread (and then started), and their
+    /// waits summed.
+    pub client_waits: u64,
+    pub client_wait_seconds: f64,
+    /// Region groups refused because their region was offline (NotServingRegionException),
+    /// and the time regions were offline, summed over regions.
+    pub not_serving_region: u64,
+    pub regions_offline_seconds: f64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -816,6 +826,11 @@ impl Summary {
                     .time_above_zero(outcome.end)
                     .as_secs_f64(),
                 store_files_seconds: stats.blocked.store_files_nanos as f64 / 1e9,
+                call_queue_too_big: stats.call_queue_too_big,
+                client_waits: stats.client_waits,
+                client_wait_seconds: stats.client_wait_nanos as f64 / 1e9,
+                not_serving_region: stats.not_serving_region,
+                regions_offline_seconds: outcome.region_offline_nanos as f64 / 1e9,
             },
             wal: WalSummary {
                 sync_latency_ms: LatencySummary::of(&stats.wal.sync_latency),

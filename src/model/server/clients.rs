@@ -85,6 +85,10 @@ impl RegionServer<'_> {
         let now = self.now();
         if slot == OPEN_LOOP {
             self.clients[client as usize].started += 1;
+            if now > due {
+                self.stats.client_waits += 1;
+                self.stats.client_wait_nanos += u128::from((now - due).as_nanos());
+            }
             if now >= self.measured_from {
                 self.stats.client_wait.record(now - due);
             }
