@@ -1,6 +1,6 @@
 //! Terminal tables (the number formats are shared with the HTML report, in `report::format`).
 
-pub use crate::report::format::{count, millis};
+pub use crate::report::format::{count, latency};
 
 /// Left-aligned columns separated by two spaces.
 pub fn table(rows: &[Vec<String>]) -> String {

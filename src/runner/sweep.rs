@@ -22,6 +22,7 @@ use super::simulate;
 use crate::report::Summary;
 use crate::report::charts::{sweep_charts, write_charts};
 use crate::report::files::write_atomic;
+use crate::report::format::latency;
 use crate::report::staged_folder::{FolderError, FolderKind, StagedFolder};
 use crate::scenario::document::Assignment;
 use crate::scenario::error::ScenarioError;
@@ -262,7 +263,7 @@ impl SweepRow {
             .max_by_key(|(name, stats)| (stats.attempted, std::cmp::Reverse((*name).clone())))
             .map(|(name, stats)| (name.clone(), Some(stats)))
             .unwrap_or_else(|| ("none".to_string(), None));
-        let latency = |pick: fn(&crate::report::summary::LatencySummary) -> f64| {
+        let latency_ms = |pick: fn(&crate::report::summary::LatencySummary) -> f64| {
             stats.map_or(0.0, |stats| pick(&stats.latency_ms))
         };
         let metrics = vec![
@@ -273,10 +274,10 @@ impl SweepRow {
             stats
                 .map_or(0.0, |stats| stats.throughput_per_sec)
                 .to_string(),
-            latency(|l| l.p50).to_string(),
-            latency(|l| l.p99).to_string(),
-            latency(|l| l.p999).to_string(),
-            latency(|l| l.max).to_string(),
+            latency_ms(|l| l.p50).to_string(),
+            latency_ms(|l| l.p99).to_string(),
+            latency_ms(|l| l.p999).to_string(),
+            latency_ms(|l| l.max).to_string(),
             summary.blocked.global_pressure_seconds.to_string(),
             summary.blocked.region_too_busy_seconds.to_string(),
             summary.region_too_busy.to_string(),
@@ -384,7 +385,7 @@ pub fn point_table(manifest: &SweepManifest, rows: &[SweepRow]) -> Vec<Vec<Strin
     header.extend(
         [
             "seeds",
-            "p99 ms (median, range)",
+            "p99 (median, range)",
             "blocked s",
             "flushes",
             "write amplification",
@@ -393,17 +394,18 @@ pub fn point_table(manifest: &SweepManifest, rows: &[SweepRow]) -> Vec<Vec<Strin
     );
     let mut table = vec![header];
     for (values, rows) in points.values() {
-        let stat = |column: &str, decimals: usize| {
+        let stat = |column: &str, write: &dyn Fn(f64) -> String| {
             let mut numbers: Vec<f64> = rows.iter().map(|row| row.number(column)).collect();
             numbers.sort_by(f64::total_cmp);
             let median = numbers[numbers.len() / 2];
             let (low, high) = (numbers[0], numbers[numbers.len() - 1]);
             if numbers.len() == 1 {
-                format!("{median:.decimals$}")
+                write(median)
             } else {
-                format!("{median:.decimals$} ({low:.decimals$}–{high:.decimals$})")
+                format!("{} ({}–{})", write(median), write(low), write(high))
             }
         };
+        let decimals = |decimals: usize| move |value: f64| format!("{value:.decimals$}");
         let blocked: Vec<f64> = rows
             .iter()
             .map(|row| {
@@ -414,10 +416,10 @@ pub fn point_table(manifest: &SweepManifest, rows: &[SweepRow]) -> Vec<Vec<Strin
         blocked_sorted.sort_by(f64::total_cmp);
         let mut line = values.clone();
         line.push(rows.len().to_string());
-        line.push(stat("p99_ms", 1));
+        line.push(stat("p99_ms", &latency));
         line.push(format!("{:.1}", blocked_sorted[blocked_sorted.len() / 2]));
-        line.push(stat("flushes", 0));
-        line.push(stat("write_amplification", 2));
+        line.push(stat("flushes", &decimals(0)));
+        line.push(stat("write_amplification", &decimals(2)));
         table.push(line);
     }
     table
