@@ -219,6 +219,65 @@ fn run_writes_the_result_folder() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+// Off a terminal (stderr is captured here) progress is plain lines on stderr: the run's as it
+// passes each further tenth of its simulated time, the sweep's as runs end, with no bar's
+// control characters; `--quiet` prints none, and stdout holds only the table.
+#[test]
+fn progress_is_plain_lines_off_a_terminal() {
+    let out = scratch("progress");
+    let run = |quiet: bool| {
+        let folder = out.join("run");
+        let mut args = vec![
+            "run",
+            "scenarios/default.toml",
+            "--set",
+            "duration=2m",
+            "--no-charts",
+            "--out",
+            folder.to_str().unwrap(),
+        ];
+        if quiet {
+            args.push("--quiet");
+        }
+        let output = regionsim(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        (String::from_utf8_lossy(&output.stdout).into_owned(), stderr)
+    };
+    let (stdout, stderr) = run(false);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines.len() >= 2, "{stderr}");
+    for line in &lines {
+        assert!(
+            line.starts_with("progress  ") && line.contains("s of 120s simulated ("),
+            "{line:?}"
+        );
+    }
+    assert!(!stderr.contains(['\r', '\u{1b}']), "{stderr:?}");
+    assert!(
+        !stdout.lines().any(|line| line.starts_with("progress")),
+        "{stdout}"
+    );
+    assert_eq!(run(true), (String::new(), String::new()));
+    let output = regionsim(&[
+        "sweep",
+        "scenarios/default.toml",
+        "--set",
+        "duration=2s",
+        "--vary",
+        "hbase.hstore.flusher.count=1,2",
+        "--jobs",
+        "1",
+        "--out",
+        out.join("sweep").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("progress  1 of 2 runs (50%)"), "{stderr}");
+    assert!(stderr.contains("progress  2 of 2 runs (100%)"), "{stderr}");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 // `config` lists every property with its source.
 #[test]
 fn config_shows_values_and_sources() {
