@@ -278,6 +278,97 @@ fn progress_is_plain_lines_off_a_terminal() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+// The sweep's table gives each grid point's throughput in requests and rows per second, its
+// failed requests and those still open at the end, and the bottleneck its summary names ("—"
+// for one that kept up): one handler spending 10 ms of CPU per call cannot carry 200 batches
+// a second, thirty can. sweep.csv holds the same as raw values.
+#[test]
+fn the_sweep_table_shows_throughput_and_the_bottleneck() {
+    let out = scratch("sweep-table");
+    let output = regionsim(&[
+        "sweep",
+        "scenarios/default.toml",
+        "--set",
+        "duration=20s",
+        "--set",
+        "io.handler_cpu_per_call=10ms",
+        "--vary",
+        "hbase.regionserver.handler.count=30,1",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let table = std::fs::read_to_string(out.join("sweep.txt")).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    let header: Vec<&str> = lines[0]
+        .split("  ")
+        .map(str::trim)
+        .filter(|cell| !cell.is_empty())
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "hbase.regionserver.handler.count",
+            "seeds",
+            "requests/s",
+            "rows/s",
+            "failed",
+            "in flight",
+            "p99 (median, range)",
+            "blocked s",
+            "flushes",
+            "write amplification",
+            "bottleneck"
+        ]
+    );
+    let cells = |line: &str| -> Vec<String> {
+        line.split("  ")
+            .map(str::trim)
+            .filter(|cell| !cell.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let roomy = cells(lines[1]);
+    let starved = cells(lines[2]);
+    assert_eq!(
+        (roomy[0].as_str(), roomy[10].as_str()),
+        ("30", "—"),
+        "{table}"
+    );
+    assert_eq!(
+        (starved[0].as_str(), starved[10].as_str()),
+        ("1", "rpc_handlers"),
+        "{table}"
+    );
+    // About 200 batches of 100 rows a second, all carried; the starved server carries far
+    // fewer and ends with requests open.
+    let number = |cell: &str| cell.replace(',', "").parse::<u64>().unwrap();
+    let (requests, rows) = (number(&roomy[2]), number(&roomy[3]));
+    assert!((190..=210).contains(&requests), "{table}");
+    assert!(rows.abs_diff(requests * 100) <= 100, "{table}");
+    assert!(
+        number(&starved[2]) < 100 && number(&starved[5]) > 100,
+        "{table}"
+    );
+    assert!(stdout.is_empty(), "--quiet prints nothing");
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",rows_per_s,in_flight_at_end,saturated,bottleneck,bottleneck_share"),
+        "{csv}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 // `config` lists every property with its source.
 #[test]
 fn config_shows_values_and_sources() {
