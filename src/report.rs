@@ -1,5 +1,5 @@
 //! What a run writes: summary.json, the resolved scenario, latency histograms as `.hgrm`, the
-//! time series, run.json, and — drawn from those files, so any folder can be redrawn — the
+//! time series, the regions' names, run.json, and — drawn from those files, so any folder can be redrawn — the
 //! charts and report.html; every folder written whole (`staged_folder`). Only this module,
 //! `runner` and `cli` touch the filesystem.
 
@@ -8,6 +8,7 @@ pub mod files;
 pub mod format;
 pub mod hgrm;
 pub mod html;
+pub mod region_names;
 pub mod result_folder;
 pub mod result_reader;
 pub mod saturation;

@@ -43,12 +43,13 @@ reopen_after = "2s"
 "#;
 
 /// The files a report is drawn from.
-const DATA_FILES: [&str; 7] = [
+const DATA_FILES: [&str; 8] = [
     "summary.json",
     "scenario.resolved.toml",
     "timeseries.csv",
     "events.csv",
     "regions.csv",
+    "region-names.csv",
     "latency/put.hgrm",
     "latency/wal_sync.hgrm",
 ];
@@ -283,9 +284,28 @@ fn the_report_is_self_contained() {
         rows.iter()
             .any(|row| row[1] == "fault" && row[3] == "wal_sync_failure")
     );
+    // Regions are named as region-names.csv names them: table, id and the start of the
+    // encoded name (region 1 is the one closed), in the timeline and the memstore chart.
+    let names = fs::read_to_string(folder.join("region-names.csv")).unwrap();
+    let label = |id: usize| {
+        let encoded = names
+            .lines()
+            .nth(id + 1)
+            .unwrap()
+            .split(',')
+            .nth(2)
+            .unwrap();
+        format!("t#{id} ({}…)", &encoded[..8])
+    };
     assert!(
         rows.iter()
-            .any(|row| row[1] == "action" && row[3] == "close")
+            .any(|row| row[1] == "action" && row[2] == label(1) && row[3] == "close"),
+        "{rows:?}"
+    );
+    let legend = svg_texts(&folder, "memstore");
+    assert!(
+        legend.contains(&label(0)) && legend.contains(&label(1)),
+        "{legend:?}"
     );
     assert!(html.contains("regionsim run scenario.resolved.toml --out rerun"));
     fs::remove_dir_all(&folder).unwrap();

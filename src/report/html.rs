@@ -116,7 +116,7 @@ pub fn report_html(folder: &ResultFolder, charts: &[Chart]) -> String {
         );
     }
     out.push_str("<h2>Faults, actions and regions</h2>\n");
-    timeline(&mut out, &folder.events);
+    timeline(&mut out, folder);
     out.push_str("<h2>Flushes by reason</h2>\n");
     flush_reasons(&mut out, folder);
     let _ = writeln!(
@@ -511,8 +511,12 @@ fn verdict(out: &mut String, folder: &ResultFolder) {
 }
 
 /// Every event but flushes (those are counted by reason below and ticked on the memstore chart).
-fn timeline(out: &mut String, events: &[EventRow]) {
-    let shown: Vec<&EventRow> = events.iter().filter(|event| !event.is_flush()).collect();
+fn timeline(out: &mut String, folder: &ResultFolder) {
+    let shown: Vec<&EventRow> = folder
+        .events
+        .iter()
+        .filter(|event| !event.is_flush())
+        .collect();
     if shown.is_empty() {
         out.push_str("<p>No faults, operator actions or region changes in this run.</p>\n");
         return;
@@ -524,10 +528,10 @@ fn timeline(out: &mut String, events: &[EventRow]) {
             vec![
                 number(format!("{:.3}", event.time_s)),
                 text(event.kind.clone()),
-                number(
+                text(
                     event
                         .region
-                        .map(|region| region.to_string())
+                        .map(|region| folder.region_names.label(region))
                         .unwrap_or_default(),
                 ),
                 text(event.detail.clone()),
