@@ -307,6 +307,10 @@ fn the_report_is_self_contained() {
         legend.contains(&label(0)) && legend.contains(&label(1)),
         "{legend:?}"
     );
+    // The settings table's cells (long property and class names) wrap rather than widen the
+    // page.
+    assert!(html.contains("table.wrap td:not(.number) { overflow-wrap: anywhere; }"));
+    assert!(html.contains("<table class=\"wrap\">\n<tr><th>property</th>"));
     assert!(html.contains("regionsim run scenario.resolved.toml --out rerun"));
     fs::remove_dir_all(&folder).unwrap();
 }

@@ -29,6 +29,7 @@ table { border-collapse: collapse; margin: 0.8em 0; }
 th, td { border: 1px solid #d4d4d4; padding: 0.25em 0.7em; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
+table.wrap td:not(.number) { overflow-wrap: anywhere; }
 figure { margin: 1.5em 0; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { color: #555; font-size: 0.9em; }
@@ -56,6 +57,18 @@ fn escape(text: &str) -> String {
 /// cells.
 fn table(out: &mut String, header: &[&str], rows: &[Vec<(String, bool)>]) {
     out.push_str("<table>\n");
+    table_body(out, header, rows);
+}
+
+/// A table whose text cells break anywhere when they must (long property names, class names,
+/// WAL file names), so that it stays within the page.
+fn wrapping_table(out: &mut String, header: &[&str], rows: &[Vec<(String, bool)>]) {
+    out.push_str("<table class=\"wrap\">\n");
+    table_body(out, header, rows);
+}
+
+/// A table's rows and its end, after its opening tag.
+fn table_body(out: &mut String, header: &[&str], rows: &[Vec<(String, bool)>]) {
     if !header.is_empty() {
         out.push_str("<tr>");
         for cell in header {
@@ -605,7 +618,7 @@ fn changed_settings(out: &mut String, folder: &ResultFolder) {
             ]
         })
         .collect();
-    table(out, &["property", "value", "profile default"], &rows);
+    wrapping_table(out, &["property", "value", "profile default"], &rows);
 }
 
 /// `scenario.resolved.toml` without its `[properties]` table (shown above, changes only).
