@@ -1,12 +1,14 @@
 //! `report.html`: one self-contained page per run — the run, its headline numbers, every chart
-//! (inline SVG), the fault and action timeline, flushes by reason, the HBase properties that
-//! differ from the profile's defaults, the rest of the scenario, and the command that
-//! reproduces it.
+//! (inline SVG), the fault and action timeline, why edits were lost (`html/durability.rs`),
+//! flushes by reason, the HBase properties that differ from the profile's defaults, the rest of
+//! the scenario, and the command that reproduces it.
 //!
 //! Self-contained means no network and no other file: CSS is inline, charts are inline SVG,
 //! nothing is linked. The page is also well-formed XML (polyglot markup), so it can be checked
 //! with an XML parser. Like the charts it is a function of the result folder's files only —
 //! never of paths, clocks or `run.json` — so the same run gives the same bytes.
+
+mod durability;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -130,6 +132,7 @@ pub fn report_html(folder: &ResultFolder, charts: &[Chart]) -> String {
     }
     out.push_str("<h2>Faults, actions and regions</h2>\n");
     timeline(&mut out, folder);
+    durability::durability_section(&mut out, folder);
     out.push_str("<h2>Flushes by reason</h2>\n");
     flush_reasons(&mut out, folder);
     let _ = writeln!(
