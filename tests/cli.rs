@@ -398,6 +398,43 @@ fn config_shows_values_and_sources() {
     assert!(line("hbase.ipc.server.max.callqueue.length ").contains("derived"));
 }
 
+// `config`'s table fits a 100-column terminal: long property names and class names go on
+// over their row's next lines instead of widening every row; only a row's own long source
+// (the last column, kept whole) runs past.
+#[test]
+fn config_fits_a_100_column_terminal() {
+    let output = regionsim(&["config", "scenarios/default.toml"]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let short_source = |line: &&str| {
+        !["derived:", "scenario ", "--set "]
+            .iter()
+            .any(|source| line.contains(source))
+    };
+    for line in stdout.lines().filter(short_source) {
+        assert!(line.chars().count() <= 100, "{line:?}");
+    }
+    let policy = stdout
+        .lines()
+        .position(|line| line.starts_with("hbase.hstore.defaultengine.compactionpolicy."))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        stdout
+            .lines()
+            .nth(policy)
+            .unwrap()
+            .contains("profile default")
+    );
+    assert!(
+        stdout
+            .lines()
+            .skip(policy + 1)
+            .take(3)
+            .any(|line| line.trim() == "ExploringCompactionPolicy"),
+        "{stdout}"
+    );
+}
+
 // An unwritable result folder is an operating error: exit 1 and a message, no panic.
 #[test]
 fn an_unwritable_folder_is_reported() {
