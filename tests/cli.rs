@@ -219,6 +219,156 @@ fn run_writes_the_result_folder() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+// Off a terminal (stderr is captured here) progress is plain lines on stderr: the run's as it
+// passes each further tenth of its simulated time, the sweep's as runs end, with no bar's
+// control characters; `--quiet` prints none, and stdout holds only the table.
+#[test]
+fn progress_is_plain_lines_off_a_terminal() {
+    let out = scratch("progress");
+    let run = |quiet: bool| {
+        let folder = out.join("run");
+        let mut args = vec![
+            "run",
+            "scenarios/default.toml",
+            "--set",
+            "duration=2m",
+            "--no-charts",
+            "--out",
+            folder.to_str().unwrap(),
+        ];
+        if quiet {
+            args.push("--quiet");
+        }
+        let output = regionsim(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        (String::from_utf8_lossy(&output.stdout).into_owned(), stderr)
+    };
+    let (stdout, stderr) = run(false);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines.len() >= 2, "{stderr}");
+    for line in &lines {
+        assert!(
+            line.starts_with("progress  ") && line.contains("s of 120s simulated ("),
+            "{line:?}"
+        );
+    }
+    assert!(!stderr.contains(['\r', '\u{1b}']), "{stderr:?}");
+    assert!(
+        !stdout.lines().any(|line| line.starts_with("progress")),
+        "{stdout}"
+    );
+    assert_eq!(run(true), (String::new(), String::new()));
+    let output = regionsim(&[
+        "sweep",
+        "scenarios/default.toml",
+        "--set",
+        "duration=2s",
+        "--vary",
+        "hbase.hstore.flusher.count=1,2",
+        "--jobs",
+        "1",
+        "--out",
+        out.join("sweep").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("progress  1 of 2 runs (50%)"), "{stderr}");
+    assert!(stderr.contains("progress  2 of 2 runs (100%)"), "{stderr}");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+// The sweep's table gives each grid point's throughput in requests and rows per second, its
+// failed requests and those still open at the end, and the bottleneck its summary names ("—"
+// for one that kept up): one handler spending 10 ms of CPU per call cannot carry 200 batches
+// a second, thirty can. sweep.csv holds the same as raw values.
+#[test]
+fn the_sweep_table_shows_throughput_and_the_bottleneck() {
+    let out = scratch("sweep-table");
+    let output = regionsim(&[
+        "sweep",
+        "scenarios/default.toml",
+        "--set",
+        "duration=20s",
+        "--set",
+        "io.handler_cpu_per_call=10ms",
+        "--vary",
+        "hbase.regionserver.handler.count=30,1",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let table = std::fs::read_to_string(out.join("sweep.txt")).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    let header: Vec<&str> = lines[0]
+        .split("  ")
+        .map(str::trim)
+        .filter(|cell| !cell.is_empty())
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "hbase.regionserver.handler.count",
+            "seeds",
+            "requests/s",
+            "rows/s",
+            "failed",
+            "in flight",
+            "p99 (median, range)",
+            "blocked s",
+            "flushes",
+            "write amplification",
+            "bottleneck"
+        ]
+    );
+    let cells = |line: &str| -> Vec<String> {
+        line.split("  ")
+            .map(str::trim)
+            .filter(|cell| !cell.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let roomy = cells(lines[1]);
+    let starved = cells(lines[2]);
+    assert_eq!(
+        (roomy[0].as_str(), roomy[10].as_str()),
+        ("30", "—"),
+        "{table}"
+    );
+    assert_eq!(
+        (starved[0].as_str(), starved[10].as_str()),
+        ("1", "rpc_handlers"),
+        "{table}"
+    );
+    // About 200 batches of 100 rows a second, all carried; the starved server carries far
+    // fewer and ends with requests open.
+    let number = |cell: &str| cell.replace(',', "").parse::<u64>().unwrap();
+    let (requests, rows) = (number(&roomy[2]), number(&roomy[3]));
+    assert!((190..=210).contains(&requests), "{table}");
+    assert!(rows.abs_diff(requests * 100) <= 100, "{table}");
+    assert!(
+        number(&starved[2]) < 100 && number(&starved[5]) > 100,
+        "{table}"
+    );
+    assert!(stdout.is_empty(), "--quiet prints nothing");
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",rows_per_s,in_flight_at_end,saturated,bottleneck,bottleneck_share"),
+        "{csv}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 // `config` lists every property with its source.
 #[test]
 fn config_shows_values_and_sources() {
@@ -246,6 +396,43 @@ fn config_shows_values_and_sources() {
     );
     assert!(line("hbase.client.retries.number ").contains("profile default"));
     assert!(line("hbase.ipc.server.max.callqueue.length ").contains("derived"));
+}
+
+// `config`'s table fits a 100-column terminal: long property names and class names go on
+// over their row's next lines instead of widening every row; only a row's own long source
+// (the last column, kept whole) runs past.
+#[test]
+fn config_fits_a_100_column_terminal() {
+    let output = regionsim(&["config", "scenarios/default.toml"]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let short_source = |line: &&str| {
+        !["derived:", "scenario ", "--set "]
+            .iter()
+            .any(|source| line.contains(source))
+    };
+    for line in stdout.lines().filter(short_source) {
+        assert!(line.chars().count() <= 100, "{line:?}");
+    }
+    let policy = stdout
+        .lines()
+        .position(|line| line.starts_with("hbase.hstore.defaultengine.compactionpolicy."))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        stdout
+            .lines()
+            .nth(policy)
+            .unwrap()
+            .contains("profile default")
+    );
+    assert!(
+        stdout
+            .lines()
+            .skip(policy + 1)
+            .take(3)
+            .any(|line| line.trim() == "ExploringCompactionPolicy"),
+        "{stdout}"
+    );
 }
 
 // An unwritable result folder is an operating error: exit 1 and a message, no panic.

@@ -8,10 +8,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{regionsim, scenario};
+use common::{bundled, regionsim, scenario};
 use regionsim::report::charts::WIDTH_PX;
 use regionsim::report::result_folder::write_report;
 use regionsim::runner::{RunOptions, run_scenario};
+use regionsim::scenario::Scenario;
 
 /// Two regions, flushes by size, a WAL sync failure at 20 s and a region closed at 40 s.
 const FAULTED: &str = r#"
@@ -43,12 +44,13 @@ reopen_after = "2s"
 "#;
 
 /// The files a report is drawn from.
-const DATA_FILES: [&str; 7] = [
+const DATA_FILES: [&str; 8] = [
     "summary.json",
     "scenario.resolved.toml",
     "timeseries.csv",
     "events.csv",
     "regions.csv",
+    "region-names.csv",
     "latency/put.hgrm",
     "latency/wal_sync.hgrm",
 ];
@@ -71,9 +73,16 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Runs FAULTED (flusher count set away from its default) into `folder`, charts included.
 fn run_into(folder: &Path) {
-    let scenario = scenario(FAULTED, &["hbase.hstore.flusher.count=3"]);
+    run_scenario_into(
+        &scenario(FAULTED, &["hbase.hstore.flusher.count=3"]),
+        folder,
+    );
+}
+
+/// Runs `scenario` into `folder`, charts included.
+fn run_scenario_into(scenario: &Scenario, folder: &Path) {
     run_scenario(
-        &scenario,
+        scenario,
         &RunOptions {
             out: Some(folder.to_path_buf()),
             charts: true,
@@ -208,12 +217,7 @@ fn the_report_is_self_contained() {
     let folder = scratch("html");
     run_into(&folder);
     let html = fs::read_to_string(folder.join("report.html")).unwrap();
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let document = roxmltree::Document::parse_with_options(&html, options)
-        .unwrap_or_else(|error| panic!("report.html is not well-formed: {error}"));
+    let document = parse_page(&html);
     let mut svgs = 0;
     for node in document.descendants() {
         if node.is_element() {
@@ -256,16 +260,7 @@ fn the_report_is_self_contained() {
         }
     }
     assert_eq!(svgs, CHARTS.len());
-    let rows: Vec<Vec<String>> = document
-        .descendants()
-        .filter(|node| node.has_tag_name("tr"))
-        .map(|row| {
-            row.children()
-                .filter(|cell| cell.is_element())
-                .map(|cell| cell.text().unwrap_or_default().to_string())
-                .collect()
-        })
-        .collect();
+    let rows = table_rows(&document);
     assert!(
         rows.contains(&vec![
             "hbase.hstore.flusher.count".to_string(),
@@ -283,11 +278,105 @@ fn the_report_is_self_contained() {
         rows.iter()
             .any(|row| row[1] == "fault" && row[3] == "wal_sync_failure")
     );
+    // Regions are named as region-names.csv names them: table, id and the start of the
+    // encoded name (region 1 is the one closed), in the timeline and the memstore chart.
+    let names = fs::read_to_string(folder.join("region-names.csv")).unwrap();
+    let label = |id: usize| {
+        let encoded = names
+            .lines()
+            .nth(id + 1)
+            .unwrap()
+            .split(',')
+            .nth(2)
+            .unwrap();
+        format!("t#{id} ({}…)", &encoded[..8])
+    };
     assert!(
         rows.iter()
-            .any(|row| row[1] == "action" && row[3] == "close")
+            .any(|row| row[1] == "action" && row[2] == label(1) && row[3] == "close"),
+        "{rows:?}"
     );
+    let legend = svg_texts(&folder, "memstore");
+    assert!(
+        legend.contains(&label(0)) && legend.contains(&label(1)),
+        "{legend:?}"
+    );
+    // The settings table's cells (long property and class names) wrap rather than widen the
+    // page.
+    assert!(html.contains("table.wrap td:not(.number) { overflow-wrap: anywhere; }"));
+    assert!(html.contains("<table class=\"wrap\">\n<tr><th>property</th>"));
     assert!(html.contains("regionsim run scenario.resolved.toml --out rerun"));
+    fs::remove_dir_all(&folder).unwrap();
+}
+
+/// report.html parsed as XML (it has a doctype).
+fn parse_page(html: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(html, options)
+        .unwrap_or_else(|error| panic!("report.html is not well-formed: {error}"))
+}
+
+/// Every table row of a page, as its cells' texts.
+fn table_rows(document: &roxmltree::Document) -> Vec<Vec<String>> {
+    document
+        .descendants()
+        .filter(|node| node.has_tag_name("tr"))
+        .map(|row| {
+            row.children()
+                .filter(|cell| cell.is_element())
+                .map(|cell| cell.text().unwrap_or_default().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+// A crash after the current WAL's block became unreadable, with skip.errors true: the split
+// sets the file aside and its acknowledged edits are lost. The Durability section says why:
+// the cause in words with the count summary.json gives, the crash and when it struck, and the
+// file set aside and where it went; the split's files are listed with their fates. Long
+// cells (file names, class names) may wrap, so no table widens the page.
+#[test]
+fn the_report_says_why_edits_were_lost() {
+    let folder = scratch("durability");
+    run_scenario_into(
+        &bundled("scenarios/skip-errors-data-loss.toml", &["duration=3m"]),
+        &folder,
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(folder.join("summary.json")).unwrap()).unwrap();
+    let lost = summary
+        .pointer("/durability/lost_by_cause/corrupt_wal_skipped")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap();
+    assert!(lost > 0);
+    let set_aside = summary
+        .pointer("/recovery/recoveries/0/files_set_aside/0")
+        .and_then(serde_json::Value::as_str)
+        .unwrap()
+        .to_string();
+    let html = fs::read_to_string(folder.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Durability</h2>"));
+    let rows = table_rows(&parse_page(&html));
+    let cause = rows
+        .iter()
+        .find(|row| row[0].starts_with("corrupt_wal_skipped: "))
+        .unwrap_or_else(|| panic!("no row for the cause in {rows:?}"));
+    assert!(cause[0].contains("set aside as corrupt"), "{cause:?}");
+    assert_eq!(cause[1], regionsim::report::format::count(lost));
+    let file = set_aside.rsplit('/').next().unwrap();
+    assert!(
+        cause[2].starts_with("crash at 120.0s (8 regions): ")
+            && cause[2].contains(&format!("{file}, moved to {set_aside} (cannot open: ")),
+        "{cause:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|row| row[0] == "crash at 120.0s" && row[1] == file && row[4] == "set_aside"),
+        "{rows:?}"
+    );
     fs::remove_dir_all(&folder).unwrap();
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::format::{millis, table};
+use super::format::{latency, table};
 use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure, ScenarioArgs, parallel_jobs};
 use crate::report::charts::capacity::chart;
 use crate::report::charts::write_charts;
@@ -184,7 +184,7 @@ fn describe(result: &CapacityResult) -> String {
         let mut row = vec![quantity.show(trial.value), trial.seed.to_string()];
         for (slo, figure) in result.slos.iter().zip(&trial.figures) {
             row.push(if slo.contains('<') {
-                millis(*figure)
+                latency(*figure)
             } else if slo == "kept-up" {
                 if *figure > 0.0 { "yes" } else { "no" }.to_string()
             } else {

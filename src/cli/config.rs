@@ -3,10 +3,15 @@
 
 use clap::Args;
 
-use super::format::table;
+use super::format::table_within;
 use super::{Failure, ScenarioArgs};
 use crate::scenario::properties::Property;
 use crate::scenario::units::format_size;
+
+/// The property, value and allowed columns' widths, so that a row with a short source fits a
+/// 100-column terminal: longer names and class names go on over the row's next lines. The
+/// source is last and unbroken (a `--set` or a file:line stays whole for grep).
+const COLUMN_WIDTHS: [usize; 3] = [45, 20, 14];
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
@@ -51,7 +56,7 @@ pub fn config(args: ConfigArgs) -> Result<(), Failure> {
             property.source.to_string(),
         ]);
     }
-    print!("{}", table(&rows));
+    print!("{}", table_within(&rows, &COLUMN_WIDTHS));
     for ignored in scenario.properties.ignored() {
         println!(
             "ignored   {} = {} ({}): {}",

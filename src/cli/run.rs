@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::format::{count, millis, table};
+use super::format::{count, latency, table};
 use super::progress::RunProgress;
 use super::{EXIT_RUN_FAILED, Failure, ScenarioArgs};
 use crate::report::Summary;
@@ -192,8 +192,8 @@ fn describe_recovery(recovery: &RecoverySummary) -> String {
     }
     match recovery.completed_at_s {
         Some(done) => line.push_str(&format!(
-            ", regions back {done:.1}s (each offline up to {:.1}s)",
-            recovery.region_unavailable_ms.max / 1000.0
+            ", regions back {done:.1}s (each offline up to {})",
+            latency(recovery.region_unavailable_ms.max)
         )),
         None => line.push_str(&format!(
             "; {} of {} regions still offline at the end",
@@ -232,16 +232,16 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         .to_vec(),
     ];
     for (name, operation) in &summary.operations {
-        let latency = &operation.latency_ms;
+        let latency_ms = &operation.latency_ms;
         rows.push(vec![
             name.clone(),
             count(operation.attempted),
             count(operation.succeeded),
             count(operation.failed),
-            millis(latency.p50),
-            millis(latency.p99),
-            millis(latency.p999),
-            millis(latency.max),
+            latency(latency_ms.p50),
+            latency(latency_ms.p99),
+            latency(latency_ms.p999),
+            latency(latency_ms.max),
         ]);
     }
     out.push_str(&table(&rows));
@@ -311,11 +311,14 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
     if !client.open_loop.is_empty() {
         let offered: u64 = client.open_loop.iter().map(|w| w.offered).sum();
         let waiting: u64 = client.open_loop.iter().map(|w| w.waiting_at_end).sum();
+        // HdrHistogram's p99 is its bucket's highest value, which can pass the exact max: a
+        // histogram of waits of zero says 1 ns.
+        let wait_ms = &client.thread_wait_ms;
         out.push_str(&format!(
             "client    {} arrivals offered, waited for an application thread p99 {} (max {}), {} still waiting at the end\n",
             count(offered),
-            millis(client.thread_wait_ms.p99),
-            millis(client.thread_wait_ms.max),
+            latency(wait_ms.p99.min(wait_ms.max)),
+            latency(wait_ms.max),
             count(waiting),
         ));
     }
@@ -331,7 +334,7 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         "wal       {} syncs, {:.1} appends per sync, p99 {}; {} rolls{}; at most {} files (maxlogs {}), {} archived{}\n",
         count(wal.syncs),
         wal.appends_per_sync,
-        millis(wal.sync_latency_ms.p99),
+        latency(wal.sync_latency_ms.p99),
         count(wal.rolls.values().sum()),
         if rolls.is_empty() { String::new() } else { format!(" ({})", rolls.join(", ")) },
         wal.files_peak,

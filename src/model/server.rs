@@ -46,7 +46,7 @@ use crate::model::timeline::{Sample, Timeline};
 use crate::model::wal::durability::{DurabilityCheck, DurabilityOracle};
 use crate::model::wal::files::{FsWal, RolledFile, SyncPoint};
 use crate::model::wal::group_commit::Wal;
-use crate::model::wal::names::TableNames;
+use crate::model::wal::names::{RegionName, TableNames};
 use crate::model::wal::slow_sync::SlowSyncs;
 use crate::scenario::Scenario;
 use crate::scenario::known_bugs::KnownBug;
@@ -185,6 +185,9 @@ pub struct RunOutcome {
     /// Each table's regions at the end, in key order: their rows [start, end) and their
     /// store files per store.
     pub region_map_at_end: Vec<Vec<RegionAtEnd>>,
+    /// Every region the run had (split parents and merged ones too), by id: its table, encoded
+    /// name and key range.
+    pub region_names: Vec<RegionName>,
     /// Time regions spent offline, summed, counting regions still offline up to the end.
     pub region_offline_nanos: u128,
     pub timeline: Timeline,
@@ -837,6 +840,18 @@ impl<'s> RegionServer<'s> {
                     .collect()
             })
             .collect();
+        let region_names = self
+            .regions
+            .iter()
+            .map(|region| {
+                self.table_names[region.table].region_name(
+                    region.id,
+                    region.start_row,
+                    region.end_row,
+                    self.tables[region.table].row_count,
+                )
+            })
+            .collect();
         let still_offline: u128 = self
             .regions
             .iter()
@@ -865,6 +880,7 @@ impl<'s> RegionServer<'s> {
             timeline: self.timeline,
             regions_at_end,
             region_map_at_end,
+            region_names,
             region_offline_nanos,
             trace_hash: self.trace,
             end,

@@ -1,12 +1,14 @@
 //! `report.html`: one self-contained page per run — the run, its headline numbers, every chart
-//! (inline SVG), the fault and action timeline, flushes by reason, the HBase properties that
-//! differ from the profile's defaults, the rest of the scenario, and the command that
-//! reproduces it.
+//! (inline SVG), the fault and action timeline, why edits were lost (`html/durability.rs`),
+//! flushes by reason, the HBase properties that differ from the profile's defaults, the rest of
+//! the scenario, and the command that reproduces it.
 //!
 //! Self-contained means no network and no other file: CSS is inline, charts are inline SVG,
 //! nothing is linked. The page is also well-formed XML (polyglot markup), so it can be checked
 //! with an XML parser. Like the charts it is a function of the result folder's files only —
 //! never of paths, clocks or `run.json` — so the same run gives the same bytes.
+
+mod durability;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -29,6 +31,7 @@ table { border-collapse: collapse; margin: 0.8em 0; }
 th, td { border: 1px solid #d4d4d4; padding: 0.25em 0.7em; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
+table.wrap td:not(.number) { overflow-wrap: anywhere; }
 figure { margin: 1.5em 0; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { color: #555; font-size: 0.9em; }
@@ -56,6 +59,18 @@ pub(super) fn escape(text: &str) -> String {
 /// cells.
 pub(super) fn table(out: &mut String, header: &[&str], rows: &[Vec<(String, bool)>]) {
     out.push_str("<table>\n");
+    table_body(out, header, rows);
+}
+
+/// A table whose text cells break anywhere when they must (long property names, class names,
+/// WAL file names), so that it stays within the page.
+fn wrapping_table(out: &mut String, header: &[&str], rows: &[Vec<(String, bool)>]) {
+    out.push_str("<table class=\"wrap\">\n");
+    table_body(out, header, rows);
+}
+
+/// A table's rows and its end, after its opening tag.
+fn table_body(out: &mut String, header: &[&str], rows: &[Vec<(String, bool)>]) {
     if !header.is_empty() {
         out.push_str("<tr>");
         for cell in header {
@@ -108,7 +123,8 @@ pub fn report_html(folder: &ResultFolder, charts: &[Chart]) -> String {
     out.push_str("<h2>Charts</h2>\n");
     chart_figures(&mut out, charts);
     out.push_str("<h2>Faults, actions and regions</h2>\n");
-    timeline(&mut out, &folder.events);
+    timeline(&mut out, folder);
+    durability::durability_section(&mut out, folder);
     out.push_str("<h2>Flushes by reason</h2>\n");
     flush_reasons(&mut out, folder);
     let _ = writeln!(
@@ -516,8 +532,12 @@ fn verdict(out: &mut String, folder: &ResultFolder) {
 }
 
 /// Every event but flushes (those are counted by reason below and ticked on the memstore chart).
-fn timeline(out: &mut String, events: &[EventRow]) {
-    let shown: Vec<&EventRow> = events.iter().filter(|event| !event.is_flush()).collect();
+fn timeline(out: &mut String, folder: &ResultFolder) {
+    let shown: Vec<&EventRow> = folder
+        .events
+        .iter()
+        .filter(|event| !event.is_flush())
+        .collect();
     if shown.is_empty() {
         out.push_str("<p>No faults, operator actions or region changes in this run.</p>\n");
         return;
@@ -529,10 +549,10 @@ fn timeline(out: &mut String, events: &[EventRow]) {
             vec![
                 number(format!("{:.3}", event.time_s)),
                 text(event.kind.clone()),
-                number(
+                text(
                     event
                         .region
-                        .map(|region| region.to_string())
+                        .map(|region| folder.region_names.label(region))
                         .unwrap_or_default(),
                 ),
                 text(event.detail.clone()),
@@ -606,7 +626,7 @@ fn changed_settings(out: &mut String, folder: &ResultFolder) {
             ]
         })
         .collect();
-    table(out, &["property", "value", "profile default"], &rows);
+    wrapping_table(out, &["property", "value", "profile default"], &rows);
 }
 
 /// `scenario.resolved.toml` without its `[properties]` table (shown above, changes only).

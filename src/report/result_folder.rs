@@ -1,6 +1,7 @@
 //! A run's result folder: `summary.json`, `scenario.resolved.toml`, `latency/<op>.hgrm` (and
 //! `latency/wal_sync.hgrm`),
-//! `timeseries.csv`, `events.csv`, `regions.csv` and `run.json`; then `charts/` and
+//! `timeseries.csv`, `events.csv`, `regions.csv`, `region-names.csv` and `run.json`; then
+//! `charts/` and
 //! `report.html`, drawn from those files as `regionsim report` redraws them. The runner writes
 //! them into a `StagedFolder`, so the folder appears whole; a redraw replaces the drawn files
 //! the same way, leaving no chart of an earlier drawing behind.
@@ -15,6 +16,7 @@ use super::charts::{chart_files, run_charts, write_charts};
 use super::files::write_atomic;
 use super::hgrm::percentile_distribution;
 use super::html::report_html;
+use super::region_names::region_names_csv;
 use super::result_reader::{ResultFolder, ResultReadError};
 use super::staged_folder::{FolderError, FolderKind, StagedFolder, restore_interrupted};
 use super::summary::Summary;
@@ -85,6 +87,10 @@ pub fn write_result_folder(
     if let Some(regions) = regions_csv(outcome) {
         write_atomic(&folder.join("regions.csv"), regions.as_bytes())?;
     }
+    write_atomic(
+        &folder.join("region-names.csv"),
+        region_names_csv(&outcome.region_names).as_bytes(),
+    )?;
     let mut run = serde_json::to_string_pretty(info).expect("run info always serializes");
     run.push('\n');
     write_atomic(&folder.join("run.json"), run.as_bytes())

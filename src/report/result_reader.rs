@@ -6,7 +6,8 @@
 //! there, and one an older folder lacks is absent (`ColumnTable::column` says `None`), never an
 //! error. `summary.json` is kept as JSON for the same reason. What a report cannot do without
 //! (`summary.json`, `scenario.resolved.toml`, `timeseries.csv`, `events.csv`) is an error naming
-//! the file; `regions.csv` and `latency/` are optional.
+//! the file; `regions.csv`, `region-names.csv` and `latency/` are optional (a folder without
+//! region names labels its regions by id).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use super::region_names::RegionNames;
 use super::summary::SUMMARY_FORMAT;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::{LoadOptions, Scenario, load_file};
@@ -110,6 +112,8 @@ pub struct ResultFolder {
     pub events: Vec<EventRow>,
     /// `regions.csv`, if the run wrote one.
     pub regions: Option<ColumnTable>,
+    /// `region-names.csv` (empty for a folder written before it was).
+    pub region_names: RegionNames,
     /// `latency/<op>.hgrm` by operation name.
     pub latency: BTreeMap<String, Vec<PercentileRow>>,
 }
@@ -163,6 +167,18 @@ impl ResultFolder {
         } else {
             None
         };
+        let names_path = path.join("region-names.csv");
+        let region_names = if names_path.is_file() {
+            RegionNames::parse(&read_text(&names_path)?).map_err(|(line, message)| {
+                ResultReadError::Corrupt {
+                    path: names_path.clone(),
+                    line,
+                    message,
+                }
+            })?
+        } else {
+            RegionNames::default()
+        };
         let latency = read_latency(&path.join("latency"))?;
         Ok(ResultFolder {
             path: path.to_path_buf(),
@@ -172,6 +188,7 @@ impl ResultFolder {
             timeseries,
             events,
             regions,
+            region_names,
             latency,
         })
     }

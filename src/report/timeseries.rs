@@ -32,7 +32,8 @@
 //! split_failed, split_given_up, split, recovered), action (detail: its kind),
 //! region_offline or region_open; region is empty when
 //! none applies. `regions.csv`: `time_s` then `region_<id>` columns with the memstore heap bytes
-//! of the (up to) eight regions with the largest peak.
+//! of the (up to) eight regions with the largest peak. Both number regions by id;
+//! `region-names.csv` (`region_names.rs`) gives each id its table, encoded name and key range.
 
 use std::fmt::Write as _;
 

@@ -22,6 +22,7 @@ use super::simulate;
 use crate::report::Summary;
 use crate::report::charts::{sweep_charts, write_charts};
 use crate::report::files::write_atomic;
+use crate::report::format::{count, latency};
 use crate::report::staged_folder::{FolderError, FolderKind, StagedFolder};
 use crate::scenario::document::Assignment;
 use crate::scenario::error::ScenarioError;
@@ -221,8 +222,11 @@ pub enum SweepError {
     Folder(#[from] FolderError),
 }
 
-/// The columns of `sweep.csv` after the varied settings and the seed.
-pub const METRIC_COLUMNS: [&str; 18] = [
+/// The columns of `sweep.csv` after the varied settings and the seed: the headline
+/// operation's figures, then the run's, then (added last, so earlier columns keep their
+/// places) the headline operation's rows per second and requests still open at the end, and
+/// the saturation verdict with its bottleneck (empty when the run kept up).
+pub const METRIC_COLUMNS: [&str; 23] = [
     "trace_hash",
     "operation",
     "requests",
@@ -241,6 +245,11 @@ pub const METRIC_COLUMNS: [&str; 18] = [
     "memstore_global_peak_bytes",
     "store_files",
     "write_amplification",
+    "rows_per_s",
+    "in_flight_at_end",
+    "saturated",
+    "bottleneck",
+    "bottleneck_share",
 ];
 
 /// One row of `sweep.csv`, as text (merging copies rows unchanged).
@@ -262,7 +271,7 @@ impl SweepRow {
             .max_by_key(|(name, stats)| (stats.attempted, std::cmp::Reverse((*name).clone())))
             .map(|(name, stats)| (name.clone(), Some(stats)))
             .unwrap_or_else(|| ("none".to_string(), None));
-        let latency = |pick: fn(&crate::report::summary::LatencySummary) -> f64| {
+        let latency_ms = |pick: fn(&crate::report::summary::LatencySummary) -> f64| {
             stats.map_or(0.0, |stats| pick(&stats.latency_ms))
         };
         let metrics = vec![
@@ -273,10 +282,10 @@ impl SweepRow {
             stats
                 .map_or(0.0, |stats| stats.throughput_per_sec)
                 .to_string(),
-            latency(|l| l.p50).to_string(),
-            latency(|l| l.p99).to_string(),
-            latency(|l| l.p999).to_string(),
-            latency(|l| l.max).to_string(),
+            latency_ms(|l| l.p50).to_string(),
+            latency_ms(|l| l.p99).to_string(),
+            latency_ms(|l| l.p999).to_string(),
+            latency_ms(|l| l.max).to_string(),
             summary.blocked.global_pressure_seconds.to_string(),
             summary.blocked.region_too_busy_seconds.to_string(),
             summary.region_too_busy.to_string(),
@@ -286,6 +295,21 @@ impl SweepRow {
             summary.memstore.global_peak_bytes.to_string(),
             summary.store_files.count.to_string(),
             summary.write_amplification.to_string(),
+            stats
+                .map_or(0.0, |stats| {
+                    stats.rows_succeeded as f64 / summary.simulated_seconds.max(f64::MIN_POSITIVE)
+                })
+                .to_string(),
+            stats.map_or(0, |stats| stats.in_flight_at_end).to_string(),
+            summary.saturation.saturated.to_string(),
+            summary
+                .bottleneck
+                .as_ref()
+                .map_or(String::new(), |found| found.resource.to_string()),
+            summary
+                .bottleneck
+                .as_ref()
+                .map_or(String::new(), |found| found.share.to_string()),
         ];
         SweepRow {
             index: run.index,
@@ -297,11 +321,16 @@ impl SweepRow {
 
     /// A metric as a number (0 if it is not one).
     pub fn number(&self, column: &str) -> f64 {
+        self.text(column).parse().unwrap_or(0.0)
+    }
+
+    /// A metric as written ("" for a column it does not have).
+    pub fn text(&self, column: &str) -> &str {
         METRIC_COLUMNS
             .iter()
             .position(|name| *name == column)
-            .and_then(|position| self.metrics[position].parse().ok())
-            .unwrap_or(0.0)
+            .and_then(|position| self.metrics.get(position))
+            .map_or("", String::as_str)
     }
 }
 
@@ -369,7 +398,9 @@ pub fn sweep_csv(manifest: &SweepManifest, rows: &[SweepRow]) -> String {
     out
 }
 
-/// The per-point table: median and range across seeds of the headline metrics.
+/// The per-point table: across seeds, the medians of the headline operation's requests and
+/// rows per second, failed requests and requests open at the end; the median and range of
+/// p99, flushes and write amplification; the median time blocked; and the bottleneck.
 pub fn point_table(manifest: &SweepManifest, rows: &[SweepRow]) -> Vec<Vec<String>> {
     let mut points: BTreeMap<u64, (Vec<String>, Vec<&SweepRow>)> = BTreeMap::new();
     let seeds = manifest.seeds.len().max(1) as u64;
@@ -384,43 +415,81 @@ pub fn point_table(manifest: &SweepManifest, rows: &[SweepRow]) -> Vec<Vec<Strin
     header.extend(
         [
             "seeds",
-            "p99 ms (median, range)",
+            "requests/s",
+            "rows/s",
+            "failed",
+            "in flight",
+            "p99 (median, range)",
             "blocked s",
             "flushes",
             "write amplification",
+            "bottleneck",
         ]
         .map(String::from),
     );
     let mut table = vec![header];
     for (values, rows) in points.values() {
-        let stat = |column: &str, decimals: usize| {
-            let mut numbers: Vec<f64> = rows.iter().map(|row| row.number(column)).collect();
+        let sorted = |value: &dyn Fn(&SweepRow) -> f64| {
+            let mut numbers: Vec<f64> = rows.iter().map(|row| value(row)).collect();
             numbers.sort_by(f64::total_cmp);
+            numbers
+        };
+        let median = |column: &str| {
+            let numbers = sorted(&|row| row.number(column));
+            numbers[numbers.len() / 2]
+        };
+        let with_range = |column: &str, write: &dyn Fn(f64) -> String| {
+            let numbers = sorted(&|row| row.number(column));
             let median = numbers[numbers.len() / 2];
             let (low, high) = (numbers[0], numbers[numbers.len() - 1]);
             if numbers.len() == 1 {
-                format!("{median:.decimals$}")
+                write(median)
             } else {
-                format!("{median:.decimals$} ({low:.decimals$}–{high:.decimals$})")
+                format!("{} ({}–{})", write(median), write(low), write(high))
             }
         };
-        let blocked: Vec<f64> = rows
-            .iter()
-            .map(|row| {
-                row.number("global_pressure_seconds") + row.number("region_too_busy_seconds")
-            })
-            .collect();
-        let mut blocked_sorted = blocked.clone();
-        blocked_sorted.sort_by(f64::total_cmp);
+        let whole = |value: f64| count(value.round() as u64);
+        let decimals = |decimals: usize| move |value: f64| format!("{value:.decimals$}");
+        let blocked = sorted(&|row| {
+            row.number("global_pressure_seconds") + row.number("region_too_busy_seconds")
+        });
         let mut line = values.clone();
         line.push(rows.len().to_string());
-        line.push(stat("p99_ms", 1));
-        line.push(format!("{:.1}", blocked_sorted[blocked_sorted.len() / 2]));
-        line.push(stat("flushes", 0));
-        line.push(stat("write_amplification", 2));
+        line.push(whole(median("throughput_per_s")));
+        line.push(whole(median("rows_per_s")));
+        line.push(whole(median("failed")));
+        line.push(whole(median("in_flight_at_end")));
+        line.push(with_range("p99_ms", &latency));
+        line.push(format!("{:.1}", blocked[blocked.len() / 2]));
+        line.push(with_range("flushes", &decimals(0)));
+        line.push(with_range("write_amplification", &decimals(2)));
+        line.push(bottlenecks(rows));
         table.push(line);
     }
     table
+}
+
+/// A grid point's bottleneck: the resource its runs named ("—" for a run with none, as one
+/// that kept up), or when its seeds differ, each with how many named it, most first.
+fn bottlenecks(rows: &[&SweepRow]) -> String {
+    let mut seeds_by_name: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in rows {
+        let name = match row.text("bottleneck") {
+            "" => "—",
+            name => name,
+        };
+        *seeds_by_name.entry(name).or_default() += 1;
+    }
+    if seeds_by_name.len() == 1 {
+        return seeds_by_name.into_keys().collect();
+    }
+    let mut by_seeds: Vec<(&str, usize)> = seeds_by_name.into_iter().collect();
+    by_seeds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let named: Vec<String> = by_seeds
+        .iter()
+        .map(|(name, seeds)| format!("{name} ×{seeds}"))
+        .collect();
+    named.join(", ")
 }
 
 /// Writes `sweep.json`, `sweep.csv`, `sweep.txt` (the point table) and, for a whole sweep (not

@@ -92,6 +92,49 @@ impl TableNames {
     }
 }
 
+/// A region's names as people and HBase's tools see them: its table, its encoded name (as its
+/// WAL entries and `wal dump` give it) and the keys of its rows [start, end), the table's first
+/// region starting and its last ending with the empty key, as hbase:meta has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionName {
+    pub table: String,
+    pub encoded: String,
+    pub start_key: String,
+    pub end_key: String,
+}
+
+impl TableNames {
+    /// The names of region `region`, holding rows [start_row, end_row) of the table's
+    /// `row_count` (the last region's end is past them all).
+    pub fn region_name(
+        &self,
+        region: RegionId,
+        start_row: u64,
+        end_row: u64,
+        row_count: u64,
+    ) -> RegionName {
+        let key = |row: u64| {
+            let mut key = Vec::new();
+            self.write_row(row, &mut key);
+            String::from_utf8_lossy(&key).into_owned()
+        };
+        RegionName {
+            table: String::from_utf8_lossy(&self.name).into_owned(),
+            encoded: String::from_utf8_lossy(&encoded_region_name(&self.name, region)).into_owned(),
+            start_key: if start_row == 0 {
+                String::new()
+            } else {
+                key(start_row)
+            },
+            end_key: if end_row >= row_count {
+                String::new()
+            } else {
+                key(end_row)
+            },
+        }
+    }
+}
+
 /// A region's encoded name: 32 hex digits, as HBase's MD5 of the region name, here derived
 /// from the table and the region's id.
 pub fn encoded_region_name(table: &[u8], region: RegionId) -> Vec<u8> {
@@ -126,5 +169,21 @@ mod tests {
         assert_eq!(names.qualifier_rank(b""), Some(0));
         assert_eq!(encoded_region_name(b"t", 3).len(), 32);
         assert_ne!(encoded_region_name(b"t", 3), encoded_region_name(b"t", 4));
+        // A region's keys: empty at the table's ends, its first row's key otherwise.
+        let first = names.region_name(3, 0, 500, 1000);
+        assert_eq!(
+            (first.start_key.as_str(), first.end_key.as_str()),
+            ("", "user0000500")
+        );
+        assert_eq!(first.encoded.as_bytes(), encoded_region_name(b"t", 3));
+        let last = names.region_name(4, 500, u64::MAX, 1000);
+        assert_eq!(
+            (
+                last.table.as_str(),
+                last.start_key.as_str(),
+                last.end_key.as_str()
+            ),
+            ("t", "user0000500", "")
+        );
     }
 }

@@ -128,7 +128,7 @@ impl MemstoreFigure<'_> {
                     let colour = PALETTE[index % PALETTE.len()];
                     let values = regions.column(name).unwrap_or_default();
                     series.push(Drawn {
-                        label: format!("region {region}"),
+                        label: folder.region_names.label(region),
                         points: times.iter().copied().zip(values.iter().copied()).collect(),
                         colour,
                         mark: Mark::Line,

@@ -16,6 +16,7 @@ use plotters::prelude::*;
 use plotters::style::{FontDesc, FontFamily, FontStyle, register_font};
 
 use super::Chart;
+use crate::report::format::latency;
 
 /// Every chart's width; heights vary with the number of panels.
 pub const WIDTH_PX: u32 = 1200;
@@ -167,7 +168,7 @@ pub enum Unit {
     Count,
     /// Bytes in the binary unit that suits the axis (the unit goes in the axis description).
     Bytes,
-    /// Milliseconds, written in the unit that suits each tick: 500ms, 2s, 3m.
+    /// Milliseconds, written as every latency is (`report::format::latency`): 500µs, 20ms, 2s.
     Millis,
     /// Simulated seconds, written as durations: 30s, 1m30s, 2m.
     Seconds,
@@ -278,7 +279,7 @@ impl Axis {
             decade += 1.0;
         }
         if unit == Unit::Millis {
-            // Past a second, durations read better at minutes and hours than at powers of ten.
+            // Past ten seconds, ticks read better at round minutes and hours than at powers of ten.
             candidates.retain(|tick| *tick < 10_000.0);
             let long: &[f64] = if sparse {
                 &[10e3, 60e3, 300e3, 600e3, 3600e3, 36000e3]
@@ -433,19 +434,7 @@ fn with_suffix(description: &str, suffix: &str) -> String {
 pub fn label(value: f64, unit: Unit, divisor: f64) -> String {
     match unit {
         Unit::Number | Unit::Count | Unit::Bytes => short_number(value / divisor),
-        Unit::Millis => {
-            if value == 0.0 {
-                "0".to_string()
-            } else if value < 1000.0 {
-                format!("{}ms", short_number(value))
-            } else if value < 60_000.0 {
-                format!("{}s", short_number(value / 1000.0))
-            } else if value < 3_600_000.0 {
-                format!("{}m", short_number(value / 60_000.0))
-            } else {
-                format!("{}h", short_number(value / 3_600_000.0))
-            }
-        }
+        Unit::Millis => latency(value),
         Unit::Seconds => {
             let total = value.round() as u64;
             let (minutes, seconds) = (total / 60, total % 60);
@@ -830,7 +819,7 @@ mod tests {
     }
 
     // A log axis from 20 ms to 3 s ticks at 1-2-5 and writes seconds past 1000 ms; zero has
-    // no position on it.
+    // no position on it. One over many decades ticks at powers of ten, then round minutes.
     #[test]
     fn log_ticks_are_one_two_five() {
         let axis = Axis::log([20.0, 3000.0, 0.0], Unit::Millis, "latency");
@@ -841,6 +830,14 @@ mod tests {
         );
         assert_eq!(axis.position(0.0), None);
         assert_eq!(axis.position(100.0), Some(2.0));
+        // Labels are latencies as every output writes them: microseconds below a millisecond,
+        // seconds (not minutes) past a minute.
+        let wide = Axis::log([0.2, 120_000.0], Unit::Millis, "latency");
+        let labels: Vec<&str> = wide.ticks.iter().map(|(_, label)| label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["100µs", "1ms", "10ms", "100ms", "1s", "10s", "60s", "300s"]
+        );
     }
 
     // Three significant digits at most, no trailing zeros, "k" from ten thousand, no "-0".
