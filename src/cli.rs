@@ -162,16 +162,36 @@ impl From<ScenarioError> for Failure {
     }
 }
 
+impl Failure {
+    /// Bad input: a malformed argument or scenario (exit 2).
+    fn bad_input(message: String) -> Failure {
+        Failure {
+            message,
+            code: EXIT_BAD_INPUT,
+        }
+    }
+
+    /// A run or a write that failed (exit 1).
+    fn run_failed(message: String) -> Failure {
+        Failure {
+            message,
+            code: EXIT_RUN_FAILED,
+        }
+    }
+
+    /// Exit 2 when the error is about the input, else exit 1.
+    fn classified(bad_input: bool, message: String) -> Failure {
+        if bad_input {
+            Failure::bad_input(message)
+        } else {
+            Failure::run_failed(message)
+        }
+    }
+}
+
 impl From<FolderError> for Failure {
     fn from(error: FolderError) -> Failure {
-        Failure {
-            code: if error.is_bad_input() {
-                EXIT_BAD_INPUT
-            } else {
-                EXIT_RUN_FAILED
-            },
-            message: error.to_string(),
-        }
+        Failure::classified(error.is_bad_input(), error.to_string())
     }
 }
 

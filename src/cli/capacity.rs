@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::format::{latency, table};
-use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure, ScenarioArgs, parallel_jobs};
+use super::{Failure, ScenarioArgs, parallel_jobs};
 use crate::report::charts::capacity::chart;
 use crate::report::charts::write_charts;
 use crate::report::files::write_atomic;
@@ -17,7 +17,7 @@ use crate::runner::capacity::{
     CapacityError, CapacityPlan, CapacityResult, Direction, Precision, STEPS_MAX, Search, Slo,
     Trial,
 };
-use crate::runner::sweep::{SWEEP_FORMAT, SweepManifest, parse_seeds};
+use crate::runner::sweep::{SWEEP_FORMAT, SweepManifest, Vary, parse_seeds};
 
 #[derive(Debug, Args)]
 pub struct CapacityArgs {
@@ -53,16 +53,9 @@ pub struct CapacityArgs {
     quiet: bool,
 }
 
-fn bad_input(message: String) -> Failure {
-    Failure {
-        message,
-        code: EXIT_BAD_INPUT,
-    }
-}
-
 pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
     let base = args.scenario.load()?;
-    let search = Search::parse(&args.search).map_err(bad_input)?;
+    let search = Search::parse(&args.search).map_err(Failure::bad_input)?;
     let slos = if args.slos.is_empty() {
         vec![Slo::KeptUp]
     } else {
@@ -70,17 +63,18 @@ pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
             .iter()
             .map(|text| Slo::parse(text))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(bad_input)?
+            .map_err(Failure::bad_input)?
     };
     if !(args.quorum > 0.0 && args.quorum <= 1.0) {
-        return Err(bad_input(format!(
+        return Err(Failure::bad_input(format!(
             "--quorum is the share of seeds that must meet the SLOs, above 0 and at most 1; found {}",
             args.quorum
         )));
     }
-    let precision = Precision::parse(&args.precision, search.quantity).map_err(bad_input)?;
+    let precision =
+        Precision::parse(&args.precision, search.quantity).map_err(Failure::bad_input)?;
     let seeds = match &args.seeds {
-        Some(text) => parse_seeds(text).map_err(bad_input)?,
+        Some(text) => parse_seeds(text).map_err(Failure::bad_input)?,
         None => vec![base.seed],
     };
     let plan = CapacityPlan {
@@ -93,7 +87,10 @@ pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
                 .site
                 .as_ref()
                 .map(|site| site.display().to_string()),
-            vary: Vec::new(),
+            vary: vec![Vary {
+                path: search.path.clone(),
+                values: Vec::new(),
+            }],
             seeds,
             shard: None,
         },
@@ -112,10 +109,7 @@ pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
-        .map_err(|error| Failure {
-            message: format!("cannot start {jobs} threads: {error}"),
-            code: EXIT_RUN_FAILED,
-        })?;
+        .map_err(|error| Failure::run_failed(format!("cannot start {jobs} threads: {error}")))?;
     let quiet = args.quiet;
     let quantity = plan.search.quantity;
     let on_value = |trials: &[Trial]| {
@@ -140,11 +134,8 @@ pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
     let result = pool
         .install(|| plan.run(&on_value))
         .map_err(|error| match error {
-            CapacityError::Scenario(message) => bad_input(message),
-            CapacityError::Run(message) => Failure {
-                message,
-                code: EXIT_RUN_FAILED,
-            },
+            CapacityError::Scenario(message) => Failure::bad_input(message),
+            CapacityError::Run(message) => Failure::run_failed(message),
         })?;
     let text = describe(&result);
     write_folder(&folder, &result, &text)?;
@@ -157,16 +148,13 @@ pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
         println!("results {}/", folder.display());
     }
     if result.answer.is_none() {
-        return Err(Failure {
-            message: format!(
-                "no value of {} from {} to {} meets {}",
-                result.search.path,
-                quantity.show(result.search.low),
-                quantity.show(result.search.high),
-                result.slos.join(", ")
-            ),
-            code: EXIT_RUN_FAILED,
-        });
+        return Err(Failure::run_failed(format!(
+            "no value of {} from {} to {} meets {}",
+            result.search.path,
+            quantity.show(result.search.low),
+            quantity.show(result.search.high),
+            result.slos.join(", ")
+        )));
     }
     Ok(())
 }
@@ -263,18 +251,22 @@ fn write_folder(
 ) -> Result<(), Failure> {
     let staged = StagedFolder::create(folder, FolderKind::Capacity)?;
     let written = |name: &str, bytes: &[u8]| {
-        write_atomic(&staged.path().join(name), bytes).map_err(|error| Failure {
-            message: format!("cannot write {}: {error}", folder.join(name).display()),
-            code: EXIT_RUN_FAILED,
+        write_atomic(&staged.path().join(name), bytes).map_err(|error| {
+            Failure::run_failed(format!(
+                "cannot write {}: {error}",
+                folder.join(name).display()
+            ))
         })
     };
     let mut json = serde_json::to_string_pretty(result).expect("a capacity result serializes");
     json.push('\n');
     written("capacity.json", json.as_bytes())?;
     written("capacity.txt", text.as_bytes())?;
-    write_charts(&staged.path().join("charts"), &[chart(result)]).map_err(|error| Failure {
-        message: format!("cannot write {}: {error}", folder.join("charts").display()),
-        code: EXIT_RUN_FAILED,
+    write_charts(&staged.path().join("charts"), &[chart(result)]).map_err(|error| {
+        Failure::run_failed(format!(
+            "cannot write {}: {error}",
+            folder.join("charts").display()
+        ))
     })?;
     staged.commit()?;
     Ok(())

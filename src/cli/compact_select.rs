@@ -8,7 +8,7 @@
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::{EXIT_BAD_INPUT, Failure};
+use super::Failure;
 use crate::model::compaction::policy::{
     self, CandidateFile, CompactionConfig, CompactionKind, PolicyKind, Selection, SelectionRequest,
     select_compaction,
@@ -75,21 +75,14 @@ pub struct CompactSelectArgs {
     json: bool,
 }
 
-fn bad_input(message: String) -> Failure {
-    Failure {
-        message,
-        code: EXIT_BAD_INPUT,
-    }
-}
-
 /// `SIZE[:MARK]…` as a candidate file written at `NOW_MS` less its age.
 fn parse_file(index: usize, text: &str) -> Result<CandidateFile, Failure> {
     let mut parts = text.split(':');
     let size_text = parts.next().unwrap_or_default();
     let size_bytes = parse_size(size_text)
-        .map_err(|message| bad_input(format!("file #{index} \"{text}\": {message}")))?;
+        .map_err(|message| Failure::bad_input(format!("file #{index} \"{text}\": {message}")))?;
     if size_bytes > i64::MAX as u64 {
-        return Err(bad_input(format!(
+        return Err(Failure::bad_input(format!(
             "file #{index} \"{text}\": HBase sizes are Java longs, at most {}",
             i64::MAX
         )));
@@ -111,22 +104,23 @@ fn parse_file(index: usize, text: &str) -> Result<CandidateFile, Failure> {
             "bulk" => file.exclude_from_minor = true,
             "major" => file.major_compaction_result = true,
             _ if mark.starts_with("age=") => {
-                let age = parse_duration(&mark["age=".len()..])
-                    .map_err(|message| bad_input(format!("file #{index} \"{text}\": {message}")))?;
+                let age = parse_duration(&mark["age=".len()..]).map_err(|message| {
+                    Failure::bad_input(format!("file #{index} \"{text}\": {message}"))
+                })?;
                 let age_ms = age.as_nanos() / 1_000_000;
                 file.modified_ms =
                     NOW_MS
                         .checked_sub(age_ms)
                         .filter(|ms| *ms > 0)
                         .ok_or_else(|| {
-                            bad_input(format!(
+                            Failure::bad_input(format!(
                                 "file #{index} \"{text}\": the age reaches back before 1970"
                             ))
                         })?;
                 file.timestamp_min_ms = Some(file.modified_ms);
             }
             _ => {
-                return Err(bad_input(with_suggestion(
+                return Err(Failure::bad_input(with_suggestion(
                     format!(
                         "file #{index} \"{text}\": unknown mark \"{mark}\" (marks: ref, compacting, bulk, major, age=DURATION)"
                     ),
@@ -170,7 +164,7 @@ fn resolve(args: &CompactSelectArgs, profile: ProfileId) -> Result<Properties, F
     let properties = Properties::resolve(Release::newest(profile), &settings, HEAP_BYTES)?;
     for setting in &settings {
         if !policy::PROPERTIES.contains(&setting.name.as_str()) {
-            return Err(bad_input(with_suggestion(
+            return Err(Failure::bad_input(with_suggestion(
                 format!(
                     "--set {}: not a compaction selection property (compact-select reads {})",
                     setting.name,
@@ -186,7 +180,7 @@ fn resolve(args: &CompactSelectArgs, profile: ProfileId) -> Result<Properties, F
 
 pub fn compact_select(args: CompactSelectArgs) -> Result<(), Failure> {
     let profile = ProfileId::from_name(&args.profile)
-        .ok_or_else(|| bad_input(format!("unknown profile \"{}\"", args.profile)))?;
+        .ok_or_else(|| Failure::bad_input(format!("unknown profile \"{}\"", args.profile)))?;
     let files = args
         .files
         .iter()
@@ -198,7 +192,7 @@ pub fn compact_select(args: CompactSelectArgs) -> Result<(), Failure> {
         .try_fold(0u64, |total, file| total.checked_add(file.size_bytes))
         .filter(|total| *total <= i64::MAX as u64);
     if total.is_none() {
-        return Err(bad_input(format!(
+        return Err(Failure::bad_input(format!(
             "the files total more than a Java long ({} bytes)",
             i64::MAX
         )));
@@ -206,7 +200,7 @@ pub fn compact_select(args: CompactSelectArgs) -> Result<(), Failure> {
     let ttl_ms = match &args.ttl {
         Some(text) => Some(
             parse_duration(text)
-                .map_err(|message| bad_input(format!("--ttl {text}: {message}")))?
+                .map_err(|message| Failure::bad_input(format!("--ttl {text}: {message}")))?
                 .as_nanos()
                 / 1_000_000,
         ),

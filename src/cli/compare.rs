@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::Failure;
 use super::format::table;
-use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure};
 use crate::report::staged_folder::{FolderKind, check_apart, check_replaceable};
 use crate::runner::compare::{CompareError, plan_comparison};
 
@@ -28,14 +28,7 @@ pub struct CompareArgs {
 }
 
 fn failure(error: CompareError) -> Failure {
-    Failure {
-        code: if error.is_bad_input() {
-            EXIT_BAD_INPUT
-        } else {
-            EXIT_RUN_FAILED
-        },
-        message: error.to_string(),
-    }
+    Failure::classified(error.is_bad_input(), error.to_string())
 }
 
 pub fn compare(args: CompareArgs) -> Result<(), Failure> {

@@ -56,13 +56,6 @@ pub struct MergeArgs {
     quiet: bool,
 }
 
-fn bad_input(message: String) -> Failure {
-    Failure {
-        message,
-        code: EXIT_BAD_INPUT,
-    }
-}
-
 fn sweep_failure(error: SweepError) -> Failure {
     let code = match &error {
         SweepError::Scenario { .. } | SweepError::Read { .. } | SweepError::Merge(_) => {
@@ -85,7 +78,7 @@ fn parse_shard(text: &str) -> Result<[u64; 2], Failure> {
         .and_then(|(shard, of)| Some([shard.trim().parse().ok()?, of.trim().parse().ok()?]));
     match parsed {
         Some([shard, of]) if of >= 1 && (1..=of).contains(&shard) => Ok([shard, of]),
-        _ => Err(bad_input(format!(
+        _ => Err(Failure::bad_input(format!(
             "--shard expects I/N with 1 ≤ I ≤ N, such as 2/8, found \"{text}\""
         ))),
     }
@@ -99,9 +92,9 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .iter()
         .map(|text| Vary::parse(text))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(bad_input)?;
+        .map_err(Failure::bad_input)?;
     let seeds = match &args.seeds {
-        Some(text) => parse_seeds(text).map_err(bad_input)?,
+        Some(text) => parse_seeds(text).map_err(Failure::bad_input)?,
         None => vec![base.seed],
     };
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
@@ -119,12 +112,12 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         seeds,
         shard,
     };
-    manifest.run_count().map_err(bad_input)?;
+    manifest.run_count().map_err(Failure::bad_input)?;
     // Every grid point must load: check them all (with the first seed) before running any.
     for run in manifest.plan().iter().step_by(manifest.seeds.len().max(1)) {
-        manifest
-            .load_run(run)
-            .map_err(|error| bad_input(format!("grid point {}: {error}", run.values.join(", "))))?;
+        manifest.load_run(run).map_err(|error| {
+            Failure::bad_input(format!("grid point {}: {error}", run.values.join(", ")))
+        })?;
     }
     let folder = args.out.clone().unwrap_or_else(|| {
         let name = match shard {

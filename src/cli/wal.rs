@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::format::count;
-use super::{EXIT_BAD_INPUT, EXIT_RUN_FAILED, Failure};
+use super::{EXIT_RUN_FAILED, Failure};
 use crate::model::hdfs::content::{Content, ValueBytes};
 use crate::model::hdfs::sim_fs::{HdfsFile, SimFs, file_name};
 use crate::model::wal::format::{DecodedCell, WalEntry, WalHeader};
@@ -70,7 +70,7 @@ impl ReleaseArgs {
     fn release(&self) -> Result<Release, Failure> {
         match &self.release {
             Some(text) => Release::parse(self.profile, text)
-                .map_err(|error| bad_input(format!("--release: {error}"))),
+                .map_err(|error| Failure::bad_input(format!("--release: {error}"))),
             None => Ok(Release::newest(self.profile)),
         }
     }
@@ -114,17 +114,10 @@ pub fn wal(args: WalArgs) -> Result<(), Failure> {
     }
 }
 
-fn bad_input(message: String) -> Failure {
-    Failure {
-        message,
-        code: EXIT_BAD_INPUT,
-    }
-}
-
 fn dump(args: &DumpArgs) -> Result<(), Failure> {
     let path = args.file.display();
     let bytes = std::fs::read(&args.file)
-        .map_err(|error| bad_input(format!("cannot read {path}: {error}")))?;
+        .map_err(|error| Failure::bad_input(format!("cannot read {path}: {error}")))?;
     let mut fs = SimFs::new();
     fs.write_content("wal", Content::from_bytes(bytes))
         .expect("a fresh filesystem takes a file");
@@ -147,7 +140,7 @@ fn dump(args: &DumpArgs) -> Result<(), Failure> {
     if contents.stop.is_clean() {
         return Ok(());
     }
-    Err(bad_input(format!(
+    Err(Failure::bad_input(format!(
         "{path}: {} ({} entries readable before it)",
         contents.stop,
         contents.entries.len()
@@ -278,20 +271,20 @@ fn binary(bytes: &[u8]) -> String {
 fn split(args: &SplitArgs) -> Result<(), Failure> {
     let dir = &args.dir;
     if !dir.is_dir() {
-        return Err(bad_input(format!(
+        return Err(Failure::bad_input(format!(
             "{}: not a directory (give the dead server's WAL directory)",
             dir.display()
         )));
     }
     let known_bugs = KnownBugs::from_entries(args.bugs.iter().map(|name| (name.as_str(), true)))
-        .map_err(|error| bad_input(format!("--bug: {error}")))?;
+        .map_err(|error| Failure::bad_input(format!("--bug: {error}")))?;
     if let Some(bug) = known_bugs.iter().find(|bug| !bug.acts_in_wal_split()) {
         let splitting: Vec<&str> = KnownBug::ALL
             .iter()
             .filter(|bug| bug.acts_in_wal_split())
             .map(|bug| bug.jira())
             .collect();
-        return Err(bad_input(format!(
+        return Err(Failure::bad_input(format!(
             "--bug {}: it does not act in a WAL split (these do: {})",
             bug.jira(),
             splitting.join(", ")
@@ -318,16 +311,20 @@ fn split(args: &SplitArgs) -> Result<(), Failure> {
     let mut options = SplitOptions::for_release(release, args.skip_errors, known_bugs);
     if args.zk_coordinated {
         if release.profile != ProfileId::Hbase25 {
-            return Err(bad_input(
+            return Err(Failure::bad_input(
                 "--zk-coordinated is 2.5's choice; 1.4 always splits through ZooKeeper".to_string(),
             ));
         }
         options.coordination = Coordination::ZooKeeper;
     }
-    let split = split_directory(dir, &options).map_err(|error| bad_input(error.to_string()))?;
+    let split =
+        split_directory(dir, &options).map_err(|error| Failure::bad_input(error.to_string()))?;
     let outcome = &split.outcome;
     if outcome.files.is_empty() {
-        return Err(bad_input(format!("{}: no files to split", dir.display())));
+        return Err(Failure::bad_input(format!(
+            "{}: no files to split",
+            dir.display()
+        )));
     }
     println!(
         "split    {} ({} file(s), {}, hbase.hlog.split.skip.errors={}{})",

@@ -19,7 +19,6 @@ use crate::model::wal::files::RollReason;
 use crate::report::format::count;
 use crate::report::saturation::{Bottleneck, SaturationSummary, saturation};
 use crate::scenario::Scenario;
-use crate::scenario::workload::Arrival;
 use crate::sim::{SimDuration, SimTime};
 
 /// The version tag of this layout.
@@ -672,15 +671,7 @@ impl Summary {
                 .map(|workload| OpenLoopSummary {
                     workload: workload.workload.clone(),
                     threads: workload.threads,
-                    rate_per_sec: scenario
-                        .workloads
-                        .iter()
-                        .find(|spec| spec.name == workload.workload)
-                        .and_then(|spec| match spec.arrival {
-                            Arrival::Open { rate, .. } => Some(rate),
-                            Arrival::Closed { .. } => None,
-                        })
-                        .expect("an open-loop workload of the scenario"),
+                    rate_per_sec: workload.rate,
                     offered: workload.offered,
                     started: workload.started,
                     finished: workload.finished,

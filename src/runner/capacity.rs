@@ -454,7 +454,8 @@ impl fmt::Display for CapacityError {
 /// What the search needs to load a run: the scenario file with its sets (as a sweep keeps it).
 #[derive(Debug, Clone)]
 pub struct CapacityPlan {
-    /// The scenario, sets and seeds, as a sweep of the one setting would hold them.
+    /// The scenario, sets and seeds, as a sweep of the one setting would hold them: its one
+    /// `vary` names the searched path (its values are the search's to choose).
     pub manifest: SweepManifest,
     pub search: Search,
     pub slos: Vec<Slo>,
@@ -464,17 +465,11 @@ pub struct CapacityPlan {
 
 impl CapacityPlan {
     fn scenario(&self, value: f64, seed: u64) -> Result<Scenario, ScenarioError> {
-        let run = super::sweep::PlannedRun {
+        self.manifest.load_run(&super::sweep::PlannedRun {
             index: 0,
             values: vec![self.search.quantity.setting(value)],
             seed,
-        };
-        let mut manifest = self.manifest.clone();
-        manifest.vary = vec![super::sweep::Vary {
-            path: self.search.path.clone(),
-            values: run.values.clone(),
-        }];
-        manifest.load_run(&run)
+        })
     }
 
     /// Runs `value` with every seed (in parallel on the current pool).

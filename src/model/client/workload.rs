@@ -68,6 +68,8 @@ pub struct OpenLoopAtEnd {
     pub workload: String,
     /// The application's threads (`None`: unbounded callers).
     pub threads: Option<u32>,
+    /// Arrivals per second the workload offers.
+    pub rate: f64,
     /// Arrivals due during the run.
     pub offered: u64,
     /// Arrivals whose operation started; the rest were still waiting for a thread at the end.
@@ -211,12 +213,13 @@ impl Client {
 
     /// Open loop: what was offered and started by `end`; `None` for closed loop.
     pub fn open_loop_at(&mut self, end: SimTime) -> Option<OpenLoopAtEnd> {
-        let Arrival::Open { threads, .. } = self.arrival else {
+        let Arrival::Open { threads, rate, .. } = self.arrival else {
             return None;
         };
         Some(OpenLoopAtEnd {
             workload: self.name.clone(),
             threads,
+            rate,
             offered: self.arrivals_due_by(end),
             started: self.started,
             finished: self.finished,
