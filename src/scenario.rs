@@ -41,7 +41,7 @@ use self::properties::{Properties, RawValue, Setting, Source};
 use self::suggest::did_you_mean;
 use self::table::TableSpec;
 use self::units::format_size;
-use self::workload::WorkloadSpec;
+use self::workload::{ClientApi, WorkloadSpec};
 use self::writer::quote;
 use crate::sim::SimDuration;
 
@@ -636,6 +636,19 @@ fn check_action(
 
 /// Relationships between properties that HBase itself checks at startup, or that would make the
 /// model meaningless.
+/// The settings of HBase's BufferedMutator and AsyncProcess's task limits.
+const MUTATOR_PROPERTIES: [&str; 9] = [
+    "hbase.client.write.buffer",
+    "hbase.client.max.total.tasks",
+    "hbase.client.max.perserver.tasks",
+    "hbase.client.max.perregion.tasks",
+    "hbase.client.max.perrequest.heapsize",
+    "hbase.client.max.submit.heapsize",
+    "hbase.client.max.perrequest.rows",
+    "hbase.client.write.buffer.periodicflush.timeout.ms",
+    "hbase.client.write.buffer.periodicflush.timertick.ms",
+];
+
 fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
     let properties = &scenario.properties;
     let error = |name: &str, kind: ErrorKind, message: String| {
@@ -738,19 +751,39 @@ fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
             message.to_string(),
         ));
     }
+    // A site file may carry settings that apply to something the run does not have (HBase
+    // ignores them then); the scenario or --set changing one from its default means to change
+    // the run.
+    let set_here = |name: &str| {
+        properties.get(name).is_some_and(|property| {
+            matches!(property.source, Source::Scenario(_) | Source::Argument(_))
+                && property.value != properties.default_value(name)
+        })
+    };
+    if !scenario
+        .workloads
+        .iter()
+        .any(|workload| workload.client == ClientApi::BufferedMutator)
+    {
+        for name in MUTATOR_PROPERTIES {
+            if set_here(name) {
+                return Err(error(
+                    name,
+                    ErrorKind::Impossible,
+                    format!(
+                        "{name} applies to a BufferedMutator, and no workload writes through one (HBase's Table.put and Table.batch use neither the write buffer nor the task limits): give a workload client = \"buffered_mutator\", or remove it"
+                    ),
+                ));
+            }
+        }
+    }
     if properties.text("hbase.ipc.server.callqueue.type") != "codel" {
         for name in [
             "hbase.ipc.server.callqueue.codel.target.delay",
             "hbase.ipc.server.callqueue.codel.interval",
             "hbase.ipc.server.callqueue.codel.lifo.threshold",
         ] {
-            // A site file may carry them (HBase ignores them then); the scenario or --set
-            // changing one from its default means to change the run.
-            let set_here = properties.get(name).is_some_and(|property| {
-                matches!(property.source, Source::Scenario(_) | Source::Argument(_))
-                    && property.value != properties.default_value(name)
-            });
-            if set_here {
+            if set_here(name) {
                 return Err(error(
                     name,
                     ErrorKind::Impossible,

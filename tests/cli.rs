@@ -524,8 +524,8 @@ fn site_files_are_imported() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-// A site file that sets what regionsim does not model (multiwal's grouping, the client's write
-// buffer, an HBase name it does not know) is still imported, as HBase would read it, but
+// A site file that sets what regionsim does not model (multiwal's grouping, the client's flush
+// on a count of mutations, an HBase name it does not know) is still imported, as HBase would read it, but
 // `validate` and `run` warn on stderr of each such property with its file and line; what has no
 // part in the simulation (hbase.rootdir) and Hadoop's own settings pass quietly.
 #[test]
@@ -534,7 +534,7 @@ fn site_settings_not_modelled_are_warned_of() {
     let site = dir.join("hbase-site.xml");
     std::fs::write(
         &site,
-        "<configuration>\n<property><name>hbase.wal.regiongrouping.numgroups</name><value>4</value></property>\n<property><name>hbase.client.write.buffer</name><value>8388608</value></property>\n<property><name>hbase.rootdir</name><value>hdfs://nn/hbase</value></property>\n<property><name>dfs.replication</name><value>3</value></property>\n<property><name>hbase.regionserver.made.up</name><value>1</value></property>\n</configuration>\n",
+        "<configuration>\n<property><name>hbase.wal.regiongrouping.numgroups</name><value>4</value></property>\n<property><name>hbase.client.write.buffer.maxmutations</name><value>1000</value></property>\n<property><name>hbase.rootdir</name><value>hdfs://nn/hbase</value></property>\n<property><name>dfs.replication</name><value>3</value></property>\n<property><name>hbase.regionserver.made.up</name><value>1</value></property>\n</configuration>\n",
     )
     .unwrap();
     let expect_warnings = |stderr: &str| {
@@ -548,7 +548,7 @@ fn site_settings_not_modelled_are_warned_of() {
             "{stderr}"
         );
         assert!(
-            warnings[1].contains("hbase.client.write.buffer = 8388608 is ignored: not modelled: the client's write buffer"),
+            warnings[1].contains("hbase.client.write.buffer.maxmutations = 1000 is ignored: not modelled: a BufferedMutator's flush on its count of mutations"),
             "{stderr}"
         );
         assert!(
@@ -588,12 +588,27 @@ fn site_settings_not_modelled_are_warned_of() {
         "validate",
         "scenarios/default.toml",
         "--set",
+        "hbase.client.write.buffer.maxmutations=1000",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "\"hbase.client.write.buffer.maxmutations\" is not modelled: a BufferedMutator's flush"
+        ),
+        "{stderr}"
+    );
+    // The write buffer is modelled, and refused where no workload has a BufferedMutator.
+    let output = regionsim(&[
+        "validate",
+        "scenarios/default.toml",
+        "--set",
         "hbase.client.write.buffer=8MB",
     ]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("\"hbase.client.write.buffer\" is not modelled: the client's write buffer"),
+        stderr.contains("hbase.client.write.buffer applies to a BufferedMutator, and no workload writes through one"),
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

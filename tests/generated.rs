@@ -60,6 +60,8 @@ struct Workload {
     durability: usize,
     family_subset: bool,
     window: Option<(u32, u32)>,
+    /// Through a BufferedMutator (when its mix has no check-and-put).
+    buffered: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -145,12 +147,13 @@ fn workload() -> impl Strategy<Value = Workload> {
             0..DURABILITIES.len(),
             any::<bool>(),
             prop::option::of((0u32..40, 1u32..60)),
+            any::<bool>(),
         ),
     )
         .prop_map(
             |(
                 (table, closed, rate, mix, batch_rows),
-                (keys, value, columns, durability, family_subset, window),
+                (keys, value, columns, durability, family_subset, window, buffered),
             )| Workload {
                 table,
                 closed,
@@ -163,6 +166,7 @@ fn workload() -> impl Strategy<Value = Workload> {
                 durability,
                 family_subset,
                 window,
+                buffered,
             },
         )
 }
@@ -306,6 +310,18 @@ fn generated() -> impl Strategy<Value = Generated> {
         )
 }
 
+/// Whether a workload writes through a BufferedMutator: asked for, and no check-and-put.
+fn buffered(workload: &Workload) -> bool {
+    let check_and_put = OPERATIONS
+        .iter()
+        .position(|operation| *operation == "check_and_put");
+    workload.buffered
+        && !workload
+            .mix
+            .iter()
+            .any(|(operation, _)| Some(*operation) == check_and_put)
+}
+
 /// The scenario's text.
 fn render(g: &Generated) -> String {
     let mut out = String::new();
@@ -338,6 +354,34 @@ fn render(g: &Generated) -> String {
             values[choice as usize % values.len()]
         )
         .unwrap();
+    }
+    if g.workloads.iter().any(buffered) {
+        // A BufferedMutator's settings, from the seed's bits: buffers from 1KB (a flush every
+        // few rows) to HBase's 2MB, one to three tasks per server and region, and in 2.5 a
+        // periodic flush or none.
+        let bits = g.seed;
+        let buffer = [1024, 65_536, 2_097_152][(bits % 3) as usize];
+        writeln!(out, "\"hbase.client.write.buffer\" = {buffer}").unwrap();
+        writeln!(
+            out,
+            "\"hbase.client.max.perserver.tasks\" = {}",
+            1 + (bits >> 8) % 3
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "\"hbase.client.max.perregion.tasks\" = {}",
+            1 + (bits >> 16) % 3
+        )
+        .unwrap();
+        if !g.hbase14 {
+            let timeout = [0, 100, 1000][((bits >> 24) % 3) as usize];
+            writeln!(
+                out,
+                "\"hbase.client.write.buffer.periodicflush.timeout.ms\" = {timeout}"
+            )
+            .unwrap();
+        }
     }
     let (low, high) = g.sync_latency_us;
     let (median, p99) = (low.min(high), low.max(high));
@@ -399,6 +443,9 @@ fn render(g: &Generated) -> String {
             .collect();
         writeln!(out, "mix = {{ {} }}", mix.join(", ")).unwrap();
         writeln!(out, "batch_rows = {}", workload.batch_rows).unwrap();
+        if buffered(workload) {
+            writeln!(out, "client = \"buffered_mutator\"").unwrap();
+        }
         let count = table.key_count;
         let keys = match workload.keys {
             0 => format!("{{ dist = \"uniform\", count = {count} }}"),

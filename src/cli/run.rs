@@ -284,7 +284,7 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
     }
     let blocked = &summary.blocked;
     out.push_str(&format!(
-        "blocked   global pressure {:.1}s ({} writes), regions too busy {:.1}s ({} RegionTooBusyException), flushes waiting on store files {:.1}s\n          call queues full ({} CallQueueTooBigException), regions offline {:.1}s ({} NotServingRegionException), arrivals waiting for a client thread {:.1}s ({})\n",
+        "blocked   global pressure {:.1}s ({} writes), regions too busy {:.1}s ({} RegionTooBusyException), flushes waiting on store files {:.1}s\n          call queues full ({} CallQueueTooBigException), regions offline {:.1}s ({} NotServingRegionException), arrivals waiting for a client thread {:.1}s ({}){}\n",
         blocked.global_pressure_seconds,
         count(blocked.writes_blocked),
         blocked.region_too_busy_seconds,
@@ -295,6 +295,15 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         count(blocked.not_serving_region),
         blocked.client_wait_seconds,
         count(blocked.client_waits),
+        if summary.client.buffered_mutators.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\n          client task limits {:.1}s ({} waits in mutate)",
+                blocked.client_limit_wait_seconds,
+                count(blocked.client_limit_waits)
+            )
+        },
     ));
     let rpc = &summary.rpc;
     out.push_str(&format!(
@@ -320,6 +329,19 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
             latency(wait_ms.p99.min(wait_ms.max)),
             latency(wait_ms.max),
             count(waiting),
+        ));
+    }
+    for mutator in &client.buffered_mutators {
+        out.push_str(&format!(
+            "mutator   {}: {} submits of {:.0} rows, tasks {:.1} on average (peak {}, at most {} per server), buffer peak {}, {} rows buffered at the end\n",
+            mutator.workload,
+            count(mutator.submits),
+            mutator.rows_per_submit,
+            mutator.tasks_mean,
+            mutator.tasks_peak,
+            mutator.max_perserver_tasks,
+            format_size_approx(mutator.buffered_peak_bytes as f64),
+            count(mutator.rows_buffered_at_end),
         ));
     }
     out.push_str(&format!(

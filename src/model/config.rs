@@ -3,6 +3,7 @@
 //!
 //! Nothing on the simulation path looks a property up by name: everything it needs is here.
 
+use crate::model::client::buffered_mutator::MutatorLimits;
 use crate::model::client::retry::RetryPolicy;
 use crate::model::compaction::policy::OffPeakHours;
 use crate::model::compaction::throughput::ThroughputController;
@@ -141,6 +142,8 @@ pub struct ServerConfig {
     /// hbase.ipc.server.callqueue.type.
     pub call_queue_type: CallQueueType,
     pub retry: RetryPolicy,
+    /// The BufferedMutator's buffer and AsyncProcess's task limits.
+    pub mutator: MutatorLimits,
     /// hbase.rowlock.wait.duration.
     pub row_lock_wait: SimDuration,
     /// hbase.busy.wait.duration, hbase.busy.wait.multiplier.max and the cap
@@ -344,6 +347,32 @@ impl ServerConfig {
                 attempts_max: properties.int("hbase.client.retries.number") as u32 + 1,
                 operation_timeout: properties.millis("hbase.client.operation.timeout"),
                 rpc_timeout: properties.millis("hbase.rpc.timeout"),
+            },
+            mutator: MutatorLimits {
+                write_buffer: properties.bytes("hbase.client.write.buffer"),
+                total_tasks: properties.int("hbase.client.max.total.tasks") as u32,
+                server_tasks: properties.int("hbase.client.max.perserver.tasks") as u32,
+                region_tasks: properties.int("hbase.client.max.perregion.tasks") as u32,
+                request_heap: properties.bytes("hbase.client.max.perrequest.heapsize"),
+                submit_heap: properties.bytes("hbase.client.max.submit.heapsize"),
+                request_rows: properties
+                    .int_opt("hbase.client.max.perrequest.rows")
+                    .map(|rows| rows as u64),
+                periodic_flush: properties
+                    .int_opt("hbase.client.write.buffer.periodicflush.timeout.ms")
+                    .filter(|&timeout| timeout > 0)
+                    .map(|_| {
+                        (
+                            properties.millis("hbase.client.write.buffer.periodicflush.timeout.ms"),
+                            properties
+                                .millis("hbase.client.write.buffer.periodicflush.timertick.ms"),
+                        )
+                    }),
+                flush_waits: scenario.profile == ProfileId::Hbase25,
+                retries_constant: match scenario.profile {
+                    ProfileId::Hbase25 => 15,
+                    ProfileId::Hbase14 => 31,
+                },
             },
             row_lock_wait: properties.millis("hbase.rowlock.wait.duration"),
             busy_wait: properties.millis("hbase.busy.wait.duration"),

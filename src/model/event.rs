@@ -12,6 +12,13 @@ pub enum Event {
     ClosedSend { client: u32, slot: u32 },
     /// A request's pause before its next attempt is over.
     ClientRetry { request: u32 },
+    /// A BufferedMutator's threads waiting on the task limits look again (waitForRegion's
+    /// second is up).
+    MutatorRescan { client: u32 },
+    /// A BufferedMutator's periodic-flush timer ticks.
+    MutatorTimer { client: u32 },
+    /// A workload ends and closes its BufferedMutator.
+    MutatorClose { client: u32 },
     /// The earliest outstanding RPC deadline has come.
     RpcDeadlines,
     /// A handler's wait for a row lock or the updates lock has run out (stale unless the
@@ -80,6 +87,9 @@ impl Event {
             Event::OpenArrival { .. } => "open_arrival",
             Event::ClosedSend { .. } => "closed_send",
             Event::ClientRetry { .. } => "client_retry",
+            Event::MutatorRescan { .. } => "mutator_rescan",
+            Event::MutatorTimer { .. } => "mutator_timer",
+            Event::MutatorClose { .. } => "mutator_close",
             Event::RpcDeadlines => "rpc_deadlines",
             Event::LockWaitTimeout { .. } => "lock_wait_timeout",
             Event::WalSyncDone { .. } => "wal_sync_done",
@@ -151,6 +161,9 @@ impl Event {
                 started_nanos,
             } => (30, [u64::from(flush), started_nanos]),
             Event::FlushStepDone { flush } => (31, [u64::from(flush), 0]),
+            Event::MutatorRescan { client } => (32, [u64::from(client), 0]),
+            Event::MutatorTimer { client } => (33, [u64::from(client), 0]),
+            Event::MutatorClose { client } => (34, [u64::from(client), 0]),
         }
     }
 }

@@ -16,6 +16,7 @@ mod actions;
 mod clients;
 mod compacting;
 mod flushing;
+mod mutating;
 mod recovery;
 mod reports;
 mod wal_writing;
@@ -25,6 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use thiserror::Error;
 
+use crate::model::client::buffered_mutator::{BufferedMutator, MutatorAtEnd};
 use crate::model::client::request::Request;
 use crate::model::client::workload::{Client, OpenLoopAtEnd};
 use crate::model::compaction::compact_split::CompactSplit;
@@ -50,7 +52,7 @@ use crate::model::wal::names::{RegionName, TableNames};
 use crate::model::wal::slow_sync::SlowSyncs;
 use crate::scenario::Scenario;
 use crate::scenario::known_bugs::KnownBug;
-use crate::scenario::workload::{Arrival, OpKind};
+use crate::scenario::workload::{Arrival, ClientApi, OpKind};
 use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
 
 pub use write_path::Call;
@@ -207,6 +209,8 @@ pub struct RunOutcome {
     pub wal_files_at_end: u64,
     /// Each open-loop workload's arrivals offered and started.
     pub open_loop: Vec<OpenLoopAtEnd>,
+    /// Each BufferedMutator workload's buffer and tasks.
+    pub mutators: Vec<MutatorAtEnd>,
     /// How full the storage pipes were over the run.
     pub pipes: PipeUtilisation,
     /// The compaction pools' threads (small + large).
@@ -227,6 +231,10 @@ pub struct RegionServer<'s> {
     clients: Vec<Client>,
     client_cells: Vec<ClientCells>,
     requests: Slab<Request>,
+    /// BufferedMutator threads that can go on (workload, flusher), run after each event.
+    mutator_work: VecDeque<(u32, u32)>,
+    /// Per workload: a BufferedMutator's one-second rescan is pending.
+    mutator_rescan_scheduled: Vec<bool>,
     /// Requests the clients are still waiting on (`requests` also holds finished ones whose
     /// calls the server is still working on), and the most at once.
     requests_open: usize,
@@ -385,8 +393,15 @@ impl<'s> RegionServer<'s> {
             .workloads
             .iter()
             .zip(&client_cells)
-            .map(|(workload, cells)| Client::new(workload, cells.table, scenario.seed, end))
-            .collect();
+            .map(|(workload, cells)| {
+                let mut client = Client::new(workload, cells.table, scenario.seed, end);
+                if workload.client == ClientApi::BufferedMutator {
+                    client.mutator = Some(Box::new(BufferedMutator::new(config.mutator)));
+                }
+                client
+            })
+            .collect::<Vec<Client>>();
+        let client_count = clients.len();
         let flusher = Flusher::new(
             config.flusher_count,
             regions.len(),
@@ -429,6 +444,8 @@ impl<'s> RegionServer<'s> {
             clients,
             client_cells,
             requests: Slab::default(),
+            mutator_work: VecDeque::new(),
+            mutator_rescan_scheduled: vec![false; client_count],
             requests_open: 0,
             requests_open_peak: 0,
             calls: Slab::default(),
@@ -573,6 +590,9 @@ impl<'s> RegionServer<'s> {
                     self.send_request(client, slot, now);
                 }
                 Event::ClientRetry { request } => self.send_attempt(request),
+                Event::MutatorRescan { client } => self.on_mutator_rescan(client),
+                Event::MutatorTimer { client } => self.on_mutator_timer(client),
+                Event::MutatorClose { client } => self.on_mutator_close(client),
                 Event::RpcDeadlines => self.on_rpc_deadlines(),
                 Event::LockWaitTimeout { call, generation } => {
                     self.on_lock_wait_timeout(call, generation)
@@ -614,6 +634,9 @@ impl<'s> RegionServer<'s> {
                 Event::End => break,
             }
             self.drain_ready();
+            while self.drain_mutator_work() {
+                self.drain_ready();
+            }
             // The WAL's consumer runs after the appends this event made, and syncs them.
             self.maybe_start_wal_sync();
             if self.requests_open > REQUESTS_IN_FLIGHT_MAX {
@@ -661,6 +684,7 @@ impl<'s> RegionServer<'s> {
                 }
             }
         }
+        self.schedule_mutators();
         for (index, action) in self.scenario.actions.iter().enumerate() {
             self.queue.schedule_at(
                 SimTime::ZERO + action.at,
@@ -864,8 +888,14 @@ impl<'s> RegionServer<'s> {
             .iter_mut()
             .filter_map(|client| client.open_loop_at(end))
             .collect();
+        let mutators = self
+            .clients
+            .iter()
+            .filter_map(|client| Some(client.mutator.as_ref()?.at_end(&client.name, end)))
+            .collect();
         RunOutcome {
             open_loop,
+            mutators,
             pipes: self.devices.utilisation(end),
             compaction_threads: self.config.compaction.small_threads
                 + self.config.compaction.large_threads,

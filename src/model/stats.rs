@@ -195,6 +195,10 @@ pub struct RunStats {
     /// whole run, warm-up included).
     pub client_waits: u64,
     pub client_wait_nanos: u128,
+    /// BufferedMutator threads held in `mutate` by AsyncProcess's task limits: how many waits,
+    /// and their time.
+    pub client_limit_waits: u64,
+    pub client_limit_wait_nanos: u128,
     /// The global memstore heap size over time.
     pub global_heap: LevelOverTime,
     /// Each region's memstore heap size over time.
@@ -253,6 +257,8 @@ impl RunStats {
             client_wait: LatencyHistogram::default(),
             client_waits: 0,
             client_wait_nanos: 0,
+            client_limit_waits: 0,
+            client_limit_wait_nanos: 0,
             global_heap: LevelOverTime::default(),
             region_heap: vec![LevelOverTime::default(); regions],
             regions_above_blocking: LevelOverTime::default(),

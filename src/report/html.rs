@@ -326,6 +326,26 @@ const HEADLINES: [(&str, &[Headline]); 12] = [
                 "/blocked/store_files_seconds",
                 Format::Seconds,
             ),
+            (
+                "CallQueueTooBigException",
+                "/blocked/call_queue_too_big",
+                Format::Count,
+            ),
+            (
+                "regions offline",
+                "/blocked/regions_offline_seconds",
+                Format::Seconds,
+            ),
+            (
+                "waiting for a client thread",
+                "/blocked/client_wait_seconds",
+                Format::Seconds,
+            ),
+            (
+                "held by the client's task limits",
+                "/blocked/client_limit_wait_seconds",
+                Format::Seconds,
+            ),
         ],
     ),
     (

@@ -7,6 +7,7 @@
 //! | resource | share |
 //! | --- | --- |
 //! | `client_threads` | the application's threads running an operation, time-averaged, over their number (open-loop workloads with bounded threads) |
+//! | `client_tasks` | a BufferedMutator's tasks in progress, time-averaged, over what AsyncProcess lets one server have (`hbase.client.max.perserver.tasks`, at most `max.total.tasks`) |
 //! | `rpc_handlers` | handlers holding a call, time-averaged, over the handler count |
 //! | `call_queues` | calls queued, time-averaged, over what the queues hold (`hbase.ipc.server.max.callqueue.length` × queues) |
 //! | `wal_device` | bytes the WAL's own device moved over what it could have moved (when the WAL has one) |
@@ -24,7 +25,7 @@
 //! or compaction threads (the busier), the memstore limits (or rather, when one was at least
 //! half busy, the busiest of what flushes need: the write pipe, the flush handlers, the
 //! compactions flushes wait on), regions offline, the RPC handlers, the call queues, the
-//! application's threads. Threads that wait on a full pipe are busy too, so a pipe comes before
+//! client's task limits, the application's threads (which wait on the task limits). Threads that wait on a full pipe are busy too, so a pipe comes before
 //! the threads; handlers are busy whenever anything below them is slow, so they are named only
 //! when nothing below them is saturated.
 
@@ -127,6 +128,15 @@ fn resources(scenario: &Scenario, outcome: &RunOutcome, seconds: f64) -> Vec<Res
         let busy: f64 = bounded.iter().map(|(_, busy)| busy).sum();
         add("client_threads", busy / threads, SATURATED);
     }
+    if !outcome.mutators.is_empty() {
+        let room: f64 = outcome
+            .mutators
+            .iter()
+            .map(|m| f64::from(m.limits.server_tasks.min(m.limits.total_tasks)))
+            .sum();
+        let busy: f64 = outcome.mutators.iter().map(|m| m.tasks_mean).sum();
+        add("client_tasks", busy / room, SATURATED);
+    }
     let handlers = outcome.handlers.max(1) as f64;
     add(
         "rpc_handlers",
@@ -228,6 +238,7 @@ fn bottleneck(resources: &[ResourceUse]) -> Option<Bottleneck> {
         .or_else(|| busiest(&["regions_offline"], 0.0))
         .or_else(|| busiest(&["rpc_handlers"], 0.0))
         .or_else(|| busiest(&["call_queues"], 0.0))
+        .or_else(|| busiest(&["client_tasks"], 0.0))
         .or_else(|| busiest(&["client_threads"], 0.0))?;
     Some(Bottleneck {
         resource: found.resource,
@@ -256,6 +267,9 @@ fn why(found: &ResourceUse) -> String {
         "regions_offline" => format!("regions were offline {percent} of their time"),
         "rpc_handlers" => format!("the RPC handlers held calls {percent} of the time"),
         "call_queues" => format!("the call queues were {percent} full on average"),
+        "client_tasks" => format!(
+            "the client's task limits were {percent} taken (AsyncProcess's tasks per server, with the server's handlers not saturated)"
+        ),
         _ => format!(
             "the application's threads were busy {percent} of the time while the server had room"
         ),

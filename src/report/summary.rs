@@ -218,6 +218,9 @@ pub struct ClientSummary {
     /// was shrinking.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unanswered_before_end: Option<u64>,
+    /// Each workload that writes through a BufferedMutator.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub buffered_mutators: Vec<MutatorSummary>,
 }
 
 /// How far back from the end a backlog is compared, to tell one draining from one growing.
@@ -258,6 +261,40 @@ pub struct OpenLoopSummary {
     pub waiting_at_end: u64,
     /// Arrivals not answered at the end: waiting, or under way (offered − finished).
     pub unanswered_at_end: u64,
+    /// Through a BufferedMutator: the operations a full write buffer holds, which wait there
+    /// until it fills, and which "could not keep up" allows beside a second of arrivals.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub buffer_allowance: u64,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
+}
+
+/// A workload's BufferedMutator: its buffer and AsyncProcess's tasks.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MutatorSummary {
+    pub workload: String,
+    /// hbase.client.write.buffer and the task limits the run used.
+    pub write_buffer_bytes: u64,
+    pub max_total_tasks: u32,
+    pub max_perserver_tasks: u32,
+    pub max_perregion_tasks: u32,
+    /// Submits (one multi request each, first attempts) and their rows.
+    pub submits: u64,
+    pub rows_per_submit: f64,
+    /// Tasks in progress (attempts counted against the limits), time-averaged and at most.
+    pub tasks_mean: f64,
+    pub tasks_peak: u64,
+    /// The buffer's largest heap size, and the rows still in it at the end.
+    pub buffered_peak_bytes: u64,
+    pub rows_buffered_at_end: u64,
+    /// Passes over the buffer that the limits let take nothing, and the time threads waited
+    /// in `mutate` for the limits.
+    pub blocked_passes: u64,
+    pub blocked_seconds: f64,
+    /// Flushes the periodic-flush timer made (2.5).
+    pub periodic_flushes: u64,
 }
 
 impl ClientSummary {
@@ -266,10 +303,10 @@ impl ClientSummary {
     /// backlog was not shrinking over the last `DRAIN_WINDOW` (a server still working off a
     /// backlog it has the room for, after an outage, kept up).
     pub fn could_not_keep_up(&self) -> Option<String> {
-        let behind = self
-            .open_loop
-            .iter()
-            .find(|workload| workload.unanswered_at_end as f64 > workload.rate_per_sec)?;
+        let behind = self.open_loop.iter().find(|workload| {
+            workload.unanswered_at_end as f64
+                > workload.rate_per_sec + workload.buffer_allowance as f64
+        })?;
         let unanswered: u64 = self.open_loop.iter().map(|w| w.unanswered_at_end).sum();
         if self
             .unanswered_before_end
@@ -412,6 +449,10 @@ pub struct BlockedSummary {
     /// waits summed.
     pub client_waits: u64,
     pub client_wait_seconds: f64,
+    /// BufferedMutator threads held in `mutate` by AsyncProcess's task limits (each wait until
+    /// a pass could submit), and their waits summed.
+    pub client_limit_waits: u64,
+    pub client_limit_wait_seconds: f64,
     /// Region groups refused because their region was offline (NotServingRegionException),
     /// and the time regions were offline, summed over regions.
     pub not_serving_region: u64,
@@ -677,9 +718,30 @@ impl Summary {
                     finished: workload.finished,
                     waiting_at_end: workload.waiting(),
                     unanswered_at_end: workload.unanswered(),
+                    buffer_allowance: workload.buffer_allowance,
                 })
                 .collect(),
             unanswered_before_end: unanswered_before_end(outcome),
+            buffered_mutators: outcome
+                .mutators
+                .iter()
+                .map(|mutator| MutatorSummary {
+                    workload: mutator.workload.clone(),
+                    write_buffer_bytes: mutator.limits.write_buffer,
+                    max_total_tasks: mutator.limits.total_tasks,
+                    max_perserver_tasks: mutator.limits.server_tasks,
+                    max_perregion_tasks: mutator.limits.region_tasks,
+                    submits: mutator.submits,
+                    rows_per_submit: mutator.rows_submitted as f64 / mutator.submits.max(1) as f64,
+                    tasks_mean: mutator.tasks_mean,
+                    tasks_peak: mutator.tasks_peak,
+                    buffered_peak_bytes: mutator.buffered_peak,
+                    rows_buffered_at_end: mutator.rows_buffered_at_end,
+                    blocked_passes: mutator.blocked_passes,
+                    blocked_seconds: mutator.blocked_nanos as f64 / 1e9,
+                    periodic_flushes: mutator.periodic_flushes,
+                })
+                .collect(),
         };
         let (saturation, bottleneck) =
             saturation(scenario, outcome, client.could_not_keep_up().is_none());
@@ -820,6 +882,8 @@ impl Summary {
                 call_queue_too_big: stats.call_queue_too_big,
                 client_waits: stats.client_waits,
                 client_wait_seconds: stats.client_wait_nanos as f64 / 1e9,
+                client_limit_waits: stats.client_limit_waits,
+                client_limit_wait_seconds: stats.client_limit_wait_nanos as f64 / 1e9,
                 not_serving_region: stats.not_serving_region,
                 regions_offline_seconds: outcome.region_offline_nanos as f64 / 1e9,
             },

@@ -115,7 +115,8 @@ fn listed_names() -> impl Iterator<Item = &'static str> {
         .map(|entry| entry.name)
 }
 
-const CLIENT_BUFFER: &str = "the client's write buffer and task limits (BufferedMutator, AsyncProcess) are not modelled yet: requests are sent as the workload issues them";
+const MAX_MUTATIONS: &str = "a BufferedMutator's flush on its count of mutations (2.5.12+) is not modelled: it flushes on its buffer's heap size";
+const SERVER_TOO_BUSY: &str = "the RPC client's limit of concurrent requests per server (ServerTooBusyException) is not modelled: HBase's default, 2147483647, never binds";
 const MSLAB_CHUNKS: &str = "MSLAB chunks themselves (their size, the chunk pool) are not modelled: they change the JVM's memory and garbage collection, not the memstore sizes HBase accounts and regionsim follows";
 const STORE_ENGINES: &str = "only the default store engine (DefaultStoreEngine, its flusher and compactor) is modelled; stripe and date-tiered compaction are not";
 const MULTIWAL: &str = "multiwal (several WALs per server, grouped by region) is not modelled: the server writes one WAL";
@@ -134,12 +135,8 @@ const READS: &str = "the read path (block cache, bucket cache, HFile blocks) is 
 
 /// HBase properties whose settings change behaviour regionsim does not model.
 static NOT_MODELLED: &[Listed] = &[
-    listed("hbase.client.write.buffer", CLIENT_BUFFER),
-    listed("hbase.client.write.buffer.", CLIENT_BUFFER),
-    listed("hbase.client.max.total.tasks", CLIENT_BUFFER),
-    listed("hbase.client.max.perserver.tasks", CLIENT_BUFFER),
-    listed("hbase.client.max.perregion.tasks", CLIENT_BUFFER),
-    listed("hbase.client.perserver.requests.threshold", CLIENT_BUFFER),
+    listed("hbase.client.write.buffer.maxmutations", MAX_MUTATIONS),
+    listed("hbase.client.perserver.requests.threshold", SERVER_TOO_BUSY),
     listed("hbase.hregion.memstore.mslab.chunksize", MSLAB_CHUNKS),
     listed("hbase.hregion.memstore.chunkpool.", MSLAB_CHUNKS),
     listed(
@@ -378,8 +375,8 @@ mod tests {
     fn standing_of_names() {
         let hbase25 = ProfileId::Hbase25;
         assert_eq!(
-            standing("hbase.client.write.buffer", hbase25),
-            Standing::NotModelled(CLIENT_BUFFER)
+            standing("hbase.client.write.buffer.maxmutations", hbase25),
+            Standing::NotModelled(MAX_MUTATIONS)
         );
         assert!(matches!(
             standing("hbase.wal.regiongrouping.numgroups", hbase25),

@@ -573,6 +573,16 @@ const BANDWIDTH: Range = ints(1, BANDWIDTH_MAX as i64);
 /// Java's Long.MAX_VALUE, which HBase's size limits default to for "no limit".
 const NO_LIMIT: i64 = i64::MAX;
 
+/// The largest client write buffer: 1GB, 512 times HBase's default.
+const CLIENT_BUFFER_MAX: i64 = 1 << 30;
+/// The most tasks a client's limits may name.
+const CLIENT_TASKS_MAX: i64 = 1_000_000;
+/// The largest heap size of one multi request or submit: 64MB, 16 times HBase's default, so
+/// that a request's rows stay within what the model holds per request.
+const CLIENT_REQUEST_HEAP_MAX: i64 = 64 << 20;
+/// The most rows one multi request may be set to carry.
+const CLIENT_REQUEST_ROWS_MAX: i64 = 1_000_000;
+
 /// HRegion.MAX_FLUSH_PER_CHANGES: HBase refuses a larger hbase.regionserver.flush.per.changes.
 const MAX_FLUSH_PER_CHANGES: i64 = 1_000_000_000;
 
@@ -1432,6 +1442,71 @@ static PROPERTIES: &[PropertyDef] = &[
         ints(0, 10_000),
         "retries of an operation (attempts = retries + 1)",
         (int(15), int(35)),
+    ),
+    // The client's BufferedMutator and AsyncProcess (SimpleRequestController), used by
+    // workloads with client = "buffered_mutator".
+    def(
+        "hbase.client.write.buffer",
+        Bytes,
+        ints(1, CLIENT_BUFFER_MAX),
+        "a BufferedMutator sends its buffer once it holds more than this (mutations' heap sizes)",
+        same(Literal::Int(2_097_152)),
+    ),
+    def(
+        "hbase.client.max.total.tasks",
+        Count,
+        ints(1, CLIENT_TASKS_MAX),
+        "AsyncProcess: multi requests in flight at once, all servers together",
+        same(Literal::Int(100)),
+    ),
+    def(
+        "hbase.client.max.perserver.tasks",
+        Count,
+        ints(1, CLIENT_TASKS_MAX),
+        "AsyncProcess: multi requests in flight to one server",
+        (int(2), int(5)),
+    ),
+    def(
+        "hbase.client.max.perregion.tasks",
+        Count,
+        ints(1, CLIENT_TASKS_MAX),
+        "AsyncProcess: multi requests in flight carrying rows of one region",
+        same(Literal::Int(1)),
+    ),
+    def(
+        "hbase.client.max.perrequest.heapsize",
+        Bytes,
+        ints(1, CLIENT_REQUEST_HEAP_MAX),
+        "AsyncProcess: a multi request to one server takes rows up to this heap size (the first always)",
+        same(Literal::Int(4_194_304)),
+    ),
+    def(
+        "hbase.client.max.submit.heapsize",
+        Bytes,
+        ints(1, CLIENT_REQUEST_HEAP_MAX),
+        "AsyncProcess: one submit stops taking rows once it holds this heap size",
+        same(Literal::Int(4_194_304)),
+    ),
+    def(
+        "hbase.client.max.perrequest.rows",
+        Count,
+        ints(1, CLIENT_REQUEST_ROWS_MAX),
+        "AsyncProcess: rows in one multi request to one server",
+        (int(2048), ABSENT),
+    ),
+    def(
+        "hbase.client.write.buffer.periodicflush.timeout.ms",
+        Millis,
+        millis(0),
+        "a BufferedMutator's timer sends the buffer once its first mutation is this old (0: never)",
+        (int(0), ABSENT),
+    ),
+    def(
+        "hbase.client.write.buffer.periodicflush.timertick.ms",
+        Millis,
+        millis(100),
+        "how often a BufferedMutator's timer looks at its buffer (HBase raises less than 100 to 100)",
+        (int(1000), ABSENT),
     ),
     def(
         "hbase.client.operation.timeout",

@@ -1184,7 +1184,7 @@ mod tests {
     fn site_properties_not_acted_on_are_ignored_not_fatal() {
         let settings = [
             site_setting("hbase.rootdir", "hdfs://nn/hbase", 4),
-            site_setting("hbase.client.write.buffer", "4194304", 8),
+            site_setting("hbase.client.write.buffer.maxmutations", "1000", 8),
             site_setting("hbase.regionserver.made.up", "1", 12),
             site_setting("dfs.replication", "3", 16),
             site_setting("hbase.wal.provider", "multiwal", 20),
@@ -1200,7 +1200,7 @@ mod tests {
             ignored,
             [
                 ("hbase.rootdir", false),
-                ("hbase.client.write.buffer", true),
+                ("hbase.client.write.buffer.maxmutations", true),
                 ("hbase.regionserver.made.up", true),
                 ("dfs.replication", false),
                 ("hbase.wal.provider", true),
@@ -1209,7 +1209,7 @@ mod tests {
         assert!(
             properties.ignored()[1]
                 .reason
-                .contains("the client's write buffer and task limits")
+                .contains("flush on its count of mutations")
         );
         // multiwal was ignored: the profile's provider is simulated.
         assert_eq!(properties.text("hbase.wal.provider"), "asyncfs");
@@ -1229,11 +1229,14 @@ mod tests {
             )
             .unwrap_err()
         };
-        let error = refused("hbase.client.max.perserver.tasks", RawValue::Int(4));
+        let error = refused(
+            "hbase.client.perserver.requests.threshold",
+            RawValue::Int(4),
+        );
         assert_eq!(error.kind, ErrorKind::Unsupported);
         assert_eq!(
             error.to_string(),
-            "s.toml:3:1: properties.\"hbase.client.max.perserver.tasks\": \"hbase.client.max.perserver.tasks\" is not modelled: the client's write buffer and task limits (BufferedMutator, AsyncProcess) are not modelled yet: requests are sent as the workload issues them; remove it"
+            "s.toml:3:1: properties.\"hbase.client.perserver.requests.threshold\": \"hbase.client.perserver.requests.threshold\" is not modelled: the RPC client's limit of concurrent requests per server (ServerTooBusyException) is not modelled: HBase's default, 2147483647, never binds; remove it"
         );
         let error = refused("hbase.wal.provider", RawValue::Text("multiwal".into()));
         assert_eq!(error.kind, ErrorKind::Unsupported);

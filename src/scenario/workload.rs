@@ -129,6 +129,26 @@ pub enum Arrival {
     Closed { clients: u32, think: SimDuration },
 }
 
+/// How the application writes through HBase's client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientApi {
+    /// The Table API: each operation a synchronous call with its retries (2.5's `HTable.put`
+    /// straight to the server, `HTable.batch` every row at once).
+    Table,
+    /// One BufferedMutator shared by the workload's application threads: `mutate` adds to the
+    /// write buffer, and a thread that finds it over `hbase.client.write.buffer` sends it through
+    /// AsyncProcess under the client's task limits.
+    BufferedMutator,
+}
+
+impl ClientApi {
+    const NAMES: [&'static str; 2] = ["table", "buffered_mutator"];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
 /// The spacing of open-loop arrivals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArrivalProcess {
@@ -194,9 +214,12 @@ pub struct WorkloadSpec {
     pub columns: u32,
     /// Families written (all of the table's if absent).
     pub families: Option<Vec<String>>,
-    /// Rows per `batch` request (a multi RPC of puts, as a BufferedMutator flush sends).
+    /// Rows per `batch` operation: `Table.batch` of that many puts (one multi RPC), or through a
+    /// BufferedMutator one `mutate` of the list.
     pub batch_rows: u32,
     pub durability: Durability,
+    /// The client API it writes through.
+    pub client: ClientApi,
 }
 
 impl WorkloadSpec {
@@ -286,6 +309,24 @@ impl WorkloadSpec {
             }
             None => 100,
         };
+        let client = match table.get("client") {
+            Some(node) => {
+                let api = match node.choice(&ClientApi::NAMES)? {
+                    "table" => ClientApi::Table,
+                    _ => ClientApi::BufferedMutator,
+                };
+                if api == ClientApi::BufferedMutator
+                    && mix.iter().any(|(kind, _)| *kind == OpKind::CheckAndPut)
+                {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        "a BufferedMutator takes puts, deletes, increments and appends: check_and_put is a Table call (checkAndMutate), so it cannot be in the mix of a client = \"buffered_mutator\" workload",
+                    ));
+                }
+                api
+            }
+            None => ClientApi::Table,
+        };
         table.finish("[[workloads]]")?;
         Ok(WorkloadSpec {
             name,
@@ -300,6 +341,7 @@ impl WorkloadSpec {
             families,
             batch_rows,
             durability,
+            client,
         })
     }
 
@@ -380,6 +422,7 @@ impl WorkloadSpec {
             out.push_str(&format!("families = {}\n", quote_list(families)));
         }
         out.push_str(&format!("batch_rows = {}\n", self.batch_rows));
+        out.push_str(&format!("client = {}\n", quote(self.client.name())));
         out.push_str(&format!(
             "durability = {}\n\n",
             quote(self.durability.name())

@@ -106,6 +106,18 @@ pub struct Action {
     pub region: RegionId,
     pub value_bytes: u32,
     pub done: bool,
+    /// Through a BufferedMutator: the operation (`mutate` call) the row belongs to.
+    pub operation: u32,
+}
+
+/// A BufferedMutator's submit in flight: the thread waiting for it (2.5) and the tasks it holds
+/// against AsyncProcess's limits — its current attempt's, and those of earlier attempts whose
+/// runnable is still on the stack under a retry run on its thread.
+#[derive(Debug, Clone, Default)]
+pub struct Submit {
+    pub flusher: Option<u32>,
+    /// Each held task's regions (distinct).
+    pub tasks_held: Vec<Vec<RegionId>>,
 }
 
 /// A request in flight at the client.
@@ -136,4 +148,6 @@ pub struct Request {
     pub server_calls: u32,
     /// Completed or failed for good at the client.
     pub finished: bool,
+    /// A BufferedMutator's submit (its rows are other operations' rows).
+    pub submit: Option<Submit>,
 }

@@ -7,6 +7,7 @@
 //! computed from the request count, so they do not drift.
 
 use crate::metrics::LevelOverTime;
+use crate::model::client::buffered_mutator::BufferedMutator;
 use crate::model::client::keys::KeyChooser;
 use crate::scenario::workload::{Arrival, ArrivalProcess, OpKind, SizeSpec, WorkloadSpec};
 use crate::sim::distribution::exponential;
@@ -78,6 +79,9 @@ pub struct OpenLoopAtEnd {
     pub finished: u64,
     /// Threads running an operation, time-averaged over the run.
     pub threads_busy_mean: f64,
+    /// Through a BufferedMutator: the operations a full write buffer holds, which wait there by
+    /// design until the buffer fills (0 for the Table API).
+    pub buffer_allowance: u64,
 }
 
 impl OpenLoopAtEnd {
@@ -123,6 +127,8 @@ pub struct Client {
     /// Open loop: waiting arrivals are being started (a thread freed meanwhile is taken by that
     /// loop, not by a nested one).
     pub draining: bool,
+    /// The workload's BufferedMutator, when it writes through one.
+    pub mutator: Option<Box<BufferedMutator>>,
 }
 
 impl Client {
@@ -173,6 +179,7 @@ impl Client {
             started: 0,
             finished: 0,
             draining: false,
+            mutator: None,
         }
     }
 
@@ -224,6 +231,10 @@ impl Client {
             started: self.started,
             finished: self.finished,
             threads_busy_mean: self.threads_busy.mean(end),
+            buffer_allowance: self
+                .mutator
+                .as_ref()
+                .map_or(0, |mutator| mutator.operations_a_full_buffer_holds()),
         })
     }
 
@@ -273,7 +284,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::workload::{Durability, KeyDist, KeySpec};
+    use crate::scenario::workload::{ClientApi, Durability, KeyDist, KeySpec};
 
     fn spec(process: ArrivalProcess) -> WorkloadSpec {
         WorkloadSpec {
@@ -297,6 +308,7 @@ mod tests {
             families: None,
             batch_rows: 1,
             durability: Durability::UseDefault,
+            client: ClientApi::Table,
         }
     }
 

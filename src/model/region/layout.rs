@@ -1,6 +1,7 @@
 //! The key layout of each table and the cell layout of each workload, computed once per run:
 //! row widths, qualifier ranks, and the key bytes of every (family, column) a workload writes.
 
+use crate::model::client::buffered_mutator::mutation_heap_bytes;
 use crate::model::client::request::{Action, Mutation};
 use crate::model::compaction::policy::CompactionConfig;
 use crate::model::config::ServerConfig;
@@ -66,6 +67,32 @@ impl ClientCells {
                 }
             }
         }
+    }
+
+    /// The client's heap-size estimate of one row's mutation (`Mutation.heapSize`), which a
+    /// BufferedMutator's buffer and AsyncProcess's size limits count: a Put carries a cell per
+    /// column per family, an Increment or Append one per family, a row Delete none.
+    pub fn mutation_heap(&self, layout: &TableLayout, mutation: Mutation, value_bytes: u32) -> u64 {
+        let value = u64::from(value_bytes);
+        let cells: Vec<Vec<u64>> = match mutation {
+            Mutation::Delete => Vec::new(),
+            Mutation::Put => self
+                .key_bytes
+                .iter()
+                .map(|columns| columns.iter().map(|key| key + value).collect())
+                .collect(),
+            Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => self
+                .key_bytes
+                .iter()
+                .map(|columns| vec![columns[0] + value])
+                .collect(),
+        };
+        let families: Vec<(u64, &[u64])> = cells
+            .iter()
+            .zip(&self.families)
+            .map(|(cells, &family)| (u64::from(layout.family_bytes[family]), cells.as_slice()))
+            .collect();
+        mutation_heap_bytes(u64::from(layout.row_bytes), &families)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::write_path::Outcome;
 use super::{RegionServer, RequestId};
-use crate::model::client::request::{Action, Mutation, Request, ServerError};
+use crate::model::client::request::{Action, Mutation, Request, ServerError, Submit};
 use crate::model::client::retry::pause_before_retry;
 use crate::model::event::Event;
 use crate::model::rpc::Dispatch;
@@ -33,6 +33,8 @@ struct Finished {
     due: SimTime,
     rows: u64,
     checks_failed: u32,
+    /// A BufferedMutator's submit: its tasks and the thread waiting for it.
+    submit: Option<Submit>,
 }
 
 impl RegionServer<'_> {
@@ -109,9 +111,15 @@ impl RegionServer<'_> {
                     region: 0,
                     value_bytes,
                     done: false,
+                    operation: 0,
                 }
             })
             .collect();
+        self.stats.operations.entry(kind).or_default().attempted += 1;
+        if self.clients[client as usize].mutator.is_some() {
+            self.mutate(client, slot, kind, &actions, due);
+            return;
+        }
         let request = Request {
             kind,
             client,
@@ -127,8 +135,8 @@ impl RegionServer<'_> {
             checks_failed: 0,
             server_calls: 0,
             finished: false,
+            submit: None,
         };
-        self.stats.operations.entry(kind).or_default().attempted += 1;
         let id = self.requests.insert(request);
         self.requests_open += 1;
         self.requests_open_peak = self.requests_open_peak.max(self.requests_open);
@@ -168,6 +176,16 @@ impl RegionServer<'_> {
                 .sum();
             (actions, bytes + RPC_REQUEST_OVERHEAD_BYTES)
         };
+        if self.requests.get(request).submit.is_some() {
+            let regions: Vec<_> = {
+                let state = self.requests.get(request);
+                actions
+                    .iter()
+                    .map(|&index| state.actions[index as usize].region)
+                    .collect()
+            };
+            self.count_submit_task(request, regions.into_iter());
+        }
         if !self.alive {
             // The server process is gone: the connection is refused.
             let results = vec![Outcome::Failed(ServerError::ServerDown); actions.len()];
@@ -288,7 +306,10 @@ impl RegionServer<'_> {
         let now = self.now();
         let state = self.requests.get_mut(request);
         state.attempt = None;
+        let client = state.client;
+        let is_submit = state.submit.is_some();
         let mut error = None;
+        let mut rows_done = Vec::new();
         for (&index, result) in actions.iter().zip(results) {
             match result {
                 Outcome::Success | Outcome::CheckFailed => {
@@ -299,6 +320,9 @@ impl RegionServer<'_> {
                         if *result == Outcome::CheckFailed {
                             state.checks_failed += 1;
                         }
+                        if is_submit {
+                            rows_done.push(action.operation);
+                        }
                     }
                 }
                 Outcome::Failed(failure) => error = Some(*failure),
@@ -307,10 +331,14 @@ impl RegionServer<'_> {
                 }
             }
         }
-        if state.remaining == 0 {
+        for operation in rows_done {
+            self.submit_row_done(client, operation, None);
+        }
+        if self.requests.get(request).remaining == 0 {
             self.complete_request(request);
             return;
         }
+        let state = self.requests.get_mut(request);
         let failure = error.expect("a request with actions left had a failure");
         state.last_error = Some(failure);
         *self.stats.errors.entry(failure).or_default() += 1;
@@ -334,27 +362,71 @@ impl RegionServer<'_> {
     }
 
     fn complete_request(&mut self, request: RequestId) {
-        let now = self.now();
         let state = self.finish_request(request);
-        let stats = self.stats.operations.entry(state.kind).or_default();
-        stats.succeeded += 1;
-        stats.rows_succeeded += state.rows;
-        stats.checks_failed += u64::from(state.checks_failed);
-        if now >= self.measured_from {
-            stats.latency.record(now - state.due);
-            stats.succeeded_measured += 1;
-            stats.rows_measured += state.rows;
+        if let Some(submit) = state.submit {
+            self.submit_done(state.client, submit);
+            return;
         }
-        self.timeline.record_completion(state.kind, now - state.due);
-        self.next_from_client(state.client, state.slot);
+        self.record_success(state.kind, state.rows, state.checks_failed, state.due);
+        self.answered(state.client, state.slot);
     }
 
     fn fail_request(&mut self, request: RequestId, error: ServerError) {
+        let pending: Vec<u32> = {
+            let state = self.requests.get(request);
+            state
+                .actions
+                .iter()
+                .filter(|action| !action.done)
+                .map(|action| action.operation)
+                .collect()
+        };
         let state = self.finish_request(request);
-        let stats = self.stats.operations.entry(state.kind).or_default();
+        if let Some(submit) = state.submit {
+            for operation in pending {
+                self.submit_row_done(state.client, operation, Some(error));
+            }
+            self.submit_done(state.client, submit);
+            return;
+        }
+        self.record_failure(state.kind, error);
+        self.answered(state.client, state.slot);
+    }
+
+    /// An operation succeeded: its latency counts from when it was due.
+    pub(super) fn record_success(
+        &mut self,
+        kind: OpKind,
+        rows: u64,
+        checks_failed: u32,
+        due: SimTime,
+    ) {
+        let now = self.now();
+        let stats = self.stats.operations.entry(kind).or_default();
+        stats.succeeded += 1;
+        stats.rows_succeeded += rows;
+        stats.checks_failed += u64::from(checks_failed);
+        if now >= self.measured_from {
+            stats.latency.record(now - due);
+            stats.succeeded_measured += 1;
+            stats.rows_measured += rows;
+        }
+        self.timeline.record_completion(kind, now - due);
+    }
+
+    /// An operation failed for good.
+    pub(super) fn record_failure(&mut self, kind: OpKind, error: ServerError) {
+        let stats = self.stats.operations.entry(kind).or_default();
         *stats.failed.entry(error.name()).or_default() += 1;
-        self.timeline.record_failure(state.kind);
-        self.next_from_client(state.client, state.slot);
+        self.timeline.record_failure(kind);
+    }
+
+    /// A Table operation is answered: an open-loop arrival is done, and the thread goes on.
+    fn answered(&mut self, client: u32, slot: u32) {
+        if slot == OPEN_LOOP {
+            self.clients[client as usize].finished += 1;
+        }
+        self.next_from_client(client, slot);
     }
 
     /// The request is done at the client: no attempt of it is current any more, and it goes
@@ -373,6 +445,7 @@ impl RegionServer<'_> {
             due: state.due,
             rows: state.actions.len() as u64,
             checks_failed: state.checks_failed,
+            submit: state.submit.take(),
         };
         if state.server_calls == 0 {
             self.requests.remove(request);
@@ -391,7 +464,7 @@ impl RegionServer<'_> {
 
     /// The application's thread is free: a closed-loop client thinks, then sends again; an
     /// open-loop thread takes the next arrival.
-    fn next_from_client(&mut self, client: u32, slot: u32) {
+    pub(super) fn next_from_client(&mut self, client: u32, slot: u32) {
         match self.clients[client as usize].arrival {
             Arrival::Closed { think, .. } => {
                 let next = self.now() + think;
@@ -400,10 +473,7 @@ impl RegionServer<'_> {
                         .schedule_at(next, Event::ClosedSend { client, slot });
                 }
             }
-            Arrival::Open { .. } => {
-                self.clients[client as usize].finished += 1;
-                self.release_open_thread(client);
-            }
+            Arrival::Open { .. } => self.release_open_thread(client),
         }
     }
 }
