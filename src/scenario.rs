@@ -3,7 +3,7 @@
 //! the expected form, and written back fully resolved so that a run can be reproduced exactly.
 //!
 //! Loading is one step from text to a checked `Scenario`: parse (`document`), read each section
-//! (`io`, `table`, `workload`, `action`, `fault`), layer the properties (profile defaults, an
+//! (`io`, `table`, `workload`, `warm`, `action`, `fault`), layer the properties (profile defaults, an
 //! hbase-site.xml, `[properties]`, `--set`; see `properties`), then check the relationships
 //! between values that no single section can see (a workload's table exists, the memstore and
 //! block cache leave 20% of the heap, …).
@@ -23,6 +23,7 @@ pub mod site;
 pub mod suggest;
 pub mod table;
 pub mod units;
+pub mod warm;
 pub mod workload;
 pub mod writer;
 
@@ -41,6 +42,7 @@ use self::properties::{Properties, RawValue, Setting, Source};
 use self::suggest::did_you_mean;
 use self::table::TableSpec;
 use self::units::format_size;
+use self::warm::WarmSpec;
 use self::workload::{ClientApi, WorkloadSpec};
 use self::writer::quote;
 use crate::sim::SimDuration;
@@ -127,6 +129,8 @@ pub struct Scenario {
     pub sample_interval: SimDuration,
     /// `[report] warmup`: the first part of the run, left out of latencies and throughput.
     pub warmup: SimDuration,
+    /// `[warm]`: the state the run starts in (`None`: cold, empty).
+    pub warm: Option<WarmSpec>,
 }
 
 /// What the command line adds to a scenario file.
@@ -366,6 +370,12 @@ pub fn load_str(
     }
     workload::check_clients(&workloads, &workload_nodes)?;
     check_row_layouts(&workloads, &workload_nodes)?;
+    let warm_table = root.section("warm")?;
+    let warm_present = root.get("warm").is_some() || warm_table.has_assignments();
+    let warm = WarmSpec::read(&warm_table, warm_present)?;
+    if let Some(warm) = &warm {
+        warm.check_work(&tables, &workloads, &warm_table)?;
+    }
     let (actions, action_nodes) = read_array(&root, "actions", |node, _| ActionSpec::read(node))?;
     for (index, (action, node)) in actions.iter().zip(&action_nodes).enumerate() {
         // A split or merge before this action changes the table's regions; their indexes are
@@ -406,6 +416,7 @@ pub fn load_str(
         bugs,
         sample_interval,
         warmup,
+        warm,
     };
     check_properties(&scenario)?;
     Ok(scenario)
@@ -900,6 +911,9 @@ impl Scenario {
             "[report]\ninterval = \"{}\"\nwarmup = \"{}\"\n\n",
             self.sample_interval, self.warmup
         ));
+        if let Some(warm) = &self.warm {
+            warm.write(&mut out);
+        }
         out.push_str("[properties]\n");
         for property in self.properties.iter() {
             let name = quote(property.definition.name);

@@ -10,7 +10,8 @@
 //! event, so no wake-up recurses into another.
 //!
 //! `compacting` runs CompactSplit, `wal_writing` the WAL's files (appends, syncs, rolls,
-//! archiving), and `recovery` the faults that strike at a time, a crash and HBase's recovery.
+//! archiving), `recovery` the faults that strike at a time, a crash and HBase's recovery, and
+//! `warm_start` the state a `[warm]` run begins in.
 
 mod actions;
 mod clients;
@@ -20,6 +21,7 @@ mod mutating;
 mod recovery;
 mod reports;
 mod wal_writing;
+mod warm_start;
 mod write_path;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -55,6 +57,7 @@ use crate::scenario::known_bugs::KnownBug;
 use crate::scenario::workload::{Arrival, ClientApi, OpKind};
 use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
 
+pub use warm_start::{WarmPlan, WarmRegion};
 pub use write_path::Call;
 
 /// Most requests in flight at once before a run is stopped: an open-loop workload far above
@@ -730,6 +733,7 @@ impl<'s> RegionServer<'s> {
         self.queue.schedule_at(self.end, Event::End);
         self.master_view
             .process_started(SimTime::ZERO, self.config.recovery.report_interval);
+        self.warm_start();
     }
 
     // ---- memstore accounting -------------------------------------------------------------

@@ -30,6 +30,31 @@ pub struct ClientCells {
 }
 
 impl ClientCells {
+    /// The cells one put of `row` writes in the workload's family at `position` (a cell per
+    /// column), each with its KeyValue bytes, appended to `out`.
+    pub fn put_cells(
+        &self,
+        position: usize,
+        (timestamp_ms, sequence_id): (u64, u64),
+        (row, value_bytes): (u64, u32),
+        out: &mut Vec<(Cell, u64)>,
+    ) {
+        for (column, &qualifier) in self.qualifiers.iter().enumerate() {
+            let cell = Cell {
+                row,
+                timestamp_ms,
+                sequence_id,
+                qualifier,
+                cell_type: CellType::Put,
+                value_bytes,
+            };
+            out.push((
+                cell,
+                self.key_bytes[position][column] + u64::from(value_bytes),
+            ));
+        }
+    }
+
     /// The cells a mini-batch (its timestamp and sequence id, and each written action with its
     /// value bytes) writes in the workload's family at `position`, each with its KeyValue
     /// bytes, appended to `out`: the memstore and the WAL entry are built from the same list.
@@ -55,10 +80,8 @@ impl ClientCells {
                     out.push((marker, self.delete_bytes[position]));
                 }
                 Mutation::Put => {
-                    for (column, &qualifier) in self.qualifiers.iter().enumerate() {
-                        let bytes = self.key_bytes[position][column] + u64::from(value_bytes);
-                        out.push((cell(qualifier, CellType::Put, value_bytes), bytes));
-                    }
+                    let version = (timestamp_ms, sequence_id);
+                    self.put_cells(position, version, (row, value_bytes), out);
                 }
                 Mutation::Increment | Mutation::Append | Mutation::CheckAndPut => {
                     let bytes = self.key_bytes[position][0] + u64::from(value_bytes);

@@ -17,7 +17,7 @@ use crate::model::flusher::{FlushReason, FlushStores};
 use crate::model::region::hregion::{Region, RegionId, RegionState};
 use crate::model::region::mvcc::Mvcc;
 use crate::model::region::store_hotness::StoreHotnessProtector;
-use crate::model::store::store_file::{MidKey, RowProfile, StoreFile};
+use crate::model::store::store_file::{Spread, StoreFile};
 use crate::model::timeline::MarkerKind;
 use crate::scenario::action::ActionKind;
 use crate::sim::SimTime;
@@ -298,29 +298,25 @@ impl RegionServer<'_> {
                     }
                 };
                 let state = &mut self.regions[region as usize];
-                let (start, end) = (state.start_row, state.end_row);
+                let rows = (state.start_row, state.end_row);
                 let naming = self.tables[state.table].row_naming();
-                // A bulk-loaded file's cells are not known: its rows are taken as spread evenly
-                // over the region.
-                let rows_by_bytes = RowProfile::uniform(start, end.saturating_sub(1));
                 for store in &mut state.stores {
+                    // A bulk-loaded file's cells are not known: its rows are taken as spread
+                    // evenly over the region.
                     let file = StoreFile {
-                        id: self.next_file_id,
-                        size_bytes: bytes,
-                        read_bytes: bytes,
-                        rows_by_bytes,
-                        mid_key: Some(MidKey::estimated(&rows_by_bytes, bytes, naming)),
-                        cells: 0,
-                        first_key: (start, 0),
-                        last_key: (end.saturating_sub(1), u16::MAX),
-                        sequence_id_min: sequence_id,
-                        sequence_id_max: sequence_id,
-                        timestamp_max_ms: now.as_millis(),
                         bulk_loaded: true,
-                        reference: false,
-                        major_compaction_result: false,
-                        created_at: now,
-                        contents: None,
+                        ..StoreFile::spread(
+                            Spread {
+                                id: self.next_file_id,
+                                size_bytes: bytes,
+                                rows,
+                                sequence_ids: (sequence_id, sequence_id),
+                                timestamp_max_ms: now.as_millis(),
+                                contents: None,
+                            },
+                            naming,
+                            now,
+                        )
                     };
                     self.next_file_id += 1;
                     store.add_file(file);
@@ -423,7 +419,11 @@ impl RegionServer<'_> {
         }
         self.timeline
             .mark(now, MarkerKind::RegionOpen, Some(region), "opened");
-        // HRegionServer.postOpenDeployTasks: stores with references or enough files compact.
+        self.compact_after_open(region);
+    }
+
+    /// HRegionServer.postOpenDeployTasks: stores with references or enough files compact.
+    pub(super) fn compact_after_open(&mut self, region: RegionId) {
         for store in 0..self.regions[region as usize].stores.len() {
             if self.regions[region as usize].stores[store].has_references()
                 || self.store_needs_compaction(region, store)

@@ -285,7 +285,7 @@ impl RegionServer<'_> {
         let now = self.now();
         let writer_since = self.last_roll_at;
         let roll_idle = self.roll_requested.is_none() && self.roll_in_progress.is_none();
-        if self.fs_wal.current_length_bytes(&self.fs) > self.config.wal_roll_bytes {
+        if self.wal_past_roll_size() {
             self.request_roll(RollReason::Size);
         } else if roll_idle
             && let Some(slow_syncs) = self.slow_syncs.as_mut()
@@ -298,6 +298,11 @@ impl RegionServer<'_> {
         {
             self.request_roll(RollReason::SlowSync);
         }
+    }
+
+    /// The current file is past the roll size (AbstractFSWAL.postSync's check, after a sync).
+    pub(super) fn wal_past_roll_size(&self) -> bool {
+        self.fs_wal.current_length_bytes(&self.fs) > self.config.wal_roll_bytes
     }
 
     /// FSHLog's writers whose edits went to a broken writer: they fail with it
@@ -391,6 +396,13 @@ impl RegionServer<'_> {
             self.timeline
                 .mark(now, MarkerKind::WalArchive, None, "archived");
         }
+        self.flush_for_too_many_wals();
+        self.note_wal_files();
+    }
+
+    /// With more rolled files than maxlogs, the stores pinning the oldest are flushed
+    /// (AbstractFSWAL.findRegionsToForceFlush after a roll).
+    pub(super) fn flush_for_too_many_wals(&mut self) {
         let profile = self.config.profile;
         let to_flush =
             self.fs_wal
@@ -407,7 +419,6 @@ impl RegionServer<'_> {
             self.stats.wal.forced_flush_requests += 1;
             self.request_flusher_entry(region, FlushReason::TooManyWals, stores);
         }
-        self.note_wal_files();
     }
 
     /// The LogRoller's periodic check: a roll once `hbase.regionserver.logroll.period` has

@@ -18,7 +18,8 @@
 //! the block size), with the index entries sized as first-on-row keys of full rows; a
 //! compaction's output (whose cells are not kept) takes the middle block's start from the merged
 //! row profiles of its inputs (each weighted by its bytes, their survivors assumed spread as
-//! their inputs), a bulk-loaded file from rows spread evenly over its key range.
+//! their inputs), a bulk-loaded file (or a warm start's) from rows spread evenly over its key
+//! range.
 //!
 //! A daughter's reference to half of its parent's file reports the parent's whole length
 //! (StoreFileInfo opens the referred file and HFileReaderImpl.length is its size), so
@@ -358,6 +359,20 @@ pub struct StoreFile {
     pub mid_key: Option<MidKey>,
 }
 
+/// A file spread evenly over a region's rows (`StoreFile::spread`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spread {
+    pub id: u64,
+    pub size_bytes: u64,
+    /// The region's rows: the first, and the end (excluded).
+    pub rows: (u64, u64),
+    /// The lowest and highest sequence id of its cells.
+    pub sequence_ids: (u64, u64),
+    pub timestamp_max_ms: u64,
+    /// None when its cells are not known.
+    pub contents: Option<Contents>,
+}
+
 /// A file's cells as a flush or a compaction writes them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Written {
@@ -400,6 +415,43 @@ impl StoreFile {
             major_compaction_result: false,
             created_at: now,
             contents: Some(contents),
+        }
+    }
+
+    /// A file whose cells are not listed, its bytes taken as spread evenly over its rows: a
+    /// bulk-loaded file (its contents unknown), or a warm start's file (its contents summarised
+    /// from the table's key layout). Its length is the size given exactly; its mid key is where
+    /// the middle block of its payload starts.
+    pub fn spread(spread: Spread, naming: RowNaming, now: SimTime) -> StoreFile {
+        let Spread {
+            id,
+            size_bytes,
+            rows: (start, end),
+            sequence_ids,
+            timestamp_max_ms,
+            contents,
+        } = spread;
+        let rows_by_bytes = RowProfile::uniform(start, end.saturating_sub(1));
+        let payload = contents
+            .as_ref()
+            .map_or(size_bytes, |contents| contents.payload_bytes());
+        StoreFile {
+            id,
+            size_bytes,
+            read_bytes: size_bytes,
+            rows_by_bytes,
+            mid_key: Some(MidKey::estimated(&rows_by_bytes, payload, naming)),
+            cells: contents.as_ref().map_or(0, |contents| contents.cells()),
+            first_key: (start, 0),
+            last_key: (end.saturating_sub(1), u16::MAX),
+            sequence_id_min: sequence_ids.0,
+            sequence_id_max: sequence_ids.1,
+            timestamp_max_ms,
+            bulk_loaded: false,
+            reference: false,
+            major_compaction_result: false,
+            created_at: now,
+            contents,
         }
     }
 
