@@ -19,6 +19,7 @@ pub mod not_modelled;
 pub mod profile;
 pub mod properties;
 
+pub mod cpu;
 pub mod site;
 pub mod suggest;
 pub mod table;
@@ -32,6 +33,7 @@ use std::path::{Path, PathBuf};
 
 use self::action::{ActionKind, ActionSpec};
 use self::bounds::{DURATION_MAX, ENTRIES_MAX, HEAP_MAX};
+use self::cpu::CpuSpec;
 use self::document::{Assignment, Document, Node};
 use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use self::fault::FaultSpec;
@@ -131,6 +133,8 @@ pub struct Scenario {
     pub warmup: SimDuration,
     /// `[warm]`: the state the run starts in (`None`: cold, empty).
     pub warm: Option<WarmSpec>,
+    /// `[cpu]` and `[server] cores`: whether threads share the server's cores.
+    pub cpu: CpuSpec,
 }
 
 /// What the command line adds to a scenario file.
@@ -277,6 +281,10 @@ pub fn load_str(
         }
         None => CLOCK_START_DEFAULT_MS,
     };
+    let cores = match server.get("cores") {
+        Some(node) => Some((node.u64()?, node.error(ErrorKind::Impossible, ""))),
+        None => None,
+    };
     server.finish("[server]")?;
 
     let mut settings = Vec::new();
@@ -306,6 +314,7 @@ pub fn load_str(
     let properties = Properties::resolve(release, &settings, heap_bytes)?;
 
     let io = IoSpec::read(&root.section("io")?)?;
+    let cpu = CpuSpec::read(&root.section("cpu")?, cores)?;
     let report = root.section("report")?;
     let sample_interval = match report.get("interval") {
         Some(node) => {
@@ -417,6 +426,7 @@ pub fn load_str(
         sample_interval,
         warmup,
         warm,
+        cpu,
     };
     check_properties(&scenario)?;
     Ok(scenario)
@@ -904,9 +914,14 @@ impl Scenario {
             }
         ));
         out.push_str(&format!(
-            "clock_start = {}\n\n",
+            "clock_start = {}\n",
             quote(&units::format_utc_instant(self.clock_start_ms))
         ));
+        if let Some(cores) = self.cpu.cores {
+            out.push_str(&format!("cores = {cores}\n"));
+        }
+        out.push('\n');
+        self.cpu.write(&mut out);
         out.push_str(&format!(
             "[report]\ninterval = \"{}\"\nwarmup = \"{}\"\n\n",
             self.sample_interval, self.warmup

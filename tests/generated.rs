@@ -333,9 +333,17 @@ fn render(g: &Generated) -> String {
     )
     .unwrap();
     writeln!(out, "[server]\nheap = \"{}GB\"", g.heap_gb).unwrap();
+    // A third of the cases share one to four cores among their threads.
+    let cpu_on = (g.seed >> 32) % 3 == 0;
+    if cpu_on {
+        writeln!(out, "cores = {}", 1 + (g.seed >> 40) % 4).unwrap();
+    }
     match g.restart_s {
         Some(seconds) => writeln!(out, "restart = \"{seconds}s\"\n").unwrap(),
         None => writeln!(out, "restart = \"never\"\n").unwrap(),
+    }
+    if cpu_on {
+        writeln!(out, "[cpu]\nmodel = \"on\"\n").unwrap();
     }
     writeln!(out, "[properties]").unwrap();
     let mut seen = Vec::new();

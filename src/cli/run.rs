@@ -315,6 +315,16 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
         count(rpc.call_queue_too_big),
         count(summary.client.retries),
     ));
+    if let Some(cpu) = &summary.cpu {
+        out.push_str(&format!(
+            "cpu       {} {} {:.0}% busy, {:.1} threads runnable on average (peak {})\n",
+            cpu.cores,
+            if cpu.cores == 1 { "core" } else { "cores" },
+            cpu.utilisation * 100.0,
+            cpu.runnable_mean,
+            cpu.runnable_peak,
+        ));
+    }
     out.push_str(&verdict(summary));
     let client = &summary.client;
     if !client.open_loop.is_empty() {

@@ -103,6 +103,11 @@ enum TransferOwner {
     /// A compaction reading its input files, and writing its output file.
     CompactionRead(u64),
     CompactionWrite(u64),
+    /// With the CPU model on: a handler's CPU for its call, a flush's for its cells, a
+    /// compaction's for its merge.
+    HandlerCpu(CallId),
+    FlushCpu(FlushId),
+    CompactionCpu(u64),
 }
 
 /// Who runs a flush.
@@ -254,6 +259,8 @@ pub struct RegionServer<'s> {
     /// also deadline order); finished attempts are skipped when they reach the front.
     rpc_deadlines: VecDeque<(SimTime, RequestId, u64)>,
     rpc_deadline_scheduled: bool,
+    /// Per device, the last completion a WriteDone was queued for (time and generation).
+    write_done_scheduled: [Option<(SimTime, u64)>; 4],
     /// Calls that can make progress, drained after each event.
     ready: VecDeque<CallId>,
     /// Calls whose handler waits in reclaimMemStoreMemory above the upper limit.
@@ -435,6 +442,7 @@ impl<'s> RegionServer<'s> {
                 scenario.io.hdfs_write_bandwidth,
                 scenario.io.wal_write_bandwidth,
                 scenario.io.hdfs_read_bandwidth,
+                scenario.cpu.cores,
             ),
             retry_jitter: RandomStream::new(scenario.seed, "client.retry_jitter"),
             config,
@@ -461,6 +469,7 @@ impl<'s> RegionServer<'s> {
             next_attempt_id: 0,
             rpc_deadlines: VecDeque::new(),
             rpc_deadline_scheduled: false,
+            write_done_scheduled: [None; 4],
             ready: VecDeque::new(),
             blocked_calls: VecDeque::new(),
             flushes: Slab::default(),

@@ -224,6 +224,8 @@ pub struct RunStats {
     pub compactions: CompactionStats,
     /// Compactions running (each on a thread of the small or large pool), over time.
     pub compactions_running: LevelOverTime,
+    /// With the CPU model on: threads that want a core (running or waiting for one).
+    pub cpu_runnable: LevelOverTime,
     /// The most files one store held at any time.
     pub store_files_peak_per_store: u64,
     /// Operator actions run, and those skipped (their region gone or out of range).
@@ -272,6 +274,7 @@ impl RunStats {
             retries: 0,
             compactions: CompactionStats::default(),
             compactions_running: LevelOverTime::default(),
+            cpu_runnable: LevelOverTime::default(),
             store_files_peak_per_store: 0,
             actions_run: 0,
             actions_skipped: 0,

@@ -10,6 +10,7 @@
 //! | `client_tasks` | a BufferedMutator's tasks in progress, time-averaged, over what AsyncProcess lets one server have (`hbase.client.max.perserver.tasks`, at most `max.total.tasks`) |
 //! | `rpc_handlers` | handlers holding a call, time-averaged, over the handler count |
 //! | `call_queues` | calls queued, time-averaged, over what the queues hold (`hbase.ipc.server.max.callqueue.length` × queues) |
+//! | `cpu` | the share of the cores' time threads ran (with the CPU model on) |
 //! | `wal_device` | bytes the WAL's own device moved over what it could have moved (when the WAL has one) |
 //! | `hdfs_write` | the same for the HDFS write pipe (flushes, compactions, and the WAL unless it has its own device) |
 //! | `hdfs_read` | the same for the HDFS read pipe (compactions' input) |
@@ -21,7 +22,7 @@
 //! A resource is saturated at `SATURATED` (90%; 5% for the two shares of time). A run is
 //! saturated when an open-loop workload could not keep up (more than a second of its arrivals
 //! waiting at the end) or the requests waiting grew through the run. Its bottleneck is then the
-//! first saturated resource in order of cause: a storage pipe (the fullest), the flush handlers
+//! first saturated resource in order of cause: the cores or a storage pipe (the fullest), the flush handlers
 //! or compaction threads (the busier), the memstore limits (or rather, when one was at least
 //! half busy, the busiest of what flushes need: the write pipe, the flush handlers, the
 //! compactions flushes wait on), regions offline, the RPC handlers, the call queues, the
@@ -153,6 +154,9 @@ fn resources(scenario: &Scenario, outcome: &RunOutcome, seconds: f64) -> Vec<Res
         outcome.rpc.queued.mean(outcome.end) / queue_room,
         SATURATED,
     );
+    if let Some(cpu) = outcome.pipes.cpu {
+        add("cpu", cpu, SATURATED);
+    }
     if let Some(wal) = outcome.pipes.wal_device {
         add("wal_device", wal, SATURATED);
     }
@@ -229,7 +233,7 @@ fn bottleneck(resources: &[ResourceUse]) -> Option<Bottleneck> {
             .max_by(|a, b| a.share.total_cmp(&b.share))
     };
     const FLUSHES_NEED: &[&str] = &["hdfs_write", "flush_handlers", "compaction_threads"];
-    let found = busiest(&["wal_device", "hdfs_write", "hdfs_read"], 0.0)
+    let found = busiest(&["cpu", "wal_device", "hdfs_write", "hdfs_read"], 0.0)
         .or_else(|| busiest(&["flush_handlers", "compaction_threads"], 0.0))
         .or_else(|| {
             busiest(&["memstore_limits"], 0.0)
@@ -250,6 +254,7 @@ fn bottleneck(resources: &[ResourceUse]) -> Option<Bottleneck> {
 fn why(found: &ResourceUse) -> String {
     let percent = format!("{:.0}%", found.share * 100.0);
     match found.resource {
+        "cpu" => format!("the cores were running threads {percent} of the time"),
         "wal_device" => format!("the WAL's device moved {percent} of what it could"),
         "hdfs_write" => format!(
             "the HDFS write pipe (flushes, compactions and a WAL without its own device) moved {percent} of what it could"

@@ -55,6 +55,9 @@ pub struct Summary {
     /// The resource that limited a saturated run (absent when the server kept up).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bottleneck: Option<Bottleneck>,
+    /// The server's cores, with the CPU model on (absent with it off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<CpuSummary>,
     pub rpc: RpcSummary,
     pub flushes: FlushSummary,
     pub flush_queue: FlushQueueSummary,
@@ -326,6 +329,17 @@ impl ClientSummary {
                 .map_or("unbounded".to_string(), |threads| threads.to_string()),
         ))
     }
+}
+
+/// The cores the server's threads share (the CPU model on).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CpuSummary {
+    pub cores: u32,
+    /// The share of the cores' time threads ran.
+    pub utilisation: f64,
+    /// Threads that wanted a core (running or waiting for one): time-averaged, and at most.
+    pub runnable_mean: f64,
+    pub runnable_peak: u64,
 }
 
 /// The RPC server: call queues and handlers.
@@ -950,6 +964,12 @@ impl Summary {
                 peak_per_store: stats.store_files_peak_per_store,
                 flush_wait_seconds: stats.blocked.store_files_nanos as f64 / 1e9,
             },
+            cpu: scenario.cpu.cores.map(|cores| CpuSummary {
+                cores,
+                utilisation: outcome.pipes.cpu.unwrap_or(0.0),
+                runnable_mean: stats.cpu_runnable.mean(outcome.end),
+                runnable_peak: stats.cpu_runnable.peak(),
+            }),
             limits: LimitsSummary {
                 requests_in_flight_peak: outcome.requests_in_flight_peak as u64,
                 requests_in_flight_mean: stats.in_flight.mean(outcome.end),

@@ -10,10 +10,15 @@
 //! (`hbase.wal.storage.policy` ONE_SSD / ALL_SSD) are described by `io.wal_write_bandwidth`:
 //! then the WAL writes to a device of its own. A throttled compaction's transfers carry its
 //! throughput cap.
+//!
+//! With the CPU model on, the server's cores are one more such resource (`Device::Cpu`): a
+//! thread's CPU work is a transfer of CPU-nanoseconds over `cores` × 10⁹ a second, each thread
+//! capped at one core, so threads share the cores equally once more of them want to run than
+//! there are cores.
 
 use std::collections::BTreeMap;
 
-use crate::sim::{SharedBandwidth, SimTime, TransferId};
+use crate::sim::{SharedBandwidth, SimDuration, SimTime, TransferId};
 
 /// One of the devices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,7 +29,12 @@ pub enum Device {
     Wal,
     /// The HDFS read pipe: compactions reading their input files.
     Read,
+    /// The server's cores (with the CPU model on): work in CPU-nanoseconds.
+    Cpu,
 }
+
+/// A core's work per second, in CPU-nanoseconds: the most one thread can do.
+pub const CORE_NANOS_PER_SEC: u64 = 1_000_000_000;
 
 impl Device {
     /// A number for the event's trace key.
@@ -33,6 +43,7 @@ impl Device {
             Device::Shared => 0,
             Device::Wal => 1,
             Device::Read => 2,
+            Device::Cpu => 3,
         }
     }
 }
@@ -51,6 +62,8 @@ pub struct PipeUtilisation {
     /// The WAL's own device, if it has one.
     pub wal_device: Option<f64>,
     pub hdfs_read: f64,
+    /// The cores, with the CPU model on: the share of their time threads ran.
+    pub cpu: Option<f64>,
 }
 
 /// The devices and who each transfer on them belongs to.
@@ -59,22 +72,47 @@ pub struct Devices<O> {
     shared: SharedBandwidth,
     wal: Option<SharedBandwidth>,
     read: SharedBandwidth,
+    cpu: Option<SharedBandwidth>,
     owners: BTreeMap<(Device, TransferId), O>,
 }
 
 impl<O: Copy> Devices<O> {
-    /// `wal_bytes_per_sec`: the WAL's own device, or None for the shared pipe.
+    /// `wal_bytes_per_sec`: the WAL's own device, or None for the shared pipe; `cores`: the
+    /// CPU model's cores, or None with the model off.
     pub fn new(
         shared_bytes_per_sec: u64,
         wal_bytes_per_sec: Option<u64>,
         read_bytes_per_sec: u64,
+        cores: Option<u32>,
     ) -> Devices<O> {
         Devices {
             shared: SharedBandwidth::new(shared_bytes_per_sec),
             wal: wal_bytes_per_sec.map(SharedBandwidth::new),
             read: SharedBandwidth::new(read_bytes_per_sec),
+            cpu: cores.map(|cores| SharedBandwidth::new(u64::from(cores) * CORE_NANOS_PER_SEC)),
             owners: BTreeMap::new(),
         }
+    }
+
+    /// Whether threads share cores (the CPU model is on).
+    pub fn has_cpu(&self) -> bool {
+        self.cpu.is_some()
+    }
+
+    /// Starts `work` of CPU for `owner` on one thread (at most one core).
+    pub fn start_cpu(&mut self, now: SimTime, work: SimDuration, owner: O) -> TransferKey {
+        self.start(
+            Device::Cpu,
+            now,
+            work.as_nanos(),
+            Some(CORE_NANOS_PER_SEC),
+            owner,
+        )
+    }
+
+    /// Transfers running on a device (on the cores: the threads that want to run).
+    pub fn active(&self, device: Device) -> usize {
+        self.pipe(device).active()
     }
 
     /// The device the WAL writes to.
@@ -92,6 +130,7 @@ impl<O: Copy> Devices<O> {
             hdfs_write: self.shared.utilisation(now),
             wal_device: self.wal.as_ref().map(|pipe| pipe.utilisation(now)),
             hdfs_read: self.read.utilisation(now),
+            cpu: self.cpu.as_ref().map(|cores| cores.utilisation(now)),
         }
     }
 
@@ -100,6 +139,7 @@ impl<O: Copy> Devices<O> {
             Device::Wal => self.wal.as_ref().expect("the WAL has its own device"),
             Device::Shared => &self.shared,
             Device::Read => &self.read,
+            Device::Cpu => self.cpu.as_ref().expect("the CPU model is on"),
         }
     }
 
@@ -108,6 +148,7 @@ impl<O: Copy> Devices<O> {
             Device::Wal => self.wal.as_mut().expect("the WAL has its own device"),
             Device::Shared => &mut self.shared,
             Device::Read => &mut self.read,
+            Device::Cpu => self.cpu.as_mut().expect("the CPU model is on"),
         }
     }
 
@@ -183,11 +224,10 @@ impl<O: Copy> Devices<O> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::SimDuration;
 
     #[test]
     fn the_wal_shares_the_pipe_unless_it_has_its_own_device() {
-        let mut shared: Devices<u32> = Devices::new(1000, None, 1000);
+        let mut shared: Devices<u32> = Devices::new(1000, None, 1000, None);
         assert_eq!(shared.wal_device(), Device::Shared);
         let start = SimTime::ZERO;
         shared.start(Device::Shared, start, 1000, None, 1);
@@ -200,7 +240,7 @@ mod tests {
             vec![1, 2]
         );
 
-        let mut separate: Devices<u32> = Devices::new(1000, Some(1000), 1000);
+        let mut separate: Devices<u32> = Devices::new(1000, Some(1000), 1000, None);
         assert_eq!(separate.wal_device(), Device::Wal);
         separate.start(Device::Shared, start, 1000, None, 1);
         separate.start(Device::Wal, start, 1000, None, 2);

@@ -67,7 +67,9 @@ pub(super) struct CompactionJob {
     output: StoreFile,
     read: TransferKey,
     write: TransferKey,
-    /// Of the two transfers (read, write), those still running.
+    /// The merge's CPU, with the CPU model on.
+    cpu: Option<TransferKey>,
+    /// Of its parts (the read, the write, the CPU), those still running.
     parts_left: u8,
     started_at: SimTime,
 }
@@ -431,6 +433,18 @@ impl RegionServer<'_> {
             cap,
             TransferOwner::CompactionWrite(id),
         );
+        // With the CPU model on, the merge's CPU per input cell runs beside the transfers.
+        let input_cells: u64 = self.regions[region as usize].stores[store]
+            .files
+            .iter()
+            .filter(|file| selection.files.contains(&file.id))
+            .map(|file| file.cells)
+            .sum();
+        let cpu_work = self.scenario.cpu.compaction_per_cell * input_cells;
+        let cpu = (self.devices.has_cpu() && !cpu_work.is_zero()).then(|| {
+            self.devices
+                .start_cpu(now, cpu_work, TransferOwner::CompactionCpu(id))
+        });
         self.compactions.insert(
             id,
             CompactionJob {
@@ -441,10 +455,14 @@ impl RegionServer<'_> {
                 output,
                 read,
                 write,
-                parts_left: 2,
+                cpu,
+                parts_left: if cpu.is_some() { 3 } else { 2 },
                 started_at: now,
             },
         );
+        if cpu.is_some() {
+            self.schedule_write_done(Device::Cpu);
+        }
         self.stats
             .compactions_running
             .set(now, self.compactions.len() as u64);
@@ -543,6 +561,10 @@ impl RegionServer<'_> {
                 .set(now, self.compactions.len() as u64);
             self.devices.cancel(now, job.read);
             self.devices.cancel(now, job.write);
+            if let Some(cpu) = job.cpu {
+                self.devices.cancel(now, cpu);
+                self.schedule_write_done(Device::Cpu);
+            }
             self.cancel_selection(job.region, job.store, &job.selection);
             self.stats.compactions.aborted += 1;
             self.apply_throughput_caps();

@@ -500,6 +500,11 @@ impl RegionServer<'_> {
         self.schedule_write_done(Device::Shared);
         let parts_left = if cpu.is_zero() {
             1
+        } else if self.devices.has_cpu() {
+            self.devices
+                .start_cpu(now, cpu, TransferOwner::FlushCpu(flush));
+            self.schedule_write_done(Device::Cpu);
+            2
         } else {
             self.queue.schedule_in(cpu, Event::FlushStepDone { flush });
             2
@@ -565,7 +570,20 @@ impl RegionServer<'_> {
 
     /// Wakes the server when the device's next transfer may have finished.
     pub(super) fn schedule_write_done(&mut self, device: Device) {
+        if device == Device::Cpu {
+            let now = self.now();
+            self.stats
+                .cpu_runnable
+                .set(now, self.devices.active(Device::Cpu) as u64);
+        }
         if let Some((at, generation)) = self.devices.next_completion(device) {
+            // One wake-up per completion: asking again before anything changed (the same
+            // generation and time) must not queue a twin, which would wake and ask again.
+            let last = &mut self.write_done_scheduled[device.index() as usize];
+            if *last == Some((at, generation)) {
+                return;
+            }
+            *last = Some((at, generation));
             self.queue
                 .schedule_at(at, Event::WriteDone { device, generation });
         }
@@ -589,9 +607,10 @@ impl RegionServer<'_> {
                 }
                 TransferOwner::WalChunk => self.wal_chunk_done(),
                 TransferOwner::CompactionRead(compaction)
-                | TransferOwner::CompactionWrite(compaction) => {
-                    self.compaction_part_done(compaction)
-                }
+                | TransferOwner::CompactionWrite(compaction)
+                | TransferOwner::CompactionCpu(compaction) => self.compaction_part_done(compaction),
+                TransferOwner::HandlerCpu(call) => self.ready.push_back(call),
+                TransferOwner::FlushCpu(flush) => self.on_flush_step_done(flush),
             }
         }
         self.schedule_write_done(device);

@@ -275,6 +275,7 @@ impl RegionServer<'_> {
         self.flusher.reset(now);
         self.flush_queue_due_scheduled = None;
         self.devices.cancel_all(now);
+        self.stats.cpu_runnable.set(now, 0);
         self.compactions.clear();
         self.stats.compactions_running.set(now, 0);
         self.compact_split = CompactSplit::new(

@@ -23,10 +23,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{RegionServer, RequestId};
+use super::{RegionServer, RequestId, TransferOwner};
 use crate::model::client::request::{Action, Mutation, Request, ServerError};
 use crate::model::event::Event;
 use crate::model::flusher::FlushReason;
+use crate::model::hdfs::devices::Device;
 use crate::model::region::hregion::{RegionId, RegionState};
 use crate::model::region::row_lock::LockMode;
 use crate::model::region::value_index::Undo;
@@ -189,7 +190,14 @@ impl RegionServer<'_> {
                     self.calls.get_mut(call).phase = Phase::Cpu;
                     let cpu = self.call_cpu(call);
                     if !cpu.is_zero() {
-                        self.queue.schedule_in(cpu, Event::HandlerCpuDone { call });
+                        if self.devices.has_cpu() {
+                            let now = self.now();
+                            self.devices
+                                .start_cpu(now, cpu, TransferOwner::HandlerCpu(call));
+                            self.schedule_write_done(Device::Cpu);
+                        } else {
+                            self.queue.schedule_in(cpu, Event::HandlerCpuDone { call });
+                        }
                         return;
                     }
                 }

@@ -1,0 +1,92 @@
+//! `[cpu]` and `[server] cores`: whether the server's threads share its cores.
+//!
+//! With the model off (the default) a thread's CPU work is a fixed delay: a handler holds its
+//! call for `[io] handler_cpu_per_call` plus `handler_cpu_per_mutation` per mutation, a flush
+//! spends `flush_cpu_per_cell` per cell beside its bytes, and compactions cost no CPU; however
+//! many threads run, none slows another. With `model = "on"` the same work, and the compactions'
+//! merge per cell, is demanded of the server's `cores`, shared by the threads that want them at
+//! once (processor sharing, each thread at most one core): more runnable threads than cores
+//! slow them all.
+
+use super::document::Table;
+use super::error::{ErrorKind, ScenarioError};
+
+/// The most cores a server may be given.
+pub const CORES_MAX: u64 = 1024;
+/// The cores of a server when `[server] cores` is not given: a common RegionServer host (two
+/// sockets of eight cores).
+pub const CORES_DEFAULT: u32 = 16;
+/// A compaction's CPU per input cell unless the scenario says otherwise: the flush's 1 µs per
+/// cell for writing it (encoding, checksums, bloom), and as much again for reading it back
+/// (block decoding) and merging it through the StoreScanner's heap of files. Chosen, not a
+/// published figure: HBase's CompactionTool or a compaction's log line ("Completed compaction
+/// … in N sec") on an unthrottled store tells yours.
+pub const COMPACTION_PER_CELL_DEFAULT_NANOS: u64 = 2_000;
+/// A per-cell cost over a millisecond is a typo rather than a machine.
+const PER_CELL_MAX_NANOS: u64 = 1_000_000;
+
+/// The CPU model's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuSpec {
+    /// The cores the server's threads share; `None`: the model is off.
+    pub cores: Option<u32>,
+    /// A compaction's CPU per input cell (with the model on).
+    pub compaction_per_cell: crate::sim::SimDuration,
+}
+
+impl CpuSpec {
+    /// Reads `[cpu]`, with `[server] cores` given as `cores` (its value and where it was).
+    pub fn read(
+        table: &Table<'_, '_>,
+        cores: Option<(u64, ScenarioError)>,
+    ) -> Result<CpuSpec, ScenarioError> {
+        let on = match table.get("model") {
+            Some(node) => node.choice(&["on", "off"])? == "on",
+            None => false,
+        };
+        let compaction_per_cell = match table.get("compaction_per_cell") {
+            Some(node) if !on => return Err(off_error(node.error(ErrorKind::Impossible, ""))),
+            Some(node) => {
+                node.duration_at_most(crate::sim::SimDuration::from_nanos(PER_CELL_MAX_NANOS))?
+            }
+            None => crate::sim::SimDuration::from_nanos(COMPACTION_PER_CELL_DEFAULT_NANOS),
+        };
+        table.finish("[cpu]")?;
+        let cores = match cores {
+            Some((_, place)) if !on => return Err(off_error(place)),
+            Some((cores, place)) => {
+                if !(1..=CORES_MAX).contains(&cores) {
+                    return Err(ScenarioError {
+                        message: format!("cores must be 1 to {CORES_MAX}, found {cores}"),
+                        ..place
+                    });
+                }
+                Some(cores as u32)
+            }
+            None => on.then_some(CORES_DEFAULT),
+        };
+        Ok(CpuSpec {
+            cores,
+            compaction_per_cell,
+        })
+    }
+
+    pub fn write(&self, out: &mut String) {
+        match self.cores {
+            None => out.push_str("[cpu]\nmodel = \"off\"\n\n"),
+            Some(_) => out.push_str(&format!(
+                "[cpu]\nmodel = \"on\"\ncompaction_per_cell = \"{}\"\n\n",
+                self.compaction_per_cell
+            )),
+        }
+    }
+}
+
+/// A CPU setting given while the model is off changes nothing: refused, saying so.
+fn off_error(place: ScenarioError) -> ScenarioError {
+    ScenarioError {
+        kind: ErrorKind::Impossible,
+        message: "applies only with the CPU model on: add [cpu] model = \"on\" (off, a thread's CPU work is a fixed delay and no cores are shared)".to_string(),
+        ..place
+    }
+}

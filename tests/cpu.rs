@@ -1,0 +1,174 @@
+//! The CPU model: with `[cpu] model = "on"` the handlers', flushes' and compactions' CPU work
+//! shares `[server] cores` (processor sharing, a thread at most one core); off, it is a fixed
+//! delay as before.
+
+mod common;
+
+use common::{bundled, run, scenario};
+
+/// A closed loop of 64 clients against handlers that each spend 1 ms of CPU per call, with a
+/// WAL that costs nearly nothing: the handlers' CPU is all the work there is.
+const CPU_BOUND: &str = r#"
+name = "cpu-bound"
+seed = 9
+duration = "20s"
+profile = "hbase-2.5"
+[server]
+heap = "8GB"
+[properties]
+"hbase.regionserver.handler.count" = 4
+[io]
+wal_sync_latency = { dist = "constant", value = "10us" }
+network_rtt = { dist = "constant", value = "10us" }
+handler_cpu_per_call = "1ms"
+handler_cpu_per_mutation = "0us"
+[cpu]
+model = "on"
+[[tables]]
+name = "t"
+regions = 4
+[[workloads]]
+table = "t"
+arrival = { kind = "closed", clients = 64 }
+mix = { put = 1.0 }
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 100 }
+"#;
+
+fn puts_per_sec(sets: &[&str]) -> (f64, f64) {
+    let (_, summary) = run(&scenario(CPU_BOUND, sets));
+    let cpu = summary.cpu.as_ref().expect("the model is on");
+    (
+        summary.operations["put"].throughput_per_sec,
+        cpu.utilisation,
+    )
+}
+
+// With cores to spare, twice the handlers answer twice the calls; with one core, the handlers
+// share it and more of them add nothing: about 1000 calls a second of 1 ms each, the core
+// always busy.
+#[test]
+fn handlers_scale_with_the_cores_they_share() {
+    let (four, _) = puts_per_sec(&["server.cores=64"]);
+    let (eight, _) = puts_per_sec(&["server.cores=64", "hbase.regionserver.handler.count=8"]);
+    let ratio = eight / four;
+    assert!((1.9..2.1).contains(&ratio), "{four} → {eight}");
+    let (four, busy_four) = puts_per_sec(&["server.cores=1"]);
+    let (eight, busy_eight) =
+        puts_per_sec(&["server.cores=1", "hbase.regionserver.handler.count=8"]);
+    assert!(eight < four * 1.05, "{four} → {eight}");
+    assert!((950.0..1001.0).contains(&eight), "{eight}");
+    assert!(
+        busy_four > 0.95 && busy_eight > 0.95,
+        "{busy_four} {busy_eight}"
+    );
+}
+
+// One core shared by eight handlers is the run's bottleneck once the clients are open-loop
+// and ask for more than it can do.
+#[test]
+fn a_saturated_core_is_named_the_bottleneck() {
+    let (_, summary) = run(&scenario(
+        CPU_BOUND,
+        &[
+            "server.cores=1",
+            "hbase.regionserver.handler.count=8",
+            r#"workloads[0].arrival={ kind = "open", rate = "2000/s", threads = 64 }"#,
+        ],
+    ));
+    let bottleneck = summary.bottleneck.expect("saturated");
+    assert_eq!(bottleneck.resource, "cpu", "{bottleneck:?}");
+    let cpu = summary.cpu.expect("on");
+    assert!(cpu.runnable_mean > 7.0, "{cpu:?}");
+    assert_eq!(cpu.runnable_peak, 8);
+}
+
+/// One region flushing 1MB memstores of 100-byte values: a compaction of three files every
+/// few seconds, its merge's CPU (100 µs a cell) far longer than its bytes' transfers.
+const COMPACTING: &str = r#"
+name = "compacting"
+seed = 4
+duration = "60s"
+profile = "hbase-2.5"
+[server]
+heap = "8GB"
+[properties]
+"hbase.hregion.memstore.flush.size" = "1MB"
+[io]
+flush_cpu_per_cell = "0us"
+[cpu]
+model = "on"
+compaction_per_cell = "100us"
+[[tables]]
+name = "t"
+regions = 1
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "2000/s", process = "uniform" }
+mix = { put = 1.0 }
+keys = { dist = "uniform", count = 100_000_000 }
+value_size = { dist = "constant", bytes = 100 }
+"#;
+
+// Twice the CPU per cell, twice as long a compaction: the merge is CPU-bound.
+#[test]
+fn compactions_take_as_long_as_their_cpu() {
+    let (_, once) = run(&scenario(COMPACTING, &[]));
+    let (_, twice) = run(&scenario(
+        COMPACTING,
+        &["cpu.compaction_per_cell=\"200us\""],
+    ));
+    assert!(once.compactions.count >= 2, "{:?}", once.compactions);
+    let (a, b) = (
+        once.compactions.duration_ms.mean,
+        twice.compactions.duration_ms.mean,
+    );
+    assert!(a > 500.0, "{a}");
+    assert!((1.9..2.1).contains(&(b / a)), "{a} → {b}");
+}
+
+// With the model off the run is today's, event for event, whether `[cpu]` says so or not.
+#[test]
+fn the_model_off_changes_nothing() {
+    let (_, absent) = run(&bundled("scenarios/default.toml", &["duration=30s"]));
+    let (_, off) = run(&bundled(
+        "scenarios/default.toml",
+        &["duration=30s", "cpu.model=off"],
+    ));
+    assert_eq!(absent.trace_hash, off.trace_hash);
+    assert!(absent.cpu.is_none());
+    let (_, on) = run(&bundled(
+        "scenarios/default.toml",
+        &["duration=30s", "cpu.model=on"],
+    ));
+    assert_ne!(absent.trace_hash, on.trace_hash);
+    assert_eq!(on.cpu.expect("on").cores, 16);
+}
+
+// Cores are refused with the model off (they would change nothing), and outside 1 to 1024.
+#[test]
+fn cpu_settings_are_checked() {
+    let error = common::load(CPU_BOUND, &["cpu.model=off", "server.cores=4"]).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("applies only with the CPU model on"),
+        "{error}"
+    );
+    let error = common::load(CPU_BOUND, &["server.cores=0"]).unwrap_err();
+    assert!(
+        error.to_string().contains("cores must be 1 to 1024"),
+        "{error}"
+    );
+    let error = common::load(
+        CPU_BOUND,
+        &["cpu.model=off", "cpu.compaction_per_cell=\"1us\""],
+    )
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("applies only with the CPU model on"),
+        "{error}"
+    );
+}
