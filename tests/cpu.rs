@@ -65,10 +65,10 @@ fn handlers_scale_with_the_cores_they_share() {
 }
 
 // One core shared by eight handlers is the run's bottleneck once the clients are open-loop
-// and ask for more than it can do.
+// and ask for more than it can do; the time series shows it busy interval by interval.
 #[test]
 fn a_saturated_core_is_named_the_bottleneck() {
-    let (_, summary) = run(&scenario(
+    let (outcome, summary) = run(&scenario(
         CPU_BOUND,
         &[
             "server.cores=1",
@@ -76,6 +76,12 @@ fn a_saturated_core_is_named_the_bottleneck() {
             r#"workloads[0].arrival={ kind = "open", rate = "2000/s", threads = 64 }"#,
         ],
     ));
+    // The time series' per-interval shares average to the run's utilisation.
+    let samples = &outcome.timeline.samples;
+    let mean = samples.iter().map(|sample| sample.cpu_busy).sum::<f64>() / samples.len() as f64;
+    assert!(samples.iter().all(|sample| sample.cpu_busy <= 1.0));
+    let utilisation = summary.cpu.as_ref().expect("on").utilisation;
+    assert!((mean - utilisation).abs() < 0.01, "{mean} {utilisation}");
     let bottleneck = summary.bottleneck.expect("saturated");
     assert_eq!(bottleneck.resource, "cpu", "{bottleneck:?}");
     let cpu = summary.cpu.expect("on");

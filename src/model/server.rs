@@ -259,6 +259,8 @@ pub struct RegionServer<'s> {
     /// also deadline order); finished attempts are skipped when they reach the front.
     rpc_deadlines: VecDeque<(SimTime, RequestId, u64)>,
     rpc_deadline_scheduled: bool,
+    /// The cores' work done and possible at the last sample, for each interval's share.
+    cpu_work_sampled: (u128, u128),
     /// Per device, the last completion a WriteDone was queued for (time and generation).
     write_done_scheduled: [Option<(SimTime, u64)>; 4],
     /// Calls that can make progress, drained after each event.
@@ -470,6 +472,7 @@ impl<'s> RegionServer<'s> {
             rpc_deadlines: VecDeque::new(),
             rpc_deadline_scheduled: false,
             write_done_scheduled: [None; 4],
+            cpu_work_sampled: (0, 0),
             ready: VecDeque::new(),
             blocked_calls: VecDeque::new(),
             flushes: Slab::default(),
@@ -797,8 +800,23 @@ impl<'s> RegionServer<'s> {
             .filter(|client| matches!(client.arrival, Arrival::Open { .. }))
             .map(|client| client.unanswered_at(at))
             .fold((0, 0), |(a, b), (c, d)| (a + c, b + d));
+        let cpu_busy = match self.devices.cpu_work(at) {
+            Some((moved, capacity)) => {
+                let (moved_before, capacity_before) =
+                    std::mem::replace(&mut self.cpu_work_sampled, (moved, capacity));
+                let possible = capacity - capacity_before;
+                if possible == 0 {
+                    0.0
+                } else {
+                    (moved - moved_before) as f64 / possible as f64
+                }
+            }
+            None => 0.0,
+        };
         let gauges = Sample {
             time: at,
+            cpu_busy,
+            cpu_runnable: self.stats.cpu_runnable.level(),
             global_heap_bytes: self.global.heap,
             largest_region_heap_bytes: largest_region,
             flush_queue_length: self.flusher.queue_len() as u64,

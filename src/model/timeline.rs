@@ -52,6 +52,10 @@ pub struct Sample {
     /// not yet answered (waiting, or under way).
     pub client_waiting: u64,
     pub client_unanswered: u64,
+    /// With the CPU model on: the share of the cores' time threads ran in the interval, and
+    /// the threads that want a core at its end (0 with the model off).
+    pub cpu_busy: f64,
+    pub cpu_runnable: u64,
     pub wal_files: u64,
     pub wal_max_logs: u64,
     pub server_up: bool,

@@ -25,6 +25,8 @@
 //! | `client_retries_per_s`, `region_too_busy_per_s` | in the interval, per second |
 //! | `client_waiting` | open-loop arrivals due and waiting at the client for an application thread |
 //! | `client_unanswered` | open-loop arrivals due and not yet answered (waiting, or under way) |
+//! | `cpu_busy` | with `[cpu] model = "on"`: the share of the cores' time threads ran in the interval (0 with it off) |
+//! | `cpu_runnable` | with the CPU model on: threads that want a core, running or waiting for one |
 //!
 //! `events.csv`: `time_s,kind,region,detail` — kind is flush (detail: the reason), compaction
 //! (detail: minor, all_files or major), split, fault (detail: its kind), wal_roll (detail: why:
@@ -45,7 +47,7 @@ use crate::scenario::workload::OpKind;
 pub const TOP_REGIONS: usize = 8;
 
 /// The fixed (non-operation) columns of `timeseries.csv`, after the operation groups.
-pub const GAUGE_COLUMNS: [&str; 24] = [
+pub const GAUGE_COLUMNS: [&str; 26] = [
     "global_memstore_bytes",
     "memstore_lower_limit_bytes",
     "memstore_upper_limit_bytes",
@@ -70,6 +72,8 @@ pub const GAUGE_COLUMNS: [&str; 24] = [
     "region_too_busy_per_s",
     "client_waiting",
     "client_unanswered",
+    "cpu_busy",
+    "cpu_runnable",
 ];
 
 /// The columns written for one operation kind.
@@ -117,7 +121,7 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
         }
         let _ = writeln!(
             out,
-            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             sample.global_heap_bytes,
             outcome.global_lower_bytes,
             outcome.global_upper_bytes,
@@ -142,6 +146,8 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
             sample.region_too_busy as f64 / seconds,
             sample.client_waiting,
             sample.client_unanswered,
+            sample.cpu_busy,
+            sample.cpu_runnable,
         );
     }
     out

@@ -69,6 +69,18 @@ impl SharedBandwidth {
     /// The share of what the pipe could have moved since the start that it moved, up to `now`
     /// (at or after its last change): 1 when transfers kept it full all along.
     pub fn utilisation(&self, now: SimTime) -> f64 {
+        let (moved, capacity) = self.work(now);
+        if capacity == 0 {
+            0.0
+        } else {
+            moved as f64 / capacity as f64
+        }
+    }
+
+    /// From the start up to `now` (at or after its last change): what the pipe moved and what
+    /// it could have moved, in byte-nanoseconds per second; differences of two give an
+    /// interval's utilisation.
+    pub fn work(&self, now: SimTime) -> (u128, u128) {
         let elapsed = u128::from(now.duration_since(self.updated_at).as_nanos());
         let moved: u128 = self.moved
             + self
@@ -77,12 +89,10 @@ impl SharedBandwidth {
                 .zip(&self.rates)
                 .map(|(transfer, rate)| (elapsed * rate.num / rate.den).min(transfer.remaining))
                 .sum::<u128>();
-        let capacity = self.capacity + elapsed * u128::from(self.bytes_per_sec);
-        if capacity == 0 {
-            0.0
-        } else {
-            moved as f64 / capacity as f64
-        }
+        (
+            moved,
+            self.capacity + elapsed * u128::from(self.bytes_per_sec),
+        )
     }
 
     pub fn bytes_per_sec(&self) -> u64 {

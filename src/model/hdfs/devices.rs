@@ -110,6 +110,12 @@ impl<O: Copy> Devices<O> {
         )
     }
 
+    /// The cores' work done and possible up to `now` (see `SharedBandwidth::work`), with the
+    /// CPU model on.
+    pub fn cpu_work(&self, now: SimTime) -> Option<(u128, u128)> {
+        self.cpu.as_ref().map(|cores| cores.work(now))
+    }
+
     /// Transfers running on a device (on the cores: the threads that want to run).
     pub fn active(&self, device: Device) -> usize {
         self.pipe(device).active()
