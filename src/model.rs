@@ -9,6 +9,7 @@ pub mod event;
 pub mod faults;
 pub mod flush_throughput;
 pub mod flusher;
+pub mod gc;
 pub mod hdfs;
 pub mod region;
 pub mod rpc;

@@ -14,6 +14,7 @@ pub mod document;
 pub mod error;
 pub mod fault;
 pub mod io;
+pub mod jvm;
 pub mod known_bugs;
 pub mod not_modelled;
 pub mod profile;
@@ -38,6 +39,7 @@ use self::document::{Assignment, Document, Node};
 use self::error::{ErrorKind, Origin, ScenarioError, with_suggestion};
 use self::fault::FaultSpec;
 use self::io::IoSpec;
+use self::jvm::JvmSpec;
 use self::known_bugs::{KnownBug, KnownBugs};
 use self::profile::{ProfileId, Release};
 use self::properties::{Properties, RawValue, Setting, Source};
@@ -135,6 +137,8 @@ pub struct Scenario {
     pub warm: Option<WarmSpec>,
     /// `[cpu]` and `[server] cores`: whether threads share the server's cores.
     pub cpu: CpuSpec,
+    /// `[jvm]`: garbage collection.
+    pub jvm: JvmSpec,
 }
 
 /// What the command line adds to a scenario file.
@@ -315,6 +319,7 @@ pub fn load_str(
 
     let io = IoSpec::read(&root.section("io")?)?;
     let cpu = CpuSpec::read(&root.section("cpu")?, cores)?;
+    let jvm = JvmSpec::read(&root.section("jvm")?, heap_bytes)?;
     let report = root.section("report")?;
     let sample_interval = match report.get("interval") {
         Some(node) => {
@@ -427,6 +432,7 @@ pub fn load_str(
         warmup,
         warm,
         cpu,
+        jvm,
     };
     check_properties(&scenario)?;
     Ok(scenario)
@@ -922,6 +928,7 @@ impl Scenario {
         }
         out.push('\n');
         self.cpu.write(&mut out);
+        self.jvm.write(&mut out);
         out.push_str(&format!(
             "[report]\ninterval = \"{}\"\nwarmup = \"{}\"\n\n",
             self.sample_interval, self.warmup

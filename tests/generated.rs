@@ -345,6 +345,17 @@ fn render(g: &Generated) -> String {
     if cpu_on {
         writeln!(out, "[cpu]\nmodel = \"on\"\n").unwrap();
     }
+    // A third of the cases collect garbage, with a small young generation and pauses from
+    // nothing to seconds (past the session where the generated properties shorten it).
+    if (g.seed >> 48) % 3 == 0 {
+        let young_mb = [1, 16, 256][((g.seed >> 50) % 3) as usize].min(g.heap_gb * 512);
+        let pause_ms = [0, 50, 3000][((g.seed >> 52) % 3) as usize];
+        writeln!(
+            out,
+            "[jvm]\ngc = \"on\"\nyoung = \"{young_mb}MB\"\npause_base = \"{pause_ms}ms\"\n"
+        )
+        .unwrap();
+    }
     writeln!(out, "[properties]").unwrap();
     let mut seen = Vec::new();
     for &(index, choice) in &g.properties {

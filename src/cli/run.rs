@@ -325,6 +325,25 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
             cpu.runnable_peak,
         ));
     }
+    if let Some(gc) = &summary.gc {
+        out.push_str(&format!(
+            "gc        {} young collections, pauses p50 {} p99 {} max {}, {:.1}s in all; {}/s allocated{}\n",
+            count(gc.young_collections),
+            latency(gc.pause_ms.p50),
+            latency(gc.pause_ms.p99.min(gc.pause_ms.max)),
+            latency(gc.pause_ms.max),
+            gc.pause_total_seconds,
+            format_size_approx(gc.allocation_bytes_per_sec),
+            if gc.session_expiries > 0 {
+                format!(
+                    "; {} pauses outlasted the ZooKeeper session",
+                    gc.session_expiries
+                )
+            } else {
+                String::new()
+            },
+        ));
+    }
     out.push_str(&verdict(summary));
     let client = &summary.client;
     if !client.open_loop.is_empty() {

@@ -19,6 +19,10 @@ pub enum Event {
     MutatorTimer { client: u32 },
     /// A workload ends and closes its BufferedMutator.
     MutatorClose { client: u32 },
+    /// A garbage-collection pause is over: the server's threads run again.
+    GcPauseEnds,
+    /// A pause has outlasted the ZooKeeper session: it expires.
+    GcSessionExpired,
     /// The earliest outstanding RPC deadline has come.
     RpcDeadlines,
     /// A handler's wait for a row lock or the updates lock has run out (stale unless the
@@ -90,6 +94,8 @@ impl Event {
             Event::MutatorRescan { .. } => "mutator_rescan",
             Event::MutatorTimer { .. } => "mutator_timer",
             Event::MutatorClose { .. } => "mutator_close",
+            Event::GcPauseEnds => "gc_pause_ends",
+            Event::GcSessionExpired => "gc_session_expired",
             Event::RpcDeadlines => "rpc_deadlines",
             Event::LockWaitTimeout { .. } => "lock_wait_timeout",
             Event::WalSyncDone { .. } => "wal_sync_done",
@@ -164,6 +170,8 @@ impl Event {
             Event::MutatorRescan { client } => (32, [u64::from(client), 0]),
             Event::MutatorTimer { client } => (33, [u64::from(client), 0]),
             Event::MutatorClose { client } => (34, [u64::from(client), 0]),
+            Event::GcPauseEnds => (35, [0, 0]),
+            Event::GcSessionExpired => (36, [0, 0]),
         }
     }
 }

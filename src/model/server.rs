@@ -17,6 +17,7 @@ mod actions;
 mod clients;
 mod compacting;
 mod flushing;
+mod gc_pauses;
 mod mutating;
 mod recovery;
 mod reports;
@@ -219,6 +220,8 @@ pub struct RunOutcome {
     pub open_loop: Vec<OpenLoopAtEnd>,
     /// Each BufferedMutator workload's buffer and tasks.
     pub mutators: Vec<MutatorAtEnd>,
+    /// The JVM's collections, with `[jvm] gc = "on"`.
+    pub gc: Option<crate::model::gc::Gc>,
     /// How full the storage pipes were over the run.
     pub pipes: PipeUtilisation,
     /// The compaction pools' threads (small + large).
@@ -259,6 +262,10 @@ pub struct RegionServer<'s> {
     /// also deadline order); finished attempts are skipped when they reach the front.
     rpc_deadlines: VecDeque<(SimTime, RequestId, u64)>,
     rpc_deadline_scheduled: bool,
+    /// The JVM's young collections (with `[jvm] gc = "on"`), and the end of the pause under
+    /// way: until then no server thread runs.
+    gc: Option<crate::model::gc::Gc>,
+    paused_until: SimTime,
     /// The cores' work done and possible at the last sample, for each interval's share.
     cpu_work_sampled: (u128, u128),
     /// Per device, the last completion a WriteDone was queued for (time and generation).
@@ -473,6 +480,11 @@ impl<'s> RegionServer<'s> {
             rpc_deadline_scheduled: false,
             write_done_scheduled: [None; 4],
             cpu_work_sampled: (0, 0),
+            gc: scenario
+                .jvm
+                .gc
+                .then(|| crate::model::gc::Gc::new(scenario.jvm)),
+            paused_until: SimTime::ZERO,
             ready: VecDeque::new(),
             blocked_calls: VecDeque::new(),
             flushes: Slab::default(),
@@ -587,6 +599,12 @@ impl<'s> RegionServer<'s> {
             self.report_to_master_if_due(time);
             let (kind, ids) = event.trace_fields();
             self.trace.fold_event(time.as_nanos(), kind, ids);
+            // A garbage-collection pause stops every server thread: what they would do now
+            // waits for its end, in its order.
+            if time < self.paused_until && recovery::runs_in_the_server(&event) {
+                self.queue.schedule_at(self.paused_until, event);
+                continue;
+            }
             if self.trace.events() % PROGRESS_EVERY_EVENTS == 0
                 && let Some(sink) = self.progress_sink.as_mut()
             {
@@ -608,6 +626,8 @@ impl<'s> RegionServer<'s> {
                 Event::MutatorRescan { client } => self.on_mutator_rescan(client),
                 Event::MutatorTimer { client } => self.on_mutator_timer(client),
                 Event::MutatorClose { client } => self.on_mutator_close(client),
+                Event::GcPauseEnds => self.on_gc_pause_ends(),
+                Event::GcSessionExpired => self.on_gc_session_expired(),
                 Event::RpcDeadlines => self.on_rpc_deadlines(),
                 Event::LockWaitTimeout { call, generation } => {
                     self.on_lock_wait_timeout(call, generation)
@@ -927,6 +947,7 @@ impl<'s> RegionServer<'s> {
         RunOutcome {
             open_loop,
             mutators,
+            gc: self.gc.clone(),
             pipes: self.devices.utilisation(end),
             compaction_threads: self.config.compaction.small_threads
                 + self.config.compaction.large_threads,

@@ -226,6 +226,8 @@ pub struct RunStats {
     pub compactions_running: LevelOverTime,
     /// With the CPU model on: threads that want a core (running or waiting for one).
     pub cpu_runnable: LevelOverTime,
+    /// Garbage-collection pauses that outlasted the ZooKeeper session.
+    pub gc_session_expiries: u64,
     /// The most files one store held at any time.
     pub store_files_peak_per_store: u64,
     /// Operator actions run, and those skipped (their region gone or out of range).
@@ -275,6 +277,7 @@ impl RunStats {
             compactions: CompactionStats::default(),
             compactions_running: LevelOverTime::default(),
             cpu_runnable: LevelOverTime::default(),
+            gc_session_expiries: 0,
             store_files_peak_per_store: 0,
             actions_run: 0,
             actions_skipped: 0,

@@ -88,6 +88,8 @@ pub enum MarkerKind {
     /// A step of crash recovery (detail: server_dead, split_failed, split_given_up, split,
     /// recovered).
     Recovery,
+    /// A garbage-collection pause began (detail: "young").
+    GcPause,
 }
 
 impl MarkerKind {
@@ -103,6 +105,7 @@ impl MarkerKind {
             MarkerKind::Split => "split",
             MarkerKind::WalArchive => "wal_archive",
             MarkerKind::Recovery => "recovery",
+            MarkerKind::GcPause => "gc_pause",
         }
     }
 }

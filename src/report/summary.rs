@@ -58,6 +58,9 @@ pub struct Summary {
     /// The server's cores, with the CPU model on (absent with it off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu: Option<CpuSummary>,
+    /// The JVM's garbage collection, with `[jvm] gc = "on"` (absent with it off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gc: Option<GcSummary>,
     pub rpc: RpcSummary,
     pub flushes: FlushSummary,
     pub flush_queue: FlushQueueSummary,
@@ -329,6 +332,21 @@ impl ClientSummary {
                 .map_or("unbounded".to_string(), |threads| threads.to_string()),
         ))
     }
+}
+
+/// The JVM's young collections.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GcSummary {
+    pub young_bytes: u64,
+    pub young_collections: u64,
+    /// Pauses: their lengths, summed, and the longest (in `pause_ms.max`).
+    pub pause_ms: LatencySummary,
+    pub pause_total_seconds: f64,
+    /// Heap allocated per second, and memstore data the collections copied and promoted.
+    pub allocation_bytes_per_sec: f64,
+    pub promoted_bytes: u64,
+    /// Pauses that outlasted the ZooKeeper session (the server aborted).
+    pub session_expiries: u64,
 }
 
 /// The cores the server's threads share (the CPU model on).
@@ -964,6 +982,16 @@ impl Summary {
                 peak_per_store: stats.store_files_peak_per_store,
                 flush_wait_seconds: stats.blocked.store_files_nanos as f64 / 1e9,
             },
+            gc: outcome.gc.as_ref().map(|gc| GcSummary {
+                young_bytes: scenario.jvm.young_bytes,
+                young_collections: gc.young_collections,
+                pause_ms: LatencySummary::of(&gc.pauses),
+                pause_total_seconds: gc.pause_total.as_secs_f64(),
+                allocation_bytes_per_sec: gc.allocated_total as f64
+                    / outcome.end.as_secs_f64().max(f64::MIN_POSITIVE),
+                promoted_bytes: gc.promoted_bytes as u64,
+                session_expiries: stats.gc_session_expiries,
+            }),
             cpu: scenario.cpu.cores.map(|cores| CpuSummary {
                 cores,
                 utilisation: outcome.pipes.cpu.unwrap_or(0.0),

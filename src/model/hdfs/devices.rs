@@ -73,6 +73,7 @@ pub struct Devices<O> {
     wal: Option<SharedBandwidth>,
     read: SharedBandwidth,
     cpu: Option<SharedBandwidth>,
+    cores: Option<u32>,
     owners: BTreeMap<(Device, TransferId), O>,
 }
 
@@ -90,7 +91,22 @@ impl<O: Copy> Devices<O> {
             wal: wal_bytes_per_sec.map(SharedBandwidth::new),
             read: SharedBandwidth::new(read_bytes_per_sec),
             cpu: cores.map(|cores| SharedBandwidth::new(u64::from(cores) * CORE_NANOS_PER_SEC)),
+            cores,
             owners: BTreeMap::new(),
+        }
+    }
+
+    /// Stops (`running` false: a garbage-collection pause) or restarts the threads' CPU work
+    /// from `now`; nothing without the CPU model.
+    pub fn set_cpu_running(&mut self, now: SimTime, running: bool) {
+        if let (Some(cpu), Some(cores)) = (self.cpu.as_mut(), self.cores) {
+            // A rate of 1 CPU-nanosecond a second stands for none (a rate is never 0).
+            let rate = if running {
+                u64::from(cores) * CORE_NANOS_PER_SEC
+            } else {
+                1
+            };
+            cpu.set_bytes_per_sec(now, rate);
         }
     }
 

@@ -144,9 +144,15 @@ impl RegionServer<'_> {
         self.send_attempt(id);
     }
 
-    /// Sends the request's pending actions as one RPC.
+    /// Sends the request's pending actions as one RPC. While a garbage-collection pause stops
+    /// the server, the request waits at its socket until the pause ends.
     pub(super) fn send_attempt(&mut self, request: RequestId) {
         let now = self.now();
+        if now < self.paused_until {
+            self.queue
+                .schedule_at(self.paused_until, Event::ClientRetry { request });
+            return;
+        }
         let attempt = self.next_attempt_id;
         self.next_attempt_id += 1;
         let deadline = now + self.config.retry.rpc_timeout;

@@ -433,6 +433,8 @@ impl RegionServer<'_> {
             cap,
             TransferOwner::CompactionWrite(id),
         );
+        // The readers' and the writer's block buffers: about the bytes read and written.
+        self.allocate(selection.read_bytes + output_bytes);
         // With the CPU model on, the merge's CPU per input cell runs beside the transfers.
         let input_cells: u64 = self.regions[region as usize].stores[store]
             .files

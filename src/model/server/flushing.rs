@@ -488,6 +488,8 @@ impl RegionServer<'_> {
         let job = self.flushes.get(flush);
         let file_bytes = job.files.iter().map(|(_, file)| file.size_bytes).sum();
         let cpu = self.scenario.io.flush_cpu_per_cell * job.snapshot_cells;
+        // The HFile writer's block buffers: about its bytes, once.
+        self.allocate(file_bytes);
         let write = self.devices.start(
             Device::Shared,
             now,
@@ -577,6 +579,8 @@ impl RegionServer<'_> {
                 .set(now, self.devices.active(Device::Cpu) as u64);
         }
         if let Some((at, generation)) = self.devices.next_completion(device) {
+            // A transfer that finished during a garbage-collection pause is seen now.
+            let at = at.max(self.now());
             // One wake-up per completion: asking again before anything changed (the same
             // generation and time) must not queue a twin, which would wake and ask again.
             let last = &mut self.write_done_scheduled[device.index() as usize];

@@ -87,6 +87,21 @@ pub(super) struct FailedSplit {
     outcome: SplitOutcome,
 }
 
+/// Whether an event is work of the server's own threads, which a garbage-collection pause
+/// holds back: what dies with the process, and the operator's requests and the server's chores.
+pub(super) fn runs_in_the_server(event: &Event) -> bool {
+    dies_with_the_server(event)
+        || matches!(
+            event,
+            Event::Action { .. }
+                | Event::PeriodicFlushCheck
+                | Event::CompactionCheck
+                | Event::CompactionTune
+                | Event::FlushThroughputTune
+                | Event::SnapshotCounted { .. }
+        )
+}
+
 /// Whether an event belongs to the server process (and dies with it) rather than to the
 /// clients, the operator's timeline, the injected faults or the master.
 fn dies_with_the_server(event: &Event) -> bool {
@@ -103,6 +118,8 @@ fn dies_with_the_server(event: &Event) -> bool {
             | Event::WalPeriodicRoll
             | Event::HandlerCpuDone { .. }
             | Event::FlushStepDone { .. }
+            | Event::GcPauseEnds
+            | Event::GcSessionExpired
     )
 }
 
@@ -245,6 +262,33 @@ impl RegionServer<'_> {
         }
         self.note_fault(index);
         let kind = self.faults.kind(index);
+        // A ZooKeeper expiry is seen by the master at once; any other death when the session
+        // times out (or a new process registers).
+        let session_gone = match kind {
+            FaultKind::ZkExpiry => SimDuration::ZERO,
+            _ => self.config.zk_session_timeout,
+        };
+        self.die(kind.name(), session_gone, torn);
+    }
+
+    /// A garbage-collection pause outlasted the ZooKeeper session: the session expires (the
+    /// master sees it gone at once) and the server, waking, aborts.
+    pub(super) fn on_gc_session_expired(&mut self) {
+        if !self.alive {
+            return;
+        }
+        self.stats.gc_session_expiries += 1;
+        self.die("gc_pause", SimDuration::ZERO, None);
+    }
+
+    /// The process dies, `cause` named in its recovery; the master notices after
+    /// `session_gone` (or when a new process registers, if sooner).
+    fn die(&mut self, cause: &'static str, session_gone: SimDuration, torn: Option<f64>) {
+        let memstore_added = self.stats.memstore.heap_bytes_added;
+        if let Some(gc) = self.gc.as_mut() {
+            gc.restart(memstore_added);
+        }
+        self.end_pause_with_the_process();
         let now = self.now();
         self.alive = false;
         self.master_view.process_died();
@@ -322,10 +366,6 @@ impl RegionServer<'_> {
             }
             self.change_memstore_size(region_id, counted, false);
         }
-        let session_gone = match kind {
-            FaultKind::ZkExpiry => SimDuration::ZERO,
-            _ => self.config.zk_session_timeout,
-        };
         let restart = self.config.recovery.restart_after;
         // A new process registering on the same host and port expires the old one at once.
         let noticed_after = restart.map_or(session_gone, |restart| session_gone.min(restart));
@@ -336,7 +376,7 @@ impl RegionServer<'_> {
             .collect();
         self.last_failed_split = None;
         self.stats.recoveries.push(Recovery {
-            cause: kind.name(),
+            cause,
             crashed_at: now,
             cut,
             regions: mapped.len() as u64,

@@ -188,6 +188,8 @@ impl RegionServer<'_> {
                         return;
                     }
                     self.calls.get_mut(call).phase = Phase::Cpu;
+                    let request_bytes = self.call_request_bytes(call);
+                    self.allocate(self.call_allocation(request_bytes));
                     let cpu = self.call_cpu(call);
                     if !cpu.is_zero() {
                         if self.devices.has_cpu() {
@@ -801,6 +803,19 @@ impl RegionServer<'_> {
         let io = &self.scenario.io;
         io.handler_cpu_per_call
             + io.handler_cpu_per_mutation * self.calls.get(call).actions.len() as u64
+    }
+
+    /// The bytes of a call's request: its cells' values and keys, about 50 bytes a row
+    /// beside its value, and the RPC's own header.
+    fn call_request_bytes(&self, call: CallId) -> u64 {
+        let state = self.calls.get(call);
+        let request = self.requests.get(state.request);
+        state
+            .actions
+            .iter()
+            .map(|&index| u64::from(request.actions[index as usize].value_bytes) + 50)
+            .sum::<u64>()
+            + 100
     }
 
     /// The answer goes back; the handler takes its next call.
