@@ -155,3 +155,47 @@ fn a_crash_ends_the_pause_with_the_process() {
     assert_eq!(summary.durability.lost, 0);
     assert_eq!(summary.durability.violation(), None);
 }
+
+// A submit sent while the server is paused waits at its socket with its task counted, so a
+// 1.4 mutator's closed-loop thread (which does not wait for its submits) is held by the task
+// limits during a pause instead of submitting without end at one instant. (Found by the
+// generator: one core, a 1MB young generation, think time 0.)
+#[test]
+fn submits_during_a_pause_count_against_the_task_limits() {
+    let text = r#"
+name = "paused-mutator"
+seed = 3
+duration = "30s"
+profile = "hbase-1.4"
+[server]
+heap = "1GB"
+cores = 1
+[cpu]
+model = "on"
+[jvm]
+gc = "on"
+young = "1MB"
+pause_base = "0ms"
+[properties]
+"hbase.client.write.buffer" = 1024
+"hbase.client.max.perserver.tasks" = 1
+[io]
+wal_sync_latency = { dist = "constant", value = "0us" }
+hdfs_write_bandwidth = "1MB/s"
+[[tables]]
+name = "t"
+regions = 1
+[[workloads]]
+table = "t"
+arrival = { kind = "closed", clients = 1, think = "0ms" }
+client = "buffered_mutator"
+keys = { dist = "uniform", count = 1 }
+value_size = { dist = "constant", bytes = 0 }
+durability = "SKIP_WAL"
+"#;
+    let (_, summary) = run(&scenario(text, &[]));
+    let gc = summary.gc.as_ref().expect("on");
+    assert!(gc.young_collections > 100, "{gc:?}");
+    let mutator = &summary.client.buffered_mutators[0];
+    assert!(mutator.tasks_peak <= 2, "{mutator:?}");
+}

@@ -118,6 +118,9 @@ pub struct Submit {
     pub flusher: Option<u32>,
     /// Each held task's regions (distinct).
     pub tasks_held: Vec<Vec<RegionId>>,
+    /// The attempt number whose task is counted (0: none yet): an attempt that waits out a
+    /// garbage-collection pause is sent twice and counted once.
+    pub attempt_counted: u32,
 }
 
 /// A request in flight at the client.

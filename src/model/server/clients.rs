@@ -148,11 +148,6 @@ impl RegionServer<'_> {
     /// the server, the request waits at its socket until the pause ends.
     pub(super) fn send_attempt(&mut self, request: RequestId) {
         let now = self.now();
-        if now < self.paused_until {
-            self.queue
-                .schedule_at(self.paused_until, Event::ClientRetry { request });
-            return;
-        }
         let attempt = self.next_attempt_id;
         self.next_attempt_id += 1;
         let deadline = now + self.config.retry.rpc_timeout;
@@ -191,6 +186,14 @@ impl RegionServer<'_> {
                     .collect()
             };
             self.count_submit_task(request, regions.into_iter());
+        }
+        if self.alive && now < self.paused_until {
+            // The call waits at the paused server's socket, sent again as the pause ends (a
+            // submit's task counted once).
+            self.requests.get_mut(request).attempt = None;
+            self.queue
+                .schedule_at(self.paused_until, Event::ClientRetry { request });
+            return;
         }
         if !self.alive {
             // The server process is gone: the connection is refused.

@@ -219,6 +219,7 @@ impl RegionServer<'_> {
             submit: Some(Submit {
                 flusher,
                 tasks_held: Vec::new(),
+                attempt_counted: 0,
             }),
         };
         let id = self.requests.insert(request);
@@ -243,6 +244,10 @@ impl RegionServer<'_> {
         let mut task: Vec<RegionId> = regions.collect();
         task.dedup();
         let submit = state.submit.as_mut().expect("a submit");
+        if submit.attempt_counted == attempt {
+            return;
+        }
+        submit.attempt_counted = attempt;
         let retries_constant = self.clients[client as usize]
             .mutator
             .as_ref()
