@@ -154,3 +154,33 @@ pub struct Request {
     /// A BufferedMutator's submit (its rows are other operations' rows).
     pub submit: Option<Submit>,
 }
+
+impl Request {
+    /// A request about to send its first attempt: every action pending, nothing tried yet.
+    pub fn new(
+        kind: OpKind,
+        (client, slot): (u32, u32),
+        durability: Durability,
+        (due, started): (SimTime, SimTime),
+        actions: Vec<Action>,
+        submit: Option<Submit>,
+    ) -> Request {
+        Request {
+            kind,
+            client,
+            slot,
+            durability,
+            due,
+            started,
+            remaining: actions.len() as u32,
+            actions,
+            tries: 0,
+            attempt: None,
+            last_error: None,
+            checks_failed: 0,
+            server_calls: 0,
+            finished: false,
+            submit,
+        }
+    }
+}

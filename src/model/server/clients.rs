@@ -120,23 +120,20 @@ impl RegionServer<'_> {
             self.mutate(client, slot, kind, &actions, due);
             return;
         }
-        let request = Request {
+        let durability = self.client_cells[client as usize].durability;
+        self.open_request(Request::new(
             kind,
-            client,
-            slot,
-            durability: self.client_cells[client as usize].durability,
-            due,
-            started: now,
-            remaining: actions.len() as u32,
+            (client, slot),
+            durability,
+            (due, now),
             actions,
-            tries: 0,
-            attempt: None,
-            last_error: None,
-            checks_failed: 0,
-            server_calls: 0,
-            finished: false,
-            submit: None,
-        };
+            None,
+        ));
+    }
+
+    /// The client holds a new request open until it is answered, and sends its first attempt.
+    pub(super) fn open_request(&mut self, request: Request) {
+        let now = self.now();
         let id = self.requests.insert(request);
         self.requests_open += 1;
         self.requests_open_peak = self.requests_open_peak.max(self.requests_open);

@@ -201,32 +201,19 @@ impl RegionServer<'_> {
         let mutator = self.mutator(client);
         mutator.submits += 1;
         mutator.rows_submitted += rows.len() as u64;
-        let request = Request {
-            kind: OpKind::Batch,
-            client,
-            slot: OPEN_LOOP,
-            durability: self.client_cells[client as usize].durability,
-            due: now,
-            started: now,
-            remaining: actions.len() as u32,
+        let durability = self.client_cells[client as usize].durability;
+        self.open_request(Request::new(
+            OpKind::Batch,
+            (client, OPEN_LOOP),
+            durability,
+            (now, now),
             actions,
-            tries: 0,
-            attempt: None,
-            last_error: None,
-            checks_failed: 0,
-            server_calls: 0,
-            finished: false,
-            submit: Some(Submit {
+            Some(Submit {
                 flusher,
                 tasks_held: Vec::new(),
                 attempt_counted: 0,
             }),
-        };
-        let id = self.requests.insert(request);
-        self.requests_open += 1;
-        self.requests_open_peak = self.requests_open_peak.max(self.requests_open);
-        self.stats.in_flight.set(now, self.requests_open as u64);
-        self.send_attempt(id);
+        ));
     }
 
     /// A submit's attempt is sent as a task (getNewMultiActionRunnable's incTaskCounters), with
