@@ -56,7 +56,7 @@ use crate::model::wal::slow_sync::SlowSyncs;
 use crate::scenario::Scenario;
 use crate::scenario::known_bugs::KnownBug;
 use crate::scenario::workload::{Arrival, ClientApi, OpKind};
-use crate::sim::{EventQueue, RandomStream, SimTime, Slab, TraceHash};
+use crate::sim::{EventQueue, RandomStream, SimDuration, SimTime, Slab, TraceHash};
 
 pub use warm_start::{WarmPlan, WarmRegion};
 pub use write_path::Call;
@@ -268,6 +268,8 @@ pub struct RegionServer<'s> {
     paused_until: SimTime,
     /// The cores' work done and possible at the last sample, for each interval's share.
     cpu_work_sampled: (u128, u128),
+    /// Time paused by collections and bytes allocated, up to the last sample.
+    gc_sampled: (SimDuration, u128),
     /// Per device, the last completion a WriteDone was queued for (time and generation).
     write_done_scheduled: [Option<(SimTime, u64)>; 4],
     /// Calls that can make progress, drained after each event.
@@ -480,6 +482,7 @@ impl<'s> RegionServer<'s> {
             rpc_deadline_scheduled: false,
             write_done_scheduled: [None; 4],
             cpu_work_sampled: (0, 0),
+            gc_sampled: (SimDuration::ZERO, 0),
             gc: scenario
                 .jvm
                 .gc
@@ -833,8 +836,20 @@ impl<'s> RegionServer<'s> {
             }
             None => 0.0,
         };
+        let gc_now = (
+            self.stats.gc_paused.time_above_zero(at),
+            self.gc.as_ref().map_or(0, |gc| gc.allocated_total),
+        );
+        let (paused_before, allocated_before) = std::mem::replace(&mut self.gc_sampled, gc_now);
+        let interval = self.timeline.interval;
         let gauges = Sample {
             time: at,
+            gc_paused: if interval.is_zero() {
+                0.0
+            } else {
+                gc_now.0.saturating_sub(paused_before).as_secs_f64() / interval.as_secs_f64()
+            },
+            gc_allocated_bytes: (gc_now.1 - allocated_before) as u64,
             cpu_busy,
             cpu_runnable: self.stats.cpu_runnable.level(),
             global_heap_bytes: self.global.heap,

@@ -228,6 +228,9 @@ pub struct RunStats {
     pub cpu_runnable: LevelOverTime,
     /// Garbage-collection pauses that outlasted the ZooKeeper session.
     pub gc_session_expiries: u64,
+    /// 1 while a collection pauses the server (the pause as it ran: cut short if the process
+    /// died in it).
+    pub gc_paused: LevelOverTime,
     /// The most files one store held at any time.
     pub store_files_peak_per_store: u64,
     /// Operator actions run, and those skipped (their region gone or out of range).
@@ -278,6 +281,7 @@ impl RunStats {
             compactions_running: LevelOverTime::default(),
             cpu_runnable: LevelOverTime::default(),
             gc_session_expiries: 0,
+            gc_paused: LevelOverTime::default(),
             store_files_peak_per_store: 0,
             actions_run: 0,
             actions_skipped: 0,

@@ -56,6 +56,10 @@ pub struct Sample {
     /// the threads that want a core at its end (0 with the model off).
     pub cpu_busy: f64,
     pub cpu_runnable: u64,
+    /// With `[jvm] gc = "on"`: the share of the interval collections paused the server, and
+    /// the bytes it allocated in the interval (0 with it off).
+    pub gc_paused: f64,
+    pub gc_allocated_bytes: u64,
     pub wal_files: u64,
     pub wal_max_logs: u64,
     pub server_up: bool,

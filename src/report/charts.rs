@@ -18,6 +18,7 @@
 
 pub mod capacity;
 mod compare;
+mod cpu_gc;
 mod flusher;
 mod latency;
 mod memstore;
@@ -58,6 +59,9 @@ pub fn run_charts(folder: &ResultFolder) -> Vec<Chart> {
     charts.push(latency::percentiles(folder));
     charts.push(memstore::chart(folder));
     charts.push(flusher::chart(folder));
+    if cpu_gc::applies(folder) {
+        charts.push(cpu_gc::chart(folder));
+    }
     charts.push(store_files::chart(folder));
     charts.push(wal::chart(folder));
     charts

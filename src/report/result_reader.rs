@@ -89,6 +89,11 @@ impl EventRow {
     pub fn is_flush(&self) -> bool {
         self.kind == "flush"
     }
+
+    /// Whether the marker is a garbage collection pausing the server.
+    pub fn is_gc_pause(&self) -> bool {
+        self.kind == "gc_pause"
+    }
 }
 
 /// One row of an `.hgrm` percentile distribution.

@@ -10,6 +10,7 @@
 //! | `client_tasks` | a BufferedMutator's tasks in progress, time-averaged, over what AsyncProcess lets one server have (`hbase.client.max.perserver.tasks`, at most `max.total.tasks`) |
 //! | `rpc_handlers` | handlers holding a call, time-averaged, over the handler count |
 //! | `call_queues` | calls queued, time-averaged, over what the queues hold (`hbase.ipc.server.max.callqueue.length` × queues) |
+//! | `gc` | the share of the run garbage collections paused the server (with `[jvm] gc = "on"`) |
 //! | `cpu` | the share of the cores' time threads ran (with the CPU model on) |
 //! | `wal_device` | bytes the WAL's own device moved over what it could have moved (when the WAL has one) |
 //! | `hdfs_write` | the same for the HDFS write pipe (flushes, compactions, and the WAL unless it has its own device) |
@@ -19,10 +20,12 @@
 //! | `memstore_limits` | the share of the run during which writes were held back by the memstore limits (a handler blocked above the global upper limit, or a region above its blocking size) |
 //! | `regions_offline` | region-time offline (closed, splitting, merging, or waiting for crash recovery) over region-time |
 //!
-//! A resource is saturated at `SATURATED` (90%; 5% for the two shares of time). A run is
+//! A resource is saturated at `SATURATED` (90%; 5% for the two shares of time; for `gc`,
+//! `GC_SATURATED`). A run is
 //! saturated when an open-loop workload could not keep up (more than a second of its arrivals
 //! waiting at the end) or the requests waiting grew through the run. Its bottleneck is then the
-//! first saturated resource in order of cause: the cores or a storage pipe (the fullest), the flush handlers
+//! first saturated resource in order of cause: garbage collection (every thread stops in a
+//! pause, so it slows whatever else is busy), the cores or a storage pipe (the fullest), the flush handlers
 //! or compaction threads (the busier), the memstore limits (or rather, when one was at least
 //! half busy, the busiest of what flushes need: the write pipe, the flush handlers, the
 //! compactions flushes wait on), regions offline, the RPC handlers, the call queues, the
@@ -40,6 +43,10 @@ use crate::scenario::Scenario;
 pub const SATURATED: f64 = 0.9;
 /// The share of the run at which held-back writes or offline regions count as saturation.
 pub const SATURATED_TIME: f64 = 0.05;
+/// The share of the run paused at which garbage collection counts as saturated: G1's own
+/// throughput goal, `-XX:GCTimeRatio=12` (JDK 9 and later), 1/(1 + 12) of the time in
+/// collections; past it G1 grows the heap it may use, and a server at its `-Xmx` cannot.
+pub const GC_SATURATED: f64 = 1.0 / 13.0;
 
 /// One resource's use over the run.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -154,6 +161,13 @@ fn resources(scenario: &Scenario, outcome: &RunOutcome, seconds: f64) -> Vec<Res
         outcome.rpc.queued.mean(outcome.end) / queue_room,
         SATURATED,
     );
+    if scenario.jvm.gc {
+        add(
+            "gc",
+            stats.gc_paused.time_above_zero(outcome.end).as_secs_f64() / seconds,
+            GC_SATURATED,
+        );
+    }
     if let Some(cpu) = outcome.pipes.cpu {
         add("cpu", cpu, SATURATED);
     }
@@ -233,7 +247,8 @@ fn bottleneck(resources: &[ResourceUse]) -> Option<Bottleneck> {
             .max_by(|a, b| a.share.total_cmp(&b.share))
     };
     const FLUSHES_NEED: &[&str] = &["hdfs_write", "flush_handlers", "compaction_threads"];
-    let found = busiest(&["cpu", "wal_device", "hdfs_write", "hdfs_read"], 0.0)
+    let found = busiest(&["gc"], 0.0)
+        .or_else(|| busiest(&["cpu", "wal_device", "hdfs_write", "hdfs_read"], 0.0))
         .or_else(|| busiest(&["flush_handlers", "compaction_threads"], 0.0))
         .or_else(|| {
             busiest(&["memstore_limits"], 0.0)
@@ -254,6 +269,7 @@ fn bottleneck(resources: &[ResourceUse]) -> Option<Bottleneck> {
 fn why(found: &ResourceUse) -> String {
     let percent = format!("{:.0}%", found.share * 100.0);
     match found.resource {
+        "gc" => format!("garbage collections paused the server {percent} of the run"),
         "cpu" => format!("the cores were running threads {percent} of the time"),
         "wal_device" => format!("the WAL's device moved {percent} of what it could"),
         "hdfs_write" => format!(

@@ -27,6 +27,8 @@
 //! | `client_unanswered` | open-loop arrivals due and not yet answered (waiting, or under way) |
 //! | `cpu_busy` | with `[cpu] model = "on"`: the share of the cores' time threads ran in the interval (0 with it off) |
 //! | `cpu_runnable` | with the CPU model on: threads that want a core, running or waiting for one |
+//! | `gc_paused` | with `[jvm] gc = "on"`: the share of the interval garbage collections paused the server (0 with it off) |
+//! | `gc_allocation_bytes_per_s` | with GC modelled: the heap the server allocated in the interval, per second |
 //!
 //! `events.csv`: `time_s,kind,region,detail` — kind is flush (detail: the reason), compaction
 //! (detail: minor, all_files or major), split, fault (detail: its kind), wal_roll (detail: why:
@@ -47,7 +49,7 @@ use crate::scenario::workload::OpKind;
 pub const TOP_REGIONS: usize = 8;
 
 /// The fixed (non-operation) columns of `timeseries.csv`, after the operation groups.
-pub const GAUGE_COLUMNS: [&str; 26] = [
+pub const GAUGE_COLUMNS: [&str; 28] = [
     "global_memstore_bytes",
     "memstore_lower_limit_bytes",
     "memstore_upper_limit_bytes",
@@ -74,6 +76,8 @@ pub const GAUGE_COLUMNS: [&str; 26] = [
     "client_unanswered",
     "cpu_busy",
     "cpu_runnable",
+    "gc_paused",
+    "gc_allocation_bytes_per_s",
 ];
 
 /// The columns written for one operation kind.
@@ -121,7 +125,7 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
         }
         let _ = writeln!(
             out,
-            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             sample.global_heap_bytes,
             outcome.global_lower_bytes,
             outcome.global_upper_bytes,
@@ -148,6 +152,8 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
             sample.client_unanswered,
             sample.cpu_busy,
             sample.cpu_runnable,
+            sample.gc_paused,
+            sample.gc_allocated_bytes as f64 / seconds,
         );
     }
     out

@@ -23,6 +23,7 @@ impl RegionServer<'_> {
         };
         let now = self.now();
         self.paused_until = now.saturating_add(pause);
+        self.stats.gc_paused.set(now, 1);
         self.devices.set_cpu_running(now, false);
         self.queue
             .schedule_at(self.paused_until, Event::GcPauseEnds);
@@ -45,6 +46,7 @@ impl RegionServer<'_> {
     pub(super) fn end_pause_with_the_process(&mut self) {
         let now = self.now();
         self.paused_until = self.paused_until.min(now);
+        self.stats.gc_paused.set(now, 0);
         self.devices.set_cpu_running(now, true);
     }
 
@@ -54,6 +56,7 @@ impl RegionServer<'_> {
         if now < self.paused_until {
             return;
         }
+        self.stats.gc_paused.set(now, 0);
         self.devices.set_cpu_running(now, true);
         if self.devices.has_cpu() {
             self.schedule_write_done(Device::Cpu);

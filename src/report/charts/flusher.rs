@@ -1,8 +1,8 @@
 //! The flusher chart: the MemStoreFlusher's queue and handlers against
 //! hbase.hstore.flusher.count, and the RPC side — handlers busy against
 //! hbase.regionserver.handler.count, the call queue, and handlers blocked in
-//! reclaimMemStoreMemory. Together they show where writes wait when flushes fall behind. With
-//! the CPU model on, a third panel: the threads that want a core against the cores.
+//! reclaimMemStoreMemory. Together they show where writes wait when flushes fall behind. (The
+//! cores, with the CPU model on, are in the `cpu-gc` chart.)
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -48,23 +48,13 @@ const RPC: [Column<'static>; 3] = [
     },
 ];
 
-const CPU: [Column<'static>; 1] = [Column {
-    name: "cpu_runnable",
-    label: "threads wanting a core",
-    mark: Mark::Line,
-}];
-
 struct FlusherFigure<'f> {
     folder: &'f ResultFolder,
 }
 
 impl Figure for FlusherFigure<'_> {
     fn panel_count(&self) -> u32 {
-        if self.folder.scenario.cpu.cores.is_some() {
-            3
-        } else {
-            2
-        }
+        2
     }
 
     fn draw<DB: DrawingBackend>(&self, areas: &[DrawingArea<DB, Shift>]) -> DrawResult<(), DB> {
@@ -98,19 +88,6 @@ impl Figure for FlusherFigure<'_> {
                 missing_notes: &[],
             },
         )?;
-        if let Some(cores) = self.folder.scenario.cpu.cores {
-            count_panel(
-                &areas[2],
-                self.folder,
-                CountPanel {
-                    caption: "CPU",
-                    y_description: "threads or cores",
-                    columns: &CPU,
-                    limits: vec![(format!("cores ({cores})"), f64::from(cores))],
-                    missing_notes: &[],
-                },
-            )?;
-        }
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Latency charts. Over time, per operation kind: p50, p99 and max of the requests acknowledged
 //! in each interval (from `timeseries.csv`), with the intervals in which writes were blocked
-//! shaded (a handler blocked on global pressure or a region above its blocking size), and
-//! below them the requests completed, failed and retried per second. The percentile plot is
+//! shaded (a handler blocked on global pressure or a region above its blocking size) and
+//! garbage-collection pauses ticked along the top, and below them the requests completed, failed and retried per second. The percentile plot is
 //! HdrHistogram's (its `HistogramLogAnalyzer` and plotter): latency against 1/(1−p) on a log
 //! axis, from `latency/<op>.hgrm`, so the tail reads as clearly as the median.
 
@@ -9,6 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::Chart;
+use super::cpu_gc;
 use super::style::{
     Axis, BLOCKED, DrawResult, Figure, LegendEntry, Mark, PALETTE, PanelSpec, Unit, WARMUP, line,
     note, panel, render,
@@ -68,7 +69,8 @@ impl Figure for OverTime<'_> {
             })
         })
         .collect();
-        series_panel(
+        let pauses = cpu_gc::pause_times(folder);
+        let mut plot = series_panel(
             &areas[0],
             folder,
             SeriesPanel {
@@ -87,10 +89,14 @@ impl Figure for OverTime<'_> {
                         LegendEntry::new("writes blocked", BLOCKED, Mark::Band),
                     ),
                 ],
-                extra_legend: Vec::new(),
+                extra_legend: (!pauses.is_empty())
+                    .then(cpu_gc::pause_legend)
+                    .into_iter()
+                    .collect(),
                 notes: Vec::new(),
             },
         )?;
+        cpu_gc::tick_pauses(&mut plot, &pauses)?;
 
         let names = [
             format!("{operation}_completed_per_s"),
