@@ -178,3 +178,40 @@ fn cpu_settings_are_checked() {
         "{error}"
     );
 }
+
+// The WAL's consumer is one thread: at 200 µs of CPU per entry it encodes at most 5,000
+// entries a second however many cores there are, and single puts (one entry each) go no
+// faster; with its CPU at zero the same clients run far faster.
+#[test]
+fn the_wal_consumer_is_one_thread() {
+    let sets = |per_entry: &'static str| {
+        [
+            "duration=5s",
+            "server.cores=8",
+            "hbase.regionserver.handler.count=32",
+            "io.handler_cpu_per_call=\"0us\"",
+            per_entry,
+            "cpu.wal_per_byte=\"0ns\"",
+            "cpu.wal_per_sync=\"0us\"",
+        ]
+    };
+    let (_, summary) = run(&scenario(CPU_BOUND, &sets("cpu.wal_per_entry=\"200us\"")));
+    let throughput = summary.operations["put"].throughput_per_sec;
+    assert!(
+        (4_500.0..=5_050.0).contains(&throughput),
+        "{throughput} puts/s"
+    );
+    // One core of eight: the consumer thread, busy all the time.
+    let cpu = summary.cpu.expect("on");
+    assert!(
+        (cpu.utilisation - 1.0 / 8.0).abs() < 0.01,
+        "{}",
+        cpu.utilisation
+    );
+    let (_, free) = run(&scenario(CPU_BOUND, &sets("cpu.wal_per_entry=\"0us\"")));
+    assert!(
+        free.operations["put"].throughput_per_sec > 4.0 * throughput,
+        "{}",
+        free.operations["put"].throughput_per_sec
+    );
+}

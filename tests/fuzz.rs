@@ -67,6 +67,8 @@ const TRICKY_LINES: &[&str] = &[
     "client = \"buffered_mutator\"\nmix = { check_and_put = 1.0 }",
     "[cpu]\nmodel = \"on\"",
     "[cpu]\nmodel = \"on\"\ncompaction_per_cell = \"1ms\"",
+    "[cpu]\nmodel = \"on\"\nwal_per_entry = \"1ms\"\nwal_per_sync = \"1ms\"\nwal_per_byte = \"1us\"",
+    "[cpu]\nmodel = \"off\"\nwal_per_sync = \"1us\"",
     "[cpu]\nmodel = \"off\"\ncompaction_per_cell = \"1us\"",
     "cores = 1",
     "[jvm]\ngc = \"on\"\nyoung = \"1MB\"\npause_base = \"1h\"",

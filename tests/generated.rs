@@ -343,7 +343,13 @@ fn render(g: &Generated) -> String {
         None => writeln!(out, "restart = \"never\"\n").unwrap(),
     }
     if cpu_on {
-        writeln!(out, "[cpu]\nmodel = \"on\"\n").unwrap();
+        // The WAL consumer's CPU per entry from the default to a thread that cannot keep up.
+        let per_entry_us = [2, 50, 500][((g.seed >> 44) % 3) as usize];
+        writeln!(
+            out,
+            "[cpu]\nmodel = \"on\"\nwal_per_entry = \"{per_entry_us}us\"\n"
+        )
+        .unwrap();
     }
     // A third of the cases collect garbage, with a small young generation and pauses from
     // nothing to seconds (past the session where the generated properties shorten it).

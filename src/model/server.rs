@@ -52,6 +52,7 @@ use crate::model::wal::durability::{DurabilityCheck, DurabilityOracle};
 use crate::model::wal::files::{FsWal, RolledFile, SyncPoint};
 use crate::model::wal::group_commit::Wal;
 use crate::model::wal::names::{RegionName, TableNames};
+use crate::model::wal::serial_work::SerialWork;
 use crate::model::wal::slow_sync::SlowSyncs;
 use crate::scenario::Scenario;
 use crate::scenario::known_bugs::KnownBug;
@@ -99,8 +100,10 @@ pub enum RunError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TransferOwner {
     Flush(FlushId),
-    /// The WAL's output stream writing the bytes of the syncs in `wal_chunk`.
+    /// The WAL's output stream writing the bytes of the syncs in `wal_bytes`' running piece.
     WalChunk,
+    /// With the CPU model on: the WAL consumer's CPU for the syncs in `wal_cpu`'s piece.
+    WalCpu,
     /// A compaction reading its input files, and writing its output file.
     CompactionRead(u64),
     CompactionWrite(u64),
@@ -328,12 +331,13 @@ pub struct RegionServer<'s> {
     faults: FaultPlan,
     /// The HDFS write pipe and the WAL's device, with who each transfer belongs to.
     devices: Devices<TransferOwner>,
-    /// WAL syncs in flight and how many of their two parts (latency, bytes) are still running.
+    /// WAL syncs in flight and how many of their parts (latency, bytes, and the consumer's
+    /// CPU with the CPU model on) are still running.
     sync_parts: BTreeMap<u64, u8>,
-    /// The WAL is one HDFS output stream: the syncs whose bytes it is writing now, and those
-    /// whose bytes wait for it (with their byte counts).
-    wal_chunk: Option<Vec<u64>>,
-    wal_bytes_waiting: Vec<(u64, u64)>,
+    /// The WAL is one HDFS output stream writing the syncs' bytes in turn, and (with the CPU
+    /// model on) one consumer thread encoding their entries in turn.
+    wal_bytes: SerialWork,
+    wal_cpu: SerialWork,
     /// RegionServerAccounting: every region's memstore size.
     global: MemSize,
     stats: RunStats,
@@ -524,8 +528,8 @@ impl<'s> RegionServer<'s> {
             wal_files_archived: 0,
             faults: FaultPlan::new(&scenario.faults, scenario.seed),
             sync_parts: BTreeMap::new(),
-            wal_chunk: None,
-            wal_bytes_waiting: Vec::new(),
+            wal_bytes: SerialWork::default(),
+            wal_cpu: SerialWork::default(),
             global: MemSize::default(),
             stats: RunStats::new(region_count),
             timeline: Timeline::new(scenario.sample_interval, scenario.duration, region_count),

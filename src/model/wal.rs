@@ -12,5 +12,6 @@ pub mod names;
 pub mod protobuf;
 pub mod reader;
 pub mod sequence_ids;
+pub mod serial_work;
 pub mod slow_sync;
 pub mod split;

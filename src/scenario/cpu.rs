@@ -6,10 +6,15 @@
 //! many threads run, none slows another. With `model = "on"` the same work, and the compactions'
 //! merge per cell, is demanded of the server's `cores`, shared by the threads that want them at
 //! once (processor sharing, each thread at most one core): more runnable threads than cores
-//! slow them all.
+//! slow them all. With the model on the WAL's one consumer thread (AsyncFSWAL's consumer,
+//! FSHLog's RingBufferEventHandler with its SyncRunners) demands CPU too: each sync's entries
+//! encoded (`wal_per_entry`, `wal_per_byte`) and the sync's own handling (`wal_per_sync`), one
+//! sync after another, and a sync ends only once its CPU is done as well as its latency and
+//! bytes.
 
 use super::document::Table;
 use super::error::{ErrorKind, ScenarioError};
+use crate::sim::SimDuration;
 
 /// The most cores a server may be given.
 pub const CORES_MAX: u64 = 1024;
@@ -22,7 +27,18 @@ pub const CORES_DEFAULT: u32 = 16;
 /// published figure: HBase's CompactionTool or a compaction's log line ("Completed compaction
 /// … in N sec") on an unthrottled store tells yours.
 pub const COMPACTION_PER_CELL_DEFAULT_NANOS: u64 = 2_000;
-/// A per-cell cost over a millisecond is a typo rather than a machine.
+/// The WAL consumer's CPU per entry unless the scenario says otherwise: taking it off the ring
+/// buffer, its WALKey's protobuf, the sequence-id accounting. Chosen, not published: a few
+/// microseconds, as a profile of a busy consumer thread shows; set yours from one.
+pub const WAL_PER_ENTRY_DEFAULT_NANOS: u64 = 2_000;
+/// The WAL consumer's CPU per entry byte: copying the cells into the output buffer and the
+/// checksums the DFS client computes over them, about 1 GB/s. Chosen.
+pub const WAL_PER_BYTE_DEFAULT_NANOS: u64 = 1;
+/// The WAL's CPU per sync: the hflush call, completing the sync's futures and waking its
+/// handlers. Chosen.
+pub const WAL_PER_SYNC_DEFAULT_NANOS: u64 = 20_000;
+/// A per-cell (or per-entry, per-byte, per-sync) cost over a millisecond is a typo rather
+/// than a machine.
 const PER_CELL_MAX_NANOS: u64 = 1_000_000;
 
 /// The CPU model's settings.
@@ -31,10 +47,21 @@ pub struct CpuSpec {
     /// The cores the server's threads share; `None`: the model is off.
     pub cores: Option<u32>,
     /// A compaction's CPU per input cell (with the model on).
-    pub compaction_per_cell: crate::sim::SimDuration,
+    pub compaction_per_cell: SimDuration,
+    /// The WAL consumer's CPU per entry, per entry byte and per sync (with the model on).
+    pub wal_per_entry: SimDuration,
+    pub wal_per_byte: SimDuration,
+    pub wal_per_sync: SimDuration,
 }
 
 impl CpuSpec {
+    /// The WAL consumer's CPU for a sync of `entries` entries and `bytes` bytes.
+    pub fn wal_sync_work(&self, entries: u64, bytes: u64) -> SimDuration {
+        self.wal_per_sync
+            .saturating_add(self.wal_per_entry * entries)
+            .saturating_add(self.wal_per_byte * bytes)
+    }
+
     /// Reads `[cpu]`, with `[server] cores` given as `cores` (its value and where it was).
     pub fn read(
         table: &Table<'_, '_>,
@@ -44,13 +71,15 @@ impl CpuSpec {
             Some(node) => node.choice(&["on", "off"])? == "on",
             None => false,
         };
-        let compaction_per_cell = match table.get("compaction_per_cell") {
-            Some(node) if !on => return Err(off_error(node.error(ErrorKind::Impossible, ""))),
-            Some(node) => {
-                node.duration_at_most(crate::sim::SimDuration::from_nanos(PER_CELL_MAX_NANOS))?
-            }
-            None => crate::sim::SimDuration::from_nanos(COMPACTION_PER_CELL_DEFAULT_NANOS),
+        let cost = |key: &str, default_nanos: u64| match table.get(key) {
+            Some(node) if !on => Err(off_error(node.error(ErrorKind::Impossible, ""))),
+            Some(node) => node.duration_at_most(SimDuration::from_nanos(PER_CELL_MAX_NANOS)),
+            None => Ok(SimDuration::from_nanos(default_nanos)),
         };
+        let compaction_per_cell = cost("compaction_per_cell", COMPACTION_PER_CELL_DEFAULT_NANOS)?;
+        let wal_per_entry = cost("wal_per_entry", WAL_PER_ENTRY_DEFAULT_NANOS)?;
+        let wal_per_byte = cost("wal_per_byte", WAL_PER_BYTE_DEFAULT_NANOS)?;
+        let wal_per_sync = cost("wal_per_sync", WAL_PER_SYNC_DEFAULT_NANOS)?;
         table.finish("[cpu]")?;
         let cores = match cores {
             Some((_, place)) if !on => return Err(off_error(place)),
@@ -68,6 +97,9 @@ impl CpuSpec {
         Ok(CpuSpec {
             cores,
             compaction_per_cell,
+            wal_per_entry,
+            wal_per_byte,
+            wal_per_sync,
         })
     }
 
@@ -75,8 +107,8 @@ impl CpuSpec {
         match self.cores {
             None => out.push_str("[cpu]\nmodel = \"off\"\n\n"),
             Some(_) => out.push_str(&format!(
-                "[cpu]\nmodel = \"on\"\ncompaction_per_cell = \"{}\"\n\n",
-                self.compaction_per_cell
+                "[cpu]\nmodel = \"on\"\ncompaction_per_cell = \"{}\"\nwal_per_entry = \"{}\"\nwal_per_byte = \"{}\"\nwal_per_sync = \"{}\"\n\n",
+                self.compaction_per_cell, self.wal_per_entry, self.wal_per_byte, self.wal_per_sync
             )),
         }
     }

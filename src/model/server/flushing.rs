@@ -609,7 +609,8 @@ impl RegionServer<'_> {
                     self.apply_flush_throughput_caps();
                     self.on_flush_step_done(flush);
                 }
-                TransferOwner::WalChunk => self.wal_chunk_done(),
+                TransferOwner::WalChunk => self.wal_bytes_done(),
+                TransferOwner::WalCpu => self.wal_cpu_done(),
                 TransferOwner::CompactionRead(compaction)
                 | TransferOwner::CompactionWrite(compaction)
                 | TransferOwner::CompactionCpu(compaction) => self.compaction_part_done(compaction),

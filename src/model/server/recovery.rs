@@ -330,8 +330,8 @@ impl RegionServer<'_> {
         self.wal.reset();
         self.sync_parts.clear();
         self.sync_points.clear();
-        self.wal_chunk = None;
-        self.wal_bytes_waiting.clear();
+        self.wal_bytes.clear();
+        self.wal_cpu.clear();
         self.wal_broken = false;
         self.roll_in_progress = None;
         self.roll_requested = None;

@@ -1,7 +1,7 @@
 //! The WAL at work: a mini-batch's entry appended as bytes to the current file, the consumer
-//! starting group-committed syncs, each sync's two parts (its latency, and its bytes through
-//! the WAL's output stream), failures and what each profile does about them, and rolls — by
-//! size after a sync, every `hbase.regionserver.logroll.period`, after a sync slower than
+//! starting group-committed syncs, each sync's parts (its latency, its bytes through the WAL's
+//! output stream, and with the CPU model on the consumer thread's CPU for its entries),
+//! failures and what each profile does about them, and rolls — by size after a sync, every `hbase.regionserver.logroll.period`, after a sync slower than
 //! `hbase.regionserver.wal.roll.on.sync.ms` (2.5), and after an error — with the archiving and
 //! the too-many-WALs flushes that follow each roll (shared/reference/write-path-and-flush.md §8).
 //!
@@ -28,6 +28,7 @@ use crate::model::client::request::ServerError;
 use crate::model::event::Event;
 use crate::model::faults::Occasion;
 use crate::model::flusher::FlushReason;
+use crate::model::hdfs::devices::Device;
 use crate::model::region::hregion::RegionId;
 use crate::model::rpc::CallId;
 use crate::model::store::cell::value_seed;
@@ -153,41 +154,70 @@ impl RegionServer<'_> {
             .schedule_at(latency_done, Event::WalSyncDone { sync });
         // The sync's bytes go through the WAL's one output stream, which shares the HDFS write
         // pipe with flushes (and compactions) as one stream among them: the sync ends when both
-        // its latency and its bytes are done.
-        self.sync_parts.insert(sync, 2);
-        self.wal_bytes_waiting.push((sync, bytes));
-        if self.wal_chunk.is_none() {
-            self.start_wal_chunk();
+        // its latency and its bytes are done — and, with the CPU model on, the consumer's CPU
+        // for its entries, which the one consumer thread does sync after sync.
+        let mut parts = 2;
+        if self.devices.has_cpu() {
+            parts += 1;
+            let work = self
+                .scenario
+                .cpu
+                .wal_sync_work(self.wal.appends_of(sync), bytes);
+            if self.wal_cpu.push(sync, work.as_nanos()) {
+                self.start_wal_cpu();
+            }
+        }
+        self.sync_parts.insert(sync, parts);
+        if self.wal_bytes.push(sync, bytes) {
+            self.start_wal_bytes();
         }
     }
 
     /// The WAL stream writes everything waiting, as one transfer.
-    fn start_wal_chunk(&mut self) {
-        let waiting = std::mem::take(&mut self.wal_bytes_waiting);
-        let bytes = waiting.iter().map(|&(_, bytes)| bytes).sum();
+    fn start_wal_bytes(&mut self) {
+        let bytes = self.wal_bytes.start();
         let device = self.devices.wal_device();
         self.devices
             .start(device, self.now(), bytes, None, TransferOwner::WalChunk);
-        self.wal_chunk = Some(waiting.into_iter().map(|(sync, _)| sync).collect());
         self.schedule_write_done(device);
     }
 
-    /// The WAL stream wrote its chunk: those syncs' bytes are done; the next chunk starts.
-    pub(super) fn wal_chunk_done(&mut self) {
-        let syncs = self
-            .wal_chunk
-            .take()
-            .expect("a WAL chunk was being written");
+    /// The WAL stream wrote its piece: those syncs' bytes are done; the next piece starts.
+    pub(super) fn wal_bytes_done(&mut self) {
+        let (syncs, more) = self.wal_bytes.finish();
         for sync in syncs {
             self.wal_sync_part_done(sync);
         }
-        if !self.wal_bytes_waiting.is_empty() {
-            self.start_wal_chunk();
+        if more {
+            self.start_wal_bytes();
         }
     }
 
-    /// One part (latency or bytes) of a WAL sync is done; the sync's own time is up with the
-    /// second, and it ends once every sync before it has ended (in order, as HDFS acknowledges).
+    /// The consumer thread encodes everything waiting, as one piece of CPU.
+    fn start_wal_cpu(&mut self) {
+        let nanos = self.wal_cpu.start();
+        let now = self.now();
+        self.devices.start_cpu(
+            now,
+            crate::sim::SimDuration::from_nanos(nanos),
+            TransferOwner::WalCpu,
+        );
+        self.schedule_write_done(Device::Cpu);
+    }
+
+    /// The consumer thread's piece is done: those syncs' CPU is done; the next piece starts.
+    pub(super) fn wal_cpu_done(&mut self) {
+        let (syncs, more) = self.wal_cpu.finish();
+        for sync in syncs {
+            self.wal_sync_part_done(sync);
+        }
+        if more {
+            self.start_wal_cpu();
+        }
+    }
+
+    /// One part (latency, bytes or CPU) of a WAL sync is done; the sync's own time is up with
+    /// the last, and it ends once every sync before it has ended (in order, as HDFS acknowledges).
     fn wal_sync_part_done(&mut self, sync: u64) {
         let parts = self
             .sync_parts

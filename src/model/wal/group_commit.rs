@@ -147,6 +147,11 @@ impl Wal {
         (id, now + latency, bytes)
     }
 
+    /// The appends sync `id` covers (0 once it ended).
+    pub fn appends_of(&self, id: u64) -> u64 {
+        self.in_flight.get(&id).map_or(0, |sync| sync.appends)
+    }
+
     /// Sync `id`'s own time is up (its latency and its bytes); it is ignored if the sync was
     /// abandoned.
     pub fn own_time_done(&mut self, id: u64) {
