@@ -215,3 +215,36 @@ fn the_wal_consumer_is_one_thread() {
         free.operations["put"].throughput_per_sec
     );
 }
+
+// The region-open workers replay recovered edits on the cores: on one core their CPU (1 ms
+// an edit) takes at least edits × 1 ms from the split's end to the last open, however many
+// workers share it; with sixteen cores the three workers each have one and finish sooner.
+// Every acknowledged edit is still found.
+#[test]
+fn region_opens_replay_on_the_cores() {
+    let reopen = |cores: &str| {
+        let (_, summary) = run(&bundled(
+            "scenarios/crash-recovery.toml",
+            &[
+                "duration=3m",
+                "cpu.model=on",
+                cores,
+                "io.handler_cpu_per_mutation=\"1ms\"",
+            ],
+        ));
+        assert_eq!(summary.durability.lost, 0);
+        let recovery = &summary.recovery.recoveries[0];
+        let reopen =
+            recovery.completed_at_s.expect("back") - recovery.split_done_at_s.expect("split");
+        (reopen, summary.recovery.edits_replayed)
+    };
+    let (one_core, edits) = reopen("server.cores=1");
+    let replay_cpu = edits as f64 * 1e-3;
+    assert!(edits > 5_000, "{edits}");
+    assert!(
+        one_core >= replay_cpu,
+        "{one_core} s for {replay_cpu} s of CPU"
+    );
+    let (sixteen, _) = reopen("server.cores=16");
+    assert!(sixteen < one_core * 0.75, "{sixteen} vs {one_core}");
+}

@@ -23,7 +23,8 @@
 //!    open (RecoverLeaseFSUtils: `recoverLease`, then `hbase.lease.recovery.first.pause`, then
 //!    `recoverLease` again, which finds the file closed), for HDFS's block refetches if it
 //!    meets an unreadable block, and reads the file over the HDFS read pipe the running tasks
-//!    share. Files are split with `hbase.hlog.split.skip.errors` and each version's reader
+//!    share (with the CPU model on, after decoding and encoding its bytes on the cores, at
+//!    `[cpu] wal_per_byte` each way). Files are split with `hbase.hlog.split.skip.errors` and each version's reader
 //!    rules (`wal::split`), dropping the edits the master knows to be flushed from the server's
 //!    last reports (`reports`). A failed split is retried at once, without back-off, as both lines
 //!    do (2.5 re-dispatches the task; 1.4's master marks the task failed and the
@@ -34,7 +35,9 @@
 //!    directory), `hbase.regionserver.executor.openregion.threads` at a time: each replays its
 //!    recovered edits above its stores' max sequence ids into the memstore, flushing whenever
 //!    the region's memstore passes its flush size and once at the end, deletes the edits and
-//!    opens after `[io] region_open_latency` plus the time to write those flushes.
+//!    opens after `[io] region_open_latency` plus the time to write those flushes (and with
+//!    the CPU model on, the replay's CPU on the cores the open workers share: each edit at
+//!    `handler_cpu_per_mutation`, each flushed cell at `flush_cpu_per_cell`).
 //!
 //! The durability oracle is checked when the last region is back.
 
@@ -465,14 +468,22 @@ impl RegionServer<'_> {
             };
             jobs.push(Job {
                 delay: dispatch + lease + stall,
+                // With the CPU model on, the split worker's CPU: every byte decoded from the
+                // WAL and encoded again into recovered edits, at the WAL consumer's cost.
+                cpu: self.scenario.cpu.wal_per_byte * (2 * file.len()),
                 bytes: file.len(),
             });
         }
-        let time = finish_times(&jobs, settings.max_splitters, read.max(1))
-            .into_iter()
-            .max()
-            .unwrap_or(SimDuration::ZERO)
-            .max(SimDuration::from_millis(1));
+        let time = finish_times(
+            &jobs,
+            settings.max_splitters,
+            read.max(1),
+            self.scenario.cpu.cores,
+        )
+        .into_iter()
+        .max()
+        .unwrap_or(SimDuration::ZERO)
+        .max(SimDuration::from_millis(1));
         self.recovery().split_attempts += 1;
         self.queue.schedule_in(time, Event::WalSplitDone);
     }
@@ -738,17 +749,23 @@ impl RegionServer<'_> {
         let mapped: Vec<RegionId> = self.mapped_regions().collect();
         self.regions_recovering = mapped.iter().copied().collect();
         let mut jobs = Vec::with_capacity(mapped.len());
+        let io = &self.scenario.io;
+        let (per_edit, per_cell) = (io.handler_cpu_per_mutation, io.flush_cpu_per_cell);
         for &region in &mapped {
-            let flush_bytes = self.replay_recovered_edits(region);
+            let replayed = self.replay_recovered_edits(region);
             jobs.push(Job {
                 delay: self.region_open_latency.sample(),
-                bytes: flush_bytes,
+                // With the CPU model on, the open worker's CPU: each edit put into the
+                // memstore as a handler would, each cell flushed.
+                cpu: per_edit * replayed.edits + per_cell * replayed.cells,
+                bytes: replayed.file_bytes,
             });
         }
         let opened = finish_times(
             &jobs,
             self.config.recovery.open_region_threads,
             self.scenario.io.hdfs_write_bandwidth,
+            self.scenario.cpu.cores,
         );
         for (region, open) in mapped.into_iter().zip(opened) {
             self.queue.schedule_in(open, Event::RegionOpen { region });
@@ -761,12 +778,13 @@ impl RegionServer<'_> {
     /// HRegion.replayRecoveredEditsIfAny: the region's recovered edits above its stores' max
     /// sequence ids go into the memstore, flushed whenever the region's memstore passes its
     /// flush size (`isFlushSize` after each entry, 2.5; after each edit's cells, 1.4) and once
-    /// at the end; the edits are deleted. Returns the bytes the flushes wrote.
-    fn replay_recovered_edits(&mut self, region_id: RegionId) -> u64 {
+    /// at the end; the edits are deleted. Returns what was replayed and the bytes the flushes
+    /// wrote.
+    fn replay_recovered_edits(&mut self, region_id: RegionId) -> Replayed {
         let now = self.now();
         let table = self.regions[region_id as usize].table;
         let Some(encoded) = self.region_names.get(region_id as usize) else {
-            return 0;
+            return Replayed::default();
         };
         let dir = region_dir(&self.table_names[table].name, encoded);
         let files = recovered_edits_files(&self.fs, &dir);
@@ -862,7 +880,11 @@ impl RegionServer<'_> {
         if replayed > 0 {
             file_bytes += self.flush_replayed(region_id, highest);
         }
-        file_bytes
+        Replayed {
+            edits: replayed,
+            cells: added.cells,
+            file_bytes,
+        }
     }
 
     /// A flush of the replayed region (internalFlushcache), written inline: the region is not
@@ -951,4 +973,14 @@ fn store_sequence_ids(stores: &[Store]) -> BTreeMap<Vec<u8>, u64> {
             )
         })
         .collect()
+}
+
+/// What a region's open replayed from its recovered edits.
+#[derive(Debug, Clone, Copy, Default)]
+struct Replayed {
+    /// Edits (one entry's cells of one family) put into the memstore, and their cells.
+    edits: u64,
+    cells: u64,
+    /// Bytes the replay's flushes wrote.
+    file_bytes: u64,
 }
