@@ -676,3 +676,36 @@ value_size = { dist = "constant", bytes = 10 }
     assert!(summary.durability.acknowledged > put.succeeded);
     assert_eq!(summary.durability.verified, summary.durability.acknowledged);
 }
+
+// HBASE-8755 on (0.94's write model): one WAL sync at a time, and the next only after the last
+// one's writers have passed the flush lock, 82.3 µs each; so the server can never do more than
+// one edit per pass (12,150 a second), and twice the writers add almost nothing once it is
+// near that. Off, the modelled server's syncs overlap and twice the writers nearly double it.
+#[test]
+fn hbase_8755_levels_off_at_one_edit_per_lock_pass() {
+    let throughput = |bug: &str, clients: u32| {
+        let (_, summary) = run(&common::bundled(
+            "scenarios/hbase-8755.toml",
+            &[
+                "duration=10s",
+                &format!("bugs.HBASE-8755={bug}"),
+                &format!("workloads.0.arrival.clients={clients}"),
+            ],
+        ));
+        (
+            summary.operations["put"].throughput_per_sec,
+            summary.wal.syncs_in_flight_peak,
+        )
+    };
+    let (on_100, peak) = throughput("true", 100);
+    let (on_200, _) = throughput("true", 200);
+    assert_eq!(peak, 1);
+    let ceiling = 1e9 / regionsim::scenario::known_bugs::HBASE_8755_LOCK_PASS_NANOS as f64;
+    assert!(on_100 < on_200 && on_200 < ceiling, "{on_100} {on_200}");
+    assert!(on_200 < on_100 * 1.25, "{on_100} {on_200}");
+    let (off_100, off_peak) = throughput("false", 100);
+    let (off_200, _) = throughput("false", 200);
+    assert!(off_peak > 1, "{off_peak}");
+    assert!(off_100 > 3.0 * on_100, "{off_100} {on_100}");
+    assert!(off_200 > 1.8 * off_100, "{off_200} {off_100}");
+}

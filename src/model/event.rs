@@ -46,6 +46,8 @@ pub enum Event {
     RegionOpen { region: u32 },
     /// A WAL roll is done: the new writer takes syncs.
     WalRollDone,
+    /// HBASE-8755's old model: the handlers a sync covered have passed HLog's flush lock.
+    WalLockPassed,
     /// A handler has spent the CPU its call needs and goes on with it.
     HandlerCpuDone { call: u32 },
     /// A call's answer has crossed the network back to its client.
@@ -108,6 +110,7 @@ impl Event {
             Event::PeriodicFlushCheck => "periodic_flush_check",
             Event::RegionOpen { .. } => "region_open",
             Event::WalRollDone => "wal_roll_done",
+            Event::WalLockPassed => "wal_lock_passed",
             Event::HandlerCpuDone { .. } => "handler_cpu_done",
             Event::AnswerArrives { .. } => "answer_arrives",
             Event::CompactionTune => "compaction_tune",
@@ -172,6 +175,7 @@ impl Event {
             Event::MutatorClose { client } => (34, [u64::from(client), 0]),
             Event::GcPauseEnds => (35, [0, 0]),
             Event::GcSessionExpired => (36, [0, 0]),
+            Event::WalLockPassed => (37, [0, 0]),
         }
     }
 }

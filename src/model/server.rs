@@ -338,6 +338,9 @@ pub struct RegionServer<'s> {
     /// model on) one consumer thread encoding their entries in turn.
     wal_bytes: SerialWork,
     wal_cpu: SerialWork,
+    /// HBASE-8755's old model: the writers of the last sync, passing HLog's flush lock one by
+    /// one (the next sync waits until they all have).
+    wal_lock_passing: Vec<CallId>,
     /// RegionServerAccounting: every region's memstore size.
     global: MemSize,
     stats: RunStats,
@@ -530,6 +533,7 @@ impl<'s> RegionServer<'s> {
             sync_parts: BTreeMap::new(),
             wal_bytes: SerialWork::default(),
             wal_cpu: SerialWork::default(),
+            wal_lock_passing: Vec::new(),
             global: MemSize::default(),
             stats: RunStats::new(region_count),
             timeline: Timeline::new(scenario.sample_interval, scenario.duration, region_count),
@@ -654,6 +658,7 @@ impl<'s> RegionServer<'s> {
                     self.region_recovered(region);
                 }
                 Event::WalRollDone => self.on_wal_roll_done(),
+                Event::WalLockPassed => self.on_wal_lock_passed(),
                 Event::WalPeriodicRoll => self.on_wal_periodic_roll(),
                 Event::Fault { index } => self.on_fault(index as usize),
                 Event::SlowDiskEnds { index } => self.on_slow_disk_ends(index as usize),

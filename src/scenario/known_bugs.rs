@@ -21,6 +21,16 @@
 //!   server's regions, which opened without the edits of the logs that had not split. 1.4 and
 //!   2.5 retry instead (the split task is resubmitted, ServerCrashProcedure retries its
 //!   SPLIT_LOGS step; 2.5's SplitWALProcedure without limit).
+//! - **HBASE-8755** "A new write thread model for HLog to improve the overall HBase write
+//!   throughput" (the old model: 0.94 and earlier, and 0.96.0; the new one shipped in 0.96.1
+//!   and 0.98.0, and HBASE-10156's ring buffer replaced it in 1.0). Before it, each handler
+//!   went through HLog.syncer itself: whoever found its edit not yet synced took the flush lock
+//!   and synced everything appended so far, one sync at a time; the handlers that sync covered
+//!   then passed the lock one after another, each finding its edit synced, before the next
+//!   sync could start ("heavy race condition on updateLock and flushLock", the JIRA says).
+//!   Here, with the switch on, one sync is in flight at most and the next starts only after
+//!   its writers have passed the lock, `HBASE_8755_LOCK_PASS_NANOS` each. Left out: the
+//!   handlers' own appends to the HDFS stream under the update lock.
 //! - **HBASE-10499** "In write heavy scenario one of the regions does not get flushed causing
 //!   RegionTooBusyException" (affected 0.95.0–0.98.9; fixed in 0.98.10, 1.0.0, 1.1.0 and 2.0.0).
 //!   MemStoreFlusher's FlushRegionEntry compared equal to another when both had the same delay
@@ -72,6 +82,12 @@ use super::suggest::did_you_mean;
 /// 150-byte KeyValue, 224 bytes of memstore heap, so 599,186 cells): 146 ms ÷ 599,186 cells.
 pub const SKIP_LIST_SIZE_NANOS_PER_CELL: u64 = 244;
 
+/// The time one handler takes to pass HLog's flush lock under HBASE-8755's old model (woken,
+/// locks, finds its edit synced, unlocks, the next is woken), calibrated on the one figure the
+/// JIRA publishes for one server: 12,150 puts/s of 1 KB rows before the change. With the lock
+/// passed once per edit, the server can do no more than one edit per pass: 1 s ÷ 12,150.
+pub const HBASE_8755_LOCK_PASS_NANOS: u64 = 82_300;
+
 /// One known bug that can be switched on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum KnownBug {
@@ -79,6 +95,8 @@ pub enum KnownBug {
     Hbase2643,
     /// A split that fails with skip.errors false is given up, not retried.
     Hbase2958,
+    /// Handlers sync the WAL themselves, one sync at a time, and pass its lock one by one.
+    Hbase8755,
     /// A global-pressure flush's removal from the flush queue takes another region's entry.
     Hbase10499,
     /// Writes to a broken FSHLog writer are acknowledged.
@@ -90,9 +108,10 @@ pub enum KnownBug {
 }
 
 impl KnownBug {
-    pub const ALL: [KnownBug; 6] = [
+    pub const ALL: [KnownBug; 7] = [
         KnownBug::Hbase2643,
         KnownBug::Hbase2958,
+        KnownBug::Hbase8755,
         KnownBug::Hbase10499,
         KnownBug::Hbase11868,
         KnownBug::Hbase13811,
@@ -104,6 +123,7 @@ impl KnownBug {
         match self {
             KnownBug::Hbase2643 => "HBASE-2643",
             KnownBug::Hbase2958 => "HBASE-2958",
+            KnownBug::Hbase8755 => "HBASE-8755",
             KnownBug::Hbase10499 => "HBASE-10499",
             KnownBug::Hbase11868 => "HBASE-11868",
             KnownBug::Hbase13811 => "HBASE-13811",
@@ -116,6 +136,7 @@ impl KnownBug {
         match self {
             KnownBug::Hbase2643 => "eof-fails-wal-split",
             KnownBug::Hbase2958 => "failed-wal-split-given-up",
+            KnownBug::Hbase8755 => "handlers-sync-the-wal",
             KnownBug::Hbase10499 => "flush-request-lost",
             KnownBug::Hbase11868 => "failed-sync-acknowledged",
             KnownBug::Hbase13811 => "store-seqid-over-reported",
@@ -131,6 +152,9 @@ impl KnownBug {
             }
             KnownBug::Hbase2958 => {
                 "a WAL split that fails with skip.errors false is given up, not retried: the regions open without the unsplit edits"
+            }
+            KnownBug::Hbase8755 => {
+                "the 0.94 write model: one WAL sync at a time, and the handlers it synced pass HLog's flush lock one by one (82.3 µs each) before the next starts"
             }
             KnownBug::Hbase10499 => {
                 "a global-pressure flush can take another region's flush request (due the same millisecond) out of the queue: that region never flushes again and refuses writes once at its blocking size"
@@ -153,6 +177,9 @@ impl KnownBug {
             KnownBug::Hbase2643 => "0.89.20100621–0.89.20100830; fixed in 0.89.20100924 and 0.90.0",
             KnownBug::Hbase2958 => {
                 "0.90.0–0.90.5; fixed by its successor HBASE-5137 in 0.90.6, 0.92.0 and 0.94.0"
+            }
+            KnownBug::Hbase8755 => {
+                "0.94 and earlier, and 0.96.0; the new model in 0.96.1 and 0.98.0 (HBASE-10156's ring buffer from 1.0)"
             }
             KnownBug::Hbase10499 => "0.95.0–0.98.9; fixed in 0.98.10, 1.0.0, 1.1.0 and 2.0.0",
             KnownBug::Hbase11868 => "0.98.0–0.98.5; fixed in 0.98.6",

@@ -118,6 +118,7 @@ fn dies_with_the_server(event: &Event) -> bool {
             | Event::FlushQueueDue
             | Event::RegionOpen { .. }
             | Event::WalRollDone
+            | Event::WalLockPassed
             | Event::WalPeriodicRoll
             | Event::HandlerCpuDone { .. }
             | Event::FlushStepDone { .. }
@@ -335,6 +336,7 @@ impl RegionServer<'_> {
         self.sync_points.clear();
         self.wal_bytes.clear();
         self.wal_cpu.clear();
+        self.wal_lock_passing.clear();
         self.wal_broken = false;
         self.roll_in_progress = None;
         self.roll_requested = None;

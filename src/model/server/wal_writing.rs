@@ -39,7 +39,8 @@ use crate::model::wal::names::encoded_region_name;
 use crate::model::wal::sequence_ids::stores_pinning;
 use crate::scenario::bounds::SPAN_MAX;
 use crate::scenario::fault::FaultKind;
-use crate::scenario::known_bugs::KnownBug;
+use crate::scenario::known_bugs::{HBASE_8755_LOCK_PASS_NANOS, KnownBug};
+use crate::sim::SimDuration;
 
 impl RegionServer<'_> {
     /// The server's clock as HBase's: ms since the epoch.
@@ -131,6 +132,13 @@ impl RegionServer<'_> {
         if !self.wal.wants_sync(self.config.wal_batch_bytes) {
             return;
         }
+        // HBASE-8755's old model: one sync holds the flush lock, and the next waits until the
+        // last one's writers have passed it.
+        if self.scenario.bugs.is_on(KnownBug::Hbase8755)
+            && (self.wal.syncs_in_flight() > 0 || !self.wal_lock_passing.is_empty())
+        {
+            return;
+        }
         let now = self.now();
         let mut latency = self.wal_sync_latency.sample();
         if self.slow_disk_factor > 1.0 {
@@ -197,11 +205,8 @@ impl RegionServer<'_> {
     fn start_wal_cpu(&mut self) {
         let nanos = self.wal_cpu.start();
         let now = self.now();
-        self.devices.start_cpu(
-            now,
-            crate::sim::SimDuration::from_nanos(nanos),
-            TransferOwner::WalCpu,
-        );
+        self.devices
+            .start_cpu(now, SimDuration::from_nanos(nanos), TransferOwner::WalCpu);
         self.schedule_write_done(Device::Cpu);
     }
 
@@ -265,7 +270,14 @@ impl RegionServer<'_> {
         if !failed {
             self.fs_wal.synced(point);
             self.stats.wal.sync_latency.record(now - started_at);
-            self.ready.extend(writers);
+            if self.scenario.bugs.is_on(KnownBug::Hbase8755) && !writers.is_empty() {
+                let pass = SimDuration::from_nanos(HBASE_8755_LOCK_PASS_NANOS);
+                self.queue
+                    .schedule_in(pass * writers.len() as u64, Event::WalLockPassed);
+                self.wal_lock_passing = writers;
+            } else {
+                self.ready.extend(writers);
+            }
             self.check_roll_after_sync(now - started_at);
             return;
         }
@@ -309,9 +321,16 @@ impl RegionServer<'_> {
         }
     }
 
+    /// HBASE-8755's old model: the last sync's writers have passed the flush lock; they go on,
+    /// and the next sync may start.
+    pub(super) fn on_wal_lock_passed(&mut self) {
+        let writers = std::mem::take(&mut self.wal_lock_passing);
+        self.ready.extend(writers);
+    }
+
     /// After a sync that succeeded: the roll by size, then (2.5) FSHLog's count of slow syncs
     /// (checkLogRoll), then the sync's own slowness (postSync), which counts it.
-    fn check_roll_after_sync(&mut self, latency: crate::sim::SimDuration) {
+    fn check_roll_after_sync(&mut self, latency: SimDuration) {
         let now = self.now();
         let writer_since = self.last_roll_at;
         let roll_idle = self.roll_requested.is_none() && self.roll_in_progress.is_none();
