@@ -9,7 +9,10 @@
 //! and that garbage until a collection reclaims it. Promotion is the memstore data not yet in
 //! the old generation (MSLAB's chunks live until a flush, so they survive and are promoted);
 //! a flush turns the oldest promoted data into garbage first (a memstore fills over minutes and
-//! a young generation over seconds, so little of what it releases was still young).
+//! a young generation over seconds, so little of what it releases was still young). HBase 2's
+//! MSLAB chunk pool (`hbase.hregion.memstore.chunkpool.maxsize`, 1.0 since 2.0, 0 in 1.4)
+//! would keep flushed chunks live for reuse instead; it is not modelled, so on the 2.5
+//! profile flushed memstore data becomes garbage as it does in 1.4.
 //!
 //! A young collection that cannot promote into the old generation's room (the heap less the
 //! young generation) fails — G1's evacuation failure ("to-space exhausted"), CMS's promotion
