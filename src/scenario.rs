@@ -319,7 +319,7 @@ pub fn load_str(
 
     let io = IoSpec::read(&root.section("io")?)?;
     let cpu = CpuSpec::read(&root.section("cpu")?, cores)?;
-    let jvm = JvmSpec::read(&root.section("jvm")?, heap_bytes)?;
+    let jvm = JvmSpec::read(&root.section("jvm")?, heap_bytes, profile)?;
     let report = root.section("report")?;
     let sample_interval = match report.get("interval") {
         Some(node) => {

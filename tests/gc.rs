@@ -1,6 +1,8 @@
 //! Garbage collection (`[jvm] gc = "on"`): young collections at the rate the allocations fill
 //! the young generation, pauses that stop the server's threads and show in the latency tail,
-//! and a pause past the ZooKeeper session that aborts the server.
+//! and a pause past the ZooKeeper session that aborts the server; the old generation: G1's
+//! marking past IHOP and its mixed collections, CMS's cycles and concurrent mode failures,
+//! full collections when the heap cannot hold what is promoted.
 
 mod common;
 
@@ -249,4 +251,226 @@ fn collections_past_the_throughput_goal_are_the_bottleneck() {
     assert!(gc.saturated && gc.share > 1.0 / 13.0, "{gc:?}");
     let bottleneck = summary.bottleneck.expect("saturated");
     assert_eq!(bottleneck.resource, "gc", "{bottleneck:?}");
+}
+
+/// 20 MB/s of 1 KB puts (200 multi-puts of 100 rows a second) into 4 regions of a 2 GB heap
+/// with a 128 MB young generation: about 22 MB/s of memstore heap promoted, turned into old
+/// garbage as the regions flush, so the old generation fills within a minute.
+const HEAVY: &str = r#"
+name = "heavy"
+seed = 5
+duration = "240s"
+profile = "hbase-2.5"
+[server]
+heap = "2GB"
+[io]
+wal_sync_latency = { dist = "constant", value = "1ms" }
+[jvm]
+gc = "on"
+young = "128MB"
+[[tables]]
+name = "t"
+regions = 4
+[[workloads]]
+table = "t"
+arrival = { kind = "open", rate = "200/s", process = "uniform" }
+mix = { batch = 1.0 }
+batch_rows = 100
+keys = { dist = "uniform", count = 1_000_000 }
+value_size = { dist = "constant", bytes = 1000 }
+durability = "SYNC_WAL"
+"#;
+
+/// HEAVY on a 1 GB heap with a 400 MB baseline and a 256 MB young generation: the old
+/// generation's room (768 MB) cannot hold the baseline and a memstore near its global limit
+/// (410 MB), so promotion fails. Full collections at 100 MB/s.
+const TOO_SMALL: [&str; 5] = [
+    "duration=\"60s\"",
+    "server.heap=\"1GB\"",
+    "jvm.old_live=\"400MB\"",
+    "jvm.young=\"256MB\"",
+    "jvm.full_rate=\"100MB/s\"",
+];
+
+// G1 starts marking at the young collection after the one that left the old generation at
+// 45% of the heap: every cycle's start finds it at or above IHOP × heap, and above it by at
+// most two young collections' promotion (each promotes less than the young generation).
+// Mixed collections follow, at most G1MixedGCCountTarget (8) a cycle, reclaim the flushed
+// memstores' garbage, and keep the heap from filling: no full collection.
+#[test]
+fn g1_marks_past_ihop_and_mixed_collections_reclaim() {
+    let (outcome, summary) = run(&scenario(HEAVY, &[]));
+    let gc = summary.gc.as_ref().expect("on");
+    assert_eq!(gc.collector, "g1");
+    let heap = 2u64 << 30;
+    let ihop = heap * 45 / 100;
+    assert!(gc.concurrent_cycles >= 3, "{gc:?}");
+    let started = outcome
+        .gc
+        .as_ref()
+        .and_then(|gc| gc.old_at_cycle_start_min_bytes)
+        .expect("a cycle");
+    assert!(started >= ihop, "{started} below {ihop}");
+    assert!(started <= ihop + 2 * gc.young_bytes, "{started}");
+    assert!(
+        gc.mixed_collections >= gc.concurrent_cycles_completed - 1,
+        "{gc:?}"
+    );
+    assert!(
+        gc.mixed_collections <= 8 * gc.concurrent_cycles_completed,
+        "{gc:?}"
+    );
+    assert!(gc.reclaimed_bytes > gc.promoted_bytes / 2, "{gc:?}");
+    assert_eq!(gc.full_collections, 0);
+    assert!(gc.old_peak_bytes < heap - gc.young_bytes, "{gc:?}");
+    // A mixed pause copies old regions' live data too: longer than a young one.
+    let kinds = &gc.pauses_by_kind;
+    assert!(
+        kinds["mixed"].pause_ms.mean > kinds["young"].pause_ms.mean,
+        "{kinds:?}"
+    );
+    assert_eq!(kinds["remark"].count, gc.concurrent_cycles_completed);
+    assert_eq!(kinds["cleanup"].count, gc.concurrent_cycles_completed);
+    // IHOP at 90% of the heap starts marking too late: the old generation's room (94% of the
+    // heap here) fills before mixed collections reclaim, and promotion fails into full
+    // collections.
+    let (_, late) = run(&scenario(HEAVY, &["jvm.ihop=90"]));
+    let late = late.gc.expect("on");
+    assert!(late.full_collections >= 1, "{late:?}");
+}
+
+// A heap that cannot hold the baseline and the memstore's promoted data fails a young
+// collection's promotion into a full collection of all the live data: its pause is the live
+// bytes over the full rate (each at least the baseline, at most the baseline and the
+// memstore's peak), and it abandons any marking under way.
+#[test]
+fn a_heap_too_small_for_the_memstore_collects_in_full() {
+    let (_, summary) = run(&scenario(HEAVY, &TOO_SMALL));
+    let gc = summary.gc.as_ref().expect("on");
+    let full = &gc.pauses_by_kind["full"];
+    assert!(full.count >= 1, "{gc:?}");
+    assert_eq!(full.count, gc.full_collections);
+    let full_rate = 100.0 * (1u64 << 20) as f64;
+    assert!(
+        (full.pause_total_seconds - gc.full_live_bytes as f64 / full_rate).abs() < 1e-6,
+        "{full:?} for {} live bytes",
+        gc.full_live_bytes
+    );
+    let baseline = 400u64 << 20;
+    let memstore_peak = summary.memstore.global_peak_bytes;
+    assert!(gc.full_live_bytes >= full.count * baseline, "{gc:?}");
+    assert!(
+        gc.full_live_bytes <= full.count * (baseline + memstore_peak),
+        "{gc:?}"
+    );
+    assert!(gc.old_peak_bytes <= (1 << 30) - gc.young_bytes, "{gc:?}");
+    assert!(gc.concurrent_mode_failures >= 1, "{gc:?}");
+}
+
+// The Juliet pause: a full collection (about 8 s of live heap at 100 MB/s) longer than the
+// ZooKeeper session (5 s) expires it; the server aborts, recovers as from a crash, and every
+// acknowledged SYNC_WAL write is found after the recovery.
+#[test]
+fn a_full_collection_past_the_session_aborts_the_server_and_loses_nothing() {
+    let mut sets = TOO_SMALL.to_vec();
+    sets.extend(["zookeeper.session.timeout=5000", "server.restart=\"10s\""]);
+    let (_, summary) = run(&scenario(HEAVY, &sets));
+    let gc = summary.gc.as_ref().expect("on");
+    assert!(gc.pauses_by_kind["full"].pause_ms.max > 5000.0, "{gc:?}");
+    assert!(gc.session_expiries >= 1, "{gc:?}");
+    assert!(
+        summary
+            .recovery
+            .recoveries
+            .iter()
+            .all(|recovery| recovery.cause == "gc_pause")
+    );
+    assert_eq!(
+        summary.recovery.recoveries.len() as u64,
+        gc.session_expiries
+    );
+    assert!(summary.durability.acknowledged > 10_000);
+    assert_eq!(summary.durability.lost, 0);
+    assert_eq!(summary.durability.violation(), None);
+}
+
+// CMS (the 1.4 profile's collector) with slow concurrent phases (100 MB/s): started at 95% of
+// the old generation, the cycle cannot finish before promotion fills the rest — a concurrent
+// mode failure and a serial full collection; started at 50%, every cycle finishes in time and
+// frees the garbage without a full collection.
+#[test]
+fn cms_fails_when_started_too_late_and_not_when_started_early() {
+    let cms = ["profile=\"hbase-1.4\"", "jvm.mark_rate=\"100MB/s\""];
+    let late = [&cms[..], &["jvm.cms_initiating_fraction=95"]].concat();
+    let (_, summary) = run(&scenario(HEAVY, &late));
+    let gc = summary.gc.as_ref().expect("on");
+    assert_eq!(gc.collector, "cms");
+    assert!(gc.concurrent_mode_failures >= 1, "{gc:?}");
+    assert_eq!(gc.full_collections, gc.concurrent_mode_failures, "{gc:?}");
+    assert!(gc.pauses_by_kind.contains_key("initial_mark"));
+    assert!(!gc.pauses_by_kind.contains_key("mixed"));
+    let early = [&cms[..], &["jvm.cms_initiating_fraction=50"]].concat();
+    let (_, summary) = run(&scenario(HEAVY, &early));
+    let gc = summary.gc.as_ref().expect("on");
+    assert!(gc.concurrent_cycles_completed >= 3, "{gc:?}");
+    assert_eq!(gc.concurrent_mode_failures, 0, "{gc:?}");
+    assert_eq!(gc.full_collections, 0, "{gc:?}");
+    assert!(gc.reclaimed_bytes > 0);
+}
+
+// The default scenario with collections on stays healthy under G1's defaults: no full
+// collection, a few marking cycles in ten minutes with mixed collections after them (at most
+// eight a cycle) whose pauses stay under G1's 200 ms pause goal, and the server keeps up.
+#[test]
+fn the_default_scenario_with_gc_on_is_healthy() {
+    let (_, summary) = run(&common::bundled("scenarios/default.toml", &["jvm.gc=on"]));
+    let gc = summary.gc.as_ref().expect("on");
+    assert_eq!(gc.collector, "g1");
+    assert_eq!(gc.full_collections, 0, "{gc:?}");
+    assert_eq!(gc.session_expiries, 0);
+    assert!((1..=5).contains(&gc.concurrent_cycles), "{gc:?}");
+    assert!(gc.mixed_collections >= 1, "{gc:?}");
+    assert!(gc.mixed_collections <= 8 * gc.concurrent_cycles, "{gc:?}");
+    assert!(gc.pauses_by_kind["mixed"].pause_ms.max < 200.0, "{gc:?}");
+    assert!(summary.saturation.kept_up, "{:?}", summary.saturation);
+}
+
+// Settings of the other collector, out-of-range percentages and sizes, and unknown
+// collectors are refused with a message naming the fix.
+#[test]
+fn old_generation_settings_are_checked() {
+    let refused = |sets: &[&str], expected: &str| {
+        let error = common::load(HEAVY, sets).unwrap_err().to_string();
+        assert!(error.contains(expected), "{sets:?}: {error}");
+    };
+    refused(
+        &["jvm.collector=\"cms\"", "jvm.ihop=30"],
+        "ihop applies only with collector = \"g1\"",
+    );
+    refused(
+        &["jvm.cms_initiating_fraction=60"],
+        "cms_initiating_fraction applies only with collector = \"cms\"",
+    );
+    refused(&["jvm.ihop=101"], "0 to 100");
+    refused(&["jvm.old_live=\"2GB\""], "half the heap");
+    refused(&["jvm.collector=\"zgc\""], "\"g1\", \"cms\"");
+    refused(
+        &["jvm.gc=off", "jvm.collector=\"g1\""],
+        "applies only with garbage collection",
+    );
+    refused(&["jvm.mark_rate=\"0B/s\""], "never finishes");
+    // Each collector is the default of its profile.
+    let cms = common::load(HEAVY, &["profile=\"hbase-1.4\""]).unwrap();
+    assert_eq!(cms.jvm.collector, regionsim::scenario::jvm::Collector::Cms);
+}
+
+// The same scenario and seed give the same collections: summary and trace hash alike.
+#[test]
+fn old_generation_runs_are_deterministic() {
+    let sets = ["duration=\"90s\""];
+    let (first_outcome, first) = run(&scenario(HEAVY, &sets));
+    let (second_outcome, second) = run(&scenario(HEAVY, &sets));
+    assert!(first.gc.as_ref().expect("on").concurrent_cycles >= 1);
+    assert_eq!(first, second);
+    assert_eq!(first_outcome.trace_hash, second_outcome.trace_hash);
 }

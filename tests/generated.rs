@@ -352,13 +352,27 @@ fn render(g: &Generated) -> String {
         .unwrap();
     }
     // A third of the cases collect garbage, with a small young generation and pauses from
-    // nothing to seconds (past the session where the generated properties shorten it).
+    // nothing to seconds (past the session where the generated properties shorten it); either
+    // collector, starting its cycles at once, half way or never, with no baseline, the
+    // default or half the heap live in the old generation, and full collections and
+    // concurrent phases from crawling to fast.
     if (g.seed >> 48) % 3 == 0 {
         let young_mb = [1, 16, 256][((g.seed >> 50) % 3) as usize].min(g.heap_gb * 512);
         let pause_ms = [0, 50, 3000][((g.seed >> 52) % 3) as usize];
+        let collector = ["g1", "cms"][((g.seed >> 54) % 2) as usize];
+        let initiating_key = match collector {
+            "g1" => "ihop",
+            _ => "cms_initiating_fraction",
+        };
+        let initiating = [0, 50, 100][((g.seed >> 55) % 3) as usize];
+        let old_live_mb = [0, g.heap_gb * 51, g.heap_gb * 512][((g.seed >> 57) % 3) as usize];
+        let full_rate = ["1MB/s", "1GB/s", "10GB/s"][((g.seed >> 59) % 3) as usize];
+        let mark_rate = ["1MB/s", "4GB/s"][((g.seed >> 61) % 2) as usize];
         writeln!(
             out,
-            "[jvm]\ngc = \"on\"\nyoung = \"{young_mb}MB\"\npause_base = \"{pause_ms}ms\"\n"
+            "[jvm]\ngc = \"on\"\nyoung = \"{young_mb}MB\"\npause_base = \"{pause_ms}ms\"\n\
+             collector = \"{collector}\"\n{initiating_key} = {initiating}\nold_live = \"{old_live_mb}MB\"\n\
+             full_rate = \"{full_rate}\"\nmark_rate = \"{mark_rate}\"\n"
         )
         .unwrap();
     }

@@ -327,12 +327,17 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
     }
     if let Some(gc) = &summary.gc {
         out.push_str(&format!(
-            "gc        {} young collections, pauses p50 {} p99 {} max {}, {:.1}s in all; {}/s allocated{}\n",
+            "gc        {}: {} young, {} mixed, {} full collections, {} concurrent cycles; pauses p50 {} p99 {} max {}, {:.1}s in all; old gen peak {}, {}/s allocated{}\n",
+            gc.collector,
             count(gc.young_collections),
+            count(gc.mixed_collections),
+            count(gc.full_collections),
+            count(gc.concurrent_cycles),
             latency(gc.pause_ms.p50),
             latency(gc.pause_ms.p99.min(gc.pause_ms.max)),
             latency(gc.pause_ms.max),
             gc.pause_total_seconds,
+            format_size_approx(gc.old_peak_bytes as f64),
             format_size_approx(gc.allocation_bytes_per_sec),
             if gc.session_expiries > 0 {
                 format!(

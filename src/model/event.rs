@@ -23,6 +23,9 @@ pub enum Event {
     GcPauseEnds,
     /// A pause has outlasted the ZooKeeper session: it expires.
     GcSessionExpired,
+    /// The collector's concurrent cycle `cycle` reaches its next step (a pause, or the end of
+    /// CMS's sweep); stale if that cycle was abandoned.
+    GcCycleStep { cycle: u64 },
     /// The earliest outstanding RPC deadline has come.
     RpcDeadlines,
     /// A handler's wait for a row lock or the updates lock has run out (stale unless the
@@ -98,6 +101,7 @@ impl Event {
             Event::MutatorClose { .. } => "mutator_close",
             Event::GcPauseEnds => "gc_pause_ends",
             Event::GcSessionExpired => "gc_session_expired",
+            Event::GcCycleStep { .. } => "gc_cycle_step",
             Event::RpcDeadlines => "rpc_deadlines",
             Event::LockWaitTimeout { .. } => "lock_wait_timeout",
             Event::WalSyncDone { .. } => "wal_sync_done",
@@ -175,7 +179,8 @@ impl Event {
             Event::MutatorClose { client } => (34, [u64::from(client), 0]),
             Event::GcPauseEnds => (35, [0, 0]),
             Event::GcSessionExpired => (36, [0, 0]),
-            Event::WalLockPassed => (37, [0, 0]),
+            Event::GcCycleStep { cycle } => (37, [cycle, 0]),
+            Event::WalLockPassed => (38, [0, 0]),
         }
     }
 }

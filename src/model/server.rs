@@ -265,7 +265,7 @@ pub struct RegionServer<'s> {
     /// also deadline order); finished attempts are skipped when they reach the front.
     rpc_deadlines: VecDeque<(SimTime, RequestId, u64)>,
     rpc_deadline_scheduled: bool,
-    /// The JVM's young collections (with `[jvm] gc = "on"`), and the end of the pause under
+    /// The JVM's collections (with `[jvm] gc = "on"`), and the end of the pause under
     /// way: until then no server thread runs.
     gc: Option<crate::model::gc::Gc>,
     paused_until: SimTime,
@@ -493,7 +493,7 @@ impl<'s> RegionServer<'s> {
             gc: scenario
                 .jvm
                 .gc
-                .then(|| crate::model::gc::Gc::new(scenario.jvm)),
+                .then(|| crate::model::gc::Gc::new(scenario.jvm, scenario.heap_bytes)),
             paused_until: SimTime::ZERO,
             ready: VecDeque::new(),
             blocked_calls: VecDeque::new(),
@@ -639,6 +639,7 @@ impl<'s> RegionServer<'s> {
                 Event::MutatorClose { client } => self.on_mutator_close(client),
                 Event::GcPauseEnds => self.on_gc_pause_ends(),
                 Event::GcSessionExpired => self.on_gc_session_expired(),
+                Event::GcCycleStep { cycle } => self.on_gc_cycle_step(cycle),
                 Event::RpcDeadlines => self.on_rpc_deadlines(),
                 Event::LockWaitTimeout { call, generation } => {
                     self.on_lock_wait_timeout(call, generation)
@@ -795,6 +796,9 @@ impl<'s> RegionServer<'s> {
         } else {
             region.size.subtract(delta);
             self.global.subtract(delta);
+            if let Some(gc) = self.gc.as_mut() {
+                gc.memstore_released(delta.heap);
+            }
         }
         let is_blocking = region.is_above_blocking_size();
         let heap = region.size.heap;

@@ -92,7 +92,8 @@ pub enum MarkerKind {
     /// A step of crash recovery (detail: server_dead, split_failed, split_given_up, split,
     /// recovered).
     Recovery,
-    /// A garbage-collection pause began (detail: "young").
+    /// A garbage-collection pause began (detail: its kind: young, mixed, initial_mark, remark,
+    /// cleanup, full).
     GcPause,
 }
 

@@ -14,11 +14,13 @@ use serde::Serialize;
 use crate::metrics::LatencyHistogram;
 use crate::model::RunOutcome;
 use crate::model::flusher::FlushReason;
+use crate::model::gc::{Gc, PauseKind};
 use crate::model::stats::Recovery;
 use crate::model::wal::files::RollReason;
 use crate::report::format::count;
 use crate::report::saturation::{Bottleneck, SaturationSummary, saturation};
 use crate::scenario::Scenario;
+use crate::scenario::jvm::JvmSpec;
 use crate::sim::{SimDuration, SimTime};
 
 /// The version tag of this layout.
@@ -334,12 +336,15 @@ impl ClientSummary {
     }
 }
 
-/// The JVM's young collections.
+/// The JVM's collections.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct GcSummary {
+    /// The collector: "g1" or "cms".
+    pub collector: String,
     pub young_bytes: u64,
+    /// Young-only collections (G1's concurrent starts among them; CMS's ParNew ones).
     pub young_collections: u64,
-    /// Pauses: their lengths, summed, and the longest (in `pause_ms.max`).
+    /// Every pause: their lengths, summed, and the longest (in `pause_ms.max`).
     pub pause_ms: LatencySummary,
     pub pause_total_seconds: f64,
     /// Heap allocated per second, and memstore data the collections copied and promoted.
@@ -347,6 +352,72 @@ pub struct GcSummary {
     pub promoted_bytes: u64,
     /// Pauses that outlasted the ZooKeeper session (the server aborted).
     pub session_expiries: u64,
+    /// G1's mixed collections, and full collections (after a young one failed to promote).
+    pub mixed_collections: u64,
+    pub full_collections: u64,
+    /// Concurrent cycles (G1's marking, CMS's mark and sweep): started, completed, and
+    /// abandoned for a full collection (CMS's concurrent mode failure).
+    pub concurrent_cycles: u64,
+    pub concurrent_cycles_completed: u64,
+    pub concurrent_mode_failures: u64,
+    /// The old generation: its baseline live set, its peak occupancy (live and garbage),
+    /// and the garbage collections reclaimed from it.
+    pub old_live_bytes: u64,
+    pub old_peak_bytes: u64,
+    pub reclaimed_bytes: u64,
+    /// Live bytes the full collections compacted (their pauses are this over `full_rate`).
+    pub full_live_bytes: u64,
+    /// Each kind of pause that happened (young, mixed, initial_mark, remark, cleanup, full):
+    /// count, lengths and their sum.
+    pub pauses_by_kind: BTreeMap<String, GcPauseSummary>,
+}
+
+/// One kind of garbage-collection pause.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GcPauseSummary {
+    pub count: u64,
+    pub pause_ms: LatencySummary,
+    pub pause_total_seconds: f64,
+}
+
+impl GcSummary {
+    fn of(gc: &Gc, spec: &JvmSpec, session_expiries: u64, seconds: f64) -> GcSummary {
+        let collections = |kind: PauseKind| gc.figures(kind).pauses.count();
+        GcSummary {
+            collector: spec.collector.name().to_string(),
+            young_bytes: spec.young_bytes,
+            young_collections: collections(PauseKind::Young),
+            pause_ms: LatencySummary::of(&gc.pauses),
+            pause_total_seconds: gc.pause_total.as_secs_f64(),
+            allocation_bytes_per_sec: gc.allocated_total as f64 / seconds.max(f64::MIN_POSITIVE),
+            promoted_bytes: gc.promoted_bytes as u64,
+            session_expiries,
+            mixed_collections: collections(PauseKind::Mixed),
+            full_collections: collections(PauseKind::Full),
+            concurrent_cycles: gc.concurrent_cycles,
+            concurrent_cycles_completed: gc.concurrent_cycles_completed,
+            concurrent_mode_failures: gc.concurrent_mode_failures,
+            old_live_bytes: spec.old_live_bytes,
+            old_peak_bytes: gc.old_peak_bytes,
+            reclaimed_bytes: gc.reclaimed_bytes as u64,
+            full_live_bytes: gc.full_live_bytes as u64,
+            pauses_by_kind: PauseKind::ALL
+                .iter()
+                .map(|&kind| (kind, gc.figures(kind)))
+                .filter(|(_, figures)| figures.pauses.count() > 0)
+                .map(|(kind, figures)| {
+                    (
+                        kind.name().to_string(),
+                        GcPauseSummary {
+                            count: figures.pauses.count(),
+                            pause_ms: LatencySummary::of(&figures.pauses),
+                            pause_total_seconds: figures.total.as_secs_f64(),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The cores the server's threads share (the CPU model on).
@@ -982,15 +1053,13 @@ impl Summary {
                 peak_per_store: stats.store_files_peak_per_store,
                 flush_wait_seconds: stats.blocked.store_files_nanos as f64 / 1e9,
             },
-            gc: outcome.gc.as_ref().map(|gc| GcSummary {
-                young_bytes: scenario.jvm.young_bytes,
-                young_collections: gc.young_collections,
-                pause_ms: LatencySummary::of(&gc.pauses),
-                pause_total_seconds: gc.pause_total.as_secs_f64(),
-                allocation_bytes_per_sec: gc.allocated_total as f64
-                    / outcome.end.as_secs_f64().max(f64::MIN_POSITIVE),
-                promoted_bytes: gc.promoted_bytes as u64,
-                session_expiries: stats.gc_session_expiries,
+            gc: outcome.gc.as_ref().map(|gc| {
+                GcSummary::of(
+                    gc,
+                    &scenario.jvm,
+                    stats.gc_session_expiries,
+                    outcome.end.as_secs_f64(),
+                )
             }),
             cpu: scenario.cpu.cores.map(|cores| CpuSummary {
                 cores,

@@ -34,7 +34,8 @@
 //! (detail: minor, all_files or major), split, fault (detail: its kind), wal_roll (detail: why:
 //! size, periodic, slow_sync, error), wal_archive, recovery (detail: server_dead,
 //! split_failed, split_given_up, split, recovered), action (detail: its kind),
-//! region_offline or region_open, gc_pause (detail: young); region is empty when
+//! region_offline or region_open, gc_pause (detail: young, mixed, initial_mark, remark,
+//! cleanup or full); region is empty when
 //! none applies. `regions.csv`: `time_s` then `region_<id>` columns with the memstore heap bytes
 //! of the (up to) eight regions with the largest peak. Both number regions by id;
 //! `region-names.csv` (`region_names.rs`) gives each id its table, encoded name and key range.

@@ -179,7 +179,7 @@ impl KnownBug {
                 "0.90.0–0.90.5; fixed by its successor HBASE-5137 in 0.90.6, 0.92.0 and 0.94.0"
             }
             KnownBug::Hbase8755 => {
-                "0.94 and earlier, and 0.96.0; the new model in 0.96.1 and 0.98.0 (HBASE-10156's ring buffer from 1.0)"
+                "0.94 and earlier, and 0.96.0; fixed by the new model in 0.96.1 and 0.98.0 (HBASE-10156's ring buffer from 1.0)"
             }
             KnownBug::Hbase10499 => "0.95.0–0.98.9; fixed in 0.98.10, 1.0.0, 1.1.0 and 2.0.0",
             KnownBug::Hbase11868 => "0.98.0–0.98.5; fixed in 0.98.6",
@@ -313,7 +313,7 @@ mod tests {
         assert_eq!(error.suggestion, Some("HBASE-2643"));
         assert_eq!(
             error.to_string(),
-            "unknown bug \"HBASE-2463\" (did you mean \"HBASE-2643\"?); known bugs: HBASE-2643, HBASE-2958, HBASE-10499, HBASE-11868, HBASE-13811, HBASE-21738"
+            "unknown bug \"HBASE-2463\" (did you mean \"HBASE-2643\"?); known bugs: HBASE-2643, HBASE-2958, HBASE-8755, HBASE-10499, HBASE-11868, HBASE-13811, HBASE-21738"
         );
     }
 }

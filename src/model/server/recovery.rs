@@ -124,6 +124,7 @@ fn dies_with_the_server(event: &Event) -> bool {
             | Event::FlushStepDone { .. }
             | Event::GcPauseEnds
             | Event::GcSessionExpired
+            | Event::GcCycleStep { .. }
     )
 }
 
@@ -288,9 +289,8 @@ impl RegionServer<'_> {
     /// The process dies, `cause` named in its recovery; the master notices after
     /// `session_gone` (or when a new process registers, if sooner).
     fn die(&mut self, cause: &'static str, session_gone: SimDuration, torn: Option<f64>) {
-        let memstore_added = self.stats.memstore.heap_bytes_added;
         if let Some(gc) = self.gc.as_mut() {
-            gc.restart(memstore_added);
+            gc.restart();
         }
         self.end_pause_with_the_process();
         let now = self.now();
