@@ -256,6 +256,17 @@ impl Gc {
         self.garbage
     }
 
+    /// The old-generation occupancy that starts a concurrent cycle: `ihop` percent of the heap
+    /// (G1), `cms_initiating_fraction` percent of the old generation's room (CMS); rounded up,
+    /// as the occupancy reaches it when occupancy × 100 ≥ percent × the whole.
+    pub fn initiating_bytes(&self) -> u64 {
+        let whole = match self.spec.collector {
+            Collector::G1 => self.heap_bytes,
+            Collector::Cms => self.old_capacity(),
+        };
+        (u128::from(whole) * u128::from(self.spec.initiating_percent)).div_ceil(100) as u64
+    }
+
     /// Whether a concurrent cycle is under way.
     pub fn in_concurrent_cycle(&self) -> bool {
         self.cycle.is_some()
@@ -423,17 +434,14 @@ impl Gc {
         if self.cycle.is_some() || self.mixed.is_some() {
             return None;
         }
-        let occupancy = u128::from(self.old_occupancy_bytes());
-        let percent = u128::from(self.spec.initiating_percent);
+        let reached = self.old_occupancy_bytes() >= self.initiating_bytes();
         let phase = match self.spec.collector {
             Collector::G1 if self.marking_requested => Phase::G1Marking,
             Collector::G1 => {
-                self.marking_requested = occupancy * 100 >= percent * u128::from(self.heap_bytes);
+                self.marking_requested = reached;
                 return None;
             }
-            Collector::Cms if occupancy * 100 >= percent * u128::from(self.old_capacity()) => {
-                Phase::CmsInitialMark
-            }
+            Collector::Cms if reached => Phase::CmsInitialMark,
             Collector::Cms => return None,
         };
         self.marking_requested = false;

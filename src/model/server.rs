@@ -863,6 +863,8 @@ impl<'s> RegionServer<'s> {
                 gc_now.0.saturating_sub(paused_before).as_secs_f64() / interval.as_secs_f64()
             },
             gc_allocated_bytes: (gc_now.1 - allocated_before) as u64,
+            gc_old_bytes: self.gc.as_ref().map_or(0, |gc| gc.old_occupancy_bytes()),
+            gc_initiating_bytes: self.gc.as_ref().map_or(0, |gc| gc.initiating_bytes()),
             cpu_busy,
             cpu_runnable: self.stats.cpu_runnable.level(),
             global_heap_bytes: self.global.heap,

@@ -60,6 +60,10 @@ pub struct Sample {
     /// the bytes it allocated in the interval (0 with it off).
     pub gc_paused: f64,
     pub gc_allocated_bytes: u64,
+    /// The old generation's occupancy (live and garbage) at the interval's end, and the
+    /// occupancy that starts the collector's concurrent cycle.
+    pub gc_old_bytes: u64,
+    pub gc_initiating_bytes: u64,
     pub wal_files: u64,
     pub wal_max_logs: u64,
     pub server_up: bool,

@@ -29,6 +29,8 @@
 //! | `cpu_runnable` | with the CPU model on: threads that want a core, running or waiting for one |
 //! | `gc_paused` | with `[jvm] gc = "on"`: the share of the interval garbage collections paused the server (0 with it off) |
 //! | `gc_allocation_bytes_per_s` | with GC modelled: the heap the server allocated in the interval, per second |
+//! | `gc_old_bytes` | with GC modelled: the old generation's occupancy, live and garbage, at the interval's end |
+//! | `gc_initiating_bytes` | with GC modelled: the occupancy that starts the collector's concurrent cycle (G1's IHOP of the heap, CMS's initiating fraction of the old generation) |
 //!
 //! `events.csv`: `time_s,kind,region,detail` — kind is flush (detail: the reason), compaction
 //! (detail: minor, all_files or major), split, fault (detail: its kind), wal_roll (detail: why:
@@ -50,7 +52,7 @@ use crate::scenario::workload::OpKind;
 pub const TOP_REGIONS: usize = 8;
 
 /// The fixed (non-operation) columns of `timeseries.csv`, after the operation groups.
-pub const GAUGE_COLUMNS: [&str; 28] = [
+pub const GAUGE_COLUMNS: [&str; 30] = [
     "global_memstore_bytes",
     "memstore_lower_limit_bytes",
     "memstore_upper_limit_bytes",
@@ -79,6 +81,8 @@ pub const GAUGE_COLUMNS: [&str; 28] = [
     "cpu_runnable",
     "gc_paused",
     "gc_allocation_bytes_per_s",
+    "gc_old_bytes",
+    "gc_initiating_bytes",
 ];
 
 /// The columns written for one operation kind.
@@ -126,7 +130,7 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
         }
         let _ = writeln!(
             out,
-            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             sample.global_heap_bytes,
             outcome.global_lower_bytes,
             outcome.global_upper_bytes,
@@ -155,6 +159,8 @@ pub fn timeseries_csv(scenario: &Scenario, outcome: &RunOutcome) -> String {
             sample.cpu_runnable,
             sample.gc_paused,
             sample.gc_allocated_bytes as f64 / seconds,
+            sample.gc_old_bytes,
+            sample.gc_initiating_bytes,
         );
     }
     out

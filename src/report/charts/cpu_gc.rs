@@ -1,7 +1,8 @@
 //! The `cpu-gc` chart, drawn when a run models the cores (`[cpu] model = "on"`) or garbage
 //! collection (`[jvm] gc = "on"`): the cores busy and the threads that want one against the
 //! cores; the share of each interval collections paused the server, with every pause ticked;
-//! and the heap allocated per second, which sets how often the young generation fills.
+//! the heap allocated per second, which sets how often the young generation fills; and the old
+//! generation's occupancy against the one that starts the collector's concurrent cycle.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -54,118 +55,144 @@ impl CpuGcFigure<'_> {
         area: &DrawingArea<DB, Shift>,
         cores: u32,
     ) -> DrawResult<(), DB> {
-        let folder = self.folder;
-        let mut drawn = Vec::new();
-        if let Some(busy) = series(folder, "cpu_busy") {
-            drawn.push(Drawn {
-                label: "cores busy".to_string(),
-                points: busy
-                    .into_iter()
-                    .map(|(time, share)| (time, share * f64::from(cores)))
-                    .collect(),
-                colour: PALETTE[0],
-                mark: Mark::Line,
-            });
-        }
-        if let Some(runnable) = series(folder, "cpu_runnable") {
-            drawn.push(Drawn {
-                label: "threads wanting a core".to_string(),
-                points: runnable,
-                colour: PALETTE[1],
-                mark: Mark::Line,
-            });
-        }
-        drawn.push(constant(
-            folder,
-            format!("cores ({cores})"),
-            f64::from(cores),
-            LIMIT,
-        ));
-        series_panel(
+        let cores_f = f64::from(cores);
+        let series = [
+            self.column("cpu_busy", "cores busy", PALETTE[0], Mark::Line, cores_f),
+            self.column(
+                "cpu_runnable",
+                "threads wanting a core",
+                PALETTE[1],
+                Mark::Line,
+                1.0,
+            ),
+            Some(constant(
+                self.folder,
+                format!("cores ({cores})"),
+                cores_f,
+                LIMIT,
+            )),
+        ];
+        self.panel(
             area,
-            folder,
-            SeriesPanel {
-                caption: "CPU",
-                unit: Unit::Number,
-                y_description: "cores or threads",
-                auto_scale: false,
-                series: drawn,
-                shaded: Vec::new(),
-                extra_legend: Vec::new(),
-                notes: Vec::new(),
-            },
+            "CPU",
+            Unit::Number,
+            "cores or threads",
+            series.into_iter().flatten().collect(),
+            Vec::new(),
         )?;
         Ok(())
     }
 
     fn paused<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
-        let folder = self.folder;
-        let pauses = pause_times(folder);
-        let series: Vec<Drawn> = series(folder, "gc_paused")
-            .map(|points| Drawn {
-                label: "paused".to_string(),
-                points: points
-                    .into_iter()
-                    .map(|(time, share)| (time, share * 100.0))
-                    .collect(),
-                colour: PALETTE[3],
-                mark: Mark::Line,
-            })
-            .into_iter()
-            .collect();
-        let mut plot = series_panel(
+        let pauses = pause_times(self.folder);
+        let paused = self.column("gc_paused", "paused", PALETTE[3], Mark::Line, 100.0);
+        let legend = (!pauses.is_empty()).then(pause_legend);
+        let mut plot = self.panel(
             area,
-            folder,
-            SeriesPanel {
-                caption: "Garbage collection: the server paused",
-                unit: Unit::Number,
-                y_description: "% of the interval",
-                auto_scale: false,
-                series,
-                shaded: Vec::new(),
-                extra_legend: (!pauses.is_empty())
-                    .then(pause_legend)
-                    .into_iter()
-                    .collect(),
-                notes: Vec::new(),
-            },
+            "Garbage collection: the server paused",
+            Unit::Number,
+            "% of the interval",
+            paused.into_iter().collect(),
+            legend.into_iter().collect(),
         )?;
         tick_pauses(&mut plot, &pauses)
     }
 
     fn allocation<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
-        let folder = self.folder;
-        let series: Vec<Drawn> = series(folder, "gc_allocation_bytes_per_s")
-            .map(|points| Drawn {
-                label: "allocated".to_string(),
-                points,
-                colour: PALETTE[2],
-                mark: Mark::Line,
-            })
-            .into_iter()
-            .collect();
+        let allocated = self.column(
+            "gc_allocation_bytes_per_s",
+            "allocated",
+            PALETTE[2],
+            Mark::Line,
+            1.0,
+        );
+        self.panel(
+            area,
+            "Heap allocation",
+            Unit::Bytes,
+            "per second",
+            allocated.into_iter().collect(),
+            Vec::new(),
+        )?;
+        Ok(())
+    }
+
+    fn old_generation<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+    ) -> DrawResult<(), DB> {
+        let series = [
+            self.column("gc_old_bytes", "occupied", PALETTE[4], Mark::Line, 1.0),
+            self.column(
+                "gc_initiating_bytes",
+                "starts a concurrent cycle",
+                LIMIT,
+                Mark::Dashed,
+                1.0,
+            ),
+        ];
+        self.panel(
+            area,
+            "Old generation: live and garbage",
+            Unit::Bytes,
+            "occupancy",
+            series.into_iter().flatten().collect(),
+            Vec::new(),
+        )?;
+        Ok(())
+    }
+
+    /// A `timeseries.csv` column scaled by `scale`, if the folder has it.
+    fn column(
+        &self,
+        name: &str,
+        label: &str,
+        colour: RGBColor,
+        mark: Mark,
+        scale: f64,
+    ) -> Option<Drawn> {
+        Some(Drawn {
+            label: label.to_string(),
+            points: series(self.folder, name)?
+                .into_iter()
+                .map(|(time, value)| (time, value * scale))
+                .collect(),
+            colour,
+            mark,
+        })
+    }
+
+    /// A linear panel of `series` from zero.
+    fn panel<'a, DB: DrawingBackend>(
+        &self,
+        area: &'a DrawingArea<DB, Shift>,
+        caption: &str,
+        unit: Unit,
+        y_description: &str,
+        series: Vec<Drawn>,
+        extra_legend: Vec<LegendEntry>,
+    ) -> DrawResult<Plot<'a, DB>, DB> {
         series_panel(
             area,
-            folder,
+            self.folder,
             SeriesPanel {
-                caption: "Heap allocation",
-                unit: Unit::Bytes,
-                y_description: "per second",
+                caption,
+                unit,
+                y_description,
                 auto_scale: false,
                 series,
                 shaded: Vec::new(),
-                extra_legend: Vec::new(),
+                extra_legend,
                 notes: Vec::new(),
             },
-        )?;
-        Ok(())
+        )
     }
 }
 
 impl Figure for CpuGcFigure<'_> {
     fn panel_count(&self) -> u32 {
         let cpu = u32::from(self.folder.scenario.cpu.cores.is_some());
-        let gc = if self.folder.scenario.jvm.gc { 2 } else { 0 };
+        let gc = if self.folder.scenario.jvm.gc { 3 } else { 0 };
         (cpu + gc).max(1)
     }
 
@@ -178,6 +205,7 @@ impl Figure for CpuGcFigure<'_> {
         if self.folder.scenario.jvm.gc {
             self.paused(&areas[next])?;
             self.allocation(&areas[next + 1])?;
+            self.old_generation(&areas[next + 2])?;
         }
         Ok(())
     }
