@@ -76,6 +76,9 @@ pub enum Event {
     LogCleaner,
     /// A flush's per-cell CPU, or its files' commit (validation, rename, open), is done.
     FlushStepDone { flush: u32 },
+    /// A compaction's codec work (decompression, decoding, encoding, compression) is done,
+    /// with the CPU model off.
+    CompactionCpuDone { compaction: u64 },
     /// A WAL split attempt is over.
     WalSplitDone,
     /// A failed WAL split is tried again.
@@ -122,6 +125,7 @@ impl Event {
             Event::WalPeriodicRoll => "wal_periodic_roll",
             Event::MasterNoticesCrash => "master_notices_crash",
             Event::FlushStepDone { .. } => "flush_step_done",
+            Event::CompactionCpuDone { .. } => "compaction_cpu_done",
             Event::WalSplitDone => "wal_split_done",
             Event::WalSplitRetry => "wal_split_retry",
         }
@@ -172,6 +176,7 @@ impl Event {
             Event::MutatorClose { client } => (34, [u64::from(client), 0]),
             Event::GcPauseEnds => (35, [0, 0]),
             Event::GcSessionExpired => (36, [0, 0]),
+            Event::CompactionCpuDone { compaction } => (37, [compaction, 0]),
         }
     }
 }

@@ -2,12 +2,18 @@
 //!
 //! With the model off (the default) a thread's CPU work is a fixed delay: a handler holds its
 //! call for `[io] handler_cpu_per_call` plus `handler_cpu_per_mutation` per mutation, a flush
-//! spends `flush_cpu_per_cell` per cell beside its bytes, and compactions cost no CPU; however
+//! spends `flush_cpu_per_cell` per cell beside its bytes, and compactions cost no CPU but their
+//! codec's work (below); however
 //! many threads run, none slows another. With `model = "on"` the same work, and the compactions'
 //! merge per cell, is demanded of the server's `cores`, shared by the threads that want them at
 //! once (processor sharing, each thread at most one core): more runnable threads than cores
 //! slow them all.
+//!
+//! The codecs' work (`compress`, `decompress` per codec, `encode`, `decode` per data block
+//! encoding; see `codec`) is CPU in both modes: on, it is demanded of the cores with the
+//! flush's or compaction's other CPU; off, it is a fixed delay like `flush_cpu_per_cell`.
 
+use super::codec::{CodecCosts, FamilyCodec};
 use super::document::Table;
 use super::error::{ErrorKind, ScenarioError};
 
@@ -32,13 +38,17 @@ pub struct CpuSpec {
     pub cores: Option<u32>,
     /// A compaction's CPU per input cell (with the model on).
     pub compaction_per_cell: crate::sim::SimDuration,
+    /// What the families' codecs cost (with the model on or off).
+    pub codecs: CodecCosts,
 }
 
 impl CpuSpec {
-    /// Reads `[cpu]`, with `[server] cores` given as `cores` (its value and where it was).
+    /// Reads `[cpu]`, with `[server] cores` given as `cores` (its value and where it was) and
+    /// the codecs the tables' families use.
     pub fn read(
         table: &Table<'_, '_>,
         cores: Option<(u64, ScenarioError)>,
+        used: &[FamilyCodec],
     ) -> Result<CpuSpec, ScenarioError> {
         let on = match table.get("model") {
             Some(node) => node.choice(&["on", "off"])? == "on",
@@ -51,6 +61,7 @@ impl CpuSpec {
             }
             None => crate::sim::SimDuration::from_nanos(COMPACTION_PER_CELL_DEFAULT_NANOS),
         };
+        let codecs = CodecCosts::read(table, used)?;
         table.finish("[cpu]")?;
         let cores = match cores {
             Some((_, place)) if !on => return Err(off_error(place)),
@@ -68,17 +79,21 @@ impl CpuSpec {
         Ok(CpuSpec {
             cores,
             compaction_per_cell,
+            codecs,
         })
     }
 
-    pub fn write(&self, out: &mut String) {
+    /// Writes `[cpu]`, with the costs of the codecs `used`.
+    pub fn write(&self, used: &[FamilyCodec], out: &mut String) {
         match self.cores {
-            None => out.push_str("[cpu]\nmodel = \"off\"\n\n"),
+            None => out.push_str("[cpu]\nmodel = \"off\"\n"),
             Some(_) => out.push_str(&format!(
-                "[cpu]\nmodel = \"on\"\ncompaction_per_cell = \"{}\"\n\n",
+                "[cpu]\nmodel = \"on\"\ncompaction_per_cell = \"{}\"\n",
                 self.compaction_per_cell
             )),
         }
+        self.codecs.write(used, out);
+        out.push('\n');
     }
 }
 
