@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod bounds;
+pub mod codec;
 pub mod document;
 pub mod error;
 pub mod fault;
@@ -318,7 +319,6 @@ pub fn load_str(
     let properties = Properties::resolve(release, &settings, heap_bytes)?;
 
     let io = IoSpec::read(&root.section("io")?)?;
-    let cpu = CpuSpec::read(&root.section("cpu")?, cores)?;
     let jvm = JvmSpec::read(&root.section("jvm")?, heap_bytes, profile)?;
     let report = root.section("report")?;
     let sample_interval = match report.get("interval") {
@@ -357,7 +357,8 @@ pub fn load_str(
         None => SimDuration::ZERO,
     };
     report.finish("[report]")?;
-    let (tables, table_nodes) = read_array(&root, "tables", |node, _| TableSpec::read(node))?;
+    let (tables, table_nodes) =
+        read_array(&root, "tables", |node, _| TableSpec::read(node, profile))?;
     if tables.is_empty() {
         return Err(ScenarioError::new(
             ErrorKind::MissingKey,
@@ -378,6 +379,8 @@ pub fn load_str(
         }
     }
     table::check_server_holds(&tables, &table_nodes)?;
+    let codecs: Vec<_> = tables.iter().map(|table| table.codec).collect();
+    let cpu = CpuSpec::read(&root.section("cpu")?, cores, &codecs)?;
     let (workloads, workload_nodes) = read_array(&root, "workloads", WorkloadSpec::read)?;
     for (workload, node) in workloads.iter().zip(&workload_nodes) {
         workload::check_against_tables(workload, node, &tables)?;
@@ -927,7 +930,8 @@ impl Scenario {
             out.push_str(&format!("cores = {cores}\n"));
         }
         out.push('\n');
-        self.cpu.write(&mut out);
+        let codecs: Vec<_> = self.tables.iter().map(|table| table.codec).collect();
+        self.cpu.write(&codecs, &mut out);
         self.jvm.write(&mut out);
         out.push_str(&format!(
             "[report]\ninterval = \"{}\"\nwarmup = \"{}\"\n\n",

@@ -81,6 +81,9 @@ pub enum Event {
     LogCleaner,
     /// A flush's per-cell CPU, or its files' commit (validation, rename, open), is done.
     FlushStepDone { flush: u32 },
+    /// A compaction's codec work (decompression, decoding, encoding, compression) is done,
+    /// with the CPU model off.
+    CompactionCpuDone { compaction: u64 },
     /// A WAL split attempt is over.
     WalSplitDone,
     /// A failed WAL split is tried again.
@@ -129,6 +132,7 @@ impl Event {
             Event::WalPeriodicRoll => "wal_periodic_roll",
             Event::MasterNoticesCrash => "master_notices_crash",
             Event::FlushStepDone { .. } => "flush_step_done",
+            Event::CompactionCpuDone { .. } => "compaction_cpu_done",
             Event::WalSplitDone => "wal_split_done",
             Event::WalSplitRetry => "wal_split_retry",
         }
@@ -181,6 +185,7 @@ impl Event {
             Event::GcSessionExpired => (36, [0, 0]),
             Event::GcCycleStep { cycle } => (37, [cycle, 0]),
             Event::WalLockPassed => (38, [0, 0]),
+            Event::CompactionCpuDone { compaction } => (39, [compaction, 0]),
         }
     }
 }

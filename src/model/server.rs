@@ -671,6 +671,7 @@ impl<'s> RegionServer<'s> {
                 Event::WalSplitRetry => self.on_wal_split_retry(),
                 Event::HandlerCpuDone { call } => self.ready.push_back(call),
                 Event::FlushStepDone { flush } => self.on_flush_step_done(flush),
+                Event::CompactionCpuDone { compaction } => self.compaction_part_done(compaction),
                 Event::AnswerArrives { answer } => self.on_answer_arrives(answer),
                 Event::CompactionTune => self.on_compaction_tune(),
                 Event::FlushThroughputTune => self.on_flush_throughput_tune(),

@@ -2,6 +2,7 @@
 //! the store files (HFiles as metadata and a summary of their cells) and their key sketches.
 
 pub mod cell;
+pub mod codec;
 pub mod hstore;
 pub mod key_sketch;
 pub mod memstore;

@@ -2,16 +2,21 @@
 //!
 //! With the model off (the default) a thread's CPU work is a fixed delay: a handler holds its
 //! call for `[io] handler_cpu_per_call` plus `handler_cpu_per_mutation` per mutation, a flush
-//! spends `flush_cpu_per_cell` per cell beside its bytes, and compactions cost no CPU; however
-//! many threads run, none slows another. With `model = "on"` the same work, and the compactions'
-//! merge per cell, is demanded of the server's `cores`, shared by the threads that want them at
-//! once (processor sharing, each thread at most one core): more runnable threads than cores
-//! slow them all. With the model on the WAL's one consumer thread (AsyncFSWAL's consumer,
-//! FSHLog's RingBufferEventHandler with its SyncRunners) demands CPU too: each sync's entries
-//! encoded (`wal_per_entry`, `wal_per_byte`) and the sync's own handling (`wal_per_sync`), one
-//! sync after another, and a sync ends only once its CPU is done as well as its latency and
-//! bytes.
+//! spends `flush_cpu_per_cell` per cell beside its bytes, and compactions cost no CPU but their
+//! codec's work (below); however many threads run, none slows another. With `model = "on"`
+//! the same work, and the compactions' merge per cell, is demanded of the server's `cores`,
+//! shared by the threads that want them at once (processor sharing, each thread at most one
+//! core): more runnable threads than cores slow them all. With the model on the WAL's one
+//! consumer thread (AsyncFSWAL's consumer, FSHLog's RingBufferEventHandler with its
+//! SyncRunners) demands CPU too: each sync's entries encoded (`wal_per_entry`,
+//! `wal_per_byte`) and the sync's own handling (`wal_per_sync`), one sync after another, and a
+//! sync ends only once its CPU is done as well as its latency and bytes.
+//!
+//! The codecs' work (`compress`, `decompress` per codec, `encode`, `decode` per data block
+//! encoding; see `codec`) is CPU in both modes: on, it is demanded of the cores with the
+//! flush's or compaction's other CPU; off, it is a fixed delay like `flush_cpu_per_cell`.
 
+use super::codec::{CodecCosts, FamilyCodec};
 use super::document::Table;
 use super::error::{ErrorKind, ScenarioError};
 use crate::sim::SimDuration;
@@ -52,6 +57,8 @@ pub struct CpuSpec {
     pub wal_per_entry: SimDuration,
     pub wal_per_byte: SimDuration,
     pub wal_per_sync: SimDuration,
+    /// What the families' codecs cost (with the model on or off).
+    pub codecs: CodecCosts,
 }
 
 impl CpuSpec {
@@ -62,10 +69,12 @@ impl CpuSpec {
             .saturating_add(self.wal_per_byte * bytes)
     }
 
-    /// Reads `[cpu]`, with `[server] cores` given as `cores` (its value and where it was).
+    /// Reads `[cpu]`, with `[server] cores` given as `cores` (its value and where it was) and
+    /// the codecs the tables' families use.
     pub fn read(
         table: &Table<'_, '_>,
         cores: Option<(u64, ScenarioError)>,
+        used: &[FamilyCodec],
     ) -> Result<CpuSpec, ScenarioError> {
         let on = match table.get("model") {
             Some(node) => node.choice(&["on", "off"])? == "on",
@@ -80,6 +89,7 @@ impl CpuSpec {
         let wal_per_entry = cost("wal_per_entry", WAL_PER_ENTRY_DEFAULT_NANOS)?;
         let wal_per_byte = cost("wal_per_byte", WAL_PER_BYTE_DEFAULT_NANOS)?;
         let wal_per_sync = cost("wal_per_sync", WAL_PER_SYNC_DEFAULT_NANOS)?;
+        let codecs = CodecCosts::read(table, used)?;
         table.finish("[cpu]")?;
         let cores = match cores {
             Some((_, place)) if !on => return Err(off_error(place)),
@@ -100,17 +110,21 @@ impl CpuSpec {
             wal_per_entry,
             wal_per_byte,
             wal_per_sync,
+            codecs,
         })
     }
 
-    pub fn write(&self, out: &mut String) {
+    /// Writes `[cpu]`, with the costs of the codecs `used`.
+    pub fn write(&self, used: &[FamilyCodec], out: &mut String) {
         match self.cores {
-            None => out.push_str("[cpu]\nmodel = \"off\"\n\n"),
+            None => out.push_str("[cpu]\nmodel = \"off\"\n"),
             Some(_) => out.push_str(&format!(
-                "[cpu]\nmodel = \"on\"\ncompaction_per_cell = \"{}\"\nwal_per_entry = \"{}\"\nwal_per_byte = \"{}\"\nwal_per_sync = \"{}\"\n\n",
+                "[cpu]\nmodel = \"on\"\ncompaction_per_cell = \"{}\"\nwal_per_entry = \"{}\"\nwal_per_byte = \"{}\"\nwal_per_sync = \"{}\"\n",
                 self.compaction_per_cell, self.wal_per_entry, self.wal_per_byte, self.wal_per_sync
             )),
         }
+        self.codecs.write(used, out);
+        out.push('\n');
     }
 }
 

@@ -1,10 +1,13 @@
 //! `[[tables]]`: the tables the server hosts, each pre-split into regions, with the table
 //! descriptor settings the model reads (MEMSTORE_FLUSHSIZE, DURABILITY, MAX_FILESIZE,
-//! COMPACTION_ENABLED, and the families' VERSIONS).
+//! COMPACTION_ENABLED, and the families' VERSIONS, COMPRESSION and DATA_BLOCK_ENCODING, which
+//! every family of the table shares here).
 
 use super::bounds::{FILE_BYTES_MAX, HEAP_MAX};
+use super::codec::FamilyCodec;
 use super::document::Node;
 use super::error::{ErrorKind, ScenarioError};
+use super::profile::ProfileId;
 use super::units::format_size;
 use super::workload::Durability;
 use super::writer::{quote, quote_list};
@@ -42,6 +45,9 @@ pub struct TableSpec {
     /// compaction request for its regions, user requests included, and the MemStoreFlusher no
     /// longer puts flushes off for too many store files.
     pub compaction_enabled: bool,
+    /// The families' COMPRESSION and DATA_BLOCK_ENCODING (NONE and NONE), with the ratio the
+    /// codec reaches on this table's data.
+    pub codec: FamilyCodec,
 }
 
 /// The tables together fit on one server: at most `REGIONS_MAX` regions and `STORES_MAX` stores.
@@ -68,7 +74,7 @@ pub fn check_server_holds(
 }
 
 impl TableSpec {
-    pub fn read(node: &Node<'_, '_>) -> Result<TableSpec, ScenarioError> {
+    pub fn read(node: &Node<'_, '_>, profile: ProfileId) -> Result<TableSpec, ScenarioError> {
         let table = node.table()?;
         let name_node = table.require("name", "the table's name")?;
         let name = name_node.string()?;
@@ -187,6 +193,7 @@ impl TableSpec {
             Some(node) => node.bool()?,
             None => true,
         };
+        let codec = FamilyCodec::read(&table, profile)?;
         table.finish("[[tables]]")?;
         Ok(TableSpec {
             name,
@@ -197,6 +204,7 @@ impl TableSpec {
             versions,
             max_filesize,
             compaction_enabled,
+            codec,
         })
     }
 
@@ -216,6 +224,7 @@ impl TableSpec {
         if let Some(size) = self.max_filesize {
             out.push_str(&format!("max_filesize = {}\n", quote(&format_size(size))));
         }
+        self.codec.write(out);
         out.push_str(&format!(
             "compaction_enabled = {}\n\n",
             self.compaction_enabled

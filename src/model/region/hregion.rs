@@ -22,6 +22,7 @@ use crate::model::rpc::CallId;
 use crate::model::store::cell::{KeyShape, MemSize};
 use crate::model::store::hstore::Store;
 use crate::model::store::store_file::RowNaming;
+use crate::scenario::codec::FamilyCodec;
 use crate::sim::SimTime;
 
 /// Identifies a region across all tables.
@@ -56,6 +57,8 @@ pub struct TableLayout {
     pub compaction: CompactionConfig,
     /// hbase.regionserver.thread.compaction.throttle for its stores.
     pub compaction_throttle_bytes: u64,
+    /// The families' COMPRESSION and DATA_BLOCK_ENCODING.
+    pub codec: FamilyCodec,
 }
 
 impl TableLayout {

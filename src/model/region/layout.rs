@@ -174,6 +174,7 @@ pub fn table_layouts(scenario: &Scenario) -> Vec<TableLayout> {
                 max_versions: table.versions,
                 max_filesize: table.max_filesize,
                 compaction_enabled: table.compaction_enabled,
+                codec: table.codec,
                 compaction: CompactionConfig::from_properties(&scenario.properties, flush_size),
                 compaction_throttle_bytes: compaction_throttle(scenario, flush_size),
             };

@@ -300,6 +300,7 @@ impl RegionServer<'_> {
                 let state = &mut self.regions[region as usize];
                 let rows = (state.start_row, state.end_row);
                 let naming = self.tables[state.table].row_naming();
+                let codec = self.tables[state.table].codec;
                 for store in &mut state.stores {
                     // A bulk-loaded file's cells are not known: its rows are taken as spread
                     // evenly over the region.
@@ -316,6 +317,7 @@ impl RegionServer<'_> {
                             },
                             naming,
                             now,
+                            &codec,
                         )
                     };
                     self.next_file_id += 1;

@@ -10,8 +10,12 @@
 //! `major_compact`) selects at once and picks its pool by size. A running compaction reads its
 //! inputs through the HDFS read pipe and writes its output through the write pipe it shares
 //! with flushes and the WAL, capped by the throughput controller's per-compaction share
-//! (PressureAwareThroughputController paces the written bytes; the reads follow at the same
-//! pace); it ends when both are done. Then its files replace the inputs; a store still at or
+//! (PressureAwareThroughputController paces the cells' serialized bytes, so a compressed
+//! output's stored bytes go at that share times its stored ÷ cell bytes; the reads follow at
+//! the same pace); beside them runs its CPU: with the CPU model on, the merge per input cell
+//! and the family's codec work (decompressing and decoding the inputs, encoding and
+//! compressing the output; `store::codec`) on the cores, with it off the codec work as a delay;
+//! it ends when all are done. Then its files replace the inputs; a store still at or
 //! over its blocking count asks for another compaction ("Recursive enqueue"), otherwise the
 //! region's split policy is asked. A region that closes aborts its compactions (HBase's
 //! compactions stop at their next `hbase.hstore.close.check.interval`, 10 MB later; here at
@@ -33,6 +37,7 @@ use crate::model::event::Event;
 use crate::model::hdfs::devices::{Device, TransferKey};
 use crate::model::region::hregion::{RegionId, RegionState};
 use crate::model::region::split_policy::{StoreSplitView, split_point};
+use crate::model::store::codec::{read_work, write_work};
 use crate::model::store::store_file::{CompactedFile, StoreFile, compacted};
 use crate::model::timeline::MarkerKind;
 use crate::sim::SimTime;
@@ -67,10 +72,14 @@ pub(super) struct CompactionJob {
     output: StoreFile,
     read: TransferKey,
     write: TransferKey,
-    /// The merge's CPU, with the CPU model on.
+    /// The merge's and the codec's CPU, with the CPU model on (off, the codec's work is a
+    /// `CompactionCpuDone` event).
     cpu: Option<TransferKey>,
-    /// Of its parts (the read, the write, the CPU), those still running.
+    /// Of its parts (the read, the write, the CPU or codec delay), those still running.
     parts_left: u8,
+    /// Bytes it stores for its data blocks, and the cells' bytes the throughput controller
+    /// counts for them (the same without compression or encoding).
+    throttled: (u64, u64),
     started_at: SimTime,
 }
 
@@ -367,21 +376,39 @@ impl RegionServer<'_> {
             .filter(|file| selection.files.contains(&file.id))
             .collect();
         let naming = self.tables[state.table].row_naming();
+        let codec = self.tables[state.table].codec;
         let CompactedFile {
             size_bytes: output_bytes,
+            uncompressed_bytes,
             contents,
             rows_by_bytes,
             mid_key,
-        } = compacted(&inputs, selection.all_files, max_versions, naming);
+        } = compacted(&inputs, selection.all_files, max_versions, naming, &codec);
+        // The readers decompress and decode what they read; the writer encodes and compresses.
+        let input_cells: u64 = inputs.iter().map(|file| file.cells).sum();
+        let input_uncompressed: u64 = inputs.iter().map(|file| file.uncompressed_bytes).sum();
+        let output_cells = contents
+            .as_ref()
+            .map_or(0, |contents| contents.put_cells + contents.delete_cells);
+        // The controller counts the cells' serialized bytes (Compactor.performCompaction controls
+        // by Cell.getSerializedSize); the write pipe carries the bytes stored for them.
+        let throttled = contents.as_ref().map_or((1, 1), |contents| {
+            (
+                contents.file_bytes(&codec).1.stored,
+                contents.payload_bytes(),
+            )
+        });
+        let costs = &self.scenario.cpu.codecs;
+        let codec_work = read_work(&codec, costs, input_cells, input_uncompressed)
+            .saturating_add(write_work(&codec, costs, output_cells, uncompressed_bytes));
         let output = StoreFile {
             id: self.next_file_id,
             size_bytes: output_bytes,
             read_bytes: output_bytes,
+            uncompressed_bytes,
             rows_by_bytes,
             mid_key,
-            cells: contents
-                .as_ref()
-                .map_or(0, |contents| contents.put_cells + contents.delete_cells),
+            cells: output_cells,
             first_key: inputs
                 .iter()
                 .map(|file| file.first_key)
@@ -417,8 +444,12 @@ impl RegionServer<'_> {
         let id = self.next_compaction_id;
         self.next_compaction_id += 1;
         let active = self.compactions.len() + 1;
-        let cap = self.throughput.per_operation_cap(active);
-        let read_cap = read_cap(cap, selection.read_bytes, output_bytes);
+        let cap = scaled_cap(
+            self.throughput.per_operation_cap(active),
+            throttled.0,
+            throttled.1,
+        );
+        let read_cap = scaled_cap(cap, selection.read_bytes, output_bytes);
         let read = self.devices.start(
             Device::Read,
             now,
@@ -435,14 +466,17 @@ impl RegionServer<'_> {
         );
         // The readers' and the writer's block buffers: about the bytes read and written.
         self.allocate(selection.read_bytes + output_bytes);
-        // With the CPU model on, the merge's CPU per input cell runs beside the transfers.
-        let input_cells: u64 = self.regions[region as usize].stores[store]
-            .files
-            .iter()
-            .filter(|file| selection.files.contains(&file.id))
-            .map(|file| file.cells)
-            .sum();
-        let cpu_work = self.scenario.cpu.compaction_per_cell * input_cells;
+        // With the CPU model on, the merge's CPU per input cell and the codec's work run on the
+        // cores beside the transfers; with it off, the codec's work is a delay beside them.
+        let cpu_work = if self.devices.has_cpu() {
+            (self.scenario.cpu.compaction_per_cell * input_cells).saturating_add(codec_work)
+        } else {
+            if !codec_work.is_zero() {
+                self.queue
+                    .schedule_in(codec_work, Event::CompactionCpuDone { compaction: id });
+            }
+            codec_work
+        };
         let cpu = (self.devices.has_cpu() && !cpu_work.is_zero()).then(|| {
             self.devices
                 .start_cpu(now, cpu_work, TransferOwner::CompactionCpu(id))
@@ -458,7 +492,8 @@ impl RegionServer<'_> {
                 read,
                 write,
                 cpu,
-                parts_left: if cpu.is_some() { 3 } else { 2 },
+                parts_left: if cpu_work.is_zero() { 2 } else { 3 },
+                throttled,
                 started_at: now,
             },
         );
@@ -479,7 +514,8 @@ impl RegionServer<'_> {
         let now = self.now();
         let cap = self.throughput.per_operation_cap(self.compactions.len());
         for job in self.compactions.values() {
-            let read_cap = read_cap(cap, job.selection.read_bytes, job.output.size_bytes);
+            let cap = scaled_cap(cap, job.throttled.0, job.throttled.1);
+            let read_cap = scaled_cap(cap, job.selection.read_bytes, job.output.size_bytes);
             self.devices.set_cap(now, job.write, cap);
             self.devices.set_cap(now, job.read, read_cap);
         }
@@ -487,7 +523,7 @@ impl RegionServer<'_> {
         self.schedule_write_done(Device::Shared);
     }
 
-    /// One of a compaction's two transfers finished; the compaction ends with the second. A
+    /// One of a compaction's parts finished; the compaction ends with the last. A
     /// compaction gone already was aborted by what another transfer finishing at this instant
     /// set off (a compaction of another store committing, its region then splitting): its
     /// transfer's finish comes to nothing.
@@ -700,13 +736,15 @@ impl RegionServer<'_> {
     }
 }
 
-/// A compaction's read cap: its reads keep pace with its capped writes.
-fn read_cap(write_cap: Option<u64>, read_bytes: u64, write_bytes: u64) -> Option<u64> {
-    let cap = write_cap?;
-    if write_bytes == 0 {
+/// A cap in other bytes: `cap` × `bytes` ÷ `per` (none without a cap or with `per` 0). A
+/// compaction's writes carry its data's stored bytes per byte of cells the controller counts,
+/// and its reads keep pace with its capped writes.
+fn scaled_cap(cap: Option<u64>, bytes: u64, per: u64) -> Option<u64> {
+    let cap = cap?;
+    if per == 0 {
         return None;
     }
-    Some(((u128::from(cap) * u128::from(read_bytes)) / u128::from(write_bytes)).max(1) as u64)
+    Some(((u128::from(cap) * u128::from(bytes)) / u128::from(per)).max(1) as u64)
 }
 
 /// How the summary counts a compaction: `major` (a MAJOR request), `all_files` (every file

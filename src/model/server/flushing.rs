@@ -8,7 +8,8 @@
 //! sync (HBASE-8208); the HFiles written, their bytes at the shared HDFS write bandwidth (each
 //! writing flush capped at its share of the flush throughput controller's limit, tuned every
 //! tune period from the flush pressure) alongside `io.flush_cpu_per_cell` for each snapshot
-//! cell; each file validated (a reader
+//! cell and the family's codec work (encoding each written cell, compressing the encoded
+//! bytes; `store::codec`); each file validated (a reader
 //! opened), renamed from .tmp into the store and opened, one after another
 //! (`io.store_file_open_latency` twice and `io.hdfs_rename_latency` per file); the commit: store
 //! files added, snapshots dropped, size counters lowered, blocked handlers woken; then the
@@ -25,6 +26,7 @@ use crate::model::region::hregion::{
     select_stores_to_flush,
 };
 use crate::model::store::cell::MemSize;
+use crate::model::store::codec::write_work;
 use crate::model::store::hstore::Store;
 use crate::model::timeline::MarkerKind;
 use crate::scenario::known_bugs::{KnownBug, SKIP_LIST_SIZE_NANOS_PER_CELL};
@@ -482,12 +484,26 @@ impl RegionServer<'_> {
     }
 
     /// HStore.flushCache for each store: the HFiles' bytes go through the shared write pipe
-    /// while the flusher spends `io.flush_cpu_per_cell` on each snapshot cell; both must end.
+    /// while the flusher spends `io.flush_cpu_per_cell` on each snapshot cell, and the family's
+    /// codec encodes and compresses what it writes; both must end.
     fn write_flush_files(&mut self, flush: FlushId) {
         let now = self.now();
         let job = self.flushes.get(flush);
         let file_bytes = job.files.iter().map(|(_, file)| file.size_bytes).sum();
-        let cpu = self.scenario.io.flush_cpu_per_cell * job.snapshot_cells;
+        let codec = &self.tables[self.regions[job.region as usize].table].codec;
+        let written_cells = job.files.iter().map(|(_, file)| file.cells).sum();
+        let uncompressed = job
+            .files
+            .iter()
+            .map(|(_, file)| file.uncompressed_bytes)
+            .sum();
+        let cpu =
+            (self.scenario.io.flush_cpu_per_cell * job.snapshot_cells).saturating_add(write_work(
+                codec,
+                &self.scenario.cpu.codecs,
+                written_cells,
+                uncompressed,
+            ));
         // The HFile writer's block buffers: about its bytes, once.
         self.allocate(file_bytes);
         let write = self.devices.start(
@@ -565,6 +581,7 @@ impl RegionServer<'_> {
             layout.max_versions,
             |cell| layout.cell_bytes(store, cell),
             layout.row_naming(),
+            &layout.codec,
         );
         self.next_file_id += 1;
         Some(file)

@@ -122,6 +122,7 @@ fn dies_with_the_server(event: &Event) -> bool {
             | Event::WalPeriodicRoll
             | Event::HandlerCpuDone { .. }
             | Event::FlushStepDone { .. }
+            | Event::CompactionCpuDone { .. }
             | Event::GcPauseEnds
             | Event::GcSessionExpired
             | Event::GcCycleStep { .. }

@@ -56,8 +56,9 @@ use crate::model::region::layout::{ClientCells, client_cells, table_layouts};
 use crate::model::region::mvcc::Mvcc;
 use crate::model::store::cell::{Cell, HeapAccounting, MemSize};
 use crate::model::store::key_sketch::KeySketch;
-use crate::model::store::store_file::{Contents, Spread, StoreFile, hfile_bytes, vlong_bytes};
+use crate::model::store::store_file::{Contents, Spread, StoreFile, vlong_bytes};
 use crate::scenario::Scenario;
+use crate::scenario::codec::FamilyCodec;
 use crate::scenario::workload::{Durability, SizeSpec};
 use crate::sim::RandomStream;
 
@@ -208,35 +209,43 @@ fn starting_contents(
     cells: &ClientCells,
     position: usize,
     (value_bytes, size_bytes): (u64, u64),
-    sequence_id: u64,
+    (sequence_id, codec): (u64, &FamilyCodec),
     rows: (u64, u64),
     stream: &mut RandomStream,
 ) -> Contents {
     let columns = cells.qualifiers.len() as u64;
-    let data_per_row: u64 = cells.key_bytes[position].iter().sum::<u64>() + columns * value_bytes;
+    let key_per_row: u64 = cells.key_bytes[position].iter().sum();
+    let data_per_row = key_per_row + columns * value_bytes;
     let sequence_per_row = columns * vlong_bytes(sequence_id);
-    let payload_per_row = data_per_row + sequence_per_row;
-    // The most rows whose HFile (their payload in blocks) fits in the size.
-    let (mut low, mut high) = (0, size_bytes / payload_per_row);
-    while low < high {
-        let middle = low + (high - low).div_ceil(2);
-        if hfile_bytes(middle * payload_per_row) <= size_bytes {
-            low = middle;
-        } else {
-            high = middle - 1;
-        }
-    }
-    let file_rows = low;
-    Contents {
+    let of_rows = |file_rows: u64| Contents {
         put_cells: file_rows * columns,
         delete_cells: 0,
         put_versions: file_rows,
         put_data_bytes: file_rows * data_per_row,
         delete_data_bytes: 0,
         sequence_bytes: file_rows * sequence_per_row,
-        put_rows: distinct_rows(rows, file_rows, stream),
+        key_bytes: file_rows * key_per_row,
+        put_rows: KeySketch::default(),
         delete_rows: KeySketch::default(),
         row_fraction: 1.0,
+    };
+    // The most rows whose HFile (their payload in blocks, encoded and compressed with the
+    // family's codec) fits in the size.
+    // At most: the size uncompressed, over a row's bytes less its keys (all an encoding removes).
+    let row_bytes_least = (data_per_row + sequence_per_row - key_per_row).max(1);
+    let rows_at_most = (size_bytes as f64 * codec.ratio) as u64 / row_bytes_least;
+    let (mut low, mut high) = (0, rows_at_most);
+    while low < high {
+        let middle = low + (high - low).div_ceil(2);
+        if of_rows(middle).file_bytes(codec).0 <= size_bytes {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    Contents {
+        put_rows: distinct_rows(rows, low, stream),
+        ..of_rows(low)
     }
 }
 
@@ -327,7 +336,7 @@ impl RegionServer<'_> {
                             cells,
                             position,
                             (value_bytes, size_bytes),
-                            sequence_id,
+                            (sequence_id, &self.tables[table].codec),
                             rows,
                             &mut file_rows,
                         ))
@@ -343,6 +352,7 @@ impl RegionServer<'_> {
                         },
                         naming,
                         now,
+                        &self.tables[table].codec,
                     );
                     self.next_file_id += 1;
                     let store = &mut self.regions[region as usize].stores[store];

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use crate::model::store::cell::Cell;
 use crate::model::store::memstore::{MemStore, Segment};
 use crate::model::store::store_file::{RowNaming, StoreFile, flush_survivors, flushed};
+use crate::scenario::codec::FamilyCodec;
 use crate::sim::SimTime;
 
 /// One column family's store in one region.
@@ -50,6 +51,7 @@ impl Store {
         max_versions: u32,
         kv_bytes: impl Fn(&Cell) -> u64,
         naming: RowNaming,
+        codec: &FamilyCodec,
     ) -> StoreFile {
         let cells = snapshot.cells();
         let written = flushed(flush_survivors(cells, max_versions), kv_bytes, naming);
@@ -67,6 +69,7 @@ impl Store {
                 .max()
                 .unwrap_or(0),
             now,
+            codec,
         )
     }
 

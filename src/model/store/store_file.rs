@@ -35,7 +35,9 @@
 //! inputs' ratio of deletes to puts, since the sketches do not keep order).
 
 use crate::model::store::cell::{Cell, CellType};
+use crate::model::store::codec::{BlockBytes, block_bytes};
 use crate::model::store::key_sketch::KeySketch;
+use crate::scenario::codec::FamilyCodec;
 use crate::sim::SimTime;
 
 /// HFile data block size (the column family's BLOCKSIZE default, 64 KiB).
@@ -308,6 +310,9 @@ pub struct Contents {
     pub delete_data_bytes: u64,
     /// Bytes of the cells' sequence ids as HFile v3 writes them (a vlong each).
     pub sequence_bytes: u64,
+    /// Bytes of the cells' keys with their two length fields (their KeyValue bytes less the
+    /// values): what a data block encoding shortens.
+    pub key_bytes: u64,
     pub put_rows: KeySketch,
     pub delete_rows: KeySketch,
     /// The share of the sketched rows that is this file's: ½ for a daughter's reference to
@@ -328,6 +333,16 @@ impl Contents {
     pub fn payload_bytes(&self) -> u64 {
         self.data_bytes() + self.sequence_bytes
     }
+
+    /// Its file's length and data block bytes when written with `codec`: its rows taken as
+    /// its row versions and delete markers.
+    pub fn file_bytes(&self, codec: &FamilyCodec) -> (u64, BlockBytes) {
+        let payload = self.payload_bytes();
+        let blocks = payload.div_ceil(HFILE_BLOCK_BYTES);
+        let rows = self.put_versions + self.delete_cells;
+        let bytes = block_bytes(codec, payload, self.key_bytes, rows, blocks);
+        (hfile_bytes(payload, bytes.stored), bytes)
+    }
 }
 
 /// The metadata of one store file.
@@ -339,6 +354,9 @@ pub struct StoreFile {
     pub size_bytes: u64,
     /// The bytes a reader of it reads: its length, or for a reference the half it refers to.
     pub read_bytes: u64,
+    /// Its data blocks' bytes before compression (encoded): what its writer compressed and a
+    /// reader decompresses (for a reference, of the half it reads).
+    pub uncompressed_bytes: u64,
     pub cells: u64,
     /// (row, qualifier rank) of the first and last cell.
     pub first_key: (u64, u16),
@@ -382,7 +400,7 @@ pub struct Written {
 }
 
 impl StoreFile {
-    /// A file a flush writes, sized from its contents.
+    /// A file a flush writes with the family's `codec`, sized from its contents.
     pub fn written(
         id: u64,
         written: Written,
@@ -390,6 +408,7 @@ impl StoreFile {
         sequence_ids: (u64, u64),
         timestamp_max_ms: u64,
         now: SimTime,
+        codec: &FamilyCodec,
     ) -> StoreFile {
         let key = |cell: Option<&Cell>| cell.map_or((0, 0), |cell| (cell.row, cell.qualifier));
         let Written {
@@ -397,11 +416,12 @@ impl StoreFile {
             rows_by_bytes,
             mid_key,
         } = written;
-        let size_bytes = contents_file_bytes(&contents);
+        let (size_bytes, blocks) = contents.file_bytes(codec);
         StoreFile {
             id,
             size_bytes,
             read_bytes: size_bytes,
+            uncompressed_bytes: blocks.encoded,
             rows_by_bytes,
             mid_key,
             cells: contents.cells(),
@@ -421,8 +441,14 @@ impl StoreFile {
     /// A file whose cells are not listed, its bytes taken as spread evenly over its rows: a
     /// bulk-loaded file (its contents unknown), or a warm start's file (its contents summarised
     /// from the table's key layout). Its length is the size given exactly; its mid key is where
-    /// the middle block of its payload starts.
-    pub fn spread(spread: Spread, naming: RowNaming, now: SimTime) -> StoreFile {
+    /// the middle block of its payload starts. Its blocks are taken as written with the
+    /// family's `codec` (a bulk-loaded file's uncompressed bytes as its length × the ratio).
+    pub fn spread(
+        spread: Spread,
+        naming: RowNaming,
+        now: SimTime,
+        codec: &FamilyCodec,
+    ) -> StoreFile {
         let Spread {
             id,
             size_bytes,
@@ -435,10 +461,15 @@ impl StoreFile {
         let payload = contents
             .as_ref()
             .map_or(size_bytes, |contents| contents.payload_bytes());
+        let uncompressed_bytes = match &contents {
+            Some(contents) => contents.file_bytes(codec).1.encoded,
+            None => (size_bytes as f64 * codec.ratio).round() as u64,
+        };
         StoreFile {
             id,
             size_bytes,
             read_bytes: size_bytes,
+            uncompressed_bytes,
             rows_by_bytes,
             mid_key: Some(MidKey::estimated(&rows_by_bytes, payload, naming)),
             cells: contents.as_ref().map_or(0, |contents| contents.cells()),
@@ -463,6 +494,7 @@ impl StoreFile {
         half.reference = true;
         half.created_at = now;
         half.read_bytes = self.read_bytes / 2;
+        half.uncompressed_bytes = self.uncompressed_bytes / 2;
         half.rows_by_bytes = self.rows_by_bytes.restricted(rows.0, rows.1);
         half.mid_key = None;
         half.cells = self.cells / 2;
@@ -475,6 +507,7 @@ impl StoreFile {
             contents.put_data_bytes /= 2;
             contents.delete_data_bytes /= 2;
             contents.sequence_bytes /= 2;
+            contents.key_bytes /= 2;
             contents.row_fraction /= 2.0;
         }
         half
@@ -489,13 +522,14 @@ impl StoreFile {
     }
 }
 
-/// The size of an HFile whose cells total `payload` bytes (KeyValues and sequence ids): 64 KiB
-/// blocks that each carry a header and a CRC32C per 16 KiB. The block index, bloom filter, file
-/// info and trailer are left out (well under 1% for ≥ 1 KB cells).
-pub fn hfile_bytes(payload: u64) -> u64 {
+/// The size of an HFile whose cells total `payload` bytes (KeyValues and sequence ids), cut
+/// into 64 KiB blocks, and are `stored` bytes once encoded and compressed (`payload` without a
+/// codec): each block carries a header, and a CRC32C per 16 KiB of what is stored. The block
+/// index, bloom filter, file info and trailer are left out (well under 1% for ≥ 1 KB cells).
+pub fn hfile_bytes(payload: u64, stored: u64) -> u64 {
     let blocks = payload.div_ceil(HFILE_BLOCK_BYTES);
-    let checksums = payload.div_ceil(HFILE_CHECKSUM_CHUNK_BYTES);
-    payload + blocks * HFILE_BLOCK_HEADER_BYTES + checksums * 4
+    let checksums = stored.div_ceil(HFILE_CHECKSUM_CHUNK_BYTES);
+    stored + blocks * HFILE_BLOCK_HEADER_BYTES + checksums * 4
 }
 
 /// Bytes of Hadoop's WritableUtils.writeVLong for a non-negative value.
@@ -556,6 +590,7 @@ pub fn flushed<'c>(
         put_data_bytes: 0,
         delete_data_bytes: 0,
         sequence_bytes: 0,
+        key_bytes: 0,
         put_rows: KeySketch::default(),
         delete_rows: KeySketch::default(),
         row_fraction: 1.0,
@@ -567,6 +602,7 @@ pub fn flushed<'c>(
         let cell_bytes = kv_bytes(cell);
         blocks.push(cell.row, cell_bytes + sequence_bytes, naming);
         contents.sequence_bytes += sequence_bytes;
+        contents.key_bytes += cell_bytes - u64::from(cell.value_bytes);
         if cell.cell_type == CellType::Put {
             contents.put_cells += 1;
             contents.put_data_bytes += cell_bytes;
@@ -633,6 +669,8 @@ fn rows_deleted_last(inputs: &[&Contents]) -> f64 {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompactedFile {
     pub size_bytes: u64,
+    /// Its data blocks' bytes before compression.
+    pub uncompressed_bytes: u64,
     /// None if no input's cells are known.
     pub contents: Option<Contents>,
     /// Its inputs' profiles merged, each weighted by the bytes it reads.
@@ -640,48 +678,50 @@ pub struct CompactedFile {
     pub mid_key: Option<MidKey>,
 }
 
-/// The file a compaction of `inputs` (oldest first) writes. `drop_deletes` for a major
-/// compaction; bulk-loaded files pass through whole.
+/// The file a compaction of `inputs` (oldest first) writes with the family's `codec`.
+/// `drop_deletes` for a major compaction; bulk-loaded files pass through whole.
 pub fn compacted(
     inputs: &[&StoreFile],
     drop_deletes: bool,
     max_versions: u32,
     naming: RowNaming,
+    codec: &FamilyCodec,
 ) -> CompactedFile {
     let profiles: Vec<(RowProfile, f64)> = inputs
         .iter()
         .map(|file| (file.rows_by_bytes, file.read_bytes as f64))
         .collect();
     let rows_by_bytes = RowProfile::merged(&profiles);
-    let (size_bytes, contents) = compacted_contents(inputs, drop_deletes, max_versions);
+    let (size_bytes, uncompressed_bytes, contents) =
+        compacted_contents(inputs, drop_deletes, max_versions, codec);
     let payload = contents
         .as_ref()
         .map_or(size_bytes, |contents| contents.payload_bytes());
     CompactedFile {
         size_bytes,
+        uncompressed_bytes,
         contents,
         rows_by_bytes,
         mid_key: (size_bytes > 0).then(|| MidKey::estimated(&rows_by_bytes, payload, naming)),
     }
 }
 
-/// The size and contents of a compaction's output.
+/// The size, uncompressed data bytes and contents of a compaction's output.
 fn compacted_contents(
     inputs: &[&StoreFile],
     drop_deletes: bool,
     max_versions: u32,
-) -> (u64, Option<Contents>) {
+    codec: &FamilyCodec,
+) -> (u64, u64, Option<Contents>) {
     let described: Vec<&Contents> = inputs
         .iter()
         .filter_map(|file| file.contents.as_ref())
         .collect();
-    let opaque_bytes: u64 = inputs
-        .iter()
-        .filter(|file| file.contents.is_none())
-        .map(|file| file.read_bytes)
-        .sum();
+    let opaque = inputs.iter().filter(|file| file.contents.is_none());
+    let opaque_bytes: u64 = opaque.clone().map(|file| file.read_bytes).sum();
+    let opaque_uncompressed: u64 = opaque.map(|file| file.uncompressed_bytes).sum();
     if described.is_empty() {
-        return (opaque_bytes, None);
+        return (opaque_bytes, opaque_uncompressed, None);
     }
     let sum = |field: fn(&Contents) -> u64| described.iter().map(|c| field(c)).sum::<u64>();
     let put_cells = sum(|c| c.put_cells);
@@ -690,6 +730,7 @@ fn compacted_contents(
     let put_data = sum(|c| c.put_data_bytes);
     let delete_data = sum(|c| c.delete_data_bytes);
     let sequence_bytes = sum(|c| c.sequence_bytes);
+    let key_bytes = sum(|c| c.key_bytes);
     let cells = (put_cells + delete_cells) as f64;
     let fraction = if cells > 0.0 {
         described
@@ -737,6 +778,8 @@ fn compacted_contents(
         sequence_bytes: ((out_puts + out_deletes) as f64
             * per(sequence_bytes, put_cells + delete_cells))
         .round() as u64,
+        key_bytes: ((out_puts + out_deletes) as f64 * per(key_bytes, put_cells + delete_cells))
+            .round() as u64,
         put_rows,
         delete_rows: if drop_deletes {
             KeySketch::default()
@@ -745,15 +788,12 @@ fn compacted_contents(
         },
         row_fraction: fraction,
     };
+    let (size_bytes, blocks) = contents.file_bytes(codec);
     (
-        contents_file_bytes(&contents) + opaque_bytes,
+        size_bytes + opaque_bytes,
+        blocks.encoded + opaque_uncompressed,
         Some(contents),
     )
-}
-
-/// A store file's size from its contents.
-pub fn contents_file_bytes(contents: &Contents) -> u64 {
-    hfile_bytes(contents.payload_bytes())
 }
 
 #[cfg(test)]
@@ -800,6 +840,7 @@ mod tests {
             (0, id),
             0,
             SimTime::ZERO,
+            &FamilyCodec::NONE,
         )
     }
 
@@ -973,7 +1014,7 @@ mod tests {
             })
             .collect();
         let inputs: Vec<&StoreFile> = disjoint.iter().collect();
-        let (size, contents) = compacted_contents(&inputs, false, 1);
+        let (size, _, contents) = compacted_contents(&inputs, false, 1, &FamilyCodec::NONE);
         let sum: u64 = disjoint.iter().map(|file| file.size_bytes).sum();
         assert!(
             (size as f64 - sum as f64).abs() < 0.05 * sum as f64,
@@ -990,7 +1031,7 @@ mod tests {
             })
             .collect();
         let inputs: Vec<&StoreFile> = rewrites.iter().collect();
-        let (size, _) = compacted_contents(&inputs, true, 1);
+        let (size, _, _) = compacted_contents(&inputs, true, 1, &FamilyCodec::NONE);
         let one = rewrites[0].size_bytes;
         assert!(
             (size as f64 - one as f64).abs() < 0.05 * one as f64,
@@ -1002,16 +1043,18 @@ mod tests {
             1,
             &(0..5000).map(|row| delete(row, 2, 2)).collect::<Vec<_>>(),
         );
-        let (size, contents) = compacted_contents(&[&puts, &deletes], true, 1);
+        let (size, _, contents) =
+            compacted_contents(&[&puts, &deletes], true, 1, &FamilyCodec::NONE);
         let contents = contents.unwrap();
         assert_eq!(contents.delete_cells, 0);
         assert!(contents.put_cells < 250, "{contents:?}");
         assert!(size < puts.size_bytes);
-        let (_, minor) = compacted_contents(&[&puts, &deletes], false, 1);
+        let (_, _, minor) = compacted_contents(&[&puts, &deletes], false, 1, &FamilyCodec::NONE);
         assert!(minor.unwrap().delete_cells > 4500);
         // Puts made after the deletes bring the rows back.
         let again = file(2, &(0..5000).map(|row| put(row, 3, 3)).collect::<Vec<_>>());
-        let (_, contents) = compacted_contents(&[&puts, &deletes, &again], true, 1);
+        let (_, _, contents) =
+            compacted_contents(&[&puts, &deletes, &again], true, 1, &FamilyCodec::NONE);
         assert!(contents.unwrap().put_cells > 4750);
     }
 }
