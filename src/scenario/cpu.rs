@@ -10,7 +10,8 @@
 //! consumer thread (AsyncFSWAL's consumer, FSHLog's RingBufferEventHandler with its
 //! SyncRunners) demands CPU too: each sync's entries encoded (`wal_per_entry`,
 //! `wal_per_byte`) and the sync's own handling (`wal_per_sync`), one sync after another, and a
-//! sync ends only once its CPU is done as well as its latency and bytes.
+//! sync ends only once its CPU is done as well as its latency and bytes. And a handler's call
+//! costs `rpc_per_byte` for each byte of its request, decoded and answered.
 //!
 //! The codecs' work (`compress`, `decompress` per codec, `encode`, `decode` per data block
 //! encoding; see `codec`) is CPU in both modes: on, it is demanded of the cores with the
@@ -42,6 +43,9 @@ pub const WAL_PER_BYTE_DEFAULT_NANOS: u64 = 1;
 /// The WAL's CPU per sync: the hflush call, completing the sync's futures and waking its
 /// handlers. Chosen.
 pub const WAL_PER_SYNC_DEFAULT_NANOS: u64 = 20_000;
+/// A handler's CPU per request byte: the call's protobuf and cells decoded from the socket's
+/// buffer and its answer built, about 1 GB/s. Chosen.
+pub const RPC_PER_BYTE_DEFAULT_NANOS: u64 = 1;
 /// A per-cell (or per-entry, per-byte, per-sync) cost over a millisecond is a typo rather
 /// than a machine.
 const PER_CELL_MAX_NANOS: u64 = 1_000_000;
@@ -57,6 +61,8 @@ pub struct CpuSpec {
     pub wal_per_entry: SimDuration,
     pub wal_per_byte: SimDuration,
     pub wal_per_sync: SimDuration,
+    /// A handler's CPU per request byte (with the model on).
+    pub rpc_per_byte: SimDuration,
     /// What the families' codecs cost (with the model on or off).
     pub codecs: CodecCosts,
 }
@@ -89,6 +95,7 @@ impl CpuSpec {
         let wal_per_entry = cost("wal_per_entry", WAL_PER_ENTRY_DEFAULT_NANOS)?;
         let wal_per_byte = cost("wal_per_byte", WAL_PER_BYTE_DEFAULT_NANOS)?;
         let wal_per_sync = cost("wal_per_sync", WAL_PER_SYNC_DEFAULT_NANOS)?;
+        let rpc_per_byte = cost("rpc_per_byte", RPC_PER_BYTE_DEFAULT_NANOS)?;
         let codecs = CodecCosts::read(table, used)?;
         table.finish("[cpu]")?;
         let cores = match cores {
@@ -110,6 +117,7 @@ impl CpuSpec {
             wal_per_entry,
             wal_per_byte,
             wal_per_sync,
+            rpc_per_byte,
             codecs,
         })
     }
@@ -119,8 +127,12 @@ impl CpuSpec {
         match self.cores {
             None => out.push_str("[cpu]\nmodel = \"off\"\n"),
             Some(_) => out.push_str(&format!(
-                "[cpu]\nmodel = \"on\"\ncompaction_per_cell = \"{}\"\nwal_per_entry = \"{}\"\nwal_per_byte = \"{}\"\nwal_per_sync = \"{}\"\n",
-                self.compaction_per_cell, self.wal_per_entry, self.wal_per_byte, self.wal_per_sync
+                "[cpu]\nmodel = \"on\"\ncompaction_per_cell = \"{}\"\nwal_per_entry = \"{}\"\nwal_per_byte = \"{}\"\nwal_per_sync = \"{}\"\nrpc_per_byte = \"{}\"\n",
+                self.compaction_per_cell,
+                self.wal_per_entry,
+                self.wal_per_byte,
+                self.wal_per_sync,
+                self.rpc_per_byte
             )),
         }
         self.codecs.write(used, out);

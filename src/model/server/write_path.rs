@@ -801,8 +801,14 @@ impl RegionServer<'_> {
     /// locks and the updates lock, but for microseconds that waits elsewhere dwarf.
     fn call_cpu(&self, call: CallId) -> SimDuration {
         let io = &self.scenario.io;
-        io.handler_cpu_per_call
-            + io.handler_cpu_per_mutation * self.calls.get(call).actions.len() as u64
+        let fixed = io.handler_cpu_per_call
+            + io.handler_cpu_per_mutation * self.calls.get(call).actions.len() as u64;
+        if self.devices.has_cpu() {
+            // With the cores modelled, the request's bytes decoded (and the answer built) too.
+            fixed + self.scenario.cpu.rpc_per_byte * self.call_request_bytes(call)
+        } else {
+            fixed
+        }
     }
 
     /// The bytes of a call's request: its cells' values and keys, about 50 bytes a row
