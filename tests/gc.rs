@@ -474,3 +474,22 @@ fn old_generation_runs_are_deterministic() {
     assert_eq!(first, second);
     assert_eq!(first_outcome.trace_hash, second_outcome.trace_hash);
 }
+
+// With the cores modelled, G1's concurrent marking keeps its ConcGCThreads busy (one on two
+// cores: (2 + 2) / 4): marking at 20 MB/s lasts tens of seconds a cycle and takes a core the
+// whole time, against about a second a cycle at the default 1 GB/s.
+#[test]
+fn concurrent_marking_takes_the_cores() {
+    let utilisation = |mark_rate: &str| {
+        let (_, summary) = run(&scenario(
+            HEAVY,
+            &["cpu.model=on", "server.cores=2", mark_rate],
+        ));
+        let gc = summary.gc.expect("on");
+        assert!(gc.concurrent_cycles >= 2, "{gc:?}");
+        summary.cpu.expect("on").utilisation
+    };
+    let slow = utilisation("jvm.mark_rate=\"20MB/s\"");
+    let fast = utilisation("jvm.mark_rate=\"1GB/s\"");
+    assert!(slow > fast + 0.15, "{slow} {fast}");
+}

@@ -103,6 +103,27 @@ impl PauseKind {
     }
 }
 
+/// HotSpot's ParallelGCThreads for a machine of `cores`: all of them up to 8, then 5/8 of
+/// each core beyond (`Abstract_VM_Version::parallel_worker_threads`).
+pub fn parallel_gc_threads(cores: u32) -> u32 {
+    if cores <= 8 {
+        cores
+    } else {
+        8 + (cores - 8) * 5 / 8
+    }
+}
+
+/// HotSpot's ConcGCThreads by default: G1's (ParallelGCThreads + 2) / 4, CMS's
+/// (ParallelGCThreads + 3) / 4, at least one.
+pub fn conc_gc_threads(collector: Collector, cores: u32) -> u32 {
+    let parallel = parallel_gc_threads(cores);
+    let threads = match collector {
+        Collector::G1 => (parallel + 2) / 4,
+        Collector::Cms => (parallel + 3) / 4,
+    };
+    threads.max(1)
+}
+
 /// One pause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pause {
@@ -265,6 +286,11 @@ impl Gc {
             Collector::Cms => self.old_capacity(),
         };
         (u128::from(whole) * u128::from(self.spec.initiating_percent)).div_ceil(100) as u64
+    }
+
+    /// The collector.
+    pub fn collector(&self) -> Collector {
+        self.spec.collector
     }
 
     /// Whether a concurrent cycle is under way.
@@ -726,5 +752,17 @@ mod tests {
         let stop = gc.allocate(100 * MB, 500 * MB).unwrap();
         assert_eq!(kinds(&stop), vec![PauseKind::Young, PauseKind::Full]);
         assert_eq!(gc.concurrent_mode_failures, 1);
+    }
+
+    // ParallelGCThreads and ConcGCThreads as HotSpot sizes them: 16 cores give 13 parallel
+    // threads, so 3 concurrent ones for G1 and 4 for CMS; one core still gets one.
+    #[test]
+    fn gc_threads_follow_the_cores() {
+        assert_eq!(parallel_gc_threads(4), 4);
+        assert_eq!(parallel_gc_threads(16), 13);
+        assert_eq!(parallel_gc_threads(36), 25);
+        assert_eq!(conc_gc_threads(Collector::G1, 16), 3);
+        assert_eq!(conc_gc_threads(Collector::Cms, 16), 4);
+        assert_eq!(conc_gc_threads(Collector::G1, 1), 1);
     }
 }

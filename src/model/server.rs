@@ -104,6 +104,8 @@ enum TransferOwner {
     WalChunk,
     /// With the CPU model on: the WAL consumer's CPU for the syncs in `wal_cpu`'s piece.
     WalCpu,
+    /// With the CPU model on: one of the collector's concurrent threads through a phase.
+    GcCpu,
     /// A compaction reading its input files, and writing its output file.
     CompactionRead(u64),
     CompactionWrite(u64),

@@ -11,7 +11,9 @@
 //! SyncRunners) demands CPU too: each sync's entries encoded (`wal_per_entry`,
 //! `wal_per_byte`) and the sync's own handling (`wal_per_sync`), one sync after another, and a
 //! sync ends only once its CPU is done as well as its latency and bytes. And a handler's call
-//! costs `rpc_per_byte` for each byte of its request, decoded and answered.
+//! costs `rpc_per_byte` for each byte of its request, decoded and answered. With garbage
+//! collection modelled too, the collector's ConcGCThreads (sized from the cores as HotSpot
+//! does) keep cores busy through each concurrent phase; a pause stops every core.
 //!
 //! The codecs' work (`compress`, `decompress` per codec, `encode`, `decode` per data block
 //! encoding; see `codec`) is CPU in both modes: on, it is demanded of the cores with the

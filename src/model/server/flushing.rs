@@ -628,6 +628,7 @@ impl RegionServer<'_> {
                 }
                 TransferOwner::WalChunk => self.wal_bytes_done(),
                 TransferOwner::WalCpu => self.wal_cpu_done(),
+                TransferOwner::GcCpu => {}
                 TransferOwner::CompactionRead(compaction)
                 | TransferOwner::CompactionWrite(compaction)
                 | TransferOwner::CompactionCpu(compaction) => self.compaction_part_done(compaction),

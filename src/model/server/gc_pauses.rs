@@ -5,12 +5,13 @@
 //! its pauses (held back by a pause too, as HotSpot suspends concurrent work at a safepoint);
 //! a pause longer than the ZooKeeper session expires it, whichever kind it is.
 
-use super::RegionServer;
+use super::{RegionServer, TransferOwner};
 use crate::model::event::Event;
-use crate::model::gc::Stop;
+use crate::model::gc::{Stop, conc_gc_threads};
 use crate::model::hdfs::devices::Device;
 use crate::model::timeline::MarkerKind;
 use crate::scenario::jvm::{CALL_BYTES_DEFAULT, PER_REQUEST_BYTE_DEFAULT};
+use crate::sim::SimDuration;
 
 impl RegionServer<'_> {
     /// The server allocates `bytes` on the heap; if that fills the young generation, a young
@@ -61,7 +62,26 @@ impl RegionServer<'_> {
                 now.saturating_add(pause).saturating_add(after),
                 Event::GcCycleStep { cycle },
             );
+            self.run_concurrent_gc_threads(after);
         }
+    }
+
+    /// With the cores modelled, the collector's concurrent phase (the time to its next step:
+    /// marking, CMS's sweep) keeps its ConcGCThreads busy on the cores throughout, beside the
+    /// server's threads. Their work does not set the phase's length (`mark_rate` does); it
+    /// takes the cores' time from the threads that share them.
+    fn run_concurrent_gc_threads(&mut self, phase: SimDuration) {
+        let (Some(cores), Some(gc)) = (self.scenario.cpu.cores, self.gc.as_ref()) else {
+            return;
+        };
+        if phase.is_zero() {
+            return;
+        }
+        let now = self.now();
+        for _ in 0..conc_gc_threads(gc.collector(), cores) {
+            self.devices.start_cpu(now, phase, TransferOwner::GcCpu);
+        }
+        self.schedule_write_done(Device::Cpu);
     }
 
     /// What a call allocates as a handler takes it: its request read into a buffer and
