@@ -119,7 +119,7 @@ pub fn conc_gc_threads(collector: Collector, cores: u32) -> u32 {
     let parallel = parallel_gc_threads(cores);
     let threads = match collector {
         Collector::G1 => (parallel + 2) / 4,
-        Collector::Cms => (parallel + 3) / 4,
+        Collector::Cms => parallel.div_ceil(4),
     };
     threads.max(1)
 }
