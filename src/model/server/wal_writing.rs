@@ -1,9 +1,12 @@
 //! The WAL at work: a mini-batch's entry appended as bytes to the current file, the consumer
 //! starting group-committed syncs, each sync's parts (its latency, its bytes through the WAL's
 //! output stream, and with the CPU model on the consumer thread's CPU for its entries),
-//! failures and what each profile does about them, and rolls — by size after a sync, every `hbase.regionserver.logroll.period`, after a sync slower than
+//! failures and what each profile does about them, and rolls — by size after a sync, every
+//! `hbase.regionserver.logroll.period`, after a sync slower than
 //! `hbase.regionserver.wal.roll.on.sync.ms` (2.5), and after an error — with the archiving and
 //! the too-many-WALs flushes that follow each roll (shared/reference/write-path-and-flush.md §8).
+//! HBASE-8755's switch puts back 0.94's model: one sync at a time, the next only once the last
+//! one's writers have passed HLog's flush lock.
 //!
 //! Slow syncs (2.5, `wal::slow_sync`): a sync over `hbase.regionserver.wal.slowsync.ms` that also
 //! passes `…roll.on.sync.ms` rolls, and FSHLog rolls on a train of slow syncs
