@@ -2,6 +2,7 @@
 //! `Scenario`; counts into `stats`. One folder per HBase subsystem, one module per HBase
 //! concept inside it; `server` runs them together in simulated time.
 
+pub mod block_cache;
 pub mod client;
 pub mod compaction;
 pub mod config;
