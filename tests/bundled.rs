@@ -27,14 +27,7 @@ fn models_set_off_change_no_bundled_scenario() {
     assert!(paths.len() >= 15, "{paths:?}");
     for path in &paths {
         let short = ["duration=20s"];
-        let scenario = match common::load(
-            &std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
-                .unwrap(),
-            &short,
-        ) {
-            Ok(_) => bundled(path, &short),
-            Err(_) => bundled(path, &[]),
-        };
+        let scenario = common::load_bundled(path, &short).unwrap_or_else(|_| bundled(path, &[]));
         let cpu_on = scenario.cpu.cores.is_some();
         let gc_on = scenario.jvm.gc;
         let mut offs: Vec<&str> = Vec::new();

@@ -301,20 +301,23 @@ impl LruBlockCache {
     /// BlockBucket.free: the bucket's least recently used blocks until `to_free` bytes are
     /// gone (the last one may take it past); returns the bytes freed.
     fn free(&mut self, priority: Priority, to_free: u64) -> u64 {
-        let victims: Vec<BlockKey> = self
-            .by_access
-            .values()
-            .filter(|key| self.blocks[key].priority == priority)
-            .copied()
-            .collect();
+        let mut victims = Vec::new();
         let mut freed = 0;
-        for key in victims {
-            freed += self.remove(key);
-            self.stats.evicted_blocks += 1;
+        for key in self.by_access.values() {
+            let cached = &self.blocks[key];
+            if cached.priority != priority {
+                continue;
+            }
+            victims.push(*key);
+            freed += cached.bytes;
             if freed >= to_free {
                 break;
             }
         }
+        for key in &victims {
+            self.remove(*key);
+        }
+        self.stats.evicted_blocks += victims.len() as u64;
         self.stats.evicted_bytes += freed;
         freed
     }

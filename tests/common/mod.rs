@@ -14,16 +14,20 @@ use regionsim::scenario::document::Assignment;
 use regionsim::scenario::error::ScenarioError;
 use regionsim::scenario::{LoadOptions, Scenario, load_file, load_str};
 
-/// Loads scenario text with `--set` style overrides, or the error that refuses it.
-pub fn load(text: &str, sets: &[&str]) -> Result<Scenario, ScenarioError> {
-    let options = LoadOptions {
+/// Load options carrying `--set` style overrides.
+fn options(sets: &[&str]) -> LoadOptions {
+    LoadOptions {
         assignments: sets
             .iter()
             .map(|set| Assignment::parse(set).unwrap())
             .collect(),
         ..LoadOptions::default()
-    };
-    load_str("test.toml", text, Path::new("."), &options)
+    }
+}
+
+/// Loads scenario text with `--set` style overrides, or the error that refuses it.
+pub fn load(text: &str, sets: &[&str]) -> Result<Scenario, ScenarioError> {
+    load_str("test.toml", text, Path::new("."), &options(sets))
 }
 
 /// Loads scenario text with `--set` style overrides.
@@ -31,17 +35,15 @@ pub fn scenario(text: &str, sets: &[&str]) -> Scenario {
     load(text, sets).unwrap_or_else(|error| panic!("{error}"))
 }
 
+/// Loads a bundled scenario file with overrides, or the error that refuses them.
+pub fn load_bundled(path: &str, sets: &[&str]) -> Result<Scenario, ScenarioError> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    load_file(&manifest.join(path), &options(sets))
+}
+
 /// Loads a bundled scenario file with overrides.
 pub fn bundled(path: &str, sets: &[&str]) -> Scenario {
-    let options = LoadOptions {
-        assignments: sets
-            .iter()
-            .map(|set| Assignment::parse(set).unwrap())
-            .collect(),
-        ..LoadOptions::default()
-    };
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    load_file(&manifest.join(path), &options).unwrap_or_else(|error| panic!("{error}"))
+    load_bundled(path, sets).unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// Runs the `regionsim` binary from the crate's folder.

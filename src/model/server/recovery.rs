@@ -24,9 +24,9 @@
 //!    `recoverLease` again, which finds the file closed), for HDFS's block refetches if it
 //!    meets an unreadable block, and reads the file over the HDFS read pipe the running tasks
 //!    share (with the CPU model on, after decoding and encoding its bytes on the cores, at
-//!    `[cpu] wal_per_byte` each way). Files are split with `hbase.hlog.split.skip.errors` and each version's reader
-//!    rules (`wal::split`), dropping the edits the master knows to be flushed from the server's
-//!    last reports (`reports`). A failed split is retried at once, without back-off, as both lines
+//!    `[cpu] wal_per_byte` each way). Files are split with `hbase.hlog.split.skip.errors` and
+//!    each version's reader rules (`wal::split`), dropping the edits the master knows to be
+//!    flushed from the server's last reports (`reports`). A failed split is retried at once, without back-off, as both lines
 //!    do (2.5 re-dispatches the task; 1.4's master marks the task failed and the
 //!    ServerCrashProcedure runs its split step again), while the regions stay offline; a retry
 //!    of the same unchanged files fails the same way and is not read again. HBASE-2958 gives

@@ -190,7 +190,7 @@ impl RegionServer<'_> {
                     self.calls.get_mut(call).phase = Phase::Cpu;
                     let request_bytes = self.call_request_bytes(call);
                     self.allocate(self.call_allocation(request_bytes));
-                    let cpu = self.call_cpu(call);
+                    let cpu = self.call_cpu(call, request_bytes);
                     if !cpu.is_zero() {
                         if self.devices.has_cpu() {
                             let now = self.now();
@@ -799,13 +799,13 @@ impl RegionServer<'_> {
     /// for each mutation (cells, the WALEdit, the memstore insert). It is charged when the
     /// handler takes the call, before any lock: HBase does the per-cell work under the row
     /// locks and the updates lock, but for microseconds that waits elsewhere dwarf.
-    fn call_cpu(&self, call: CallId) -> SimDuration {
+    fn call_cpu(&self, call: CallId, request_bytes: u64) -> SimDuration {
         let io = &self.scenario.io;
         let fixed = io.handler_cpu_per_call
             + io.handler_cpu_per_mutation * self.calls.get(call).actions.len() as u64;
         if self.devices.has_cpu() {
             // With the cores modelled, the request's bytes decoded (and the answer built) too.
-            fixed + self.scenario.cpu.rpc_per_byte * self.call_request_bytes(call)
+            fixed + self.scenario.cpu.rpc_per_byte * request_bytes
         } else {
             fixed
         }
