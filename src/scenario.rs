@@ -393,6 +393,7 @@ pub fn load_str(
     if let Some(warm) = &warm {
         warm.check_work(&tables, &workloads, &warm_table)?;
     }
+    warm::check_preloads(&tables, &workloads, warm.as_ref(), &table_nodes)?;
     let (actions, action_nodes) = read_array(&root, "actions", |node, _| ActionSpec::read(node))?;
     for (index, (action, node)) in actions.iter().zip(&action_nodes).enumerate() {
         // A split or merge before this action changes the table's regions; their indexes are
@@ -724,6 +725,28 @@ fn check_properties(scenario: &Scenario) -> Result<(), ScenarioError> {
             format!(
                 "memstore ({memstore_fraction}) plus block cache ({cache_fraction}, hfile.block.cache.size) take {used_percent}% of the heap; HBase refuses to start above 80%"
             ),
+        ));
+    }
+    // LruBlockCache's constructor: the three shares total 1, and the min factor is at most the
+    // acceptable one (IllegalArgumentException otherwise).
+    let share = |name: &str| properties.float(name) as f32;
+    let shares = share("hbase.lru.blockcache.single.percentage")
+        + share("hbase.lru.blockcache.multi.percentage")
+        + share("hbase.lru.blockcache.memory.percentage");
+    if (shares - 1.0).abs() > 1e-6 {
+        return Err(error(
+            "hbase.lru.blockcache.single.percentage",
+            ErrorKind::Impossible,
+            format!(
+                "the block cache's single, multi and memory percentages total {shares}; LruBlockCache refuses to start unless they total 1.0"
+            ),
+        ));
+    }
+    if share("hbase.lru.blockcache.min.factor") > share("hbase.lru.blockcache.acceptable.factor") {
+        return Err(error(
+            "hbase.lru.blockcache.min.factor",
+            ErrorKind::Impossible,
+            "the block cache's min factor is above its acceptable factor; LruBlockCache refuses to start (it evicts from the acceptable size down to the min size)".to_string(),
         ));
     }
     if let Some(old_lower) = properties.float_opt("hbase.regionserver.global.memstore.lowerLimit")

@@ -378,6 +378,33 @@ fn describe(summary: &Summary, wall_seconds: f64, folder: &std::path::Path) -> S
             count(mutator.rows_buffered_at_end),
         ));
     }
+    if let Some(reads) = &summary.reads {
+        let cache = &reads.block_cache;
+        out.push_str(&format!(
+            "reads     {} gets: {:.2} files and {:.2} data blocks per get; {} scan RPCs, {} rows; {} blocks from HDFS ({})\n",
+            count(reads.gets),
+            reads.files_per_get_mean,
+            reads.data_blocks_per_get_mean,
+            count(reads.scan_rpcs),
+            count(reads.scan_rows),
+            count(reads.hdfs_blocks),
+            format_size_approx(reads.hdfs_bytes as f64),
+        ));
+        out.push_str(&format!(
+            "cache     {:.1}% hits (single {:.1}%, multi {:.1}%, memory {:.1}%); {} of {} (single {}, multi {}, memory {}); {} evictions of {} blocks\n",
+            cache.hit_ratio * 100.0,
+            cache.hit_ratio_single * 100.0,
+            cache.hit_ratio_multi * 100.0,
+            cache.hit_ratio_memory * 100.0,
+            format_size_approx(cache.size_bytes as f64),
+            format_size_approx(cache.capacity_bytes as f64),
+            format_size_approx(cache.single_bytes as f64),
+            format_size_approx(cache.multi_bytes as f64),
+            format_size_approx(cache.memory_bytes as f64),
+            count(cache.evictions),
+            count(cache.evicted_blocks),
+        ));
+    }
     out.push_str(&format!(
         "memstore  peak {} of {} upper limit (lower {})\n",
         format_size_approx(summary.memstore.global_peak_bytes as f64),

@@ -109,6 +109,8 @@ impl LruSettings {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CacheStats {
     pub hits: u64,
+    /// Hits by the priority the block had when found (single, multi, memory).
+    pub hits_by_priority: [u64; 3],
     pub misses: u64,
     /// Blocks refused as too large.
     pub failed_inserts: u64,
@@ -117,6 +119,17 @@ pub struct CacheStats {
     pub evictions: u64,
     pub evicted_blocks: u64,
     pub evicted_bytes: u64,
+}
+
+/// The cache at the end of a run: its capacity and contents by priority, and its counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheAtEnd {
+    pub capacity: u64,
+    pub size: u64,
+    /// Bytes at each priority (single, multi, memory).
+    pub bucket_bytes: [u64; 3],
+    pub blocks: u64,
+    pub stats: CacheStats,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -157,6 +170,17 @@ impl LruBlockCache {
     /// Bytes cached.
     pub fn size(&self) -> u64 {
         self.size
+    }
+
+    /// The cache as the run leaves it.
+    pub fn at_end(&self) -> CacheAtEnd {
+        CacheAtEnd {
+            capacity: self.settings.max_bytes,
+            size: self.size,
+            bucket_bytes: self.bucket_size,
+            blocks: self.blocks.len() as u64,
+            stats: self.stats,
+        }
     }
 
     /// Bytes cached at a priority.
@@ -209,6 +233,7 @@ impl LruBlockCache {
             return false;
         };
         self.stats.hits += 1;
+        self.stats.hits_by_priority[cached.priority.index()] += 1;
         self.count += 1;
         self.by_access.remove(&cached.accessed);
         cached.accessed = self.count;

@@ -3,6 +3,7 @@
 //!
 //! Nothing on the simulation path looks a property up by name: everything it needs is here.
 
+use crate::model::block_cache::LruSettings;
 use crate::model::client::buffered_mutator::MutatorLimits;
 use crate::model::client::retry::RetryPolicy;
 use crate::model::compaction::policy::OffPeakHours;
@@ -197,6 +198,34 @@ pub struct ServerConfig {
     pub recovery: RecoverySettings,
     pub compaction: CompactionSettings,
     pub split: SplitSettings,
+    pub reads: ReadSettings,
+}
+
+/// How gets and scans read, and the block cache they read through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadSettings {
+    /// LruBlockCache's capacity (hfile.block.cache.size × the heap) and shares.
+    pub cache: LruSettings,
+    /// hbase.block.data.cacheonread: data blocks read are cached (index and bloom blocks
+    /// always are: CacheConfig.shouldCacheBlockOnRead).
+    pub cache_data_on_read: bool,
+    /// hbase.rs.cacheblocksonwrite: a flush caches the blocks it writes.
+    pub cache_on_flush: bool,
+    /// hbase.rs.cachecompactedblocksonwrite (2.5): a compaction caches the blocks it writes.
+    pub cache_on_compaction: bool,
+    /// hbase.rs.evictblocksonclose: a closing region drops its files' blocks.
+    pub evict_on_close: bool,
+    /// hbase.hfile.compaction.discharger.interval: compacted-away files are archived, and their
+    /// blocks evicted, by this chore.
+    pub discharger_interval: SimDuration,
+    /// io.storefile.bloom.error.rate.
+    pub bloom_error_rate: f64,
+    /// io.storefile.bloom.block.size.
+    pub bloom_chunk_bytes: u64,
+    /// hbase.client.scanner.caching: rows a scan RPC returns unless the scan says.
+    pub scanner_caching: u32,
+    /// hbase.client.scanner.max.result.size.
+    pub scanner_max_result_bytes: u64,
 }
 
 /// How a crashed server's recovery runs.
@@ -465,6 +494,7 @@ impl ServerConfig {
                     && properties.bool("hbase.hregion.split.overallfiles"),
                 region_split_limit: properties.bytes("hbase.regionserver.regionSplitLimit"),
             },
+            reads: ReadSettings::new(scenario),
         }
     }
 }
@@ -601,5 +631,38 @@ mod tests {
         assert_eq!(max_logs("32GB", "hbase-2.5"), 204);
         assert_eq!(max_logs("32GB", "hbase-1.4"), 216);
         assert_eq!(max_logs("4GB", "hbase-2.5"), 32);
+    }
+}
+
+impl ReadSettings {
+    fn new(scenario: &Scenario) -> ReadSettings {
+        let properties = &scenario.properties;
+        let fraction = |name: &str| properties.float(name) as f32;
+        // LruBlockCache's constructor: the capacity is the heap × hfile.block.cache.size as a
+        // float product (MemorySizeUtil.getOnHeapCacheSize).
+        let capacity = (scenario.heap_bytes as f32 * fraction("hfile.block.cache.size")) as u64;
+        let mut cache = LruSettings::with_capacity(capacity);
+        cache.single_factor = fraction("hbase.lru.blockcache.single.percentage");
+        cache.multi_factor = fraction("hbase.lru.blockcache.multi.percentage");
+        cache.memory_factor = fraction("hbase.lru.blockcache.memory.percentage");
+        cache.acceptable_factor = fraction("hbase.lru.blockcache.acceptable.factor");
+        cache.min_factor = fraction("hbase.lru.blockcache.min.factor");
+        cache.force_in_memory = properties.bool("hbase.lru.rs.inmemoryforcemode");
+        cache.max_block_bytes = properties.bytes("hbase.lru.max.block.size");
+        ReadSettings {
+            cache,
+            cache_data_on_read: properties.bool("hbase.block.data.cacheonread"),
+            cache_on_flush: properties.bool("hbase.rs.cacheblocksonwrite"),
+            cache_on_compaction: scenario.profile == ProfileId::Hbase25
+                && properties.bool("hbase.rs.cachecompactedblocksonwrite"),
+            evict_on_close: properties.bool("hbase.rs.evictblocksonclose"),
+            discharger_interval: SimDuration::from_millis(
+                properties.int("hbase.hfile.compaction.discharger.interval") as u64,
+            ),
+            bloom_error_rate: properties.float("io.storefile.bloom.error.rate"),
+            bloom_chunk_bytes: properties.bytes("io.storefile.bloom.block.size"),
+            scanner_caching: properties.int("hbase.client.scanner.caching") as u32,
+            scanner_max_result_bytes: properties.bytes("hbase.client.scanner.max.result.size"),
+        }
     }
 }

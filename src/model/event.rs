@@ -84,6 +84,10 @@ pub enum Event {
     /// A compaction's codec work (decompression, decoding, encoding, compression) is done,
     /// with the CPU model off.
     CompactionCpuDone { compaction: u64 },
+    /// A read's block read from HDFS has waited its latency: its bytes cross the read pipe.
+    BlockReadLatency { call: u32 },
+    /// The CompactedHFilesDischarger chore runs (only when a workload reads).
+    CompactedFilesDischarger,
     /// A WAL split attempt is over.
     WalSplitDone,
     /// A failed WAL split is tried again.
@@ -133,6 +137,8 @@ impl Event {
             Event::MasterNoticesCrash => "master_notices_crash",
             Event::FlushStepDone { .. } => "flush_step_done",
             Event::CompactionCpuDone { .. } => "compaction_cpu_done",
+            Event::BlockReadLatency { .. } => "block_read_latency",
+            Event::CompactedFilesDischarger => "compacted_files_discharger",
             Event::WalSplitDone => "wal_split_done",
             Event::WalSplitRetry => "wal_split_retry",
         }
@@ -186,6 +192,8 @@ impl Event {
             Event::GcCycleStep { cycle } => (37, [cycle, 0]),
             Event::WalLockPassed => (38, [0, 0]),
             Event::CompactionCpuDone { compaction } => (39, [compaction, 0]),
+            Event::BlockReadLatency { call } => (40, [u64::from(call), 0]),
+            Event::CompactedFilesDischarger => (41, [0, 0]),
         }
     }
 }

@@ -19,6 +19,7 @@ mod compacting;
 mod flushing;
 mod gc_pauses;
 mod mutating;
+mod read_path;
 mod recovery;
 mod reports;
 mod wal_writing;
@@ -113,6 +114,8 @@ enum TransferOwner {
     /// compaction's for its merge.
     HandlerCpu(CallId),
     FlushCpu(FlushId),
+    /// A read's missed block crossing the HDFS read pipe.
+    BlockRead(CallId),
     CompactionCpu(u64),
 }
 
@@ -227,6 +230,8 @@ pub struct RunOutcome {
     pub mutators: Vec<MutatorAtEnd>,
     /// The JVM's collections, with `[jvm] gc = "on"`.
     pub gc: Option<crate::model::gc::Gc>,
+    /// The block cache at the end (when a workload reads).
+    pub block_cache: Option<crate::model::block_cache::CacheAtEnd>,
     /// How full the storage pipes were over the run.
     pub pipes: PipeUtilisation,
     /// The compaction pools' threads (small + large).
@@ -377,6 +382,8 @@ pub struct RegionServer<'s> {
     master_view: reports::MasterView,
     /// The time regions take to open.
     region_open_latency: LatencySampler,
+    /// The block cache and the reads' state (`None` when no workload reads).
+    reads: Option<Box<read_path::Reads>>,
     end: SimTime,
     /// The end of the warm-up: latencies and throughput count from here.
     measured_from: SimTime,
@@ -452,6 +459,7 @@ impl<'s> RegionServer<'s> {
             },
             RandomStream::new(scenario.seed, "rpc.queue_balancer"),
         );
+        let reads = read_path::Reads::new(scenario, &config);
         RegionServer {
             scenario,
             wal_sync_latency: LatencySampler::new(
@@ -561,6 +569,7 @@ impl<'s> RegionServer<'s> {
                 &scenario.io.region_open_latency,
                 RandomStream::new(scenario.seed, "region.open_latency"),
             ),
+            reads,
             end,
             measured_from: SimTime::ZERO + scenario.warmup,
         }
@@ -671,7 +680,10 @@ impl<'s> RegionServer<'s> {
                 Event::LogCleaner => self.on_log_cleaner(),
                 Event::WalSplitDone => self.on_wal_split_done(),
                 Event::WalSplitRetry => self.on_wal_split_retry(),
-                Event::HandlerCpuDone { call } => self.ready.push_back(call),
+                Event::HandlerCpuDone { call } | Event::BlockReadLatency { call } => {
+                    self.ready.push_back(call)
+                }
+                Event::CompactedFilesDischarger => self.on_discharger(),
                 Event::FlushStepDone { flush } => self.on_flush_step_done(flush),
                 Event::CompactionCpuDone { compaction } => self.compaction_part_done(compaction),
                 Event::AnswerArrives { answer } => self.on_answer_arrives(answer),
@@ -751,6 +763,12 @@ impl<'s> RegionServer<'s> {
             .schedule_at(SimTime::ZERO, Event::PeriodicFlushCheck);
         self.queue
             .schedule_at(SimTime::ZERO, Event::CompactionCheck);
+        if self.reads.is_some() {
+            self.queue.schedule_at(
+                SimTime::ZERO + self.config.reads.discharger_interval,
+                Event::CompactedFilesDischarger,
+            );
+        }
         if self.throughput.is_tuned() {
             self.queue.schedule_at(
                 SimTime::ZERO + self.config.compaction.tune_period,
@@ -981,6 +999,7 @@ impl<'s> RegionServer<'s> {
             open_loop,
             mutators,
             gc: self.gc.clone(),
+            block_cache: self.reads.as_ref().map(|reads| reads.cache.at_end()),
             pipes: self.devices.utilisation(end),
             compaction_threads: self.config.compaction.small_threads
                 + self.config.compaction.large_threads,

@@ -31,6 +31,72 @@ pub struct OperationStats {
     pub rows_measured: u64,
 }
 
+/// Largest count of files a get consults that `ReadStats::files_per_get` keeps apart (more are
+/// counted in the last slot).
+pub const FILES_PER_GET_SLOTS: usize = 33;
+
+/// What gets and scans read, beside the block cache's own counts.
+#[derive(Debug, Clone)]
+pub struct ReadStats {
+    /// Rows read by gets (a multi-get's each, a read-modify-write's read).
+    pub gets: u64,
+    /// Scan RPCs served, and the rows they read.
+    pub scan_rpcs: u64,
+    pub scan_rows: u64,
+    /// Store files a get's StoreScanners seek in (past the key range and the bloom filter),
+    /// summed over gets, and gets by that count (the last slot: that many or more).
+    pub files_consulted: u64,
+    pub files_per_get: [u64; FILES_PER_GET_SLOTS],
+    /// Files in a get's key range that its bloom filter skipped, and of those consulted the
+    /// ones the filter let through without holding the row (its false positives).
+    pub bloom_skips: u64,
+    pub bloom_false_positives: u64,
+    /// Blocks asked of the cache by kind: data, index (leaf), bloom chunks.
+    pub data_blocks: u64,
+    pub index_blocks: u64,
+    pub bloom_blocks: u64,
+    /// Data blocks gets asked for (the rest of `data_blocks` were scans').
+    pub get_data_blocks: u64,
+    /// Blocks read from HDFS (cache misses) and their bytes.
+    pub hdfs_blocks: u64,
+    pub hdfs_bytes: u64,
+    /// Blocks cached on write by flushes and compactions.
+    pub cached_on_write: u64,
+    /// Files whose blocks were dropped from the cache (compacted away, or closed with
+    /// hbase.rs.evictblocksonclose), and the blocks.
+    pub files_evicted: u64,
+    pub blocks_evicted_with_files: u64,
+    /// Reads whose read point was behind a write already answered as done (read-your-writes
+    /// broken), and reads whose read point was past a write not yet complete (a dirty read).
+    pub stale_reads: u64,
+    pub dirty_reads: u64,
+}
+
+impl Default for ReadStats {
+    fn default() -> Self {
+        ReadStats {
+            gets: 0,
+            scan_rpcs: 0,
+            scan_rows: 0,
+            files_consulted: 0,
+            files_per_get: [0; FILES_PER_GET_SLOTS],
+            bloom_skips: 0,
+            bloom_false_positives: 0,
+            data_blocks: 0,
+            index_blocks: 0,
+            bloom_blocks: 0,
+            get_data_blocks: 0,
+            hdfs_blocks: 0,
+            hdfs_bytes: 0,
+            cached_on_write: 0,
+            files_evicted: 0,
+            blocks_evicted_with_files: 0,
+            stale_reads: 0,
+            dirty_reads: 0,
+        }
+    }
+}
+
 /// Flushes that committed a store file.
 #[derive(Debug, Clone, Default)]
 pub struct FlushStats {
@@ -183,6 +249,8 @@ pub struct BlockedStats {
 #[derive(Debug, Clone)]
 pub struct RunStats {
     pub operations: BTreeMap<OpKind, OperationStats>,
+    /// Gets and scans (all zero when no workload reads).
+    pub reads: ReadStats,
     pub flushes: FlushStats,
     pub memstore: MemstoreStats,
     pub blocked: BlockedStats,
@@ -257,6 +325,7 @@ impl RunStats {
     pub fn new(regions: usize) -> RunStats {
         RunStats {
             operations: BTreeMap::new(),
+            reads: ReadStats::default(),
             flushes: FlushStats::default(),
             memstore: MemstoreStats::default(),
             blocked: BlockedStats::default(),

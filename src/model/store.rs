@@ -3,6 +3,7 @@
 
 pub mod cell;
 pub mod codec;
+pub mod hfile_reads;
 pub mod hstore;
 pub mod key_sketch;
 pub mod memstore;

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::model::block_cache::CacheAtEnd;
+
 use crate::metrics::LatencyHistogram;
 use crate::model::RunOutcome;
 use crate::model::flusher::FlushReason;
@@ -63,6 +65,9 @@ pub struct Summary {
     /// The JVM's garbage collection, with `[jvm] gc = "on"` (absent with it off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gc: Option<GcSummary>,
+    /// Gets and scans and the block cache they read through (absent when no workload reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reads: Option<ReadsSummary>,
     pub rpc: RpcSummary,
     pub flushes: FlushSummary,
     pub flush_queue: FlushQueueSummary,
@@ -333,6 +338,119 @@ impl ClientSummary {
                 .threads
                 .map_or("unbounded".to_string(), |threads| threads.to_string()),
         ))
+    }
+}
+
+/// What gets and scans read.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReadsSummary {
+    /// Rows gets read (a multi-get's each, a read-modify-write's read).
+    pub gets: u64,
+    /// Store files a get sought in (past its key range and its bloom filter): mean, and gets
+    /// by that count (index = files; the last counts that many or more).
+    pub files_per_get_mean: f64,
+    pub files_per_get: Vec<u64>,
+    /// Data blocks a get asked the cache for, on average.
+    pub data_blocks_per_get_mean: f64,
+    /// Files a bloom filter let a get skip, and files it let through that lacked the row.
+    pub bloom_skips: u64,
+    pub bloom_false_positives: u64,
+    pub scan_rpcs: u64,
+    pub scan_rows: u64,
+    /// Blocks asked of the cache by kind.
+    pub data_blocks: u64,
+    pub index_blocks: u64,
+    pub bloom_blocks: u64,
+    /// Blocks read from HDFS (misses) and their bytes.
+    pub hdfs_blocks: u64,
+    pub hdfs_bytes: u64,
+    /// Reads whose read point missed a write already answered, or saw one still under way
+    /// (both 0 unless MVCC is broken).
+    pub stale_reads: u64,
+    pub dirty_reads: u64,
+    pub block_cache: BlockCacheSummary,
+}
+
+/// LruBlockCache over the run, and as the run left it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BlockCacheSummary {
+    /// hfile.block.cache.size × the heap.
+    pub capacity_bytes: u64,
+    pub size_bytes: u64,
+    pub blocks: u64,
+    /// Bytes at each priority at the end.
+    pub single_bytes: u64,
+    pub multi_bytes: u64,
+    pub memory_bytes: u64,
+    pub hits: u64,
+    pub misses: u64,
+    /// hits ÷ (hits + misses), every request counted (CacheStats.getHitRatio).
+    pub hit_ratio: f64,
+    /// The share of requests that found their block at each priority (they sum to hit_ratio).
+    pub hit_ratio_single: f64,
+    pub hit_ratio_multi: f64,
+    pub hit_ratio_memory: f64,
+    /// Eviction runs, and the blocks and bytes they freed.
+    pub evictions: u64,
+    pub evicted_blocks: u64,
+    pub evicted_bytes: u64,
+    /// Files whose blocks were dropped with them (compacted away, or closed with
+    /// hbase.rs.evictblocksonclose), and those blocks.
+    pub files_evicted: u64,
+    pub blocks_evicted_with_files: u64,
+    /// Blocks cached by flushes and compactions as they wrote them.
+    pub cached_on_write: u64,
+    /// Blocks refused as larger than hbase.lru.max.block.size.
+    pub failed_inserts: u64,
+}
+
+impl ReadsSummary {
+    fn of(reads: &crate::model::stats::ReadStats, cache: &CacheAtEnd) -> ReadsSummary {
+        let per_get = |sum: u64| sum as f64 / reads.gets.max(1) as f64;
+        let requests = (cache.stats.hits + cache.stats.misses).max(1) as f64;
+        let last_used = reads
+            .files_per_get
+            .iter()
+            .rposition(|&count| count > 0)
+            .map_or(0, |last| last + 1);
+        ReadsSummary {
+            gets: reads.gets,
+            files_per_get_mean: per_get(reads.files_consulted),
+            files_per_get: reads.files_per_get[..last_used].to_vec(),
+            data_blocks_per_get_mean: per_get(reads.get_data_blocks),
+            bloom_skips: reads.bloom_skips,
+            bloom_false_positives: reads.bloom_false_positives,
+            scan_rpcs: reads.scan_rpcs,
+            scan_rows: reads.scan_rows,
+            data_blocks: reads.data_blocks,
+            index_blocks: reads.index_blocks,
+            bloom_blocks: reads.bloom_blocks,
+            hdfs_blocks: reads.hdfs_blocks,
+            hdfs_bytes: reads.hdfs_bytes,
+            stale_reads: reads.stale_reads,
+            dirty_reads: reads.dirty_reads,
+            block_cache: BlockCacheSummary {
+                capacity_bytes: cache.capacity,
+                size_bytes: cache.size,
+                blocks: cache.blocks,
+                single_bytes: cache.bucket_bytes[0],
+                multi_bytes: cache.bucket_bytes[1],
+                memory_bytes: cache.bucket_bytes[2],
+                hits: cache.stats.hits,
+                misses: cache.stats.misses,
+                hit_ratio: cache.stats.hits as f64 / requests,
+                hit_ratio_single: cache.stats.hits_by_priority[0] as f64 / requests,
+                hit_ratio_multi: cache.stats.hits_by_priority[1] as f64 / requests,
+                hit_ratio_memory: cache.stats.hits_by_priority[2] as f64 / requests,
+                evictions: cache.stats.evictions,
+                evicted_blocks: cache.stats.evicted_blocks,
+                evicted_bytes: cache.stats.evicted_bytes,
+                files_evicted: reads.files_evicted,
+                blocks_evicted_with_files: reads.blocks_evicted_with_files,
+                cached_on_write: reads.cached_on_write,
+                failed_inserts: cache.stats.failed_inserts,
+            },
+        }
     }
 }
 
@@ -1061,6 +1179,10 @@ impl Summary {
                     outcome.end.as_secs_f64(),
                 )
             }),
+            reads: outcome
+                .block_cache
+                .as_ref()
+                .map(|cache| ReadsSummary::of(&stats.reads, cache)),
             cpu: scenario.cpu.cores.map(|cores| CpuSummary {
                 cores,
                 utilisation: outcome.pipes.cpu.unwrap_or(0.0),

@@ -115,8 +115,18 @@ pub struct IoSpec {
     pub hdfs_write_bandwidth: u64,
     /// The WAL's own device (hbase.wal.storage.policy ONE_SSD/ALL_SSD), if it has one.
     pub wal_write_bandwidth: Option<u64>,
-    /// Bytes per second shared by compaction reads.
+    /// Bytes per second shared by compaction reads and the blocks gets and scans miss in the
+    /// block cache.
     pub hdfs_read_bandwidth: u64,
+    /// A block read that missed the cache: HFileBlock's positional read through HDFS (a
+    /// short-circuit local read, or a DataNode's), before its bytes cross the read pipe.
+    pub hdfs_read_latency: LatencySpec,
+    /// A handler's CPU for each block a read seeks in (from the cache or just read): the
+    /// index's binary search and the seek among the block's cells.
+    pub block_seek_cpu: SimDuration,
+    /// A handler's CPU for each row a read returns from each store (the memstore's and the
+    /// files' scanners merged, the versions and deletes resolved, the cells copied).
+    pub row_read_cpu: SimDuration,
     /// Client → RegionServer → client network time of one RPC (charged on the answer's way).
     pub network_rtt: LatencySpec,
     /// Handler CPU for one call (decoding, dispatch, the answer), holding the handler.
@@ -158,6 +168,17 @@ const DEFAULT_HDFS_RENAME: SimDuration = SimDuration::from_millis(1);
 /// DataNode (trailer, then the load-on-open section): two round trips and about a disk seek,
 /// 5 ms (chosen, not a published figure).
 const DEFAULT_STORE_FILE_OPEN: SimDuration = SimDuration::from_millis(5);
+/// A 64 KB positional read: a millisecond at the median (local disks behind the page cache,
+/// short-circuit) and 15 ms at the 99th percentile (a disk seek under load, a remote
+/// DataNode). Chosen, not a published figure; HBase's own `FSReadLatency` metric says yours.
+const DEFAULT_HDFS_READ_MEDIAN: SimDuration = SimDuration::from_millis(1);
+const DEFAULT_HDFS_READ_P99: SimDuration = SimDuration::from_millis(15);
+/// A seek in a cached 64 KB block: the root index's binary search, then the cells compared up
+/// to the row, about 10 µs (chosen; HBase's get p50 on a fully cached table is 100–300 µs,
+/// most of it RPC).
+const DEFAULT_BLOCK_SEEK_CPU: SimDuration = SimDuration::from_micros(10);
+/// Merging a row's cells from a store's scanners into the result: about 2 µs (chosen).
+const DEFAULT_ROW_READ_CPU: SimDuration = SimDuration::from_micros(2);
 /// The bounds of those settings: a per-cell cost over a millisecond, or a rename, a reader open
 /// or a handler's CPU for one call or mutation over a minute, is a typo rather than a cluster;
 /// and so is a latency (a sync, a round trip, a region open) over an hour.
@@ -194,6 +215,13 @@ impl IoSpec {
                 value: DEFAULT_REGION_OPEN,
             },
         };
+        let hdfs_read_latency = match table.get("hdfs_read_latency") {
+            Some(node) => LatencySpec::read(&node)?,
+            None => LatencySpec::Lognormal {
+                median: DEFAULT_HDFS_READ_MEDIAN,
+                p99: DEFAULT_HDFS_READ_P99,
+            },
+        };
         let bounded = |key: &str, default: SimDuration, max: SimDuration| match table.get(key) {
             Some(node) => node.duration_at_most(max),
             None => Ok(default),
@@ -217,6 +245,13 @@ impl IoSpec {
                 None => None,
             },
             hdfs_read_bandwidth: bandwidth("hdfs_read_bandwidth", 400 << 20)?,
+            hdfs_read_latency,
+            block_seek_cpu: bounded(
+                "block_seek_cpu",
+                DEFAULT_BLOCK_SEEK_CPU,
+                FLUSH_CPU_PER_CELL_MAX,
+            )?,
+            row_read_cpu: bounded("row_read_cpu", DEFAULT_ROW_READ_CPU, FLUSH_CPU_PER_CELL_MAX)?,
             region_open_latency,
             flush_cpu_per_cell: bounded(
                 "flush_cpu_per_cell",
@@ -268,6 +303,10 @@ impl IoSpec {
             "hdfs_read_bandwidth = {}\n",
             quote(&format_bandwidth(self.hdfs_read_bandwidth))
         ));
+        out.push_str(&format!(
+            "hdfs_read_latency = {}\n",
+            self.hdfs_read_latency.to_toml()
+        ));
         out.push_str(&format!("network_rtt = {}\n", self.network_rtt.to_toml()));
         out.push_str(&format!(
             "handler_cpu_per_call = {}\n",
@@ -283,6 +322,8 @@ impl IoSpec {
         ));
         for (key, value) in [
             ("flush_cpu_per_cell", self.flush_cpu_per_cell),
+            ("block_seek_cpu", self.block_seek_cpu),
+            ("row_read_cpu", self.row_read_cpu),
             ("hdfs_rename_latency", self.hdfs_rename_latency),
             ("store_file_open_latency", self.store_file_open_latency),
         ] {

@@ -131,7 +131,9 @@ const LOW_REPLICATION: &str =
     "low-replication WAL rolls are not modelled: there is no DataNode pipeline";
 const THROTTLE_SLEEPS: &str = "the throughput controllers are modelled as a steady cap on each operation's rate; their sleeps every check interval are not";
 const COPROCESSORS: &str = "coprocessors are not modelled: none run on the simulated write path";
-const READS: &str = "the read path (block cache, bucket cache, HFile blocks) is not simulated";
+const RW_QUEUES: &str = "separate read, write and scan call queues (RWQueueRpcExecutor) are not modelled: gets, scans and writes share the queues and handlers (set it to 0)";
+const BUCKET_CACHE: &str = "BucketCache (the L2 cache behind LruBlockCache) is not modelled: blocks are cached on the heap in LruBlockCache alone";
+const READS: &str = "this part of the read path is not modelled (blocks are read on demand through LruBlockCache; no prefetch, no compressed or off-heap caching, no scanner leases)";
 
 /// HBase properties whose settings change behaviour regionsim does not model.
 static NOT_MODELLED: &[Listed] = &[
@@ -201,14 +203,6 @@ static NOT_MODELLED: &[Listed] = &[
     listed(
         "hbase.regionserver.metahandler.count",
         "the priority (meta and admin) handlers are not modelled: operator actions run outside the RPC handlers",
-    ),
-    listed(
-        "hbase.ipc.server.callqueue.read.ratio",
-        "separate read and write call queues are not modelled: every call is a write and shares the queues",
-    ),
-    listed(
-        "hbase.ipc.server.callqueue.scan.ratio",
-        "separate read and write call queues are not modelled: every call is a write and shares the queues",
     ),
     listed(
         "hbase.regionserver.handler.abort.on.error.percent",
@@ -302,17 +296,26 @@ static IRRELEVANT: &[Listed] = &[
     listed("hbase.snapshot.", MASTER),
     listed("hbase.metrics.", OBSERVABILITY),
     listed("hbase.regionserver.metrics.", OBSERVABILITY),
-    listed("hbase.bucketcache.", READS),
+    listed("hbase.bucketcache.", BUCKET_CACHE),
     listed("hbase.rs.", READS),
     listed("hbase.block.data.", READS),
     listed("hfile.block.index.cacheonwrite", READS),
     listed("hfile.block.bloom.cacheonwrite", READS),
-    listed("hbase.client.scanner.", READS),
     listed("hbase.regionserver.lease.period", READS),
 ];
 
 /// Values of modelled properties that ask for behaviour regionsim does not model.
 static UNMODELLED_VALUES: &[UnmodelledValue] = &[
+    UnmodelledValue {
+        name: "hbase.ipc.server.callqueue.read.ratio",
+        refuses: |value| matches!(value, PropertyValue::Float(ratio) if *ratio > 0.0),
+        reason: RW_QUEUES,
+    },
+    UnmodelledValue {
+        name: "hbase.ipc.server.callqueue.scan.ratio",
+        refuses: |value| matches!(value, PropertyValue::Float(ratio) if *ratio > 0.0),
+        reason: RW_QUEUES,
+    },
     UnmodelledValue {
         name: "hbase.wal.provider",
         refuses: |value| matches!(value, PropertyValue::Text(provider) if provider == "multiwal"),

@@ -48,7 +48,38 @@ pub struct TableSpec {
     /// The families' COMPRESSION and DATA_BLOCK_ENCODING (NONE and NONE), with the ratio the
     /// codec reaches on this table's data.
     pub codec: FamilyCodec,
+    /// The families' BLOOMFILTER (ROW in 1.4 and 2.5: HColumnDescriptor.DEFAULT_BLOOMFILTER,
+    /// ColumnFamilyDescriptorBuilder.DEFAULT_BLOOMFILTER).
+    pub bloom: BloomType,
+    /// The families' IN_MEMORY: their blocks are cached at the in-memory priority.
+    pub in_memory: bool,
+    /// Bytes of store files the table starts with (its rows written, flushed and compacted
+    /// before the clock starts), shared evenly by its stores.
+    pub preload: Option<u64>,
 }
+
+/// A family's BLOOMFILTER.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BloomType {
+    None,
+    /// A bloom of each file's rows: a get skips a file that does not hold its row.
+    Row,
+    /// A bloom of row and column: only a get of one column can use it (a whole-row get reads
+    /// every file in its key range, as with none).
+    RowCol,
+}
+
+impl BloomType {
+    const NAMES: [&'static str; 3] = ["NONE", "ROW", "ROWCOL"];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// The most a table may preload: bounded again by the rows its files summarise
+/// (`warm::SKETCHED_ROWS_MAX`).
+pub const PRELOAD_MAX: u64 = FILE_BYTES_MAX;
 
 /// The tables together fit on one server: at most `REGIONS_MAX` regions and `STORES_MAX` stores.
 pub fn check_server_holds(
@@ -194,6 +225,31 @@ impl TableSpec {
             None => true,
         };
         let codec = FamilyCodec::read(&table, profile)?;
+        let bloom = match table.get("bloom") {
+            Some(node) => match node.choice(&BloomType::NAMES)? {
+                "NONE" => BloomType::None,
+                "ROW" => BloomType::Row,
+                _ => BloomType::RowCol,
+            },
+            None => BloomType::Row,
+        };
+        let in_memory = match table.get("in_memory") {
+            Some(node) => node.bool()?,
+            None => false,
+        };
+        let preload = match table.get("preload") {
+            Some(node) => {
+                let bytes = node.size_at_most(PRELOAD_MAX)?;
+                if bytes == 0 {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        "preload is the bytes the table starts with, above 0 (leave it out for none)",
+                    ));
+                }
+                Some(bytes)
+            }
+            None => None,
+        };
         table.finish("[[tables]]")?;
         Ok(TableSpec {
             name,
@@ -205,6 +261,9 @@ impl TableSpec {
             max_filesize,
             compaction_enabled,
             codec,
+            bloom,
+            in_memory,
+            preload,
         })
     }
 
@@ -225,6 +284,11 @@ impl TableSpec {
             out.push_str(&format!("max_filesize = {}\n", quote(&format_size(size))));
         }
         self.codec.write(out);
+        out.push_str(&format!("bloom = {}\n", quote(self.bloom.name())));
+        out.push_str(&format!("in_memory = {}\n", self.in_memory));
+        if let Some(bytes) = self.preload {
+            out.push_str(&format!("preload = {}\n", quote(&format_size(bytes))));
+        }
         out.push_str(&format!(
             "compaction_enabled = {}\n\n",
             self.compaction_enabled

@@ -205,3 +205,52 @@ impl WarmSpec {
         out.push('\n');
     }
 }
+
+/// Store files a preloaded store starts with at most: fewer than a compaction selects
+/// (hbase.hstore.compactionThreshold's default, 3), as a table looks once its compactions
+/// have caught up.
+pub const PRELOAD_FILES_MAX: u64 = 2;
+
+/// The tables' preloads fit the bounds the warm start's files have: at most `STARTING_FILES_MAX`
+/// files and `SKETCHED_ROWS_MAX` rows summarised, with `[warm]`'s own files beside them; and a
+/// preloaded table is named by a workload, whose columns and value sizes say what its rows hold.
+pub fn check_preloads(
+    tables: &[TableSpec],
+    workloads: &[WorkloadSpec],
+    warm: Option<&WarmSpec>,
+    nodes: &[super::document::Node<'_, '_>],
+) -> Result<(), ScenarioError> {
+    let mut files: u64 = 0;
+    let mut rows: u64 = 0;
+    for (spec, node) in tables.iter().zip(nodes) {
+        let stores = u64::from(spec.regions) * spec.families.len() as u64;
+        let Some(preload) = spec.preload else {
+            files += stores * warm.map_or(0, |warm| warm.files);
+            continue;
+        };
+        let error = |message: String| match node.table().ok().and_then(|t| t.get("preload")) {
+            Some(preload) => preload.error(ErrorKind::Impossible, message),
+            None => node.error(ErrorKind::Impossible, message),
+        };
+        let Some(workload) = workloads.iter().find(|w| w.table == spec.name) else {
+            return Err(error(format!(
+                "table \"{}\" is preloaded but no workload names it: the first workload on a table says what its rows hold (columns, value sizes, keys)",
+                spec.name
+            )));
+        };
+        let value_min = match workload.value_size {
+            SizeSpec::Constant { bytes } => bytes,
+            SizeSpec::Uniform { min, .. } => min,
+        };
+        let row_bytes = u64::from(workload.columns) * (KEY_VALUE_FRAMING_BYTES + value_min);
+        files = files.saturating_add(stores.saturating_mul(PRELOAD_FILES_MAX));
+        rows = rows.saturating_add((preload / row_bytes.max(1)).min(workload.keys.count));
+        if files > STARTING_FILES_MAX || rows > SKETCHED_ROWS_MAX {
+            return Err(error(format!(
+                "the tables up to \"{}\" start with up to {files} store files holding up to {rows} rows; a run starts with at most {STARTING_FILES_MAX} files and {SKETCHED_ROWS_MAX} rows summarised: preload less, or fewer regions",
+                spec.name
+            )));
+        }
+    }
+    Ok(())
+}

@@ -37,7 +37,7 @@ pub const BATCH_ROWS_MAX: u64 = 100_000;
 /// The largest value one cell may hold (HBase's default hbase.client.keyvalue.maxsize is 10 MiB).
 pub const VALUE_BYTES_MAX: u64 = 10 << 20;
 
-/// A mutation kind a client sends.
+/// An operation a client sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum OpKind {
     Put,
@@ -45,29 +45,68 @@ pub enum OpKind {
     Increment,
     Append,
     CheckAndPut,
+    /// `batch_rows` puts in one multi RPC (`Table.batch`).
     Batch,
+    /// One row read whole: every column of the workload's families (`Table.get`).
+    Get,
+    /// `batch_rows` gets in one multi RPC (`Table.get(List<Get>)`).
+    MultiGet,
+    /// A scan from a drawn row over `scan.rows` rows, `scan.caching` rows an RPC.
+    Scan,
+    /// A put of a new row (YCSB's insert): the workload's next insert number, named as YCSB's
+    /// hashed insert order names it.
+    Insert,
+    /// YCSB's read-modify-write: a get of a row, then a put of it; its latency spans both.
+    ReadModifyWrite,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 6] = [
+    pub const ALL: [OpKind; 11] = [
         OpKind::Put,
         OpKind::Delete,
         OpKind::Increment,
         OpKind::Append,
         OpKind::CheckAndPut,
         OpKind::Batch,
+        OpKind::Get,
+        OpKind::MultiGet,
+        OpKind::Scan,
+        OpKind::Insert,
+        OpKind::ReadModifyWrite,
     ];
-    const NAMES: [&'static str; 6] = [
+    const NAMES: [&'static str; 11] = [
         "put",
         "delete",
         "increment",
         "append",
         "check_and_put",
         "batch",
+        "get",
+        "multi_get",
+        "scan",
+        "insert",
+        "read_modify_write",
     ];
 
     pub fn name(self) -> &'static str {
         Self::NAMES[self as usize]
+    }
+
+    /// Whether it reads rows (a get, a multi-get, a scan) rather than writing them. A
+    /// read-modify-write starts as a read.
+    pub fn is_read(self) -> bool {
+        matches!(
+            self,
+            OpKind::Get | OpKind::MultiGet | OpKind::Scan | OpKind::ReadModifyWrite
+        )
+    }
+
+    /// The rows one operation of this kind touches in a workload sending `batch_rows`.
+    pub fn rows(self, batch_rows: u32) -> u32 {
+        match self {
+            OpKind::Batch | OpKind::MultiGet => batch_rows,
+            _ => 1,
+        }
     }
 }
 
@@ -182,6 +221,146 @@ pub enum KeyDist {
         hot_set_fraction: f64,
         hot_op_fraction: f64,
     },
+    /// YCSB's latest (SkewedLatestGenerator): the newest keys most often, the key `count +
+    /// inserts − 1 − z` for a Zipfian z (exponent `theta`, unscrambled) over the keys so far,
+    /// which grow with the workload's inserts.
+    Latest {
+        theta: f64,
+    },
+}
+
+/// YCSB's core workloads (the YCSB repository's workloads/workloada … workloadf), as ready mixes:
+/// their proportions and request distribution. An update is a put of the row, an insert a put of
+/// a new row, a read a get of the whole row (readallfields), a scan YCSB's short scan of up to
+/// `maxscanlength` 100 rows (uniform lengths).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ycsb {
+    /// Update heavy: 50% reads, 50% updates, Zipfian.
+    A,
+    /// Read mostly: 95% reads, 5% updates, Zipfian.
+    B,
+    /// Read only: 100% reads, Zipfian.
+    C,
+    /// Read latest: 95% reads, 5% inserts, the newest rows most often.
+    D,
+    /// Short ranges: 95% scans, 5% inserts, Zipfian start rows.
+    E,
+    /// Read-modify-write: 50% reads, 50% read-modify-writes, Zipfian.
+    F,
+}
+
+impl Ycsb {
+    const NAMES: [&'static str; 6] = ["a", "b", "c", "d", "e", "f"];
+
+    fn read(node: &Node<'_, '_>) -> Result<Ycsb, ScenarioError> {
+        Ok(match node.choice(&Self::NAMES)? {
+            "a" => Ycsb::A,
+            "b" => Ycsb::B,
+            "c" => Ycsb::C,
+            "d" => Ycsb::D,
+            "e" => Ycsb::E,
+            _ => Ycsb::F,
+        })
+    }
+
+    /// The workload's proportions (readproportion, updateproportion, insertproportion,
+    /// scanproportion, readmodifywriteproportion).
+    pub fn mix(self) -> Vec<(OpKind, f64)> {
+        match self {
+            Ycsb::A => vec![(OpKind::Put, 0.5), (OpKind::Get, 0.5)],
+            Ycsb::B => vec![(OpKind::Put, 0.05), (OpKind::Get, 0.95)],
+            Ycsb::C => vec![(OpKind::Get, 1.0)],
+            Ycsb::D => vec![(OpKind::Get, 0.95), (OpKind::Insert, 0.05)],
+            Ycsb::E => vec![(OpKind::Scan, 0.95), (OpKind::Insert, 0.05)],
+            Ycsb::F => vec![(OpKind::Get, 0.5), (OpKind::ReadModifyWrite, 0.5)],
+        }
+    }
+
+    /// Its requestdistribution: `latest` for D, `zipfian` for the others.
+    fn request_distribution(self) -> &'static str {
+        if self == Ycsb::D { "latest" } else { "zipfian" }
+    }
+}
+
+/// Rows one scan reads at most (each RPC of it is held while it runs).
+pub const SCAN_ROWS_MAX: u64 = 1_000_000;
+
+/// How a workload's scans run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanSpec {
+    /// Rows each scan reads, uniform over [min, max] (YCSB's default: 1 to maxscanlength 100).
+    pub rows: (u32, u32),
+    /// Rows an RPC returns at most (Scan.setCaching); `None`: `hbase.client.scanner.caching`.
+    /// An RPC also stops at `hbase.client.scanner.max.result.size` of cells.
+    pub caching: Option<u32>,
+    /// Scan.setCacheBlocks: false reads data blocks without caching them.
+    pub cache_blocks: bool,
+}
+
+impl Default for ScanSpec {
+    fn default() -> Self {
+        ScanSpec {
+            rows: (1, 100),
+            caching: None,
+            cache_blocks: true,
+        }
+    }
+}
+
+impl ScanSpec {
+    fn read(node: &Node<'_, '_>) -> Result<ScanSpec, ScenarioError> {
+        let table = node.table()?;
+        let mut spec = ScanSpec::default();
+        let count = |node: &Node<'_, '_>, what: &str| -> Result<u32, ScenarioError> {
+            let value = node.u64()?;
+            if !(1..=SCAN_ROWS_MAX).contains(&value) {
+                return Err(node.error(
+                    ErrorKind::Impossible,
+                    format!("{what} is 1 to {SCAN_ROWS_MAX} rows, found {value}"),
+                ));
+            }
+            Ok(value as u32)
+        };
+        if let Some(rows) = table.get("rows") {
+            spec.rows = if matches!(rows.raw(), toml::de::DeValue::Table(_)) {
+                let range = rows.table()?;
+                let min = count(
+                    &range.require("min", "the fewest rows a scan reads")?,
+                    "min",
+                )?;
+                let max = count(&range.require("max", "the most rows a scan reads")?, "max")?;
+                range.finish("scan.rows")?;
+                if min > max {
+                    return Err(rows.error(
+                        ErrorKind::Impossible,
+                        format!("min ({min}) is above max ({max})"),
+                    ));
+                }
+                (min, max)
+            } else {
+                let rows = count(&rows, "rows")?;
+                (rows, rows)
+            };
+        }
+        if let Some(caching) = table.get("caching") {
+            spec.caching = Some(count(&caching, "caching")?);
+        }
+        if let Some(cache_blocks) = table.get("cache_blocks") {
+            spec.cache_blocks = cache_blocks.bool()?;
+        }
+        table.finish("scan (rows, caching, cache_blocks)")?;
+        Ok(spec)
+    }
+
+    fn write(&self) -> String {
+        let (min, max) = self.rows;
+        let mut fields = vec![format!("rows = {{ min = {min}, max = {max} }}")];
+        if let Some(caching) = self.caching {
+            fields.push(format!("caching = {caching}"));
+        }
+        fields.push(format!("cache_blocks = {}", self.cache_blocks));
+        format!("scan = {{ {} }}\n", fields.join(", "))
+    }
 }
 
 /// Value sizes in bytes.
@@ -220,6 +399,15 @@ pub struct WorkloadSpec {
     pub durability: Durability,
     /// The client API it writes through.
     pub client: ClientApi,
+    /// How its scans run: `Some` exactly when the mix has scans.
+    pub scan: Option<ScanSpec>,
+}
+
+impl WorkloadSpec {
+    /// Whether any operation of its mix reads.
+    pub fn reads(&self) -> bool {
+        self.mix.iter().any(|(kind, _)| kind.is_read())
+    }
 }
 
 impl WorkloadSpec {
@@ -251,11 +439,36 @@ impl WorkloadSpec {
         };
         let arrival =
             read_arrival(&table.require("arrival", "{ kind = \"open\", rate = \"20k/s\" }")?)?;
-        let mix = match table.get("mix") {
-            Some(node) => read_mix(&node)?,
-            None => vec![(OpKind::Put, 1.0)],
+        let ycsb = match table.get("ycsb") {
+            Some(node) => Some(Ycsb::read(&node)?),
+            None => None,
         };
-        let keys = read_keys(&table.require("keys", "{ dist = \"uniform\", count = 1000000 }")?)?;
+        let mix = match (table.get("mix"), ycsb) {
+            (Some(node), Some(_)) => {
+                return Err(node.error(
+                    ErrorKind::Impossible,
+                    "ycsb names a YCSB core workload, which sets the mix: give one or the other",
+                ));
+            }
+            (Some(node), None) => read_mix(&node)?,
+            (None, Some(preset)) => preset.mix(),
+            (None, None) => vec![(OpKind::Put, 1.0)],
+        };
+        let keys = read_keys(
+            &table.require("keys", "{ dist = \"uniform\", count = 1000000 }")?,
+            ycsb,
+        )?;
+        let scans = mix.iter().any(|(kind, _)| *kind == OpKind::Scan);
+        let scan = match table.get("scan") {
+            Some(node) if !scans => {
+                return Err(node.error(
+                    ErrorKind::Impossible,
+                    "scan settings need scans in the mix (mix = { scan = … })",
+                ));
+            }
+            Some(node) => Some(ScanSpec::read(&node)?),
+            None => scans.then(ScanSpec::default),
+        };
         let value_size = match table.get("value_size") {
             Some(node) => read_size(&node)?,
             None => SizeSpec::Constant { bytes: 1000 },
@@ -316,6 +529,16 @@ impl WorkloadSpec {
                     _ => ClientApi::BufferedMutator,
                 };
                 if api == ClientApi::BufferedMutator
+                    && let Some((kind, _)) = mix.iter().find(|(kind, _)| kind.is_read())
+                {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        format!(
+                            "a BufferedMutator takes puts, deletes, increments and appends: {kind} is a Table call, so it cannot be in the mix of a client = \"buffered_mutator\" workload"
+                        ),
+                    ));
+                }
+                if api == ClientApi::BufferedMutator
                     && mix.iter().any(|(kind, _)| *kind == OpKind::CheckAndPut)
                 {
                     return Err(node.error(
@@ -342,6 +565,7 @@ impl WorkloadSpec {
             batch_rows,
             durability,
             client,
+            scan,
         })
     }
 
@@ -389,6 +613,7 @@ impl WorkloadSpec {
                 float(*theta)
             ),
             KeyDist::Sequential => "dist = \"sequential\"".to_string(),
+            KeyDist::Latest { theta } => format!("dist = \"latest\", theta = {}", float(*theta)),
             KeyDist::Hotspot {
                 hot_set_fraction,
                 hot_op_fraction,
@@ -422,6 +647,9 @@ impl WorkloadSpec {
             out.push_str(&format!("families = {}\n", quote_list(families)));
         }
         out.push_str(&format!("batch_rows = {}\n", self.batch_rows));
+        if let Some(scan) = &self.scan {
+            out.push_str(&scan.write());
+        }
         out.push_str(&format!("client = {}\n", quote(self.client.name())));
         out.push_str(&format!(
             "durability = {}\n\n",
@@ -515,7 +743,7 @@ fn read_mix(node: &Node<'_, '_>) -> Result<Vec<(OpKind, f64)>, ScenarioError> {
             mix.push((kind, share));
         }
     }
-    table.finish("the operation mix (put, delete, increment, append, check_and_put, batch)")?;
+    table.finish("the operation mix (put, delete, increment, append, check_and_put, batch, get, multi_get, scan, insert, read_modify_write)")?;
     let total: f64 = mix.iter().map(|(_, share)| share).sum();
     if (total - 1.0).abs() > 1e-9 {
         return Err(node.error(
@@ -526,11 +754,15 @@ fn read_mix(node: &Node<'_, '_>) -> Result<Vec<(OpKind, f64)>, ScenarioError> {
     Ok(mix)
 }
 
-fn read_keys(node: &Node<'_, '_>) -> Result<KeySpec, ScenarioError> {
+fn read_keys(node: &Node<'_, '_>, preset: Option<Ycsb>) -> Result<KeySpec, ScenarioError> {
     let table = node.table()?;
-    let dist_name = table
-        .require("dist", "uniform, zipfian, sequential or hotspot")?
-        .choice(&["uniform", "zipfian", "sequential", "hotspot", "latest"])?;
+    // A YCSB workload names its request distribution; anything else says it.
+    let dist_name = match preset {
+        Some(preset) if table.get("dist").is_none() => preset.request_distribution(),
+        _ => table
+            .require("dist", "uniform, zipfian, sequential, hotspot or latest")?
+            .choice(&["uniform", "zipfian", "sequential", "hotspot", "latest"])?,
+    };
     let count_node = table.require("count", "how many distinct rows")?;
     let count = count_node.u64()?;
     if !(1..=KEY_COUNT_MAX).contains(&count) {
@@ -552,22 +784,25 @@ fn read_keys(node: &Node<'_, '_>) -> Result<KeySpec, ScenarioError> {
         }
         Ok(value)
     };
+    let theta = || -> Result<f64, ScenarioError> {
+        match table.get("theta") {
+            Some(node) => {
+                let theta = node.f64()?;
+                if !(theta > 0.0 && theta < 1.0) {
+                    return Err(node.error(
+                        ErrorKind::Impossible,
+                        format!("theta must be between 0 and 1 (both excluded), found {theta}"),
+                    ));
+                }
+                Ok(theta)
+            }
+            None => Ok(0.99),
+        }
+    };
     let dist = match dist_name {
         "uniform" => KeyDist::Uniform,
         "zipfian" => {
-            let theta = match table.get("theta") {
-                Some(node) => {
-                    let theta = node.f64()?;
-                    if !(theta > 0.0 && theta < 1.0) {
-                        return Err(node.error(
-                            ErrorKind::Impossible,
-                            format!("theta must be between 0 and 1 (both excluded), found {theta}"),
-                        ));
-                    }
-                    theta
-                }
-                None => 0.99,
-            };
+            let theta = theta()?;
             let scrambled = match table.get("scrambled") {
                 Some(node) => node.bool()?,
                 None => true,
@@ -579,12 +814,7 @@ fn read_keys(node: &Node<'_, '_>) -> Result<KeySpec, ScenarioError> {
             hot_set_fraction: fraction("hot_set_fraction", 0.2, &table)?,
             hot_op_fraction: fraction("hot_op_fraction", 0.8, &table)?,
         },
-        _ => {
-            return Err(table.require("dist", "")?.error(
-                ErrorKind::Unsupported,
-                "the \"latest\" key distribution is not modelled yet (it needs inserts to track)",
-            ));
-        }
+        _ => KeyDist::Latest { theta: theta()? },
     };
     let prefix = match table.get("prefix") {
         Some(node) => {
@@ -698,11 +928,12 @@ pub fn check_against_tables(
         ));
     };
     let families = workload.families.as_ref().unwrap_or(&table.families).len() as u64;
-    let rows = if workload.mix.iter().any(|(kind, _)| *kind == OpKind::Batch) {
-        u64::from(workload.batch_rows)
-    } else {
-        1
-    };
+    let rows = workload
+        .mix
+        .iter()
+        .map(|(kind, _)| u64::from(kind.rows(workload.batch_rows)))
+        .max()
+        .unwrap_or(1);
     let cells = rows * u64::from(workload.columns) * families;
     if cells > CELLS_PER_REQUEST_MAX {
         return Err(node.error(

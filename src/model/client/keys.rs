@@ -38,6 +38,74 @@ pub fn zeta(n: u64, theta: f64) -> f64 {
     sum + integral + (f(n) - f(m)) / 2.0 + (f1(n) - f1(m)) / 12.0 - (f3(n) - f3(m)) / 720.0
 }
 
+/// Gray et al.'s Zipfian ranks over `count` items, as YCSB's ZipfianGenerator draws them.
+#[derive(Debug, Clone)]
+pub struct ZipfianRanks {
+    count: u64,
+    theta: f64,
+    zeta_n: f64,
+    zeta_2: f64,
+    alpha: f64,
+    eta: f64,
+    /// 1 + 0.5^θ: below it (times ζ(n)) the rank is 1.
+    rank_one_bound: f64,
+}
+
+impl ZipfianRanks {
+    fn new(count: u64, theta: f64) -> ZipfianRanks {
+        let mut ranks = ZipfianRanks {
+            count,
+            theta,
+            zeta_n: zeta(count, theta),
+            zeta_2: zeta(2, theta),
+            alpha: 1.0 / (1.0 - theta),
+            eta: 0.0,
+            rank_one_bound: 1.0 + libm::pow(0.5, theta),
+        };
+        ranks.eta = ranks.eta_for_count();
+        ranks
+    }
+
+    fn eta_for_count(&self) -> f64 {
+        (1.0 - libm::pow(2.0 / self.count as f64, 1.0 - self.theta))
+            / (1.0 - self.zeta_2 / self.zeta_n)
+    }
+
+    /// One more item (ZipfianGenerator.nextLong with a grown item count: ζ extended by the
+    /// new term, η recomputed).
+    fn grow(&mut self) {
+        self.count += 1;
+        self.zeta_n += libm::pow(self.count as f64, -self.theta);
+        self.eta = self.eta_for_count();
+    }
+
+    /// A rank in [0, count), 0 the most popular.
+    fn draw(&self, stream: &mut RandomStream) -> u64 {
+        let u = stream.next_f64();
+        let uz = u * self.zeta_n;
+        if uz < 1.0 {
+            0
+        } else if uz < self.rank_one_bound {
+            1
+        } else {
+            let rank =
+                (self.count as f64 * libm::pow(self.eta * u - self.eta + 1.0, self.alpha)) as u64;
+            rank.min(self.count - 1)
+        }
+    }
+}
+
+/// The row of key number `number` in a key space of `count` rows: the loaded keys are rows
+/// 0..count in order, and keys inserted after them are named as YCSB's hashed insert order names
+/// them (FNV-1a of the number), which lands each on a row of the key space at random.
+pub fn row_of_key_number(number: u64, count: u64) -> u64 {
+    if number < count {
+        number
+    } else {
+        fnv1a64(&number.to_le_bytes()) % count
+    }
+}
+
 /// A key generator ready to draw.
 #[derive(Debug, Clone)]
 pub enum KeyChooser {
@@ -46,12 +114,7 @@ pub enum KeyChooser {
     },
     Zipfian {
         count: u64,
-        theta: f64,
-        zeta_n: f64,
-        alpha: f64,
-        eta: f64,
-        /// 1 + 0.5^θ: below it (times ζ(n)) the rank is 1.
-        rank_one_bound: f64,
+        ranks: ZipfianRanks,
         scrambled: bool,
     },
     Sequential {
@@ -63,6 +126,11 @@ pub enum KeyChooser {
         cold_count: u64,
         hot_op_fraction: f64,
     },
+    /// Ranks over the keys loaded and inserted so far, the newest first.
+    Latest {
+        count: u64,
+        ranks: ZipfianRanks,
+    },
 }
 
 impl KeyChooser {
@@ -70,20 +138,11 @@ impl KeyChooser {
         let count = spec.count;
         match spec.dist {
             KeyDist::Uniform => KeyChooser::Uniform { count },
-            KeyDist::Zipfian { theta, scrambled } => {
-                let zeta_n = zeta(count, theta);
-                let zeta_2 = zeta(2, theta);
-                KeyChooser::Zipfian {
-                    count,
-                    theta,
-                    zeta_n,
-                    alpha: 1.0 / (1.0 - theta),
-                    eta: (1.0 - libm::pow(2.0 / count as f64, 1.0 - theta))
-                        / (1.0 - zeta_2 / zeta_n),
-                    rank_one_bound: 1.0 + libm::pow(0.5, theta),
-                    scrambled,
-                }
-            }
+            KeyDist::Zipfian { theta, scrambled } => KeyChooser::Zipfian {
+                count,
+                ranks: ZipfianRanks::new(count, theta),
+                scrambled,
+            },
             KeyDist::Sequential => KeyChooser::Sequential { count, next: 0 },
             KeyDist::Hotspot {
                 hot_set_fraction,
@@ -96,6 +155,10 @@ impl KeyChooser {
                     hot_op_fraction,
                 }
             }
+            KeyDist::Latest { theta } => KeyChooser::Latest {
+                count,
+                ranks: ZipfianRanks::new(count, theta),
+            },
         }
     }
 
@@ -105,23 +168,10 @@ impl KeyChooser {
             KeyChooser::Uniform { count } => stream.below(*count),
             KeyChooser::Zipfian {
                 count,
-                theta: _,
-                zeta_n,
-                alpha,
-                eta,
-                rank_one_bound,
+                ranks,
                 scrambled,
             } => {
-                let u = stream.next_f64();
-                let uz = u * *zeta_n;
-                let rank = if uz < 1.0 {
-                    0
-                } else if uz < *rank_one_bound {
-                    1
-                } else {
-                    let rank = (*count as f64 * libm::pow(*eta * u - *eta + 1.0, *alpha)) as u64;
-                    rank.min(*count - 1)
-                };
+                let rank = ranks.draw(stream);
                 if *scrambled {
                     fnv1a64(&rank.to_le_bytes()) % *count
                 } else {
@@ -144,6 +194,17 @@ impl KeyChooser {
                     *hot_count + stream.below(*cold_count)
                 }
             }
+            KeyChooser::Latest { count, ranks } => {
+                let newest = ranks.count - 1;
+                row_of_key_number(newest - ranks.draw(stream), *count)
+            }
+        }
+    }
+
+    /// A key was inserted: `latest` counts it among the keys to draw from, first of all.
+    pub fn inserted(&mut self) {
+        if let KeyChooser::Latest { ranks, .. } = self {
+            ranks.grow();
         }
     }
 }

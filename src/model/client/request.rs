@@ -34,9 +34,17 @@ impl Mutation {
         )
     }
 
+    /// What an operation of `kind` writes: a read-modify-write's put once it has read (a read
+    /// writes nothing, and its actions' mutation is not looked at).
     pub fn of(kind: OpKind) -> Mutation {
         match kind {
-            OpKind::Put | OpKind::Batch => Mutation::Put,
+            OpKind::Put
+            | OpKind::Batch
+            | OpKind::Insert
+            | OpKind::ReadModifyWrite
+            | OpKind::Get
+            | OpKind::MultiGet
+            | OpKind::Scan => Mutation::Put,
             OpKind::Delete => Mutation::Delete,
             OpKind::Increment => Mutation::Increment,
             OpKind::Append => Mutation::Append,
@@ -98,11 +106,13 @@ impl ServerError {
     }
 }
 
-/// One row's mutation within a request.
+/// One row's mutation or read within a request (for a scan, one RPC's rows).
 #[derive(Debug, Clone, Copy)]
 pub struct Action {
     pub mutation: Mutation,
     pub row: u64,
+    /// Rows it reads from `row` on (a scan RPC's); 1 for a get or a mutation.
+    pub rows: u32,
     pub region: RegionId,
     pub value_bytes: u32,
     pub done: bool,
@@ -127,6 +137,9 @@ pub struct Submit {
 #[derive(Debug, Clone)]
 pub struct Request {
     pub kind: OpKind,
+    /// Whether its actions read (a get, a multi-get, a scan, a read-modify-write's read)
+    /// rather than write.
+    pub reading: bool,
     pub client: u32,
     /// The closed-loop client slot, or `u32::MAX` for open loop.
     pub slot: u32,
@@ -167,6 +180,7 @@ impl Request {
     ) -> Request {
         Request {
             kind,
+            reading: kind.is_read(),
             client,
             slot,
             durability,

@@ -8,7 +8,7 @@
 
 use crate::metrics::LevelOverTime;
 use crate::model::client::buffered_mutator::BufferedMutator;
-use crate::model::client::keys::KeyChooser;
+use crate::model::client::keys::{KeyChooser, row_of_key_number};
 use crate::scenario::workload::{Arrival, ArrivalProcess, OpKind, SizeSpec, WorkloadSpec};
 use crate::sim::distribution::exponential;
 use crate::sim::{RandomStream, SimDuration, SimTime};
@@ -106,6 +106,12 @@ pub struct Client {
     pub end: SimTime,
     pub arrival: Arrival,
     keys: KeyChooser,
+    /// Rows in the key space (the keys loaded before the run).
+    key_count: u64,
+    /// Rows inserted so far (YCSB's insert key numbers continue from `key_count`).
+    inserted: u64,
+    /// Rows a scan reads, uniform over [min, max].
+    scan_rows: (u32, u32),
     /// Cumulative shares of the mix, for one draw per request.
     mix_cumulative: Vec<(OpKind, f64)>,
     value_size: SizeSpec,
@@ -166,6 +172,9 @@ impl Client {
             end,
             arrival: spec.arrival.clone(),
             keys: KeyChooser::new(&spec.keys),
+            key_count: spec.keys.count,
+            inserted: 0,
+            scan_rows: spec.scan.map_or((1, 1), |scan| scan.rows),
             mix_cumulative,
             value_size: spec.value_size,
             due_counter: arrivals.clone().map(|clock| (clock, start)),
@@ -273,11 +282,39 @@ impl Client {
     /// Draws a row and the value size written to it.
     pub fn draw_row(&mut self) -> (u64, u32) {
         let row = self.keys.next(&mut self.key_stream);
-        let value_bytes = match self.value_size {
+        (row, self.draw_value())
+    }
+
+    /// The mean value size it writes.
+    pub fn value_bytes_mean(&self) -> u64 {
+        match self.value_size {
+            SizeSpec::Constant { bytes } => bytes,
+            SizeSpec::Uniform { min, max } => (min + max) / 2,
+        }
+    }
+
+    fn draw_value(&mut self) -> u32 {
+        let bytes = match self.value_size {
             SizeSpec::Constant { bytes } => bytes,
             SizeSpec::Uniform { min, max } => min + self.value_stream.below(max - min + 1),
         };
-        (row, value_bytes as u32)
+        bytes as u32
+    }
+
+    /// Draws an insert's value size; its row is the next insert number's, which the `latest`
+    /// distribution draws from from now on.
+    pub fn draw_insert_row(&mut self) -> (u64, u32) {
+        let value_bytes = self.draw_value();
+        let number = self.key_count + self.inserted;
+        self.inserted += 1;
+        self.keys.inserted();
+        (row_of_key_number(number, self.key_count), value_bytes)
+    }
+
+    /// Draws the rows of a scan's length.
+    pub fn draw_scan_rows(&mut self) -> u32 {
+        let (min, max) = self.scan_rows;
+        min + self.key_stream.below(u64::from(max - min) + 1) as u32
     }
 }
 
@@ -309,6 +346,7 @@ mod tests {
             batch_rows: 1,
             durability: Durability::UseDefault,
             client: ClientApi::Table,
+            scan: None,
         }
     }
 

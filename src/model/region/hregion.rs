@@ -176,6 +176,9 @@ pub struct Region {
     pub blocking_size_bytes: u64,
     pub row_locks: RowLocks,
     pub mvcc: Mvcc,
+    /// The newest write (sequence id) answered as done: a read that starts after it must see
+    /// it (read-your-writes through the read point).
+    pub acknowledged_sequence_id: u64,
     /// StoreHotnessProtector's counts (2.x; a region opened again starts from nothing).
     pub hotness: StoreHotnessProtector,
     /// Current values, for tables whose workloads read-modify-write.
@@ -224,6 +227,7 @@ impl Region {
             blocking_size_bytes: flush_size_bytes.saturating_mul(block_multiplier),
             row_locks: RowLocks::default(),
             mvcc: Mvcc::default(),
+            acknowledged_sequence_id: 0,
             hotness: StoreHotnessProtector::new(families.len()),
             values: tracks_values.then(ValueIndex::default),
             split_policy,

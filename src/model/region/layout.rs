@@ -30,6 +30,16 @@ pub struct ClientCells {
 }
 
 impl ClientCells {
+    /// The KeyValue bytes of one whole row the workload writes, with values of `value_bytes`:
+    /// what a read of the row returns.
+    pub fn row_bytes(&self, value_bytes: u64) -> u64 {
+        self.key_bytes
+            .iter()
+            .flatten()
+            .map(|key| key + value_bytes)
+            .sum()
+    }
+
     /// The cells one put of `row` writes in the workload's family at `position` (a cell per
     /// column), each with its KeyValue bytes, appended to `out`.
     pub fn put_cells(

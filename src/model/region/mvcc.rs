@@ -64,6 +64,12 @@ impl Mvcc {
         self.read_point
     }
 
+    /// The oldest write begun and not complete: its edits, and every later one's, are not
+    /// visible yet.
+    pub fn first_outstanding(&self) -> Option<u64> {
+        self.outstanding.first().copied()
+    }
+
     /// Whether write `number` is visible; if not, `call` waits for it.
     pub fn wait_for(&mut self, number: u64, call: CallId) -> bool {
         if self.read_point >= number {

@@ -404,6 +404,7 @@ impl RegionServer<'_> {
         state.state = RegionState::Offline;
         state.offline_since = Some(now);
         self.flusher.remove(region, now);
+        self.region_files_closed(region);
         self.timeline
             .mark(now, MarkerKind::RegionOffline, Some(region), "closed");
     }

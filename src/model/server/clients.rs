@@ -28,6 +28,9 @@ pub(super) struct Answer {
 /// What the client's figures need of a finished request.
 struct Finished {
     kind: OpKind,
+    /// Whether it was a read (a read-modify-write's read goes on to its write).
+    reading: bool,
+    started: SimTime,
     client: u32,
     slot: u32,
     due: SimTime,
@@ -96,25 +99,31 @@ impl RegionServer<'_> {
             }
         }
         let kind = self.clients[client as usize].draw_kind();
-        let rows = if kind == OpKind::Batch {
-            self.client_cells[client as usize].batch_rows
-        } else {
-            1
-        };
         let mutation = Mutation::of(kind);
-        let actions: Vec<Action> = (0..rows)
-            .map(|_| {
-                let (row, value_bytes) = self.clients[client as usize].draw_row();
-                Action {
-                    mutation,
-                    row,
-                    region: 0,
-                    value_bytes,
-                    done: false,
-                    operation: 0,
-                }
-            })
-            .collect();
+        let action = |(row, value_bytes): (u64, u32)| Action {
+            mutation,
+            row,
+            rows: 1,
+            region: 0,
+            value_bytes,
+            done: false,
+            operation: 0,
+        };
+        let actions: Vec<Action> = match kind {
+            OpKind::Scan => {
+                let (row, _) = self.clients[client as usize].draw_row();
+                let rows = self.clients[client as usize].draw_scan_rows();
+                self.scan_rpcs(client, row, rows)
+            }
+            OpKind::Insert => vec![action(self.clients[client as usize].draw_insert_row())],
+            // A read sends its rows' keys, no values.
+            _ if kind.is_read() => (0..kind.rows(self.client_cells[client as usize].batch_rows))
+                .map(|_| action((self.clients[client as usize].draw_row().0, 0)))
+                .collect(),
+            _ => (0..kind.rows(self.client_cells[client as usize].batch_rows))
+                .map(|_| action(self.clients[client as usize].draw_row()))
+                .collect(),
+        };
         self.stats.operations.entry(kind).or_default().attempted += 1;
         if self.clients[client as usize].mutator.is_some() {
             self.mutate(client, slot, kind, &actions, due);
@@ -166,8 +175,14 @@ impl RegionServer<'_> {
                     u64::from(state.actions[index as usize].region) << 32 | u64::from(index)
                 })
                 .collect();
-            keys.sort_unstable();
+            if state.reading && state.kind == OpKind::Scan {
+                // A scan's RPCs go one after another, each for the rows after the last.
+                keys.truncate(1);
+            } else {
+                keys.sort_unstable();
+            }
             let actions: Vec<u32> = keys.into_iter().map(|key| key as u32).collect();
+            // A row's key and framing take about 50 bytes beside its value (a read sends none).
             let bytes: u64 = actions
                 .iter()
                 .map(|&index| u64::from(state.actions[index as usize].value_bytes) + 50)
@@ -344,6 +359,11 @@ impl RegionServer<'_> {
             self.complete_request(request);
             return;
         }
+        if error.is_none() {
+            // A scan's RPC answered: the next one goes.
+            self.send_attempt(request);
+            return;
+        }
         let state = self.requests.get_mut(request);
         let failure = error.expect("a request with actions left had a failure");
         state.last_error = Some(failure);
@@ -368,9 +388,35 @@ impl RegionServer<'_> {
     }
 
     fn complete_request(&mut self, request: RequestId) {
+        let row = self.requests.get(request).actions[0].row;
         let state = self.finish_request(request);
         if let Some(submit) = state.submit {
             self.submit_done(state.client, submit);
+            return;
+        }
+        if state.kind == OpKind::ReadModifyWrite && state.reading {
+            // YCSB's read-modify-write: the row read, its put goes out; the operation's
+            // latency spans both.
+            let (_, value_bytes) = self.clients[state.client as usize].draw_row();
+            let durability = self.client_cells[state.client as usize].durability;
+            let mut write = Request::new(
+                state.kind,
+                (state.client, state.slot),
+                durability,
+                (state.due, state.started),
+                vec![Action {
+                    mutation: Mutation::Put,
+                    row,
+                    rows: 1,
+                    region: 0,
+                    value_bytes,
+                    done: false,
+                    operation: 0,
+                }],
+                None,
+            );
+            write.reading = false;
+            self.open_request(write);
             return;
         }
         self.record_success(state.kind, state.rows, state.checks_failed, state.due);
@@ -446,6 +492,8 @@ impl RegionServer<'_> {
         state.attempt = None;
         let finished = Finished {
             kind: state.kind,
+            reading: state.reading,
+            started: state.started,
             client: state.client,
             slot: state.slot,
             due: state.due,

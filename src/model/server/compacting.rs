@@ -558,8 +558,15 @@ impl RegionServer<'_> {
         if job.selection.off_peak {
             self.off_peak_compaction_running = false;
         }
+        for &input in &job.selection.files {
+            self.file_compacted_away(input);
+        }
+        let output = job.output.id;
         self.regions[job.region as usize].stores[job.store]
             .replace_files(&job.selection.files, Some(job.output));
+        if self.config.reads.cache_on_compaction {
+            self.cache_on_write(job.region, job.store, output);
+        }
         self.timeline.mark(
             now,
             MarkerKind::Compaction,

@@ -632,7 +632,9 @@ impl RegionServer<'_> {
                 TransferOwner::CompactionRead(compaction)
                 | TransferOwner::CompactionWrite(compaction)
                 | TransferOwner::CompactionCpu(compaction) => self.compaction_part_done(compaction),
-                TransferOwner::HandlerCpu(call) => self.ready.push_back(call),
+                TransferOwner::HandlerCpu(call) | TransferOwner::BlockRead(call) => {
+                    self.ready.push_back(call)
+                }
                 TransferOwner::FlushCpu(flush) => self.on_flush_step_done(flush),
             }
         }
@@ -685,8 +687,10 @@ impl RegionServer<'_> {
             self.oracle
                 .persisted(job.region, store_index, segment.sequence_ids());
         }
+        let mut written = Vec::new();
         for (store_index, file) in std::mem::take(&mut job.files) {
             file_bytes += file.size_bytes;
+            written.push((store_index, file.id));
             let store = &mut region.stores[store_index];
             store.add_file(file);
             let peak = &mut self.stats.store_files_peak_per_store;
@@ -695,6 +699,11 @@ impl RegionServer<'_> {
         region.flushed_sequence_id = region.flushed_sequence_id.max(job.flushed_sequence_id);
         region.last_flush_op_sequence_id = job.op_sequence_id;
         self.flushes.get_mut(flush).files.clear();
+        if self.config.reads.cache_on_flush {
+            for (store_index, file) in written {
+                self.cache_on_write(job.region, store_index, file);
+            }
+        }
         self.change_memstore_size(job.region, released, false);
         self.stats
             .flushes

@@ -192,6 +192,7 @@ impl RegionServer<'_> {
             .map(|row| Action {
                 mutation: row.mutation,
                 row: row.row,
+                rows: 1,
                 region: 0,
                 value_bytes: row.value_bytes,
                 done: false,

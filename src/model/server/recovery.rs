@@ -121,6 +121,8 @@ fn dies_with_the_server(event: &Event) -> bool {
             | Event::WalLockPassed
             | Event::WalPeriodicRoll
             | Event::HandlerCpuDone { .. }
+            | Event::BlockReadLatency { .. }
+            | Event::CompactedFilesDischarger
             | Event::FlushStepDone { .. }
             | Event::CompactionCpuDone { .. }
             | Event::GcPauseEnds
@@ -293,6 +295,7 @@ impl RegionServer<'_> {
         if let Some(gc) = self.gc.as_mut() {
             gc.restart();
         }
+        self.empty_the_block_cache();
         self.end_pause_with_the_process();
         let now = self.now();
         self.alive = false;
@@ -746,6 +749,12 @@ impl RegionServer<'_> {
         self.last_roll_at = now;
         self.queue
             .schedule_in(self.config.wal_roll_period, Event::WalPeriodicRoll);
+        if self.reads.is_some() {
+            self.queue.schedule_in(
+                self.config.reads.discharger_interval,
+                Event::CompactedFilesDischarger,
+            );
+        }
         for handler in 0..self.flusher.handlers.len() {
             self.handler_idle(handler);
         }

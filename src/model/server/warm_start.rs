@@ -59,6 +59,7 @@ use crate::model::store::key_sketch::KeySketch;
 use crate::model::store::store_file::{Contents, Spread, StoreFile, vlong_bytes};
 use crate::scenario::Scenario;
 use crate::scenario::codec::FamilyCodec;
+use crate::scenario::warm::{PRELOAD_FILES_MAX, WarmSpec};
 use crate::scenario::workload::{Durability, SizeSpec};
 use crate::sim::RandomStream;
 
@@ -97,7 +98,17 @@ impl WarmPlan {
         tables: &[TableLayout],
         client_cells: &[ClientCells],
     ) -> Option<WarmPlan> {
-        let spec = scenario.warm.as_ref()?;
+        let preloads = scenario.tables.iter().any(|table| table.preload.is_some());
+        if scenario.warm.is_none() && !preloads {
+            return None;
+        }
+        // A preload alone starts with empty memstores.
+        let spec = scenario.warm.clone().unwrap_or(WarmSpec {
+            memstore: 0.0,
+            files: 0,
+            file_bytes: (0, 0),
+        });
+        let mut preload_files = RandomStream::new(scenario.seed, "preload.files");
         let mut fractions = RandomStream::new(scenario.seed, "warm.memstore");
         let mut targets = Vec::new();
         for (index, layout) in tables.iter().enumerate() {
@@ -144,6 +155,19 @@ impl WarmPlan {
                     }
                 }
                 let (min, max) = spec.file_bytes;
+                let table_spec = &scenario.tables[table];
+                let stores = u64::from(table_spec.regions) * table_spec.families.len() as u64;
+                if let Some(preload) = table_spec.preload {
+                    let files = (0..table_spec.families.len())
+                        .map(|_| preloaded_files(preload / stores, &mut preload_files))
+                        .collect();
+                    return WarmRegion {
+                        heap_target_bytes,
+                        rows,
+                        size,
+                        files,
+                    };
+                }
                 let files = (0..scenario.tables[table].families.len())
                     .map(|_| {
                         (0..spec.files)
@@ -166,6 +190,20 @@ impl WarmPlan {
             })
             .collect();
         Some(WarmPlan { regions })
+    }
+}
+
+/// A preloaded store's files, oldest first: its share of the preload written, flushed and
+/// compacted into 1 to `PRELOAD_FILES_MAX` files (seeded), the oldest (the last major
+/// compaction's) holding two thirds when there are two.
+fn preloaded_files(bytes: u64, stream: &mut RandomStream) -> Vec<u64> {
+    let bytes = bytes.max(1);
+    match 1 + stream.below(PRELOAD_FILES_MAX) {
+        1 => vec![bytes],
+        _ => {
+            let newer = (bytes / 3).max(1);
+            vec![(bytes - newer).max(1), newer]
+        }
     }
 }
 

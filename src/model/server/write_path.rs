@@ -64,6 +64,8 @@ enum Phase {
     Sync,
     /// Waiting for the MVCC read point.
     Mvcc,
+    /// A get or scan reading through the block cache (`read_path`).
+    Read,
 }
 
 /// What a waiting call waits for, so that a timeout can withdraw it.
@@ -113,7 +115,7 @@ pub struct Call {
     deadline: SimTime,
     /// Indexes into the request's actions, grouped by region.
     pub(super) actions: Vec<u32>,
-    results: Vec<Outcome>,
+    pub(super) results: Vec<Outcome>,
     cursor: usize,
     group_end: usize,
     phase: Phase,
@@ -123,6 +125,8 @@ pub struct Call {
     wait_generation: u64,
     /// The region whose batchMutate the call is in (startRegionOperation was passed).
     inside: Option<RegionId>,
+    /// A read's progress (`None` for a write).
+    pub(super) read: Option<Box<super::read_path::ReadCall>>,
 }
 
 impl RegionServer<'_> {
@@ -134,7 +138,9 @@ impl RegionServer<'_> {
         deadline: SimTime,
     ) -> CallId {
         let count = actions.len();
-        self.requests.get_mut(request).server_calls += 1;
+        let state = self.requests.get_mut(request);
+        state.server_calls += 1;
+        let read = state.reading.then(super::read_path::ReadCall::new);
         self.calls.insert(Call {
             request,
             attempt,
@@ -150,6 +156,7 @@ impl RegionServer<'_> {
             wait: Wait::Nothing,
             wait_generation: 0,
             inside: None,
+            read,
         })
     }
 
@@ -203,7 +210,18 @@ impl RegionServer<'_> {
                         return;
                     }
                 }
-                Phase::Cpu => self.calls.get_mut(call).phase = Phase::Reclaim,
+                Phase::Cpu => {
+                    let state = self.calls.get_mut(call);
+                    state.phase = if state.read.is_some() {
+                        Phase::Read
+                    } else {
+                        Phase::Reclaim
+                    };
+                }
+                Phase::Read => {
+                    self.advance_read(call);
+                    return;
+                }
                 Phase::Reclaim => {
                     let state = self.calls.get(call);
                     if state.cursor == state.actions.len() {
@@ -782,6 +800,8 @@ impl RegionServer<'_> {
             let request = self.requests.get(state.request);
             let stores = &self.client_cells[request.client as usize].families;
             let sequence_id = state.batch.sequence_id;
+            let acknowledged = &mut self.regions[region as usize].acknowledged_sequence_id;
+            *acknowledged = (*acknowledged).max(sequence_id);
             if state.batch.unsynced {
                 self.oracle
                     .acknowledged_after_failed_sync(region, stores, sequence_id);
@@ -825,7 +845,7 @@ impl RegionServer<'_> {
     }
 
     /// The answer goes back; the handler takes its next call.
-    fn respond(&mut self, call: CallId) {
+    pub(super) fn respond(&mut self, call: CallId) {
         let state = self.remove_call(call);
         self.release_handler(state.handler);
         self.send_answer(state.request, state.attempt, state.actions, state.results);

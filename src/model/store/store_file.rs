@@ -86,14 +86,14 @@ impl RowNaming {
 
     /// The bytes one index entry takes in the non-root format: its offset, size and the key
     /// (a first-on-row key: the row with 12 bytes of framing), taken at the full row's length.
-    fn index_entry_bytes(self) -> u64 {
+    pub(crate) fn index_entry_bytes(self) -> u64 {
         4 + 8 + 4 + u64::from(self.row_bytes) + 12
     }
 
     /// Whether an HFile of `blocks` data blocks has a multi-level index: the entries of all but
     /// the last block (written at close, when a lone chunk becomes the root) reached the chunk
     /// size in the non-root format (4 + 4 × (entries + 1) + the entries).
-    fn multi_level(self, blocks: u64) -> bool {
+    pub(crate) fn multi_level(self, blocks: u64) -> bool {
         let entries = blocks.saturating_sub(1);
         entries > 0 && 8 + entries * self.index_entry_bytes() >= HFILE_INDEX_CHUNK_BYTES
     }
@@ -229,7 +229,7 @@ impl RowProfile {
     }
 
     /// The share of the bytes in rows up to `row`.
-    fn share_through(&self, row: u64) -> f64 {
+    pub(crate) fn share_through(&self, row: u64) -> f64 {
         if row < self.rows[0] {
             return 0.0;
         }
