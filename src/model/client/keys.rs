@@ -284,6 +284,42 @@ mod tests {
         assert!(in_first_tenth < 2000, "{in_first_tenth}");
     }
 
+    // `latest` draws the newest key most, as an unscrambled Zipfian over the keys so far
+    // counted back from the newest: after inserts, the inserted keys' rows lead.
+    #[test]
+    fn latest_draws_the_newest_keys_most() {
+        let count = 1000;
+        let mut chooser = KeyChooser::new(&spec(KeyDist::Latest { theta: 0.99 }, count));
+        let mut stream = RandomStream::new(5, "latest");
+        let newest_before = (0..20_000)
+            .filter(|_| chooser.next(&mut stream) == count - 1)
+            .count() as f64;
+        let expected = 20_000.0 / zeta(count, 0.99);
+        assert!(
+            (newest_before - expected).abs() / expected < 0.05,
+            "{newest_before}"
+        );
+        for _ in 0..100 {
+            chooser.inserted();
+        }
+        let newest_rows: Vec<u64> = (count..count + 100)
+            .map(|number| row_of_key_number(number, count))
+            .collect();
+        let draws = 50_000;
+        let among_inserted = (0..draws)
+            .filter(|_| newest_rows.contains(&chooser.next(&mut stream)))
+            .count() as f64;
+        // ζ(100)/ζ(1100) of the draws name an inserted key; an older key names one of those
+        // hundred rows (of a thousand) now and then too.
+        let share = zeta(100, 0.99) / zeta(1100, 0.99);
+        assert!(
+            among_inserted / draws as f64 >= share - 0.01
+                && among_inserted / draws as f64 <= share + (1.0 - share) * 0.15,
+            "{} against {share}",
+            among_inserted / draws as f64
+        );
+    }
+
     #[test]
     fn sequential_wraps_and_hotspot_concentrates() {
         let mut chooser = KeyChooser::new(&spec(KeyDist::Sequential, 3));

@@ -233,7 +233,7 @@ mod tests {
             },
             NAMING,
             SimTime::ZERO,
-            &FamilyCodec::default(),
+            &FamilyCodec::NONE,
         )
     }
 
