@@ -273,16 +273,17 @@ fn reads_are_deterministic() {
 #[test]
 fn read_settings_are_checked() {
     let text = ycsb("b");
+    for (line, expected) in [
+        ("scan = { rows = 10 }", "scan settings need scans"),
+        ("mix = { get = 1.0 }", "ycsb names a YCSB core workload"),
+        ("client = \"buffered_mutator\"", "get is a Table call"),
+    ] {
+        let error = load(&format!("{text}{line}\n"), &[])
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains(expected), "{line}: {error}");
+    }
     for (sets, expected) in [
-        (vec!["workloads.0.scan.rows=10"], "scan settings need scans"),
-        (
-            vec!["workloads.0.mix.get=1.0"],
-            "ycsb names a YCSB core workload",
-        ),
-        (
-            vec!["workloads.0.client=buffered_mutator"],
-            "get is a Table call",
-        ),
         (
             vec!["hbase.lru.blockcache.single.percentage=0.5"],
             "total 1.0",

@@ -564,6 +564,39 @@ impl CompactionSettings {
     }
 }
 
+impl ReadSettings {
+    fn new(scenario: &Scenario) -> ReadSettings {
+        let properties = &scenario.properties;
+        let fraction = |name: &str| properties.float(name) as f32;
+        // LruBlockCache's constructor: the capacity is the heap × hfile.block.cache.size as a
+        // float product (MemorySizeUtil.getOnHeapCacheSize).
+        let capacity = (scenario.heap_bytes as f32 * fraction("hfile.block.cache.size")) as u64;
+        let mut cache = LruSettings::with_capacity(capacity);
+        cache.single_factor = fraction("hbase.lru.blockcache.single.percentage");
+        cache.multi_factor = fraction("hbase.lru.blockcache.multi.percentage");
+        cache.memory_factor = fraction("hbase.lru.blockcache.memory.percentage");
+        cache.acceptable_factor = fraction("hbase.lru.blockcache.acceptable.factor");
+        cache.min_factor = fraction("hbase.lru.blockcache.min.factor");
+        cache.force_in_memory = properties.bool("hbase.lru.rs.inmemoryforcemode");
+        cache.max_block_bytes = properties.bytes("hbase.lru.max.block.size");
+        ReadSettings {
+            cache,
+            cache_data_on_read: properties.bool("hbase.block.data.cacheonread"),
+            cache_on_flush: properties.bool("hbase.rs.cacheblocksonwrite"),
+            cache_on_compaction: scenario.profile == ProfileId::Hbase25
+                && properties.bool("hbase.rs.cachecompactedblocksonwrite"),
+            evict_on_close: properties.bool("hbase.rs.evictblocksonclose"),
+            discharger_interval: SimDuration::from_millis(
+                properties.int("hbase.hfile.compaction.discharger.interval") as u64,
+            ),
+            bloom_error_rate: properties.float("io.storefile.bloom.error.rate"),
+            bloom_chunk_bytes: properties.bytes("io.storefile.bloom.block.size"),
+            scanner_caching: properties.int("hbase.client.scanner.caching") as u32,
+            scanner_max_result_bytes: properties.bytes("hbase.client.scanner.max.result.size"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -631,38 +664,5 @@ mod tests {
         assert_eq!(max_logs("32GB", "hbase-2.5"), 204);
         assert_eq!(max_logs("32GB", "hbase-1.4"), 216);
         assert_eq!(max_logs("4GB", "hbase-2.5"), 32);
-    }
-}
-
-impl ReadSettings {
-    fn new(scenario: &Scenario) -> ReadSettings {
-        let properties = &scenario.properties;
-        let fraction = |name: &str| properties.float(name) as f32;
-        // LruBlockCache's constructor: the capacity is the heap × hfile.block.cache.size as a
-        // float product (MemorySizeUtil.getOnHeapCacheSize).
-        let capacity = (scenario.heap_bytes as f32 * fraction("hfile.block.cache.size")) as u64;
-        let mut cache = LruSettings::with_capacity(capacity);
-        cache.single_factor = fraction("hbase.lru.blockcache.single.percentage");
-        cache.multi_factor = fraction("hbase.lru.blockcache.multi.percentage");
-        cache.memory_factor = fraction("hbase.lru.blockcache.memory.percentage");
-        cache.acceptable_factor = fraction("hbase.lru.blockcache.acceptable.factor");
-        cache.min_factor = fraction("hbase.lru.blockcache.min.factor");
-        cache.force_in_memory = properties.bool("hbase.lru.rs.inmemoryforcemode");
-        cache.max_block_bytes = properties.bytes("hbase.lru.max.block.size");
-        ReadSettings {
-            cache,
-            cache_data_on_read: properties.bool("hbase.block.data.cacheonread"),
-            cache_on_flush: properties.bool("hbase.rs.cacheblocksonwrite"),
-            cache_on_compaction: scenario.profile == ProfileId::Hbase25
-                && properties.bool("hbase.rs.cachecompactedblocksonwrite"),
-            evict_on_close: properties.bool("hbase.rs.evictblocksonclose"),
-            discharger_interval: SimDuration::from_millis(
-                properties.int("hbase.hfile.compaction.discharger.interval") as u64,
-            ),
-            bloom_error_rate: properties.float("io.storefile.bloom.error.rate"),
-            bloom_chunk_bytes: properties.bytes("io.storefile.bloom.block.size"),
-            scanner_caching: properties.int("hbase.client.scanner.caching") as u32,
-            scanner_max_result_bytes: properties.bytes("hbase.client.scanner.max.result.size"),
-        }
     }
 }

@@ -332,7 +332,7 @@ impl Slo {
                 .any(|kind| kind.name() == operation)
         {
             return Err(format!(
-                "--slo {text}: \"{operation}\" is not an operation (put, delete, increment, append, check_and_put, batch)"
+                "--slo {text}: \"{operation}\" is not an operation (put, delete, increment, append, check_and_put, batch, get, multi_get, scan, insert, read_modify_write)"
             ));
         }
         let bound =
@@ -659,7 +659,7 @@ mod tests {
         assert_eq!(Slo::parse("no-blocking").unwrap(), Slo::NoBlocking);
         assert!(Slo::parse("p98<1s").is_err());
         assert!(
-            Slo::parse("get.p99<1s")
+            Slo::parse("fetch.p99<1s")
                 .unwrap_err()
                 .contains("not an operation")
         );

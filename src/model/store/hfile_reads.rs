@@ -261,7 +261,7 @@ mod tests {
     fn a_row_maps_to_its_block() {
         let file = file(1, 10_000, 10_000);
         let geometry = FileGeometry::of(&file, NAMING, None);
-        let blocks = 10_000u64 * 1024 / HFILE_BLOCK_BYTES;
+        let blocks = (10_000u64 * 1024).div_ceil(HFILE_BLOCK_BYTES);
         let mut out = Vec::new();
         geometry.blocks_for(0, 0, &mut out);
         assert_eq!(out.len(), 1);
