@@ -168,11 +168,7 @@ impl WarmSpec {
             let Some(workload) = workloads.iter().find(|w| w.table == spec.name) else {
                 continue;
             };
-            let value_min = match workload.value_size {
-                SizeSpec::Constant { bytes } => bytes,
-                SizeSpec::Uniform { min, .. } => min,
-            };
-            let row_bytes = u64::from(workload.columns) * (KEY_VALUE_FRAMING_BYTES + value_min);
+            let row_bytes = smallest_row_bytes(workload);
             let region_rows = workload.keys.count.div_ceil(u64::from(spec.regions));
             let file_rows = (self.file_bytes.1 / row_bytes).min(region_rows);
             let stores = u64::from(spec.regions) * spec.families.len() as u64;
@@ -204,6 +200,16 @@ impl WarmSpec {
         }
         out.push('\n');
     }
+}
+
+/// The fewest bytes a row of `workload` takes in a file: KeyValue's framing and the smallest
+/// value, a cell per column (rows counted from above by a size over it).
+fn smallest_row_bytes(workload: &WorkloadSpec) -> u64 {
+    let value_min = match workload.value_size {
+        SizeSpec::Constant { bytes } => bytes,
+        SizeSpec::Uniform { min, .. } => min,
+    };
+    u64::from(workload.columns) * (KEY_VALUE_FRAMING_BYTES + value_min)
 }
 
 /// Store files a preloaded store starts with at most: fewer than a compaction selects
@@ -238,13 +244,9 @@ pub fn check_preloads(
                 spec.name
             )));
         };
-        let value_min = match workload.value_size {
-            SizeSpec::Constant { bytes } => bytes,
-            SizeSpec::Uniform { min, .. } => min,
-        };
-        let row_bytes = u64::from(workload.columns) * (KEY_VALUE_FRAMING_BYTES + value_min);
+        let row_bytes = smallest_row_bytes(workload);
         files = files.saturating_add(stores.saturating_mul(PRELOAD_FILES_MAX));
-        rows = rows.saturating_add((preload / row_bytes.max(1)).min(workload.keys.count));
+        rows = rows.saturating_add((preload / row_bytes).min(workload.keys.count));
         if files > STARTING_FILES_MAX || rows > SKETCHED_ROWS_MAX {
             return Err(error(format!(
                 "the tables up to \"{}\" start with up to {files} store files holding up to {rows} rows; a run starts with at most {STARTING_FILES_MAX} files and {SKETCHED_ROWS_MAX} rows summarised: preload less, or fewer regions",

@@ -120,6 +120,22 @@ pub struct Action {
     pub operation: u32,
 }
 
+impl Action {
+    /// An action not yet sent: `rows` rows from `row` on, writing values of `value_bytes`
+    /// (none for a read).
+    pub fn new(mutation: Mutation, row: u64, rows: u32, value_bytes: u32) -> Action {
+        Action {
+            mutation,
+            row,
+            rows,
+            region: 0,
+            value_bytes,
+            done: false,
+            operation: 0,
+        }
+    }
+}
+
 /// A BufferedMutator's submit in flight: the thread waiting for it (2.5) and the tasks it holds
 /// against AsyncProcess's limits — its current attempt's, and those of earlier attempts whose
 /// runnable is still on the stack under a retry run on its thread.

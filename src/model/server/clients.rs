@@ -28,8 +28,7 @@ pub(super) struct Answer {
 /// What the client's figures need of a finished request.
 struct Finished {
     kind: OpKind,
-    /// Whether it was a read (a read-modify-write's read goes on to its write).
-    reading: bool,
+    /// When its thread started it (a read-modify-write's write keeps its operation timeout).
     started: SimTime,
     client: u32,
     slot: u32,
@@ -100,15 +99,7 @@ impl RegionServer<'_> {
         }
         let kind = self.clients[client as usize].draw_kind();
         let mutation = Mutation::of(kind);
-        let action = |(row, value_bytes): (u64, u32)| Action {
-            mutation,
-            row,
-            rows: 1,
-            region: 0,
-            value_bytes,
-            done: false,
-            operation: 0,
-        };
+        let action = |(row, value_bytes): (u64, u32)| Action::new(mutation, row, 1, value_bytes);
         let actions: Vec<Action> = match kind {
             OpKind::Scan => {
                 let (row, _) = self.clients[client as usize].draw_row();
@@ -388,13 +379,16 @@ impl RegionServer<'_> {
     }
 
     fn complete_request(&mut self, request: RequestId) {
-        let row = self.requests.get(request).actions[0].row;
+        let read_row = {
+            let state = self.requests.get(request);
+            (state.kind == OpKind::ReadModifyWrite && state.reading).then(|| state.actions[0].row)
+        };
         let state = self.finish_request(request);
         if let Some(submit) = state.submit {
             self.submit_done(state.client, submit);
             return;
         }
-        if state.kind == OpKind::ReadModifyWrite && state.reading {
+        if let Some(row) = read_row {
             // YCSB's read-modify-write: the row read, its put goes out; the operation's
             // latency spans both.
             let (_, value_bytes) = self.clients[state.client as usize].draw_row();
@@ -404,15 +398,7 @@ impl RegionServer<'_> {
                 (state.client, state.slot),
                 durability,
                 (state.due, state.started),
-                vec![Action {
-                    mutation: Mutation::Put,
-                    row,
-                    rows: 1,
-                    region: 0,
-                    value_bytes,
-                    done: false,
-                    operation: 0,
-                }],
+                vec![Action::new(Mutation::Put, row, 1, value_bytes)],
                 None,
             );
             write.reading = false;
@@ -492,7 +478,6 @@ impl RegionServer<'_> {
         state.attempt = None;
         let finished = Finished {
             kind: state.kind,
-            reading: state.reading,
             started: state.started,
             client: state.client,
             slot: state.slot,

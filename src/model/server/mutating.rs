@@ -190,13 +190,8 @@ impl RegionServer<'_> {
         let actions: Vec<Action> = rows
             .iter()
             .map(|row| Action {
-                mutation: row.mutation,
-                row: row.row,
-                rows: 1,
-                region: 0,
-                value_bytes: row.value_bytes,
-                done: false,
                 operation: row.operation,
+                ..Action::new(row.mutation, row.row, 1, row.value_bytes)
             })
             .collect();
         let mutator = self.mutator(client);

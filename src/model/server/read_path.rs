@@ -166,28 +166,12 @@ impl RegionServer<'_> {
                 .get(after)
                 .map_or(u64::MAX, |&(start, _)| start);
             let chunk = per_rpc.min(end - cursor).min(region_end - cursor);
-            actions.push(Action {
-                mutation: Mutation::Put,
-                row: cursor,
-                rows: chunk as u32,
-                region: 0,
-                value_bytes: 0,
-                done: false,
-                operation: 0,
-            });
+            actions.push(Action::new(Mutation::Put, cursor, chunk as u32, 0));
             cursor += chunk;
         }
         if actions.is_empty() {
             // A scan starting past the table's last row: one RPC that finds nothing.
-            actions.push(Action {
-                mutation: Mutation::Put,
-                row: end.saturating_sub(1),
-                rows: 1,
-                region: 0,
-                value_bytes: 0,
-                done: false,
-                operation: 0,
-            });
+            actions.push(Action::new(Mutation::Put, end.saturating_sub(1), 1, 0));
         }
         actions
     }
@@ -293,14 +277,7 @@ impl RegionServer<'_> {
                     if cpu.is_zero() {
                         continue;
                     }
-                    if self.devices.has_cpu() {
-                        let now = self.now();
-                        self.devices
-                            .start_cpu(now, cpu, TransferOwner::HandlerCpu(call));
-                        self.schedule_write_done(Device::Cpu);
-                    } else {
-                        self.queue.schedule_in(cpu, Event::HandlerCpuDone { call });
-                    }
+                    self.spend_handler_cpu(call, cpu);
                     return;
                 }
                 Stage::Respond => {
@@ -331,6 +308,15 @@ impl RegionServer<'_> {
         self.reads
             .as_deref_mut()
             .expect("a server with readers has a block cache")
+    }
+
+    /// A family's ROW bloom filter as its files are written: chunk size and error rate (`None`
+    /// for NONE, and for ROWCOL, which no whole-row read uses).
+    fn bloom_settings(&self, bloom: BloomType) -> Option<(u64, f64)> {
+        (bloom == BloomType::Row).then_some((
+            self.config.reads.bloom_chunk_bytes,
+            self.config.reads.bloom_error_rate,
+        ))
     }
 
     /// The blocks one action (a row, or a scan RPC's rows) asks for, store by store, with the
@@ -365,10 +351,7 @@ impl RegionServer<'_> {
         let cells = &self.client_cells[client];
         let table = &self.scenario.tables[cells.table];
         let naming = self.tables[cells.table].row_naming();
-        let bloom = (table.bloom == BloomType::Row).then_some((
-            self.config.reads.bloom_chunk_bytes,
-            self.config.reads.bloom_error_rate,
-        ));
+        let bloom = self.bloom_settings(table.bloom);
         let get_bloom = bloom.is_some() && !scan;
         let error_rate = self.config.reads.bloom_error_rate;
         let codec = table.codec;
@@ -511,15 +494,12 @@ impl RegionServer<'_> {
     /// `region`'s store `family`: with cache-on-write its blocks enter the cache as written
     /// (HFileWriterImpl's doCacheOnWrite: data, leaf index and bloom blocks).
     pub(super) fn cache_on_write(&mut self, region: RegionId, family: usize, file: u64) {
+        let table = &self.scenario.tables[self.regions[region as usize].table];
+        let naming = self.tables[self.regions[region as usize].table].row_naming();
+        let bloom = self.bloom_settings(table.bloom);
         let Some(reads) = self.reads.as_deref_mut() else {
             return;
         };
-        let table = &self.scenario.tables[self.regions[region as usize].table];
-        let naming = self.tables[self.regions[region as usize].table].row_naming();
-        let bloom = (table.bloom == BloomType::Row).then_some((
-            self.config.reads.bloom_chunk_bytes,
-            self.config.reads.bloom_error_rate,
-        ));
         let Some(written) = self.regions[region as usize].stores[family]
             .files
             .iter()

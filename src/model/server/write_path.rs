@@ -199,14 +199,7 @@ impl RegionServer<'_> {
                     self.allocate(self.call_allocation(request_bytes));
                     let cpu = self.call_cpu(call, request_bytes);
                     if !cpu.is_zero() {
-                        if self.devices.has_cpu() {
-                            let now = self.now();
-                            self.devices
-                                .start_cpu(now, cpu, TransferOwner::HandlerCpu(call));
-                            self.schedule_write_done(Device::Cpu);
-                        } else {
-                            self.queue.schedule_in(cpu, Event::HandlerCpuDone { call });
-                        }
+                        self.spend_handler_cpu(call, cpu);
                         return;
                     }
                 }
@@ -842,6 +835,19 @@ impl RegionServer<'_> {
             .map(|&index| u64::from(request.actions[index as usize].value_bytes) + 50)
             .sum::<u64>()
             + 100
+    }
+
+    /// The call's handler spends `cpu` (on the cores with the CPU model on, else as a delay),
+    /// then the call goes on.
+    pub(super) fn spend_handler_cpu(&mut self, call: CallId, cpu: SimDuration) {
+        if self.devices.has_cpu() {
+            let now = self.now();
+            self.devices
+                .start_cpu(now, cpu, TransferOwner::HandlerCpu(call));
+            self.schedule_write_done(Device::Cpu);
+        } else {
+            self.queue.schedule_in(cpu, Event::HandlerCpuDone { call });
+        }
     }
 
     /// The answer goes back; the handler takes its next call.
